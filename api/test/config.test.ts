@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('config', () => {
+  it('has safe defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.devLoginEnabled).toBe(false);
+    expect(config.upload).toEqual({ maxFileBytes: 10 * 1024 * 1024, maxFiles: 9 });
+  });
+
+  it('rejects a bad value and names the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ MONGODB_URI: 'postgres://x' })).toThrow(/MONGODB_URI/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('refuses production without a JWT secret or with the dev login on', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: is required in production/);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEV_LOGIN_ENABLED: 'true' }),
+    ).toThrow(/DEV_LOGIN_ENABLED/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).jwtSecret).toBe('x'.repeat(40));
+  });
+
+  it('parses lists and booleans', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', DEV_LOGIN_ENABLED: 'true' });
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.devLoginEnabled).toBe(true);
+  });
+});

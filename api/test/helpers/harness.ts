@@ -1,0 +1,74 @@
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type { Connection } from 'mongoose';
+import { buildApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/core/logger';
+import { connectDatabase } from '../../src/db';
+
+export function testDatabaseUri(dbName: string): string {
+  const base = process.env.SSP_TEST_MONGODB_URI;
+  if (!base) throw new Error('SSP_TEST_MONGODB_URI is not set: run tests through jest so global-setup starts the database');
+  const url = new URL(base);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+/** A fresh database of its own for one test file, dropped by `drop()`. */
+export async function openTestDatabase(): Promise<{ db: Connection; uri: string; drop(): Promise<void> }> {
+  const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const uri = testDatabaseUri(name);
+  const db = await connectDatabase({ mongodbUri: uri, mongodbServerSelectionTimeoutMs: 5000 });
+  return {
+    db,
+    uri,
+    async drop() {
+      await db.dropDatabase().catch(() => undefined);
+      await db.close();
+    },
+  };
+}
+
+/** Collects log lines in memory so tests can read what the API logged. */
+export class LogCapture extends Writable {
+  lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestApi {
+  url: string;
+  db: Connection;
+  config: Config;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/** The real app on a real loopback port with its own database. */
+export async function startTestApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+  const database = await openTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', MONGODB_URI: database.uri, ...env });
+  const logs = new LogCapture();
+  const app = buildApp({ config, db: database.db, logger: createLogger(config.logLevel, logs), version: 'test' });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db: database.db,
+    config,
+    logs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/** Every workspace's tests in one run (see scripts/test.ts for the full test command). */
+/** @type {import('jest').Config} */
+module.exports = {
+  // Two cores: one worker per core keeps the shared database server responsive.
+  maxWorkers: 2,
+  projects: ['<rootDir>/shared', '<rootDir>/api', '<rootDir>/miniapp'],
+};

@@ -1,0 +1,138 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { ApiRequestError, buildUrl, createApiClient, type Transport } from '../src/services/request';
+
+/** A fetch-backed transport, as the H5 build's Taro.request behaves, against a real loopback server. */
+const fetchTransport: Transport = async (req) => {
+  const res = await fetch(req.url, {
+    method: req.method,
+    headers: req.header,
+    body: req.data === undefined ? undefined : JSON.stringify(req.data),
+  });
+  const text = await res.text();
+  let data: unknown = text;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    /* keep text */
+  }
+  return { statusCode: res.status, data, header: Object.fromEntries(res.headers.entries()) };
+};
+
+let server: http.Server;
+let baseUrl: string;
+const seen: { method?: string; url?: string; auth?: string; body?: string }[] = [];
+let validToken = 'fresh-token';
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('x-request-id', 'req-abc-123');
+      if (req.url?.startsWith('/ok')) {
+        res.end(JSON.stringify({ value: 42 }));
+      } else if (req.url === '/echo') {
+        res.end(body);
+      } else if (req.url === '/invalid') {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: '描述太长', details: [{ field: 'description', issue: 'too long' }] } }));
+      } else if (req.url === '/protected') {
+        if (req.headers.authorization === `Bearer ${validToken}`) return res.end(JSON.stringify({ secret: true }));
+        res.statusCode = 401;
+        res.end(JSON.stringify({ error: { code: 'TOKEN_EXPIRED', message: '登录已过期' } }));
+      } else if (req.url === '/html') {
+        res.statusCode = 502;
+        res.setHeader('content-type', 'text/html');
+        res.end('<html>bad gateway</html>');
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: '' } }));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('buildUrl', () => {
+  it('joins base, path and encoded query, skipping empty values', () => {
+    expect(buildUrl('http://x/', '/a', { q: '井盖 丢失', n: 2, empty: '', no: undefined })).toBe(
+      'http://x/a?q=%E4%BA%95%E7%9B%96%20%E4%B8%A2%E5%A4%B1&n=2',
+    );
+    expect(buildUrl('', 'a')).toBe('/a');
+  });
+});
+
+describe('api client', () => {
+  it('returns parsed data through a schema', async () => {
+    const client = createApiClient({ baseUrl, transport: fetchTransport });
+    await expect(client.get('/ok', { schema: z.object({ value: z.number() }) })).resolves.toEqual({ value: 42 });
+  });
+
+  it('sends JSON bodies and the bearer token', async () => {
+    const client = createApiClient({ baseUrl, transport: fetchTransport, getAccessToken: () => 'tok-1' });
+    await expect(client.post('/echo', { body: { a: '中文' } })).resolves.toEqual({ a: '中文' });
+    expect(seen.at(-1)?.auth).toBe('Bearer tok-1');
+  });
+
+  it('unwraps the error envelope into ApiRequestError', async () => {
+    const client = createApiClient({ baseUrl, transport: fetchTransport });
+    const err = await client.post('/invalid', { body: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiRequestError);
+    expect(err).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: '描述太长', requestId: 'req-abc-123' });
+    expect((err as ApiRequestError).details).toEqual([{ field: 'description', issue: 'too long' }]);
+  });
+
+  it('uses the code default message when the API sends none', async () => {
+    const client = createApiClient({ baseUrl, transport: fetchTransport });
+    await expect(client.get('/missing')).rejects.toMatchObject({ code: 'NOT_FOUND', message: '请求的内容不存在' });
+  });
+
+  it('maps a non-envelope failure and a schema mismatch to friendly errors', async () => {
+    const client = createApiClient({ baseUrl, transport: fetchTransport });
+    await expect(client.get('/html')).rejects.toMatchObject({ status: 502, code: 'INTERNAL' });
+    await expect(client.get('/ok', { schema: z.object({ value: z.string() }) })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+  });
+
+  it('maps a network failure to NETWORK_ERROR', async () => {
+    const client = createApiClient({ baseUrl: 'http://127.0.0.1:1', transport: fetchTransport });
+    await expect(client.get('/ok')).rejects.toMatchObject({ status: 0, code: 'NETWORK_ERROR', message: '网络不给力，请检查网络后重试' });
+  });
+
+  it('refreshes an expired token once and retries', async () => {
+    let token = 'stale-token';
+    let refreshes = 0;
+    const client = createApiClient({
+      baseUrl,
+      transport: fetchTransport,
+      getAccessToken: () => token,
+      refreshAccessToken: async () => {
+        refreshes += 1;
+        token = validToken;
+        return true;
+      },
+    });
+    await expect(client.get('/protected')).resolves.toEqual({ secret: true });
+    expect(refreshes).toBe(1);
+  });
+
+  it('gives up with TOKEN_EXPIRED when the refresh fails', async () => {
+    let refreshes = 0;
+    const client = createApiClient({
+      baseUrl,
+      transport: fetchTransport,
+      getAccessToken: () => 'stale-token',
+      refreshAccessToken: async () => {
+        refreshes += 1;
+        return false;
+      },
+    });
+    await expect(client.get('/protected')).rejects.toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' });
+    expect(refreshes).toBe(1);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * README command 2: `npm install && npm test`.
+ * Builds what the tests need, starts one real database server for the whole run,
+ * runs every workspace's jest tests against it, and checks both mini-program builds.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, startLocalDatabase, type LocalDatabase } from './db';
+import { runStep } from './run';
+
+async function main(): Promise<void> {
+  const npx = 'npx';
+  await runStep('build shared', 'npm', ['run', 'build', '-w', 'shared'], { cwd: REPO_ROOT });
+  await runStep('typecheck api', npx, ['tsc', '-p', 'api/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });
+  await runStep('build mini-program (weapp)', 'npm', ['run', 'build:weapp', '-w', 'miniapp'], { cwd: REPO_ROOT });
+  await runStep('build mini-program (h5)', 'npm', ['run', 'build:h5', '-w', 'miniapp'], { cwd: REPO_ROOT });
+
+  let db: LocalDatabase | undefined;
+  let dataDir: string | undefined;
+  const env = { ...process.env };
+  if (!env.TEST_MONGODB_URI) {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-testdb-'));
+    db = await startLocalDatabase({ dataDir, log: (m) => process.stdout.write(`[db] ${m}\n`) });
+    env.TEST_MONGODB_URI = db.uri;
+  }
+  const resultsFile = path.join(os.tmpdir(), `ssp-jest-${process.pid}.json`);
+  try {
+    await runStep('jest (shared, api, miniapp)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });
+  } finally {
+    await db?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    try {
+      const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+      process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped\n`);
+      rmSync(resultsFile, { force: true });
+    } catch {
+      /* jest did not get as far as writing results */
+    }
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`\n✖ ${err.message}\n`);
+  process.exit(1);
+});
