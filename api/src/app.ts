@@ -3,35 +3,51 @@ import Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import { systemClock, type Clock } from './context';
+import { authenticate } from './auth/middleware';
 import { errorMiddleware } from './core/error-middleware';
 import { jsonBody } from './core/json-body';
 import { requestContext } from './core/request-id';
 import { cors, securityHeaders } from './core/security';
 import { serveH5 } from './core/static-files';
+import { createServices, type Services } from './services';
 import { healthRoutes } from './health/routes';
+import { authRoutes } from './auth/routes';
+import { mediaRoutes } from './media/routes';
+import { catalogueRoutes } from './catalogue/routes';
 
 export interface AppDeps {
   config: Config;
   db: Connection;
   logger: Logger;
   version: string;
+  clock?: Clock;
+  /** Prebuilt services (tests share them with the app); built from the rest when absent. */
+  services?: Services;
 }
 
 /** Builds the whole API as a Koa app without listening, so tests can drive it on any port. */
 export function buildApp(deps: AppDeps): Koa {
+  const services =
+    deps.services ?? createServices({ config: deps.config, db: deps.db, logger: deps.logger, clock: deps.clock ?? systemClock });
   const app = new Koa({ proxy: false });
   app.silent = true;
 
   const api = new Router();
-  for (const domain of [healthRoutes(deps)]) {
-    api.use(domain.routes());
-  }
+  const domains = [
+    healthRoutes(deps),
+    authRoutes(services),
+    mediaRoutes(services),
+    catalogueRoutes(services),
+  ];
+  for (const domain of domains) api.use(domain.routes());
 
   app.use(requestContext(deps.logger));
   app.use(securityHeaders());
   app.use(errorMiddleware());
   app.use(cors(deps.config.corsOrigins));
   app.use(serveH5('/app', deps.config.h5DistDir));
+  app.use(authenticate(deps.config.jwtSecret));
   app.use(jsonBody(deps.config.jsonBodyLimitBytes));
   app.use(api.routes());
   app.use(api.allowedMethods());

@@ -30,6 +30,21 @@ const envSchema = z
     H5_DIST_DIR: z.string().default(path.resolve(__dirname, '..', '..', 'miniapp', 'dist', 'h5')),
     DEV_LOGIN_ENABLED: booleanFromEnv.default(false),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    WECHAT_APPID: z.string().default('touristappid'),
+    WECHAT_SECRET: z.string().default(''),
+    WECHAT_API_BASE_URL: z.string().url().default('https://api.weixin.qq.com'),
+    WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    WECHAT_TEMPLATE_CASE_STATUS: z.string().default(''),
+    WECHAT_TEMPLATE_CAMPAIGN: z.string().default(''),
+    WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
+    MEDIA_DIR: z.string().default(path.resolve(__dirname, '..', '..', '.data', 'media')),
+    MEDIA_MAX_INPUT_PIXELS: z.coerce.number().int().min(1_000_000).max(300_000_000).default(100_000_000),
+    CITY_DATA_DIR: z.string().default(path.resolve(__dirname, '..', '..', 'data', 'cities', 'demo')),
+    REPORTS_PER_DAY: z.coerce.number().int().min(1).max(1000).default(20),
+    DUPLICATE_RADIUS_M: z.coerce.number().min(5).max(2000).default(50),
+    DUPLICATE_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -57,6 +72,18 @@ export interface Config {
   h5DistDir: string;
   devLoginEnabled: boolean;
   shutdownTimeoutMs: number;
+  tokens: { accessTtlSeconds: number; refreshTtlDays: number };
+  wechat: {
+    appId: string;
+    secret: string;
+    apiBaseUrl: string;
+    timeoutMs: number;
+    templates: { caseStatus: string; campaign: string };
+    miniprogramState: 'developer' | 'trial' | 'formal';
+  };
+  media: { dir: string; maxInputPixels: number };
+  cityDataDir: string;
+  reports: { perDay: number; duplicateRadiusM: number; duplicateMaxAgeDays: number };
 }
 
 export class ConfigError extends Error {
@@ -88,5 +115,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     h5DistDir: env.H5_DIST_DIR,
     devLoginEnabled: env.DEV_LOGIN_ENABLED,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    tokens: { accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS, refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS },
+    wechat: {
+      appId: env.WECHAT_APPID,
+      secret: env.WECHAT_SECRET,
+      apiBaseUrl: env.WECHAT_API_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: env.WECHAT_TIMEOUT_MS,
+      templates: { caseStatus: env.WECHAT_TEMPLATE_CASE_STATUS, campaign: env.WECHAT_TEMPLATE_CAMPAIGN },
+      miniprogramState: env.WECHAT_MINIPROGRAM_STATE,
+    },
+    media: { dir: env.MEDIA_DIR, maxInputPixels: env.MEDIA_MAX_INPUT_PIXELS },
+    cityDataDir: env.CITY_DATA_DIR,
+    reports: {
+      perDay: env.REPORTS_PER_DAY,
+      duplicateRadiusM: env.DUPLICATE_RADIUS_M,
+      duplicateMaxAgeDays: env.DUPLICATE_MAX_AGE_DAYS,
+    },
   };
 }

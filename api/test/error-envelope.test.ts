@@ -3,7 +3,7 @@ import { startTestApi, type TestApi } from './helpers/harness';
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi({ JSON_BODY_LIMIT_BYTES: '2048' });
+  api = await startTestApi({ env: { JSON_BODY_LIMIT_BYTES: '2048' } });
 });
 afterAll(async () => {
   await api.close();

@@ -7,6 +7,8 @@ import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/core/logger';
 import { connectDatabase } from '../../src/db';
+import { systemClock, type Clock } from '../../src/context';
+import { createServices, type Services } from '../../src/services';
 
 export function testDatabaseUri(dbName: string): string {
   const base = process.env.SSP_TEST_MONGODB_URI;
@@ -47,16 +49,38 @@ export interface TestApi {
   url: string;
   db: Connection;
   config: Config;
+  services: Services;
   logs: LogCapture;
   close(): Promise<void>;
 }
 
+/** A clock tests can move; starts at the real time unless told otherwise. */
+export class TestClock implements Clock {
+  constructor(private current = new Date()) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(date: Date | string): void {
+    this.current = new Date(date);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface TestApiOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+}
+
 /** The real app on a real loopback port with its own database. */
-export async function startTestApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const database = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', MONGODB_URI: database.uri, ...env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', MONGODB_URI: database.uri, ...options.env });
   const logs = new LogCapture();
-  const app = buildApp({ config, db: database.db, logger: createLogger(config.logLevel, logs), version: 'test' });
+  const logger = createLogger(config.logLevel, logs);
+  const services = createServices({ config, db: database.db, logger, clock: options.clock ?? systemClock });
+  const app = buildApp({ config, db: database.db, logger, version: 'test', services });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -64,6 +88,7 @@ export async function startTestApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi
     url: `http://127.0.0.1:${port}`,
     db: database.db,
     config,
+    services,
     logs,
     async close() {
       server.closeAllConnections();
