@@ -1,3 +1,5 @@
 export * from './errors';
 export * from './health';
 export * from './auth';
+export * from './media';
+export * from './catalogue';

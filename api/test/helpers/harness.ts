@@ -1,4 +1,7 @@
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -76,7 +79,8 @@ export interface TestApiOptions {
 /** The real app on a real loopback port with its own database. */
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const database = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', MONGODB_URI: database.uri, ...options.env });
+  const mediaDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-media-'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', MONGODB_URI: database.uri, MEDIA_DIR: mediaDir, ...options.env });
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
   const services = createServices({ config, db: database.db, logger, clock: options.clock ?? systemClock });
@@ -94,6 +98,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.drop();
+      rmSync(mediaDir, { recursive: true, force: true });
     },
   };
 }

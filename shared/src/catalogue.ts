@@ -1,0 +1,2 @@
+// City data (categories, areas, departments, calendar) schemas: filled in by the catalogue domain.
+export {};

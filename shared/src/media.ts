@@ -1,0 +1,2 @@
+// Media (photo upload) schemas: filled in by the media domain.
+export {};
