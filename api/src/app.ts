@@ -15,6 +15,9 @@ import { healthRoutes } from './health/routes';
 import { authRoutes } from './auth/routes';
 import { mediaRoutes } from './media/routes';
 import { catalogueRoutes } from './catalogue/routes';
+import { reportRoutes } from './reports/routes';
+import { caseRoutes } from './cases/routes';
+import { forwardingRoutes } from './forwarding/routes';
 
 export interface AppDeps {
   config: Config;
@@ -39,6 +42,9 @@ export function buildApp(deps: AppDeps): Koa {
     authRoutes(services),
     mediaRoutes(services),
     catalogueRoutes(services),
+    reportRoutes(services),
+    caseRoutes(services),
+    forwardingRoutes(services),
   ];
   for (const domain of domains) api.use(domain.routes());
 

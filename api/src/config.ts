@@ -45,8 +45,19 @@ const envSchema = z
     REPORTS_PER_DAY: z.coerce.number().int().min(1).max(1000).default(20),
     DUPLICATE_RADIUS_M: z.coerce.number().min(5).max(2000).default(50),
     DUPLICATE_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    CASES_REPORTER_MAY_CONFIRM: booleanFromEnv.default(false),
+    PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
+    CAMPAIGN_MULTIPLIER_MIN: z.coerce.number().min(1).max(10).default(1),
+    CAMPAIGN_MULTIPLIER_MAX: z.coerce.number().min(1).max(10).default(5),
+    CAMPAIGN_BODY_MAX_CHARS: z.coerce.number().int().min(1000).max(200_000).default(20_000),
+    STATS_MIN_CELL: z.coerce.number().int().min(1).max(100).default(5),
+    STATS_POSTPONED_OUT_OF_DENOMINATOR: booleanFromEnv.default(true),
+    STATS_PUBLIC_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   })
   .superRefine((env, ctx) => {
+    if (env.CAMPAIGN_MULTIPLIER_MIN > env.CAMPAIGN_MULTIPLIER_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['CAMPAIGN_MULTIPLIER_MIN'], message: 'must not exceed CAMPAIGN_MULTIPLIER_MAX' });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (!env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
@@ -84,6 +95,12 @@ export interface Config {
   media: { dir: string; maxInputPixels: number };
   cityDataDir: string;
   reports: { perDay: number; duplicateRadiusM: number; duplicateMaxAgeDays: number };
+  /** Public reports close on the reporter's confirmation instead of on-site verification. */
+  cases: { reporterMayConfirm: boolean };
+  /** How the outside world reaches this API (absolute photo URLs in forwarded cases and Open311). */
+  publicBaseUrl: string;
+  campaigns: { multiplierMin: number; multiplierMax: number; bodyMaxChars: number };
+  stats: { minCell: number; postponedOutOfDenominator: boolean; publicRatePerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -130,6 +147,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       perDay: env.REPORTS_PER_DAY,
       duplicateRadiusM: env.DUPLICATE_RADIUS_M,
       duplicateMaxAgeDays: env.DUPLICATE_MAX_AGE_DAYS,
+    },
+    cases: { reporterMayConfirm: env.CASES_REPORTER_MAY_CONFIRM },
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    campaigns: {
+      multiplierMin: env.CAMPAIGN_MULTIPLIER_MIN,
+      multiplierMax: env.CAMPAIGN_MULTIPLIER_MAX,
+      bodyMaxChars: env.CAMPAIGN_BODY_MAX_CHARS,
+    },
+    stats: {
+      minCell: env.STATS_MIN_CELL,
+      postponedOutOfDenominator: env.STATS_POSTPONED_OUT_OF_DENOMINATOR,
+      publicRatePerMinute: env.STATS_PUBLIC_RATE_PER_MINUTE,
     },
   };
 }

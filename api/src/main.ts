@@ -1,5 +1,8 @@
 import http from 'node:http';
 import { buildApp } from './app';
+import { systemClock } from './context';
+import { createServices } from './services';
+import { startWorkers } from './workers';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './core/logger';
 import { connectDatabase } from './db';
@@ -20,7 +23,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const db = await connectDatabase(config);
-  const app = buildApp({ config, db, logger, version });
+  const services = createServices({ config, db, logger, clock: systemClock });
+  const app = buildApp({ config, db, logger, version, services });
+  const workers = startWorkers(services);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5000;
 
@@ -40,6 +45,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     force.unref();
     server.close(async () => {
+      await workers.stop();
       await db.close().catch(() => undefined);
       logger.info('stopped');
       process.exit(0);

@@ -47,6 +47,12 @@ export const ERROR_CODES = [
   'ILLEGAL_TRANSITION',
   'ALREADY_RATED',
   'NOT_RATABLE',
+  'CANNOT_SUPPORT_OWN',
+  'CASE_NOT_OPEN',
+  // forwarding to external platforms
+  'FORWARD_SIGNATURE_INVALID',
+  'FORWARD_TIMESTAMP_INVALID',
+  'FORWARD_UNKNOWN_CASE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -106,6 +112,11 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   ILLEGAL_TRANSITION: '当前状态下不能执行该操作',
   ALREADY_RATED: '您已评价过该案件',
   NOT_RATABLE: '案件结案后才能评价',
+  CANNOT_SUPPORT_OWN: '这是您自己的上报，无需再次附议',
+  CASE_NOT_OPEN: '该案件已办结或已关闭',
+  FORWARD_SIGNATURE_INVALID: '签名校验失败',
+  FORWARD_TIMESTAMP_INVALID: '请求时间戳无效或已过期',
+  FORWARD_UNKNOWN_CASE: '未找到对应的转办案件',
 };
 
 export function friendlyMessage(code: string, fallback?: string): string {

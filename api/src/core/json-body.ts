@@ -20,12 +20,14 @@ export function jsonBody(limitBytes: number): Middleware {
       if ((err as { type?: string }).type === 'entity.too.large') throw new ApiError(413, 'PAYLOAD_TOO_LARGE');
       throw new ApiError(400, 'MALFORMED_JSON', '请求体读取失败');
     }
+    // The exact text, for routes that verify a signature over it (forwarding callbacks).
+    ctx.state.rawBody = text;
     if (text.trim() === '') {
-      (ctx.request as { body?: unknown }).body = undefined;
+      ctx.request.body = undefined;
       return next();
     }
     try {
-      (ctx.request as { body?: unknown }).body = JSON.parse(text);
+      ctx.request.body = JSON.parse(text);
     } catch {
       throw new ApiError(400, 'MALFORMED_JSON');
     }

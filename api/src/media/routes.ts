@@ -1,6 +1,42 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
+import { principalOf } from '../auth/middleware';
+import { ApiError, notFound } from '../core/errors';
 import type { Services } from '../services';
+import { ownerOf, type ImageVariant } from './service';
 
-export function mediaRoutes(_services: Services): Router {
-  return new Router();
+/** Stored images never change under an id (content-addressed blobs), so caches may keep them forever. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export function mediaRoutes(services: Services): Router {
+  const router = new Router();
+
+  router.post('/media', async (ctx) => {
+    const owner = ownerOf(principalOf(ctx));
+    if (!ctx.is('multipart/form-data')) {
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', '请使用 multipart/form-data 上传照片');
+    }
+    ctx.body = await services.media.upload(ctx.req, owner);
+    ctx.status = 201;
+  });
+
+  // Capability URLs: no auth, so the mini-program's <Image> can load them; the id is unguessable.
+  const serve = (variant: ImageVariant) => async (ctx: Context) => {
+    const image = await services.media.readImage(String(ctx.params.id), variant);
+    if (!image) throw notFound('照片不存在');
+    ctx.status = 200;
+    ctx.type = 'image/jpeg';
+    ctx.etag = image.etag;
+    ctx.set('Cache-Control', IMMUTABLE);
+    ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.body = image.data;
+  };
+  router.get('/media/:id', serve('display'));
+  router.get('/media/:id/thumb', serve('thumb'));
+
+  return router;
 }

@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { Connection } from 'mongoose';
+import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from './models';
+
+/** A subscriber reacts to case events (notify, award points, count statistics…). It must be idempotent. */
+export type EffectHandler = (caseDoc: CaseDoc, event: CaseEvent, effect: CaseEffect) => Promise<void>;
+
+/**
+ * Runs the effects a case transition queued inside the case document. Each
+ * transition queues one effect per registered subscriber; an effect leaves the
+ * case only after its handler succeeded, so a crash means a retry, never a loss.
+ */
+export class EffectRelay {
+  private readonly handlers = new Map<string, EffectHandler>();
+
+  constructor(private readonly db: Connection, private readonly logger: Logger) {}
+
+  on(type: string, handler: EffectHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  types(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Handles the effects of one case (called right after a transition). Never throws. */
+  async drainCase(caseDoc: CaseDoc): Promise<void> {
+    const Case = getCaseModel(this.db);
+    for (const effect of caseDoc.effects) {
+      const handler = this.handlers.get(effect.type);
+      const seq = (effect.data as { seq?: number } | null)?.seq;
+      const event = caseDoc.events.find((e) => e.seq === seq);
+      try {
+        if (handler && event) await handler(caseDoc, event, effect);
+        await Case.updateOne({ _id: caseDoc._id }, { $pull: { effects: { id: effect.id } } });
+      } catch (err) {
+        this.logger.warn({ caseId: String(caseDoc._id), effect: effect.id, err }, 'case effect failed; will retry');
+        await Case.updateOne({ _id: caseDoc._id, 'effects.id': effect.id }, { $inc: { 'effects.$.attempts': 1 } }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Sweeps cases that still owe effects (after a crash or a failed handler). */
+  async drainPending(limit = 100): Promise<number> {
+    const Case = getCaseModel(this.db);
+    const cases = await Case.find({ 'effects.0': { $exists: true } }).limit(limit).lean<CaseDoc[]>();
+    for (const c of cases) await this.drainCase(c);
+    return cases.length;
+  }
+}

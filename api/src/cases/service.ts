@@ -1,0 +1,335 @@
+import { Types } from 'mongoose';
+import {
+  ACTION_NAMES_ZH,
+  OPEN_CASE_STATES,
+  TIME_LIMIT_UNIT_NAMES_ZH,
+  allowedActions,
+  computeDeadline,
+  type ActorRole,
+  type CaseAction,
+  type CaseQueueQuery,
+  type CaseState,
+  type StaffAction,
+  type StaffCaseDetail,
+  type StaffCaseSummary,
+  type StaffRole,
+  type TimeLimit,
+} from '@ssp/shared';
+import type { ServiceContext } from '../context';
+import { ApiError, forbidden, notFound } from '../core/errors';
+import type { Principal } from '../auth/tokens';
+import { getCitizenModel, getStaffModel } from '../auth/models';
+import type { CatalogueService } from '../catalogue/service';
+import type { MediaService } from '../media/service';
+import { NO_DEADLINE, getCaseModel, type CaseDoc, type CaseEvent, type CaseEffect } from './models';
+import { caseFlags, type CaseWorkflow, type TransitionRequest } from './workflow';
+
+type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
+
+const ACTOR_ROLE_OF: Partial<Record<StaffRole, ActorRole>> = {
+  operator: 'operator',
+  dispatcher: 'dispatcher',
+  department: 'department',
+  supervisor: 'supervisor',
+};
+
+/** States in which the deadline is running: past it without handling feedback, a case is overdue. */
+const RUNNING_STATES: CaseState[] = ['filed', 'dispatched', 'processing', 'postponed'];
+
+function encodeCursor(doc: CaseDoc): string {
+  return Buffer.from(`${doc.dueAt.getTime()}:${String(doc._id)}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { dueAt: Date; id: Types.ObjectId } {
+  const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const dueAt = new Date(Number(ms));
+  if (!id || !Types.ObjectId.isValid(id) || Number.isNaN(dueAt.getTime())) {
+    throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'cursor', issue: 'invalid cursor' }]);
+  }
+  return { dueAt, id: new Types.ObjectId(id) };
+}
+
+/** The staff side of the official flow: queues, case detail, and every action of the state machine. */
+export class CaseService {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly workflow: CaseWorkflow,
+    private readonly catalogue: CatalogueService,
+    private readonly media: MediaService,
+  ) {}
+
+  private get Case() {
+    return getCaseModel(this.ctx.db);
+  }
+
+  actorRole(principal: StaffPrincipal): ActorRole {
+    const role = ACTOR_ROLE_OF[principal.role];
+    if (!role) throw forbidden('该角色不参与案件办理');
+    return role;
+  }
+
+  /** Department handlers see and act on their own department's cases only. */
+  private assertInScope(principal: StaffPrincipal, doc: CaseDoc): void {
+    if (principal.role === 'department' && doc.departmentId !== principal.departmentId) throw notFound('案件不存在');
+  }
+
+  isOverdue(doc: Pick<CaseDoc, 'state' | 'deadline'>): boolean {
+    return !!doc.deadline && RUNNING_STATES.includes(doc.state as CaseState) && doc.deadline.getTime() < this.ctx.clock.now().getTime();
+  }
+
+  async queue(principal: StaffPrincipal, q: CaseQueueQuery): Promise<{ items: StaffCaseSummary[]; nextCursor: string | null }> {
+    this.actorRole(principal);
+    const filter: Record<string, unknown> = {};
+    if (q.state) filter.state = q.state;
+    if (principal.role === 'department') filter.departmentId = principal.departmentId;
+    else if (q.departmentId) filter.departmentId = q.departmentId;
+    if (q.districtId) filter.districtId = q.districtId;
+    if (q.streetId) filter.streetId = q.streetId;
+    if (q.gridId) filter.gridId = q.gridId;
+    if (q.categoryId) filter.categoryId = q.categoryId;
+    if (q.source === 'campaign') filter.campaignId = { $ne: null };
+    else if (q.source) filter.source = q.source;
+    if (q.reopenRequested !== undefined) filter.reopenRequest = q.reopenRequested ? { $ne: null } : null;
+    if (q.postponeRequested !== undefined) filter.postponeRequest = q.postponeRequested ? { $ne: null } : null;
+    const now = this.ctx.clock.now();
+    if (q.overdue === true) {
+      filter.deadline = { $lt: now };
+      filter.state = q.state ? (RUNNING_STATES.includes(q.state) ? q.state : '__none__') : { $in: RUNNING_STATES };
+    }
+    if (q.cursor) {
+      const { dueAt, id } = decodeCursor(q.cursor);
+      filter.$or = [{ dueAt: { $gt: dueAt } }, { dueAt, _id: { $gt: id } }];
+    }
+    const docs = await this.Case.find(filter)
+      .sort({ dueAt: 1, _id: 1 })
+      .limit(q.limit + 1)
+      .select({ events: 0, effects: 0 })
+      .lean<CaseDoc[]>();
+    const page = docs.slice(0, q.limit);
+    return {
+      items: page.map((d) => this.summary(d)),
+      nextCursor: docs.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
+    };
+  }
+
+  summary(doc: CaseDoc): StaffCaseSummary {
+    return {
+      id: String(doc._id),
+      caseNo: doc.caseNo,
+      state: doc.state as CaseState,
+      source: doc.source,
+      campaignId: doc.campaignId ?? null,
+      categoryId: doc.categoryId,
+      categoryName: doc.categoryName,
+      districtId: doc.districtId,
+      streetId: doc.streetId,
+      gridId: doc.gridId,
+      address: doc.address ?? null,
+      departmentId: doc.departmentId ?? null,
+      deadline: doc.deadline ? doc.deadline.toISOString() : null,
+      overdue: this.isOverdue(doc),
+      reworkCount: doc.reworkCount,
+      supporterCount: doc.supporterCount,
+      postponeRequested: !!doc.postponeRequest,
+      reopenRequested: !!doc.reopenRequest,
+      thumbUrl: doc.photoIds[0] ? this.media.photoUrls(doc.photoIds[0]).thumbUrl : null,
+      createdAt: doc.createdAt.toISOString(),
+      version: doc.version,
+    };
+  }
+
+  async detail(principal: StaffPrincipal, caseId: string): Promise<StaffCaseDetail> {
+    const role = this.actorRole(principal);
+    const doc = await this.workflow.get(caseId);
+    this.assertInScope(principal, doc);
+    return this.toDetail(doc, role);
+  }
+
+  private async toDetail(doc: CaseDoc, role: ActorRole): Promise<StaffCaseDetail> {
+    const staffIds = [...new Set(doc.events.filter((e) => e.actorId && e.actorRole !== 'reporter').map((e) => e.actorId!))].filter((id) =>
+      Types.ObjectId.isValid(id),
+    );
+    const staff = staffIds.length
+      ? await getStaffModel(this.ctx.db).find({ _id: { $in: staffIds } }).select({ displayName: 1 }).lean<{ _id: Types.ObjectId; displayName: string }[]>()
+      : [];
+    const names = new Map(staff.map((s) => [String(s._id), s.displayName]));
+    const reporter = doc.reporterId && Types.ObjectId.isValid(doc.reporterId)
+      ? await getCitizenModel(this.ctx.db).findById(doc.reporterId).select({ nickname: 1 }).lean<{ nickname: string }>()
+      : null;
+    const photo = (id: string) => ({ id, ...this.media.photoUrls(id) });
+    const pr = doc.postponeRequest;
+    return {
+      ...this.summary(doc),
+      description: doc.description,
+      location: { lat: doc.location.lat, lng: doc.location.lng },
+      anonymous: doc.anonymous,
+      reporterNickname: reporter?.nickname ?? null,
+      photos: doc.photoIds.map(photo),
+      afterPhotos: (doc.afterPhotoIds ?? []).map(photo),
+      proposedDepartments: await this.proposedDepartments(doc),
+      postponeRequest: pr
+        ? { at: pr.at!.toISOString(), extra: `${pr.value} ${TIME_LIMIT_UNIT_NAMES_ZH[pr.unit as TimeLimit['unit']]}`, reason: pr.reason ?? '' }
+        : null,
+      reopenRequest: doc.reopenRequest ? { at: doc.reopenRequest.at!.toISOString(), note: doc.reopenRequest.note ?? '' } : null,
+      rejectReason: doc.rejectReason ?? null,
+      duplicateOf: doc.duplicateOf ? String(doc.duplicateOf) : null,
+      rating: doc.rating ? { score: doc.rating.score!, comment: doc.rating.comment ?? '' } : null,
+      events: doc.events.map((e) => ({
+        seq: e.seq,
+        action: e.action as CaseAction,
+        actionName: ACTION_NAMES_ZH[e.action as CaseAction] ?? e.action,
+        from: e.from ?? null,
+        to: e.to,
+        at: e.at.toISOString(),
+        actorRole: e.actorRole,
+        actorName: e.actorId ? (names.get(e.actorId) ?? null) : null,
+        publicNote: e.publicNote ?? null,
+        internalNote: e.internalNote ?? null,
+        photos: (e.photoIds ?? []).map(photo),
+      })),
+      allowedActions: allowedActions(doc.state as CaseState, role, caseFlags(doc, this.ctx.config.cases.reporterMayConfirm)),
+    };
+  }
+
+  private async proposedDepartments(doc: CaseDoc): Promise<string[]> {
+    return this.catalogue.proposeDepartment(doc.categoryId, { districtId: doc.districtId, streetId: doc.streetId, gridId: doc.gridId });
+  }
+
+  private async requireDepartment(departmentId: string, field = 'departmentId'): Promise<void> {
+    const dept = await this.catalogue.getDepartment(departmentId);
+    if (!dept) throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field, issue: 'unknown department' }]);
+  }
+
+  /** Applies one staff action; the caller's role and the case state decide whether it is allowed. */
+  async act(principal: StaffPrincipal, caseId: string, input: StaffAction): Promise<StaffCaseDetail> {
+    const role = this.actorRole(principal);
+    const doc = await this.workflow.get(caseId);
+    this.assertInScope(principal, doc);
+    const now = this.ctx.clock.now();
+    const base: TransitionRequest = {
+      action: input.action as CaseAction,
+      actor: { role, id: principal.userId },
+      expectedVersion: input.version,
+    };
+    let req: TransitionRequest = base;
+
+    switch (input.action) {
+      case 'file': {
+        const category = await this.catalogue.getCategory(input.categoryId ?? doc.categoryId);
+        const proposed = await this.catalogue.proposeDepartment(category.id, { districtId: doc.districtId, streetId: doc.streetId, gridId: doc.gridId });
+        const departmentId = input.departmentId ?? proposed[0] ?? category.defaultDepartmentId;
+        if (input.departmentId) await this.requireDepartment(input.departmentId);
+        const deadline = computeDeadline(now, category.timeLimit, await this.catalogue.getCalendar());
+        req = {
+          ...base,
+          internalNote: input.internalNote,
+          set: {
+            categoryId: category.id,
+            categoryName: category.name,
+            family: category.family,
+            majorCode: category.majorCode,
+            departmentId,
+            filedAt: now,
+            deadline,
+            dueAt: deadline,
+          },
+        };
+        break;
+      }
+      case 'reject':
+        req = { ...base, publicNote: input.publicNote, set: { rejectReason: input.reason } };
+        break;
+      case 'merge': {
+        if (input.duplicateOf === caseId) {
+          throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'duplicateOf', issue: 'a case cannot duplicate itself' }]);
+        }
+        const target = await this.Case.findById(input.duplicateOf).select({ state: 1 }).lean<{ state: string }>();
+        if (!target) throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'duplicateOf', issue: 'unknown case' }]);
+        if (!OPEN_CASE_STATES.includes(target.state as CaseState)) {
+          throw new ApiError(409, 'CASE_NOT_OPEN', '被合并的目标案件已办结或已关闭', [{ field: 'duplicateOf', issue: `target is ${target.state}` }]);
+        }
+        req = {
+          ...base,
+          internalNote: input.internalNote,
+          data: { duplicateOf: input.duplicateOf },
+          set: { rejectReason: 'duplicate', duplicateOf: new Types.ObjectId(input.duplicateOf) },
+        };
+        break;
+      }
+      case 'forward':
+        req = { ...base, internalNote: input.internalNote, data: { targetId: input.targetId } };
+        break;
+      case 'dispatch': {
+        const departmentId = input.departmentId ?? doc.departmentId;
+        if (!departmentId) throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'departmentId', issue: 'required' }]);
+        await this.requireDepartment(departmentId);
+        req = { ...base, internalNote: input.internalNote, set: { departmentId, dispatchedAt: now } };
+        break;
+      }
+      case 'accept_task':
+        break;
+      case 'return':
+        // Back to the dispatcher: the returning department no longer holds it.
+        req = { ...base, internalNote: input.reason, set: { postponeRequest: null, departmentId: null } };
+        break;
+      case 'request_postpone':
+        req = {
+          ...base,
+          internalNote: input.reason,
+          set: { postponeRequest: { at: now, value: input.extra.value, unit: input.extra.unit, reason: input.reason } },
+        };
+        break;
+      case 'approve_postpone': {
+        const pr = doc.postponeRequest;
+        const start = doc.deadline && doc.deadline > now ? doc.deadline : now;
+        const deadline = pr ? computeDeadline(start, { value: pr.value!, unit: pr.unit as TimeLimit['unit'] }, await this.catalogue.getCalendar()) : doc.deadline;
+        req = { ...base, publicNote: input.publicNote, set: { postponeRequest: null, deadline, dueAt: deadline ?? NO_DEADLINE } };
+        break;
+      }
+      case 'deny_postpone':
+        req = { ...base, internalNote: input.internalNote, set: { postponeRequest: null } };
+        break;
+      case 'report_handled':
+        await this.media.requireOwnedPhotos(input.photoIds, { kind: 'staff', id: principal.userId }, 'photoIds');
+        req = { ...base, publicNote: input.publicNote, photoIds: input.photoIds, set: { afterPhotoIds: input.photoIds, handledAt: now } };
+        break;
+      case 'verify_pass':
+        req = { ...base, publicNote: input.publicNote, set: { closedAt: now } };
+        break;
+      case 'verify_fail':
+        req = { ...base, internalNote: input.internalNote, inc: { reworkCount: 1 }, set: { handledAt: null } };
+        break;
+      case 'accept_reopen': {
+        const departmentId = input.departmentId ?? doc.departmentId;
+        if (input.departmentId) await this.requireDepartment(input.departmentId);
+        const category = await this.catalogue.getCategory(doc.categoryId);
+        const deadline = computeDeadline(now, category.timeLimit, await this.catalogue.getCalendar());
+        req = {
+          ...base,
+          internalNote: input.internalNote,
+          set: { reopenRequest: null, closedAt: null, handledAt: null, departmentId, dispatchedAt: now, deadline, dueAt: deadline },
+        };
+        break;
+      }
+      case 'decline_reopen':
+        req = { ...base, publicNote: input.publicNote, set: { reopenRequest: null } };
+        break;
+      case 'void':
+        req = { ...base, publicNote: input.publicNote, set: { rejectReason: 'invalid' } };
+        break;
+    }
+    const updated = await this.workflow.transition(caseId, req);
+    return this.toDetail(updated, role);
+  }
+
+  /**
+   * Case-event subscriber for consequences inside the case domain: a merged duplicate's
+   * reporter becomes a backer of the case it duplicates (once, however often this runs).
+   */
+  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, _effect: CaseEffect): Promise<void> {
+    if (event.action !== 'merge' || !caseDoc.reporterId || !caseDoc.duplicateOf) return;
+    const original = await this.Case.findById(caseDoc.duplicateOf).select({ state: 1 }).lean<{ state: string }>();
+    if (!original || !OPEN_CASE_STATES.includes(original.state as CaseState)) return;
+    await this.workflow.support(String(caseDoc.duplicateOf), caseDoc.reporterId, { role: 'system', id: null });
+  }
+}

@@ -1,0 +1,195 @@
+import type { UpdateQuery } from 'mongoose';
+import { Types } from 'mongoose';
+import {
+  canTransition,
+  nextState,
+  type ActorRole,
+  type CaseAction,
+  type CaseFlags,
+  type CaseState,
+} from '@ssp/shared';
+import type { ServiceContext } from '../context';
+import { ApiError, conflict, notFound } from '../core/errors';
+import type { EffectRelay } from './effects';
+import { dimsOf, getCaseModel, nextCaseNo, type CaseDoc, type CaseEvent } from './models';
+
+export interface Actor {
+  role: ActorRole;
+  /** Citizen or staff id, or null for machines. */
+  id: string | null;
+}
+
+export interface TransitionRequest {
+  action: CaseAction;
+  actor: Actor;
+  /** The version the caller saw; a different current version is a 409 (someone acted first). */
+  expectedVersion?: number;
+  publicNote?: string | null;
+  internalNote?: string | null;
+  photoIds?: string[];
+  /** Further fields changed in the same atomic update. */
+  set?: Record<string, unknown>;
+  inc?: Record<string, number>;
+  push?: Record<string, unknown>;
+  /** For external_update: the state the external platform reported. */
+  externalTarget?: CaseState;
+  data?: Record<string, unknown>;
+}
+
+export type NewCase = Omit<
+  CaseDoc,
+  '_id' | 'caseNo' | 'state' | 'version' | 'events' | 'effects' | 'createdAt' | 'updatedAt' | 'supporterIds' | 'supporterCount'
+> & { supporterIds?: string[]; supporterCount?: number };
+
+export function caseFlags(doc: CaseDoc, reporterMayConfirm: boolean): CaseFlags {
+  return {
+    postponeRequested: !!doc.postponeRequest,
+    reopenRequested: !!doc.reopenRequest,
+    reporterMayConfirm: reporterMayConfirm && doc.source !== 'staff',
+    rated: !!doc.rating,
+  };
+}
+
+/**
+ * The only way a case changes state. Each transition is checked against the shared
+ * state machine and the actor's role, appended to the case's event log and queued
+ * with its effects, all in one single-document update guarded by the case version.
+ */
+export class CaseWorkflow {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly relay: EffectRelay,
+    private readonly options: { reporterMayConfirm: boolean },
+  ) {}
+
+  private get Case() {
+    return getCaseModel(this.ctx.db);
+  }
+
+  private effectsFor(caseId: Types.ObjectId, seq: number, at: Date) {
+    return this.relay.types().map((type) => ({ id: `${caseId}:${seq}:${type}`, type, data: { seq }, createdAt: at, attempts: 0 }));
+  }
+
+  async create(fields: NewCase, actor: Actor, publicNote: string | null = null): Promise<CaseDoc> {
+    const now = this.ctx.clock.now();
+    const _id = new Types.ObjectId();
+    const event: CaseEvent = {
+      seq: 1,
+      action: 'submit',
+      from: null,
+      to: 'pending',
+      at: now,
+      actorRole: actor.role,
+      actorId: actor.id,
+      publicNote,
+      internalNote: null,
+      photoIds: fields.photoIds ?? [],
+      data: null,
+      dims: dimsOf({ ...fields, departmentId: fields.departmentId ?? null }),
+    };
+    const created = await this.Case.create({
+      ...fields,
+      _id,
+      caseNo: await nextCaseNo(this.ctx.db, now),
+      state: 'pending',
+      version: 1,
+      events: [event],
+      effects: this.effectsFor(_id, 1, now),
+      createdAt: now,
+      updatedAt: now,
+    });
+    const doc = created.toObject() as CaseDoc;
+    await this.relay.drainCase(doc);
+    return doc;
+  }
+
+  async get(caseId: string): Promise<CaseDoc> {
+    if (!Types.ObjectId.isValid(caseId)) throw notFound('案件不存在');
+    const doc = await this.Case.findById(caseId).lean<CaseDoc>();
+    if (!doc) throw notFound('案件不存在');
+    return doc;
+  }
+
+  /**
+   * Applies one transition. With `expectedVersion` (a person acting on what they saw) a
+   * concurrent change is a 409; without it (machines, commutative actions like backing a
+   * case) the transition is re-checked against the fresh case and retried a few times.
+   */
+  async transition(caseId: string, req: TransitionRequest): Promise<CaseDoc> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.transitionOnce(caseId, req);
+      } catch (err) {
+        const raced = err instanceof ApiError && err.code === 'CONFLICT' && req.expectedVersion === undefined;
+        if (!raced || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  /** Adds a backer to an open case once (the case's own reporter never counts as a backer). */
+  async support(caseId: string, citizenId: string, actor: Actor): Promise<CaseDoc> {
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.get(caseId);
+      if (current.supporterIds.includes(citizenId) || current.reporterId === citizenId) return current;
+      try {
+        return await this.transitionOnce(caseId, {
+          action: 'support',
+          actor,
+          expectedVersion: current.version,
+          data: { citizenId },
+          push: { supporterIds: citizenId },
+          inc: { supporterCount: 1 },
+        });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'CONFLICT') || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  private async transitionOnce(caseId: string, req: TransitionRequest): Promise<CaseDoc> {
+    const current = await this.get(caseId);
+    if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) {
+      throw conflict('CONFLICT', '案件已被他人处理，请刷新后重试', [{ field: 'version', issue: `current version is ${current.version}` }]);
+    }
+    const flags = caseFlags(current, this.options.reporterMayConfirm);
+    if (!canTransition(req.action, current.state as CaseState, req.actor.role, flags)) {
+      throw new ApiError(409, 'ILLEGAL_TRANSITION', undefined, [
+        { field: 'action', issue: `${req.action} is not allowed for ${req.actor.role} in state ${current.state}` },
+      ]);
+    }
+    let to: CaseState;
+    try {
+      to = nextState(req.action, current.state as CaseState, req.externalTarget);
+    } catch (err) {
+      throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'status', issue: (err as Error).message }]);
+    }
+
+    const now = this.ctx.clock.now();
+    const seq = current.events.length ? current.events[current.events.length - 1]!.seq + 1 : 1;
+    const event: CaseEvent = {
+      seq,
+      action: req.action,
+      from: current.state,
+      to,
+      at: now,
+      actorRole: req.actor.role,
+      actorId: req.actor.id,
+      publicNote: req.publicNote ?? null,
+      internalNote: req.internalNote ?? null,
+      photoIds: req.photoIds ?? [],
+      data: req.data ?? null,
+      dims: dimsOf({ ...current, ...(req.set as Partial<CaseDoc>) }),
+    };
+    const update: UpdateQuery<CaseDoc> = {
+      $set: { ...req.set, state: to, updatedAt: now },
+      $inc: { ...req.inc, version: 1 },
+      $push: { ...req.push, events: event, effects: { $each: this.effectsFor(current._id, seq, now) } },
+    };
+    const updated = await this.Case.findOneAndUpdate({ _id: current._id, version: current.version }, update, {
+      new: true,
+    }).lean<CaseDoc>();
+    if (!updated) throw conflict('CONFLICT', '案件已被他人处理，请刷新后重试');
+    await this.relay.drainCase(updated);
+    return updated;
+  }
+}

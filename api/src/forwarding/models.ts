@@ -1,0 +1,29 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** A status event an external platform sent, stored once: `_id` is `<targetId>:<eventId>`. */
+export interface ForwardingEventRecord {
+  _id: string;
+  targetId: string;
+  eventId: string;
+  caseId: string;
+  status: string;
+  occurredAt: Date;
+  receivedAt: Date;
+}
+
+const forwardingEventSchema = new Schema<ForwardingEventRecord>(
+  {
+    _id: { type: String, required: true },
+    targetId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    caseId: { type: String, required: true },
+    status: { type: String, required: true },
+    occurredAt: { type: Date, required: true },
+    receivedAt: { type: Date, required: true },
+  },
+  { collection: 'forwarding_events', versionKey: false },
+);
+
+export function getForwardingEventModel(db: Connection): Model<ForwardingEventRecord> {
+  return (db.models.ForwardingEvent as Model<ForwardingEventRecord>) ?? db.model<ForwardingEventRecord>('ForwardingEvent', forwardingEventSchema);
+}

@@ -1,0 +1,67 @@
+import {
+  CITIZEN_STATUS_OF,
+  REJECT_REASON_NAMES_ZH,
+  type CaseAction,
+  type CaseState,
+  type RejectReason,
+} from '@ssp/shared';
+
+/** The transitions a reporter is told about, with the one-line note the message carries. */
+const NOTIFY_ON: Partial<Record<CaseAction, string>> = {
+  submit: '已收到您的上报，等待受理',
+  file: '您的上报已受理立案',
+  dispatch: '已派遣至处置部门',
+  approve_postpone: '处置部门申请缓办，已获批准',
+  report_handled: '处置部门已处理完毕，等待核查',
+  verify_pass: '问题已解决，案件已结案，欢迎评价',
+  confirm_fixed: '案件已结案，感谢您的确认',
+  accept_reopen: '已根据您的反馈重新派遣',
+  decline_reopen: '经核实问题已解决，维持结案',
+  reject: '您的上报未予受理',
+  merge: '与已有案件重复，已合并办理',
+  void: '案件已作废',
+  external_update: '上级平台反馈了办理进展',
+};
+
+export function shouldNotify(action: string): boolean {
+  return action in NOTIFY_ON;
+}
+
+/** WeChat limits: thing ≤ 20 chars, phrase ≤ 5 chars, character_string ≤ 32. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function beijingTime(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export interface CaseStatusMessage {
+  caseNo: string;
+  categoryName: string;
+  state: CaseState;
+  action: CaseAction;
+  at: Date;
+  rejectReason?: RejectReason | null;
+  publicNote?: string | null;
+}
+
+/**
+ * Data for the "案件进度提醒" subscribe-message template. The deployment's template
+ * must have these keys: character_string1 (案件编号), thing2 (问题类型),
+ * phrase3 (办理状态), time4 (更新时间), thing5 (备注).
+ */
+export function caseStatusTemplateData(msg: CaseStatusMessage): Record<string, { value: string }> {
+  let note = NOTIFY_ON[msg.action] ?? '案件状态已更新';
+  if (msg.action === 'reject' && msg.rejectReason) note = `未予受理：${REJECT_REASON_NAMES_ZH[msg.rejectReason]}`;
+  if (msg.publicNote && (msg.action === 'reject' || msg.action === 'void' || msg.action === 'decline_reopen')) {
+    note = msg.publicNote;
+  }
+  return {
+    character_string1: { value: clip(msg.caseNo, 32) },
+    thing2: { value: clip(msg.categoryName, 20) },
+    phrase3: { value: clip(CITIZEN_STATUS_OF[msg.state], 5) },
+    time4: { value: beijingTime(msg.at) },
+    thing5: { value: clip(note, 20) },
+  };
+}

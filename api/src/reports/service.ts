@@ -1,0 +1,337 @@
+import { Schema, Types, type Model } from 'mongoose';
+import {
+  ACTION_NAMES_ZH,
+  ACTOR_ROLE_NAMES_ZH,
+  CITIZEN_STATUS_OF,
+  OPEN_CASE_STATES,
+  REJECT_REASON_NAMES_ZH,
+  boundingBox,
+  canTransition,
+  distanceMeters,
+  statesForCitizenStatus,
+  type ActorRole,
+  type CaseState,
+  type CitizenStatus,
+  type NearbyCase,
+  type RejectReason,
+  type ReportDetail,
+  type ReportSummary,
+  type TimelineEntry,
+  createReportSchema,
+} from '@ssp/shared';
+import type { z } from 'zod';
+import type { ServiceContext } from '../context';
+import { ApiError, conflict, notFound, tooManyRequests } from '../core/errors';
+import type { CatalogueService } from '../catalogue/service';
+import type { MediaService } from '../media/service';
+import { getCaseModel, type CaseDoc } from '../cases/models';
+import { caseFlags, type CaseWorkflow } from '../cases/workflow';
+
+type CreateReport = z.output<typeof createReportSchema>;
+
+/** Transitions the reporter does not see: requests and answers internal to the centre. */
+const INTERNAL_ACTIONS = new Set(['request_postpone', 'deny_postpone', 'support']);
+
+const quotaSchema = new Schema({ _id: String, count: Number, day: String }, { collection: 'report_quotas', versionKey: false });
+
+function beijingDay(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+function secondsUntilBeijingMidnight(at: Date): number {
+  const shifted = at.getTime() + 8 * 3600_000;
+  const nextMidnight = Math.floor(shifted / 86_400_000 + 1) * 86_400_000;
+  return Math.ceil((nextMidnight - shifted) / 1000);
+}
+
+function encodeCursor(doc: { createdAt: Date; _id: Types.ObjectId }): string {
+  return Buffer.from(`${doc.createdAt.getTime()}:${String(doc._id)}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: Types.ObjectId } {
+  const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const at = new Date(Number(ms));
+  if (!id || !Types.ObjectId.isValid(id) || Number.isNaN(at.getTime())) {
+    throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'cursor', issue: 'invalid cursor' }]);
+  }
+  return { at, id: new Types.ObjectId(id) };
+}
+
+/** The citizen side of cases: submit, find duplicates, back, edit, withdraw, track, rate. */
+export class ReportService {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly workflow: CaseWorkflow,
+    private readonly catalogue: CatalogueService,
+    private readonly media: MediaService,
+  ) {}
+
+  private get Case() {
+    return getCaseModel(this.ctx.db);
+  }
+
+  private get Quota(): Model<{ _id: string; count: number; day: string }> {
+    return (this.ctx.db.models.ReportQuota as Model<{ _id: string; count: number; day: string }>) ?? this.ctx.db.model('ReportQuota', quotaSchema);
+  }
+
+  /** Submits a report; the same clientRequestId returns the first report instead of a second one. */
+  async create(citizenId: string, input: CreateReport): Promise<{ created: boolean; doc: CaseDoc }> {
+    const existing = await this.Case.findOne({ reporterId: citizenId, clientRequestId: input.clientRequestId }).lean<CaseDoc>();
+    if (existing) return { created: false, doc: existing };
+
+    const category = await this.catalogue.requirePublicCategory(input.categoryId);
+    const area = await this.catalogue.locate(input.location.lat, input.location.lng);
+    if (!area) {
+      throw new ApiError(422, 'OUTSIDE_SERVICE_AREA', undefined, [{ field: 'location', issue: 'outside every grid of the service area' }]);
+    }
+    await this.media.requireOwnedPhotos(input.photoIds, { kind: 'citizen', id: citizenId }, 'photoIds');
+    await this.takeDailyQuota(citizenId);
+
+    try {
+      const doc = await this.workflow.create(
+        {
+          source: 'citizen',
+          reporterId: citizenId,
+          clientRequestId: input.clientRequestId,
+          anonymous: input.anonymous,
+          campaignId: input.campaignId ?? null,
+          categoryId: category.id,
+          categoryName: category.name,
+          family: category.family,
+          majorCode: category.majorCode,
+          description: input.description,
+          address: input.address ?? null,
+          location: { lat: input.location.lat, lng: input.location.lng },
+          gridId: area.grid.id,
+          streetId: area.street.id,
+          districtId: area.district.id,
+          photoIds: input.photoIds,
+        } as Parameters<CaseWorkflow['create']>[0],
+        { role: 'reporter', id: citizenId },
+      );
+      return { created: true, doc };
+    } catch (err) {
+      // Two copies of the same request raced: the unique index let one through.
+      if ((err as { code?: number }).code === 11000) {
+        const winner = await this.Case.findOne({ reporterId: citizenId, clientRequestId: input.clientRequestId }).lean<CaseDoc>();
+        if (winner) return { created: false, doc: winner };
+      }
+      throw err;
+    }
+  }
+
+  /** One atomic counter per citizen per Beijing day; the conditional upsert cannot overshoot. */
+  private async takeDailyQuota(citizenId: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    const day = beijingDay(now);
+    const limit = this.ctx.config.reports.perDay;
+    try {
+      await this.Quota.findOneAndUpdate(
+        { _id: `${citizenId}:${day}`, count: { $lt: limit } },
+        { $inc: { count: 1 }, $setOnInsert: { day } },
+        { upsert: true },
+      );
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) {
+        throw tooManyRequests(secondsUntilBeijingMidnight(now), `每人每天最多上报 ${limit} 次，请明天再来`);
+      }
+      throw err;
+    }
+  }
+
+  async nearby(citizenId: string, lat: number, lng: number, categoryId: string): Promise<NearbyCase[]> {
+    const { duplicateRadiusM, duplicateMaxAgeDays } = this.ctx.config.reports;
+    const center = { lat, lng };
+    const box = boundingBox(center, duplicateRadiusM);
+    const since = new Date(this.ctx.clock.now().getTime() - duplicateMaxAgeDays * 86_400_000);
+    const candidates = await this.Case.find({
+      categoryId,
+      state: { $in: OPEN_CASE_STATES },
+      createdAt: { $gte: since },
+      'location.lat': { $gte: box.minLat, $lte: box.maxLat },
+      'location.lng': { $gte: box.minLng, $lte: box.maxLng },
+    })
+      .limit(200)
+      .lean<CaseDoc[]>();
+    return candidates
+      .map((c) => ({ c, distance: distanceMeters(center, c.location) }))
+      .filter(({ distance }) => distance <= duplicateRadiusM)
+      .sort((a, b) => a.distance - b.distance)
+      .map(({ c, distance }) => ({
+        id: String(c._id),
+        caseNo: c.caseNo,
+        categoryName: c.categoryName,
+        status: CITIZEN_STATUS_OF[c.state as CaseState],
+        distanceM: Math.round(distance / 10) * 10,
+        createdAt: c.createdAt.toISOString(),
+        supporterCount: c.supporterCount,
+        thumbUrl: c.photoIds[0] ? this.media.photoUrls(c.photoIds[0]).thumbUrl : null,
+        supportedByMe: c.supporterIds.includes(citizenId),
+        mine: c.reporterId === citizenId,
+      }));
+  }
+
+  /** "我也遇到": backing a case twice counts once; concurrent backers are all counted. */
+  async support(citizenId: string, caseId: string): Promise<{ id: string; supporterCount: number; supported: true }> {
+    const current = await this.workflow.get(caseId);
+    if (current.reporterId === citizenId) throw new ApiError(400, 'CANNOT_SUPPORT_OWN');
+    if (current.supporterIds.includes(citizenId)) {
+      return { id: String(current._id), supporterCount: current.supporterCount, supported: true };
+    }
+    if (!OPEN_CASE_STATES.includes(current.state as CaseState)) throw new ApiError(409, 'CASE_NOT_OPEN');
+    const doc = await this.workflow.support(caseId, citizenId, { role: 'citizen', id: citizenId });
+    return { id: String(doc._id), supporterCount: doc.supporterCount, supported: true };
+  }
+
+  private async ownReport(citizenId: string, id: string): Promise<CaseDoc> {
+    const doc = await this.workflow.get(id);
+    if (doc.reporterId !== citizenId) throw notFound('上报不存在');
+    return doc;
+  }
+
+  async editDescription(citizenId: string, id: string, description: string): Promise<CaseDoc> {
+    const doc = await this.ownReport(citizenId, id);
+    const updated = await this.Case.findOneAndUpdate(
+      { _id: doc._id, state: 'pending' },
+      { $set: { description, updatedAt: this.ctx.clock.now() }, $inc: { version: 1 } },
+      { new: true },
+    ).lean<CaseDoc>();
+    if (!updated) throw conflict('REPORT_NOT_EDITABLE');
+    return updated;
+  }
+
+  async withdraw(citizenId: string, id: string): Promise<CaseDoc> {
+    const doc = await this.ownReport(citizenId, id);
+    if (doc.state !== 'pending') throw conflict('REPORT_NOT_EDITABLE');
+    return this.workflow.transition(id, { action: 'withdraw', actor: { role: 'reporter', id: citizenId }, expectedVersion: doc.version });
+  }
+
+  async rate(citizenId: string, id: string, score: number, comment: string): Promise<CaseDoc> {
+    const doc = await this.ownReport(citizenId, id);
+    if (doc.rating) throw conflict('ALREADY_RATED');
+    if (doc.state !== 'closed' || doc.reopenRequest) throw conflict('NOT_RATABLE');
+    try {
+      return await this.workflow.transition(id, {
+        action: 'rate',
+        actor: { role: 'reporter', id: citizenId },
+        data: { score },
+        set: { rating: { score, comment, at: this.ctx.clock.now() } },
+      });
+    } catch (err) {
+      // A second rating raced the first one.
+      if (err instanceof ApiError && err.code === 'ILLEGAL_TRANSITION') throw conflict('ALREADY_RATED');
+      throw err;
+    }
+  }
+
+  /** "没修好": asks an operator to reopen the closed case. */
+  async reportNotFixed(citizenId: string, id: string, note: string): Promise<CaseDoc> {
+    const doc = await this.ownReport(citizenId, id);
+    if (doc.rating) throw conflict('ALREADY_RATED', '您已评价过该案件，无法再反馈未解决');
+    return this.workflow.transition(id, {
+      action: 'request_reopen',
+      actor: { role: 'reporter', id: citizenId },
+      expectedVersion: doc.version,
+      publicNote: note,
+      set: { reopenRequest: { at: this.ctx.clock.now(), note } },
+    });
+  }
+
+  async confirmFixed(citizenId: string, id: string): Promise<CaseDoc> {
+    const doc = await this.ownReport(citizenId, id);
+    return this.workflow.transition(id, {
+      action: 'confirm_fixed',
+      actor: { role: 'reporter', id: citizenId },
+      expectedVersion: doc.version,
+      set: { closedAt: this.ctx.clock.now() },
+    });
+  }
+
+  async listMine(citizenId: string, opts: { status?: CitizenStatus; cursor?: string; limit: number }) {
+    const filter: Record<string, unknown> = { reporterId: citizenId };
+    if (opts.status) filter.state = { $in: statesForCitizenStatus(opts.status) };
+    if (opts.cursor) {
+      const { at, id } = decodeCursor(opts.cursor);
+      filter.$or = [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: id } }];
+    }
+    const docs = await this.Case.find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(opts.limit + 1)
+      .select({ events: 0, effects: 0 })
+      .lean<CaseDoc[]>();
+    const page = docs.slice(0, opts.limit);
+    return {
+      items: page.map((d) => this.summary(d)),
+      nextCursor: docs.length > opts.limit ? encodeCursor(page[page.length - 1]!) : null,
+    };
+  }
+
+  /** The reporter's own report, or a case the citizen backed (anonymised). Anyone else: 404. */
+  async detailFor(citizenId: string, id: string): Promise<ReportDetail> {
+    const doc = await this.workflow.get(id);
+    const relation = doc.reporterId === citizenId ? 'reporter' : doc.supporterIds.includes(citizenId) ? 'supporter' : null;
+    if (!relation) throw notFound('上报不存在');
+    return this.detail(doc, relation);
+  }
+
+  summary(doc: CaseDoc): ReportSummary {
+    return {
+      id: String(doc._id),
+      caseNo: doc.caseNo,
+      categoryId: doc.categoryId,
+      categoryName: doc.categoryName,
+      status: CITIZEN_STATUS_OF[doc.state as CaseState],
+      state: doc.state as CaseState,
+      address: doc.address ?? null,
+      thumbUrl: doc.photoIds[0] ? this.media.photoUrls(doc.photoIds[0]).thumbUrl : null,
+      supporterCount: doc.supporterCount,
+      createdAt: doc.createdAt.toISOString(),
+      updatedAt: doc.updatedAt.toISOString(),
+    };
+  }
+
+  async detail(doc: CaseDoc, relation: 'reporter' | 'supporter'): Promise<ReportDetail> {
+    const isReporter = relation === 'reporter';
+    const photo = (id: string) => ({ id, ...this.media.photoUrls(id) });
+    const timeline: TimelineEntry[] = doc.events
+      .filter((e) => !INTERNAL_ACTIONS.has(e.action))
+      .map((e) => ({
+        at: e.at.toISOString(),
+        action: e.action,
+        actionName: ACTION_NAMES_ZH[e.action as keyof typeof ACTION_NAMES_ZH] ?? e.action,
+        status: CITIZEN_STATUS_OF[e.to as CaseState],
+        actor: ACTOR_ROLE_NAMES_ZH[e.actorRole as ActorRole] ?? '系统',
+        note: e.publicNote ?? null,
+        photos: e.action === 'submit' && !isReporter ? [] : (e.photoIds ?? []).map(photo),
+      }));
+    const flags = caseFlags(doc, this.ctx.config.cases.reporterMayConfirm);
+    const state = doc.state as CaseState;
+    const canRate = isReporter && state === 'closed' && !doc.rating && !doc.reopenRequest;
+    const merged = doc.duplicateOf ? await this.Case.findById(doc.duplicateOf).select({ caseNo: 1 }).lean<{ _id: Types.ObjectId; caseNo: string }>() : null;
+    return {
+      ...this.summary(doc),
+      // A backer sees the case anonymised: no reporter text, address or exact position.
+      address: isReporter ? (doc.address ?? null) : null,
+      relation,
+      description: isReporter ? doc.description : '',
+      location: isReporter ? { lat: doc.location.lat, lng: doc.location.lng } : null,
+      anonymous: isReporter ? doc.anonymous : true,
+      deadline: doc.deadline ? doc.deadline.toISOString() : null,
+      overdue: !!doc.deadline && !doc.handledAt && doc.deadline.getTime() < this.ctx.clock.now().getTime(),
+      photos: doc.photoIds.map(photo),
+      afterPhotos: (doc.afterPhotoIds ?? []).map(photo),
+      timeline,
+      rejectReason: doc.rejectReason ? REJECT_REASON_NAMES_ZH[doc.rejectReason as RejectReason] : null,
+      mergedInto: merged ? { id: String(merged._id), caseNo: merged.caseNo } : null,
+      rating: doc.rating ? { score: doc.rating.score!, comment: doc.rating.comment ?? '', at: doc.rating.at!.toISOString() } : null,
+      reopenRequested: !!doc.reopenRequest,
+      can: {
+        edit: isReporter && state === 'pending',
+        withdraw: isReporter && canTransition('withdraw', state, 'reporter', flags),
+        rate: canRate,
+        reportNotFixed: canRate && canTransition('request_reopen', state, 'reporter', flags),
+        confirmFixed: isReporter && canTransition('confirm_fixed', state, 'reporter', flags),
+      },
+    };
+  }
+}

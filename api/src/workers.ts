@@ -1,0 +1,36 @@
+import type { Services } from './services';
+
+/**
+ * Background loops of one API process: case effects left over after a failure,
+ * and the outboxes. Each loop runs one pass at a time; several processes may run
+ * them at once because every message is claimed with a lease.
+ */
+export function startWorkers(services: Services, intervalMs = 2000): { stop(): Promise<void> } {
+  const loops: { name: string; run: () => Promise<unknown> }[] = [
+    { name: 'case-effects', run: () => services.relay.drainPending() },
+    { name: 'notifications', run: () => services.notifications.outbox.processDue() },
+  ];
+  let stopped = false;
+  const running = new Set<Promise<unknown>>();
+  const timers = loops.map(({ name, run }) => {
+    let busy = false;
+    return setInterval(() => {
+      if (busy || stopped) return;
+      busy = true;
+      const pass = run()
+        .catch((err) => services.ctx.logger.warn({ err, loop: name }, 'background loop failed'))
+        .finally(() => {
+          busy = false;
+          running.delete(pass);
+        });
+      running.add(pass);
+    }, intervalMs);
+  });
+  return {
+    async stop() {
+      stopped = true;
+      timers.forEach(clearInterval);
+      await Promise.all(running);
+    },
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * A fake of WeChat's server API on a real loopback port, speaking the real protocol
+ * (paths, query strings, JSON bodies, errcodes), for tests of login and notifications.
+ *
+ *   const wechat = await startFakeWeChat();
+ *   const api = await startTestApi({ env: wechat.env });
+ *   const code = wechat.newCode('alice');          // a fresh single-use wx.login code for user "alice"
+ *   wechat.openidOf('alice');                       // the openid jscode2session answers for her
+ *   wechat.scriptCode('bad', 40029);                // this code answers errcode 40029 (or 'hang', 'destroy', 500)
+ *   wechat.failNextSends(2, { errcode: -1 });       // the next two subscribe sends answer "system busy"
+ *   wechat.refuseSubscription(wechat.openidOf('bob')); // sends to bob answer 43101
+ *   wechat.messages;                                // every subscribe message WeChat accepted
+ */
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+/** How a scripted call fails: a WeChat errcode, an HTTP status, a dropped connection, or no answer at all. */
+export type FakeFailure = { errcode: number; errmsg?: string } | { httpStatus: number } | 'destroy' | 'hang';
+
+/** A subscribe message as WeChat received it. */
+export interface ReceivedMessage {
+  touser: string;
+  template_id: string;
+  page?: string;
+  data: Record<string, { value: string }>;
+  miniprogram_state?: string;
+  lang?: string;
+  accessToken: string;
+}
+
+export interface SendAttempt {
+  message: Partial<ReceivedMessage>;
+  /** 0 when accepted; otherwise the errcode, HTTP status (as 'http 500'), 'destroy' or 'hang'. */
+  outcome: number | string;
+}
+
+export interface FakeWeChatOptions {
+  appId?: string;
+  secret?: string;
+  /** Seconds a new access token lives (WeChat: 7200). */
+  accessTokenTtlSeconds?: number;
+  /** WeChat codes are single-use: a code seen before answers 40163. Default true. */
+  singleUseCodes?: boolean;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A realistic, deterministic openid: 28 characters starting with "o". */
+export function fakeOpenid(appId: string, user: string): string {
+  const bytes = createHash('sha256').update(`${appId}:${user}`).digest();
+  let id = 'o';
+  for (let i = 0; id.length < 28; i++) id += ALPHABET[bytes[i % bytes.length]! % ALPHABET.length];
+  return id;
+}
+
+function failureOutcome(failure: FakeFailure): number | string {
+  if (typeof failure === 'string') return failure;
+  return 'errcode' in failure ? failure.errcode : `http ${failure.httpStatus}`;
+}
+
+export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
+  const appId = options.appId ?? 'wx-fake-appid';
+  const secret = options.secret ?? 'fake-app-secret-0123456789';
+  const tokenTtl = options.accessTokenTtlSeconds ?? 7200;
+  const singleUse = options.singleUseCodes ?? true;
+
+  const scriptedCodes = new Map<string, FakeFailure>();
+  const usedCodes = new Set<string>();
+  const validTokens = new Set<string>();
+  const refusedUsers = new Map<string, number>();
+  const sendFailures: FakeFailure[] = [];
+  let codeCounter = 0;
+  let tokenCounter = 0;
+  let down = false;
+
+  const state = {
+    /** Every jscode2session call, in order. */
+    sessionCalls: [] as Array<{ code: string; appid: string | null; grantType: string | null }>,
+    /** Every access-token request (stable_token or the classic GET /cgi-bin/token). */
+    tokenRequests: [] as Array<{ api: 'stable_token' | 'token'; forceRefresh: boolean }>,
+    /** Every subscribe-send request with its outcome, including failed ones. */
+    sendAttempts: [] as SendAttempt[],
+    /** Subscribe messages WeChat accepted (errcode 0). */
+    messages: [] as ReceivedMessage[],
+  };
+
+  const userOfCode = (code: string) => code.split('.')[0]!;
+
+  function json(res: http.ServerResponse, status: number, body: unknown): void {
+    // WeChat answers JSON with a text/plain content type on several endpoints; clients must not rely on it.
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.end(JSON.stringify(body));
+  }
+
+  /** Answers (or deliberately does not answer) a request with a scripted failure. */
+  function applyFailure(res: http.ServerResponse, req: http.IncomingMessage, failure: FakeFailure): void {
+    if (failure === 'hang') return;
+    if (failure === 'destroy') {
+      req.socket.destroy();
+      return;
+    }
+    if ('httpStatus' in failure) {
+      res.writeHead(failure.httpStatus, { 'content-type': 'text/html' });
+      res.end('<html><body>upstream error</body></html>');
+      return;
+    }
+    json(res, 200, { errcode: failure.errcode, errmsg: failure.errmsg ?? `scripted error ${failure.errcode}` });
+  }
+
+  function issueToken(): { access_token: string; expires_in: number } {
+    const token = `fake-access-token-${++tokenCounter}`;
+    validTokens.add(token);
+    return { access_token: token, expires_in: tokenTtl };
+  }
+
+  function credentialsError(givenAppId: unknown, givenSecret: unknown): { errcode: number; errmsg: string } | null {
+    if (givenAppId !== appId) return { errcode: 40013, errmsg: 'invalid appid' };
+    if (givenSecret !== secret) return { errcode: 40125, errmsg: 'invalid appsecret' };
+    return null;
+  }
+
+  async function readBody(req: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  const server = http.createServer(async (req, res) => {
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const q = url.searchParams;
+
+    if (req.method === 'GET' && url.pathname === '/sns/jscode2session') {
+      const code = q.get('js_code') ?? '';
+      state.sessionCalls.push({ code, appid: q.get('appid'), grantType: q.get('grant_type') });
+      const scripted = scriptedCodes.get(code);
+      if (scripted) return applyFailure(res, req, scripted);
+      const bad = credentialsError(q.get('appid'), q.get('secret'));
+      if (bad) return json(res, 200, bad);
+      if (q.get('grant_type') !== 'authorization_code' || !code) return json(res, 200, { errcode: 40029, errmsg: 'invalid code' });
+      if (singleUse && usedCodes.has(code)) return json(res, 200, { errcode: 40163, errmsg: 'code been used' });
+      usedCodes.add(code);
+      const sessionKey = createHash('sha256').update(`session:${code}`).digest('base64');
+      return json(res, 200, { openid: fakeOpenid(appId, userOfCode(code)), session_key: sessionKey });
+    }
+
+    if (req.method === 'POST' && url.pathname === '/cgi-bin/stable_token') {
+      let body: { grant_type?: string; appid?: string; secret?: string; force_refresh?: boolean };
+      try {
+        body = JSON.parse(await readBody(req)) as typeof body;
+      } catch {
+        return json(res, 200, { errcode: 47001, errmsg: 'data format error' });
+      }
+      state.tokenRequests.push({ api: 'stable_token', forceRefresh: body.force_refresh === true });
+      const bad = credentialsError(body.appid, body.secret);
+      if (bad) return json(res, 200, bad);
+      if (body.grant_type !== 'client_credential') return json(res, 200, { errcode: 40002, errmsg: 'invalid grant_type' });
+      return json(res, 200, issueToken());
+    }
+
+    if (req.method === 'GET' && url.pathname === '/cgi-bin/token') {
+      state.tokenRequests.push({ api: 'token', forceRefresh: false });
+      const bad = credentialsError(q.get('appid'), q.get('secret'));
+      if (bad) return json(res, 200, bad);
+      if (q.get('grant_type') !== 'client_credential') return json(res, 200, { errcode: 40002, errmsg: 'invalid grant_type' });
+      return json(res, 200, issueToken());
+    }
+
+    if (req.method === 'POST' && url.pathname === '/cgi-bin/message/subscribe/send') {
+      const accessToken = q.get('access_token') ?? '';
+      let message: Partial<ReceivedMessage>;
+      try {
+        message = { ...(JSON.parse(await readBody(req)) as Partial<ReceivedMessage>), accessToken };
+      } catch {
+        state.sendAttempts.push({ message: { accessToken }, outcome: 47001 });
+        return json(res, 200, { errcode: 47001, errmsg: 'data format error' });
+      }
+      const scripted = sendFailures.shift();
+      if (scripted) {
+        state.sendAttempts.push({ message, outcome: failureOutcome(scripted) });
+        return applyFailure(res, req, scripted);
+      }
+      const answer = (errcode: number, errmsg: string) => {
+        state.sendAttempts.push({ message, outcome: errcode });
+        json(res, 200, errcode === 0 ? { errcode, errmsg, msgid: 1000 + state.messages.length } : { errcode, errmsg });
+      };
+      if (!validTokens.has(accessToken)) return answer(40001, 'invalid credential, access_token is invalid or not latest');
+      if (typeof message.touser !== 'string' || !message.touser) return answer(40003, 'invalid openid');
+      if (typeof message.template_id !== 'string' || !message.template_id) return answer(40037, 'invalid template_id');
+      if (!message.data || typeof message.data !== 'object') return answer(47003, 'argument invalid! data is empty');
+      const refused = refusedUsers.get(message.touser);
+      if (refused !== undefined) return answer(refused, 'user refuse to accept the msg');
+      state.messages.push(message as ReceivedMessage);
+      return answer(0, 'ok');
+    }
+
+    json(res, 404, { errcode: 404, errmsg: 'not found' });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    ...state,
+    url,
+    appId,
+    secret,
+    /** Environment for startTestApi / loadConfig pointing the API at this fake. */
+    env: { WECHAT_API_BASE_URL: url, WECHAT_APPID: appId, WECHAT_SECRET: secret } as Record<string, string>,
+
+    /** A fresh, never-used wx.login code for a user; every code of the same user yields the same openid. */
+    newCode(user: string): string {
+      return `${user}.${++codeCounter}`;
+    },
+    /** The openid jscode2session answers for a user (or for a code without a ".": the code itself is the user). */
+    openidOf(user: string): string {
+      return fakeOpenid(appId, user);
+    },
+    /** Makes jscode2session fail for this code every time it is presented. */
+    scriptCode(code: string, failure: FakeFailure | number): void {
+      scriptedCodes.set(code, typeof failure === 'number' ? { errcode: failure } : failure);
+    },
+    /** The next `count` subscribe sends fail as given (in order after any already queued). */
+    failNextSends(count: number, failure: FakeFailure): void {
+      for (let i = 0; i < count; i++) sendFailures.push(failure);
+    },
+    /** Sends to this openid answer errcode (43101: the user did not accept the subscription) until allowed again. */
+    refuseSubscription(openid: string, errcode = 43101): void {
+      refusedUsers.set(openid, errcode);
+    },
+    allowSubscription(openid: string): void {
+      refusedUsers.delete(openid);
+    },
+    /** Invalidates every access token issued so far (sends with them answer 40001). */
+    invalidateAccessTokens(): void {
+      validTokens.clear();
+    },
+    /** While down, every connection is destroyed without an answer (network failure). */
+    setDown(value: boolean): void {
+      down = value;
+    },
+    /** Forgets scripts, recordings and used codes; keeps issued access tokens valid. */
+    reset(): void {
+      scriptedCodes.clear();
+      usedCodes.clear();
+      refusedUsers.clear();
+      sendFailures.length = 0;
+      down = false;
+      state.sessionCalls.length = 0;
+      state.tokenRequests.length = 0;
+      state.sendAttempts.length = 0;
+      state.messages.length = 0;
+    },
+    async close(): Promise<void> {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type FakeWeChat = Awaited<ReturnType<typeof startFakeWeChat>>;
