@@ -3,5 +3,7 @@
 module.exports = {
   // Two cores: one worker per core keeps the shared database server responsive.
   maxWorkers: 2,
-  projects: ['<rootDir>/shared', '<rootDir>/api', '<rootDir>/miniapp'],
+  // Project configs' own testTimeout is not applied when jest runs from here.
+  testTimeout: 60000,
+  projects: ['<rootDir>/shared', '<rootDir>/api', '<rootDir>/miniapp', '<rootDir>/e2e'],
 };

@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  preset: 'ts-jest',
+  // Transpile only: `npm test` typechecks the whole API separately (scripts/test.ts),
+  // and per-file type checking would make every suite pay for the whole program.
+  transform: { '^.+\\.tsx?$': 'ts-jest' },
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',

@@ -67,7 +67,7 @@ function run(command: string, args: string[]): { ms: number; maxRssKb: number | 
 
 async function main(): Promise<void> {
   const sharp = (await import('sharp')).default;
-  const { processImage } = await import('../api/src/media/image');
+  const { processImage, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE } = await import('../api/src/media/image');
   const { phoneJpeg } = await import('../api/test/fixtures/images');
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ssp-bench-photos-'));
@@ -116,10 +116,10 @@ async function main(): Promise<void> {
     const plain = async () => {
       const display = await sharp(input, { failOn: 'error', sequentialRead: true })
         .autoOrient()
-        .resize({ width: 1600, height: 1600, fit: 'inside', withoutEnlargement: true })
+        .resize({ width: DISPLAY_MAX_SIDE, height: DISPLAY_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
         .jpeg({ quality: 82 })
         .toBuffer();
-      const thumb = await sharp(display).resize({ width: 320, height: 320, fit: 'inside' }).jpeg({ quality: 75 }).toBuffer();
+      const thumb = await sharp(display).resize({ width: THUMB_MAX_SIDE, height: THUMB_MAX_SIDE, fit: 'inside' }).jpeg({ quality: 75 }).toBuffer();
       return { display, thumb };
     };
     const plainWarm = await plain();
@@ -142,8 +142,8 @@ async function main(): Promise<void> {
       const display = path.join(dir, 'display.jpg');
       const thumb = path.join(dir, 'thumb.jpg');
       const once = () => {
-        const a = run(VIPSTHUMBNAIL, [inputFile, '-s', '1600', '-o', `${display}[Q=82,strip,optimize_coding]`]);
-        const b = run(VIPSTHUMBNAIL, [display, '-s', '320', '-o', `${thumb}[Q=75,strip,optimize_coding]`]);
+        const a = run(VIPSTHUMBNAIL, [inputFile, '-s', String(DISPLAY_MAX_SIDE), '-o', `${display}[Q=82,strip,optimize_coding]`]);
+        const b = run(VIPSTHUMBNAIL, [display, '-s', String(THUMB_MAX_SIDE), '-o', `${thumb}[Q=75,strip,optimize_coding]`]);
         return { ms: a.ms + b.ms, maxRssKb: a.maxRssKb === null || b.maxRssKb === null ? null : Math.max(a.maxRssKb, b.maxRssKb) };
       };
       once();

@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     PORT: String(port),
     // The local demo has no WeChat AppID, so the browser app logs in through the dev login.
     DEV_LOGIN_ENABLED: process.env.DEV_LOGIN_ENABLED ?? 'true',
+    // FerretDB v1 applies concurrent updates of one document non-atomically: one connection serialises them.
+    ...(db ? { MONGODB_MAX_POOL_SIZE: '1' } : {}),
   };
   await runStep('load demo data (once)', 'node', ['api/dist/cli.js', 'seed-demo'], { cwd: REPO_ROOT, env });
 

@@ -17,7 +17,11 @@ import { mediaRoutes } from './media/routes';
 import { catalogueRoutes } from './catalogue/routes';
 import { reportRoutes } from './reports/routes';
 import { caseRoutes } from './cases/routes';
+import { open311Routes } from './open311/routes';
 import { forwardingRoutes } from './forwarding/routes';
+import { campaignRoutes } from './campaigns/routes';
+import { pointsRoutes } from './points/routes';
+import { statsRoutes } from './stats/routes';
 
 export interface AppDeps {
   config: Config;
@@ -44,7 +48,11 @@ export function buildApp(deps: AppDeps): Koa {
     catalogueRoutes(services),
     reportRoutes(services),
     caseRoutes(services),
+    open311Routes(services),
     forwardingRoutes(services),
+    campaignRoutes(services),
+    pointsRoutes(services),
+    statsRoutes(services),
   ];
   for (const domain of domains) api.use(domain.routes());
 

@@ -21,6 +21,12 @@ const envSchema = z
       .regex(/^mongodb(\+srv)?:\/\/.+/, 'must be a mongodb:// or mongodb+srv:// URI')
       .default('mongodb://127.0.0.1:27017/suishoupai'),
     MONGODB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+    /**
+     * Connections per process. MongoDB applies each single-document update atomically;
+     * FerretDB v1 (local and CI) does not, so against FerretDB use 1: one connection
+     * serialises this process's writes (scripts/start.ts and the tests do so).
+     */
+    MONGODB_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     UPLOAD_MAX_FILE_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
@@ -53,6 +59,12 @@ const envSchema = z
     STATS_MIN_CELL: z.coerce.number().int().min(1).max(100).default(5),
     STATS_POSTPONED_OUT_OF_DENOMINATOR: booleanFromEnv.default(true),
     STATS_PUBLIC_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+    /** Comma-separated `client:key` pairs allowed to POST Open311 requests. */
+    OPEN311_API_KEYS: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{16,128}$/, 'each entry must be client:key (key ≥ 16 chars)')))
+      .default([]),
   })
   .superRefine((env, ctx) => {
     if (env.CAMPAIGN_MULTIPLIER_MIN > env.CAMPAIGN_MULTIPLIER_MAX) {
@@ -75,6 +87,7 @@ export interface Config {
   port: number;
   mongodbUri: string;
   mongodbServerSelectionTimeoutMs: number;
+  mongodbMaxPoolSize: number;
   jwtSecret: string;
   jsonBodyLimitBytes: number;
   upload: { maxFileBytes: number; maxFiles: number };
@@ -101,6 +114,8 @@ export interface Config {
   publicBaseUrl: string;
   campaigns: { multiplierMin: number; multiplierMax: number; bodyMaxChars: number };
   stats: { minCell: number; postponedOutOfDenominator: boolean; publicRatePerMinute: number };
+  /** Open311 API keys by key → client name. */
+  open311: { apiKeys: Map<string, string> };
 }
 
 export class ConfigError extends Error {
@@ -124,6 +139,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     mongodbUri: env.MONGODB_URI,
     mongodbServerSelectionTimeoutMs: env.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+    mongodbMaxPoolSize: env.MONGODB_MAX_POOL_SIZE,
     jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
     jsonBodyLimitBytes: env.JSON_BODY_LIMIT_BYTES,
     upload: { maxFileBytes: env.UPLOAD_MAX_FILE_BYTES, maxFiles: env.UPLOAD_MAX_FILES },
@@ -159,6 +175,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       minCell: env.STATS_MIN_CELL,
       postponedOutOfDenominator: env.STATS_POSTPONED_OUT_OF_DENOMINATOR,
       publicRatePerMinute: env.STATS_PUBLIC_RATE_PER_MINUTE,
+    },
+    open311: {
+      apiKeys: new Map(env.OPEN311_API_KEYS.map((pair) => [pair.slice(pair.indexOf(':') + 1), pair.slice(0, pair.indexOf(':'))])),
     },
   };
 }

@@ -5,9 +5,12 @@ import type { Config } from './config';
  * One mongoose connection per app instance (tests open one per database).
  * Commands are not buffered while disconnected, so requests fail fast with 503.
  */
-export async function connectDatabase(config: Pick<Config, 'mongodbUri' | 'mongodbServerSelectionTimeoutMs'>): Promise<Connection> {
+export async function connectDatabase(
+  config: Pick<Config, 'mongodbUri' | 'mongodbServerSelectionTimeoutMs' | 'mongodbMaxPoolSize'>,
+): Promise<Connection> {
   const connection = mongoose.createConnection(config.mongodbUri, {
     bufferCommands: false,
+    maxPoolSize: config.mongodbMaxPoolSize,
     autoIndex: true,
     serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs,
     // FerretDB v1 does not support retryable writes; MongoDB does not need them for correctness here.

@@ -8,6 +8,10 @@ import { NotificationService } from './notifications/service';
 import { ReportService } from './reports/service';
 import { CaseService } from './cases/service';
 import { ForwardingService } from './forwarding/service';
+import { CampaignService } from './campaigns/service';
+import { Open311Service } from './open311/service';
+import { PointsService } from './points/service';
+import { StatsService } from './stats/service';
 
 /** Every domain service, built once per app from the same context. */
 export function createServices(ctx: ServiceContext) {
@@ -20,14 +24,24 @@ export function createServices(ctx: ServiceContext) {
   const notifications = new NotificationService(ctx, auth.wechat);
   relay.on('notify', (caseDoc, event, effect) => notifications.onCaseEvent(caseDoc, event, effect));
 
-  const cases = new CaseService(ctx, workflow, catalogue, media);
-  relay.on('cases', (caseDoc, event, effect) => cases.onCaseEvent(caseDoc, event, effect));
-
   const forwarding = new ForwardingService(ctx, workflow);
   relay.on('forward', (caseDoc, event, effect) => forwarding.onCaseEvent(caseDoc, event, effect));
 
-  const reports = new ReportService(ctx, workflow, catalogue, media);
-  return { ctx, auth, media, catalogue, relay, workflow, notifications, cases, forwarding, reports };
+  const cases = new CaseService(ctx, workflow, catalogue, media, forwarding);
+  relay.on('cases', (caseDoc, event, effect) => cases.onCaseEvent(caseDoc, event, effect));
+
+  const campaigns = new CampaignService(ctx, catalogue, media, notifications);
+  relay.on('campaigns', (caseDoc, event, effect) => campaigns.onCaseEvent(caseDoc, event, effect));
+
+  const points = new PointsService(ctx, { auth, catalogue, campaignMultiplier: (campaignId) => campaigns.multiplierFor(campaignId) });
+  relay.on('points', (caseDoc, event, effect) => points.onCaseEvent(caseDoc, event, effect));
+
+  const stats = new StatsService(ctx, catalogue);
+  relay.on('stats', (caseDoc, event, effect) => stats.onCaseEvent(caseDoc, event, effect));
+
+  const reports = new ReportService(ctx, workflow, catalogue, media, campaigns);
+  const open311 = new Open311Service(ctx, workflow, catalogue);
+  return { ctx, auth, media, catalogue, relay, workflow, notifications, cases, forwarding, reports, open311, campaigns, points, stats };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -9,6 +9,8 @@ export function startWorkers(services: Services, intervalMs = 2000): { stop(): P
   const loops: { name: string; run: () => Promise<unknown> }[] = [
     { name: 'case-effects', run: () => services.relay.drainPending() },
     { name: 'notifications', run: () => services.notifications.outbox.processDue() },
+    { name: 'forwarding', run: () => services.forwarding.outbox.processDue() },
+    { name: 'campaign-reminders', run: () => services.campaigns.notifyLiveCampaigns() },
   ];
   let stopped = false;
   const running = new Set<Promise<unknown>>();

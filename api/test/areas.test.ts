@@ -66,8 +66,8 @@ describe('GET /areas', () => {
     for (const grid of grids) expect(await gridAt(grid.centroid)).toBe(grid.id);
   });
 
-  it('serves the grids as GeoJSON', async () => {
-    const res = await fetch(`${api.url}/areas/geojson`);
+  it('serves the grids as GeoJSON to admins', async () => {
+    const res = await fetch(`${api.url}/admin/areas`, { headers: { authorization: `Bearer ${adminToken}` } });
     expect(res.status).toBe(200);
     expect(areasFileSchema.parse(await res.json())).toEqual(demoAreas());
   });
@@ -157,12 +157,13 @@ describe('PUT /admin/areas', () => {
   }
 
   it('refuses an unclosed ring', async () => {
-    await expectRefused(unclosed(demoAreas(), 3), ['features[3].geometry.coordinates[0]']);
+    expect(demoAreas().features[6]!.geometry.type).toBe('Polygon');
+    await expectRefused(unclosed(demoAreas(), 6), ['features[6].geometry.coordinates[0]']);
   });
 
   it('refuses a self-intersecting ring, a hole outside its polygon and a wrong geometry type', async () => {
     const file = structuredClone(demoAreas()) as AreasFile;
-    const bowtie: Position[] = [[115.7, 28.7], [115.71, 28.71], [115.71, 28.7], [115.7, 28.71], [115.7, 28.7]];
+    const bowtie: Position[] = [[115.7, 28.7], [115.72, 28.72], [115.72, 28.7], [115.7, 28.71], [115.7, 28.7]];
     file.features[0]!.geometry = { type: 'Polygon', coordinates: [bowtie] };
     const square: Position[] = [[115.7, 28.7], [115.71, 28.7], [115.71, 28.71], [115.7, 28.71], [115.7, 28.7]];
     const farHole: Position[] = [[115.72, 28.72], [115.72, 28.725], [115.725, 28.725], [115.72, 28.72]];
@@ -171,7 +172,7 @@ describe('PUT /admin/areas', () => {
     const res = await putAreas(file);
     expect(res.status).toBe(400);
     const error = await errorOf(res);
-    expect(error.details?.map((d) => d.field)).toEqual(['features[2].geometry']);
+    expect(error.details?.map((d) => d.field)).toEqual(['features[2].geometry.type']);
     file.features[2] = demoAreas().features[2]!;
     await expectRefused(file, ['features[0].geometry.coordinates[0]', 'features[1].geometry.coordinates[0][1]']);
   });

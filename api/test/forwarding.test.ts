@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Types } from 'mongoose';
@@ -7,10 +7,13 @@ import { forwardedCaseSchema, forwardingAdminViewSchema, forwardingConfigSchema,
 import { startTestApi, TestClock, type TestApi } from './helpers/harness';
 import { getJson, loginCitizen, patchJson, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { staffLogin, type TestStaff } from './helpers/staff';
+import { demoCity } from './helpers/city';
 import { sendCallback, startFakePlatform, type FakePlatform } from './fakes/external-platform';
-import { getCaseModel, type CaseDoc } from '../src/cases/models';
-import type { CaseWorkflow } from '../src/cases/workflow';
+import { effectId, getCaseModel, parseEffect, type CaseDoc } from '../src/cases/models';
 import { loadForwardingConfig } from '../src/forwarding/config';
+
+// testTimeout in api/jest.config.js does not apply when jest runs from the root (projects).
+jest.setTimeout(30_000);
 
 const DEMO_CITY_DIR = path.resolve(__dirname, '..', '..', 'data', 'cities', 'demo');
 const HOTLINE_SECRET = 'hotline-secret-0123456789abcdef';
@@ -26,6 +29,10 @@ let szcg: FakePlatform;
 let cityDir: string;
 let alice: TestCitizen;
 let admin: TestStaff;
+let operator: TestStaff;
+type Place = { point: { lat: number; lng: number }; area: { districtId: string; streetId: string; gridId: string } };
+/** A point inside a grid of each demo district. */
+const places: Record<'QH01' | 'QH02', Place> = {} as never;
 
 /** The demo city's files plus a forwarding.json pointing at the fake platforms. */
 function writeCityDir(forwarding: unknown | null): string {
@@ -48,9 +55,23 @@ beforeAll(async () => {
       { targetId: 'szcg', categoryIds: ['E0102'], districtIds: ['QH02'] },
     ],
   });
-  api = await startTestApi({ clock, env: { DEV_LOGIN_ENABLED: 'true', CITY_DATA_DIR: cityDir, PUBLIC_BASE_URL: PUBLIC_BASE } });
+  api = await startTestApi({
+    clock,
+    env: { DEV_LOGIN_ENABLED: 'true', CITY_DATA_DIR: cityDir, PUBLIC_BASE_URL: PUBLIC_BASE, REPORTS_PER_DAY: '500' },
+  });
+  await demoCity(api);
+  for (const district of (await api.services.catalogue.areaTree()).districts) {
+    if (district.id !== 'QH01' && district.id !== 'QH02') continue;
+    const grid = district.streets[0]!.grids[0]!;
+    const located = (await api.services.catalogue.locate(grid.centroid.lat, grid.centroid.lng))!;
+    places[district.id] = {
+      point: grid.centroid,
+      area: { districtId: located.district.id, streetId: located.street.id, gridId: located.grid.id },
+    };
+  }
   alice = await loginCitizen(api, 'alice', '爱丽丝');
   admin = await staffLogin(api, 'admin');
+  operator = await staffLogin(api, 'operator');
 });
 
 afterAll(async () => {
@@ -60,45 +81,31 @@ afterAll(async () => {
   rmSync(cityDir, { recursive: true, force: true });
 });
 
-const CATEGORY_NAMES: Record<string, string> = { E0301: '施工扰民', E0102: '暴露垃圾' };
-const AREAS = {
-  QH01: { districtId: 'QH01', streetId: 'QH0101', gridId: 'QH010101' },
-  QH02: { districtId: 'QH02', streetId: 'QH0201', gridId: 'QH020101' },
-};
-
-/** A citizen's case, filed by an operator through the real workflow (which runs the forwarding subscriber). */
+/** A citizen's report (POST /reports), filed by an operator at the desk (which runs the forwarding subscriber). */
 async function filedCase(
-  opts: { categoryId?: string; district?: keyof typeof AREAS; reporter?: TestCitizen; shareContact?: boolean; photoIds?: string[] } = {},
+  opts: { categoryId?: string; district?: 'QH01' | 'QH02'; reporter?: TestCitizen; shareContact?: boolean; photoIds?: string[] } = {},
 ): Promise<CaseDoc> {
-  const categoryId = opts.categoryId ?? 'E0301';
   const reporter = opts.reporter ?? alice;
-  const created = await api.services.workflow.create(
+  const report = await postJson(
+    api,
+    '/reports',
     {
-      source: 'citizen',
-      reporterId: reporter.id,
-      clientRequestId: null,
-      anonymous: false,
-      campaignId: null,
-      categoryId,
-      categoryName: CATEGORY_NAMES[categoryId]!,
-      family: 'event',
-      majorCode: categoryId.slice(1, 3),
+      categoryId: opts.categoryId ?? 'E0301',
       description: '工地夜间施工，噪声很大',
       address: '青禾路 8 号工地',
-      location: { lat: 28.7201, lng: 115.7743 },
-      ...AREAS[opts.district ?? 'QH01'],
-      photoIds: opts.photoIds ?? [],
-      shareContact: opts.shareContact ?? false,
-    } as Parameters<CaseWorkflow['create']>[0],
-    { role: 'reporter', id: reporter.id },
+      location: places[opts.district ?? 'QH01'].point,
+      photoIds: opts.photoIds ?? (await uploadPhotos(api, reporter, 1)),
+      clientRequestId: randomUUID(),
+    },
+    reporter.auth,
   );
-  await api.services.workflow.transition(String(created._id), {
-    action: 'file',
-    actor: { role: 'operator', id: 'op-1' },
-    set: { filedAt: clock.now(), deadline: new Date(clock.now().getTime() + 2 * 86_400_000) },
-  });
-  // The filing's effects (forwarding among them) ran before transition() returned.
-  return caseById(created._id);
+  if (report.status !== 201) throw new Error(`report failed: ${report.status} ${JSON.stringify(report.body)}`);
+  // Consent to share the contact has no API yet: set on the case as the report form will.
+  if (opts.shareContact) await getCaseModel(api.db).updateOne({ _id: report.body.id }, { $set: { shareContact: true } });
+  const filed = await postJson(api, `/staff/cases/${report.body.id}/actions`, { action: 'file', version: 1 }, operator.auth);
+  if (filed.status !== 200) throw new Error(`filing failed: ${filed.status} ${JSON.stringify(filed.body)}`);
+  // The filing's effects (forwarding among them) ran before the answer.
+  return caseById(report.body.id);
 }
 
 const outbox = () => api.services.forwarding.outbox;
@@ -144,21 +151,15 @@ describe('configuration as city data', () => {
 
   it('leaves filed cases alone when the city has no forwarding.json', async () => {
     const dir = writeCityDir(null);
-    const plain = await startTestApi({ clock, env: { CITY_DATA_DIR: dir } });
+    const plain = await startTestApi({ clock, env: { CITY_DATA_DIR: dir, DEV_LOGIN_ENABLED: 'true' } });
     try {
-      const created = await plain.services.workflow.create(
-        {
-          source: 'staff',
-          categoryId: 'E0301',
-          categoryName: '施工扰民',
-          family: 'event',
-          majorCode: '03',
-          location: { lat: 28.72, lng: 115.77 },
-          ...AREAS.QH01,
-        } as Parameters<CaseWorkflow['create']>[0],
-        { role: 'system', id: null },
-      );
-      const filed = await plain.services.workflow.transition(String(created._id), { action: 'file', actor: { role: 'operator', id: 'op' } });
+      const plainCity = await demoCity(plain);
+      const carol = await loginCitizen(plain, 'carol');
+      const desk = await staffLogin(plain, 'operator');
+      const photoIds = await uploadPhotos(plain, carol, 1);
+      const report = await postJson(plain, '/reports', { categoryId: 'E0301', location: plainCity.point, photoIds, clientRequestId: randomUUID() }, carol.auth);
+      await postJson(plain, `/staff/cases/${report.body.id}/actions`, { action: 'file', version: 1 }, desk.auth);
+      const filed = (await getCaseModel(plain.db).findById(report.body.id).lean<CaseDoc>())!;
       expect(filed.state).toBe('filed');
       expect(await plain.services.forwarding.outbox.model.countDocuments()).toBe(0);
       expect(plain.services.forwarding.targetList()).toEqual({ enabled: false, targets: [] });
@@ -174,6 +175,8 @@ describe('forwarding filed cases', () => {
     const photoIds = await uploadPhotos(api, alice, 2);
     const doc = await filedCase({ photoIds });
     expect(doc.state).toBe('forwarded');
+    expect(doc.events.map((e) => e.action)).toEqual(['submit', 'file', 'forward']);
+    expect(doc.deadline).toBeInstanceOf(Date);
     const forward = doc.events[doc.events.length - 1]!;
     expect(forward).toMatchObject({ action: 'forward', from: 'filed', to: 'forwarded', actorRole: 'system', actorId: null });
     expect(forward.data).toEqual({ targetId: 'hotline12345', auto: true });
@@ -193,8 +196,8 @@ describe('forwarding filed cases', () => {
       caseNo: doc.caseNo,
       idempotencyKey: key,
       category: { id: 'E0301', code: '0301', name: '施工扰民', family: 'event', majorCode: '03' },
-      location: { lat: 28.7201, lng: 115.7743, address: '青禾路 8 号工地' },
-      area: AREAS.QH01,
+      location: { ...places.QH01.point, address: '青禾路 8 号工地' },
+      area: places.QH01.area,
       description: '工地夜间施工，噪声很大',
       photos: photoIds.map((id) => `${PUBLIC_BASE}/media/${id}`),
       reportedAt: doc.createdAt.toISOString(),
@@ -213,10 +216,10 @@ describe('forwarding filed cases', () => {
     const doc = await filedCase();
     const fileEvent = doc.events.find((e) => e.action === 'file')!;
     const forwardEvent = doc.events.find((e) => e.action === 'forward')!;
-    const effect = { id: 'replayed', type: 'forward', data: null, createdAt: clock.now(), attempts: 0 };
-    await api.services.forwarding.onCaseEvent(doc, forwardEvent, effect);
-    await api.services.forwarding.onCaseEvent(doc, forwardEvent, effect);
-    await api.services.forwarding.onCaseEvent(doc, fileEvent, effect);
+    const effectOf = (seq: number) => parseEffect(effectId(doc._id, seq, 'forward'));
+    await api.services.forwarding.onCaseEvent(doc, forwardEvent, effectOf(forwardEvent.seq));
+    await api.services.forwarding.onCaseEvent(doc, forwardEvent, effectOf(forwardEvent.seq));
+    await api.services.forwarding.onCaseEvent(doc, fileEvent, effectOf(fileEvent.seq));
     expect(await outbox().model.countDocuments({ _id: { $regex: `^forward:${String(doc._id)}:` } })).toBe(1);
     expect((await caseById(doc._id)).version).toBe(doc.version);
     await outbox().processDue();
@@ -440,12 +443,19 @@ describe('status callbacks', () => {
     expect((await caseById(doc._id)).state).toBe('rejected');
   });
 
-  it('applies one of several copies of an event arriving at once', async () => {
+  it('applies one of several copies of an event arriving at once, and acknowledges the others', async () => {
     const { doc } = await deliveredCase();
     const body = { caseId: String(doc._id), status: 'closed', occurredAt: clock.now().toISOString(), eventId: eventId() };
-    const results = await Promise.all([1, 2, 3].map(() => sendCallback(api.url, body, hotlineAuth())));
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    const results = await Promise.all([1, 2, 3, 4].map(() => sendCallback(api.url, body, hotlineAuth())));
+    expect(results.filter((r) => r.status === 200 && r.body.duplicate === false)).toHaveLength(1);
+    // A copy that arrives while the first is being applied is told to send it again.
+    for (const r of results.filter((r) => r.status !== 200 || r.body.duplicate)) {
+      expect([200, 409]).toContain(r.status);
+      if (r.status === 409) expect(r.body.error.code).toBe('CONFLICT');
+      else expect(r.body.duplicate).toBe(true);
+    }
+    const again = await sendCallback(api.url, body, hotlineAuth());
+    expect(again).toEqual({ status: 200, body: { caseId: String(doc._id), state: 'closed', duplicate: true } });
     const stored = await caseById(doc._id);
     expect(stored.state).toBe('closed');
     expect(stored.events.filter((e) => e.action === 'external_update')).toHaveLength(1);

@@ -48,7 +48,7 @@ async function refusal(res: Response) {
 }
 
 /** A raw request whose body is sent in chunks without Content-Length (as a streaming client would). */
-function chunkedPost(contentType: string, chunks: Buffer[]): Promise<{ status: number; body: string }> {
+function chunkedPost(contentType: string, chunks: Buffer[]): Promise<{ status: number; body: string; connection?: string }> {
   const { port } = new URL(api.url);
   return new Promise((resolve, reject) => {
     let responded = false;
@@ -59,7 +59,7 @@ function chunkedPost(contentType: string, chunks: Buffer[]): Promise<{ status: n
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
+        res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
       },
     );
     // Once the refusal has arrived the server may close while we still write; that is the point.
@@ -99,6 +99,7 @@ describe('upload limits from the configuration', () => {
     ]);
     expect(res.status).toBe(413);
     expect(errorEnvelopeSchema.parse(JSON.parse(res.body)).error.code).toBe('FILE_TOO_LARGE');
+    expect(res.connection).toBe('close'); // the unread rest is not drained
     expect(await storage()).toEqual(before);
   });
 

@@ -117,7 +117,7 @@ describe('case status notifications', () => {
     const id = await report(erin);
     const doc = await getCaseModel(api.db).findById(id).lean();
     const event = doc!.events[0]!;
-    const effect = { id: `${id}:1:notify`, type: 'notify', data: { seq: 1 }, createdAt: new Date(), attempts: 0 };
+    const effect = { id: `${id}:1:notify`, type: 'notify', data: { seq: 1 } };
     await api.services.notifications.onCaseEvent(doc!, event, effect);
     await api.services.notifications.onCaseEvent(doc!, event, effect);
     expect(await outbox().model.countDocuments({ 'payload.citizenId': erin.id })).toBe(1);
@@ -130,7 +130,7 @@ describe('case status notifications', () => {
     // Simulate a crash between the transition and its effects: the effect is still on the case.
     await getCaseModel(api.db).updateOne(
       { _id: id },
-      { $push: { effects: { id: `${id}:1:notify`, type: 'notify', data: { seq: 1 }, createdAt: clock.now(), attempts: 0 } } },
+      { $push: { effects: `${id}:1:notify` } },
     );
     expect(await api.services.relay.drainPending()).toBeGreaterThanOrEqual(1);
     expect(await outbox().model.countDocuments({ 'payload.citizenId': fay.id })).toBe(1);

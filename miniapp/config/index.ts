@@ -1,10 +1,35 @@
+import path from 'node:path';
 import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 
 /**
  * One config for both targets. TARO_APP_API_BASE_URL (see .env.*) is where the
  * weapp build reaches the API; the H5 build is served by the API itself, so it
- * uses relative URLs.
+ * uses relative URLs. TARO_APP_TEMPLATE_CASE_STATUS is the WeChat subscribe-message
+ * template the report page asks permission for (empty: do not ask).
  */
+const sharedSrc = path.resolve(__dirname, '../../shared/src');
+
+/**
+ * The client imports '@ssp/shared' from its TypeScript sources (ES modules), so webpack
+ * can drop what a bundle does not use; the modules are pure declarations.
+ */
+function sharedSourceRules(chain: any): void {
+  chain.module.rule('ssp-shared-side-effects').test(/\.ts$/).include.add(sharedSrc).end().sideEffects(false);
+}
+
+/** Compiled like our own code: the shared sources, and zod (modern syntax) for older WeChat clients. */
+const compileInclude = [sharedSrc, (file: string) => file.includes(`${path.sep}node_modules${path.sep}zod${path.sep}`)];
+
+/**
+ * H5: Taro splits only initial chunks, so every lazily loaded page would carry its own
+ * copy of React, zod and the components. Share them across pages instead.
+ */
+function h5Chain(chain: any): void {
+  sharedSourceRules(chain);
+  const current = chain.optimization.get('splitChunks');
+  if (current) chain.optimization.splitChunks({ ...current, chunks: 'all', minSize: 20_000 });
+}
+
 export default defineConfig<'webpack5'>(async () => {
   const config: UserConfigExport<'webpack5'> = {
     projectName: 'suishoupai',
@@ -14,6 +39,7 @@ export default defineConfig<'webpack5'>(async () => {
     sourceRoot: 'src',
     outputRoot: `dist/${process.env.TARO_ENV}`,
     plugins: [],
+    alias: { '@ssp/shared': sharedSrc },
     defineConstants: {},
     copy: { patterns: [], options: {} },
     framework: 'react',
@@ -25,6 +51,9 @@ export default defineConfig<'webpack5'>(async () => {
         pxtransform: { enable: true, config: {} },
         cssModules: { enable: false },
       },
+      compile: { include: compileInclude },
+      optimizeMainPackage: { enable: true },
+      webpackChain: sharedSourceRules,
     },
     h5: {
       publicPath: '/app/',
@@ -43,6 +72,8 @@ export default defineConfig<'webpack5'>(async () => {
         autoprefixer: { enable: true, config: {} },
         cssModules: { enable: false },
       },
+      compile: { include: compileInclude },
+      webpackChain: h5Chain,
     },
   };
   return config;

@@ -1,5 +1,9 @@
 import { type PropsWithChildren } from 'react';
+import { config as zodConfig } from 'zod';
 import './app.css';
+
+// Mini-program engines forbid new Function; tell zod not to try compiling validators.
+zodConfig({ jitless: true });
 
 function App({ children }: PropsWithChildren) {
   return children;

@@ -53,6 +53,21 @@ export const ERROR_CODES = [
   'FORWARD_SIGNATURE_INVALID',
   'FORWARD_TIMESTAMP_INVALID',
   'FORWARD_UNKNOWN_CASE',
+  // campaigns
+  'CAMPAIGN_BODY_UNSAFE',
+  'CAMPAIGN_ENDED',
+  'CAMPAIGN_ALREADY_PUBLISHED',
+  'CAMPAIGN_NOT_PUBLISHED',
+  'CAMPAIGN_LIVE_LOCKED',
+  // points and rewards
+  'INSUFFICIENT_POINTS',
+  'OUT_OF_STOCK',
+  'CLAIM_LIMIT_REACHED',
+  'PHONE_REQUIRED',
+  'REWARD_NOT_ACTIVE',
+  'CLAIM_NOT_PENDING',
+  // statistics
+  'STATS_REBUILD_IN_PROGRESS',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -117,6 +132,18 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   FORWARD_SIGNATURE_INVALID: '签名校验失败',
   FORWARD_TIMESTAMP_INVALID: '请求时间戳无效或已过期',
   FORWARD_UNKNOWN_CASE: '未找到对应的转办案件',
+  CAMPAIGN_BODY_UNSAFE: '活动正文包含不安全的内容（脚本、样式或事件代码），请删除后重试',
+  CAMPAIGN_ENDED: '活动已结束，无法修改',
+  CAMPAIGN_ALREADY_PUBLISHED: '活动已发布',
+  CAMPAIGN_NOT_PUBLISHED: '活动尚未发布',
+  CAMPAIGN_LIVE_LOCKED: '活动进行中，开始时间、积分倍数和参与范围不能修改',
+  INSUFFICIENT_POINTS: '积分不足',
+  OUT_OF_STOCK: '奖品已兑完',
+  CLAIM_LIMIT_REACHED: '已达到该奖品的兑换次数上限',
+  PHONE_REQUIRED: '兑换话费需要先绑定手机号',
+  REWARD_NOT_ACTIVE: '该奖品当前不在兑换期内',
+  CLAIM_NOT_PENDING: '该兑换已处理，不能重复操作',
+  STATS_REBUILD_IN_PROGRESS: '统计数据正在重建，请稍后再试',
 };
 
 export function friendlyMessage(code: string, fallback?: string): string {

@@ -9,3 +9,8 @@ export * from './geo';
 export * from './deadlines';
 export * from './staff-cases';
 export * from './forwarding';
+export * from './open311';
+export * from './campaigns';
+export * from './points';
+export * from './indicators';
+export * from './stats';

@@ -15,6 +15,10 @@ const citizenSchema = new Schema(
     phone: { type: String },
     /** Reward points balance; changed only by the points domain. */
     points: { type: Number, required: true, default: 0 },
+    /** Points-domain bookkeeping (apply version, decisions in flight, earned and cap counters): api/src/points/ledger.ts. */
+    pointsBook: { type: Schema.Types.Mixed },
+    /** Shown as 匿名市民 on leaderboards (PUT /me/points/preferences). */
+    leaderboardAnonymous: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
     lastLoginAt: { type: Date, required: true },
   },

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Connection } from 'mongoose';
-import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from './models';
+import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect, type CaseEvent } from './models';
 
 /** A subscriber reacts to case events (notify, award points, count statistics…). It must be idempotent. */
 export type EffectHandler = (caseDoc: CaseDoc, event: CaseEvent, effect: CaseEffect) => Promise<void>;
@@ -26,16 +26,15 @@ export class EffectRelay {
   /** Handles the effects of one case (called right after a transition). Never throws. */
   async drainCase(caseDoc: CaseDoc): Promise<void> {
     const Case = getCaseModel(this.db);
-    for (const effect of caseDoc.effects) {
+    for (const id of caseDoc.effects) {
+      const effect = parseEffect(id);
       const handler = this.handlers.get(effect.type);
-      const seq = (effect.data as { seq?: number } | null)?.seq;
-      const event = caseDoc.events.find((e) => e.seq === seq);
+      const event = caseDoc.events.find((e) => e.seq === effect.data.seq);
       try {
         if (handler && event) await handler(caseDoc, event, effect);
-        await Case.updateOne({ _id: caseDoc._id }, { $pull: { effects: { id: effect.id } } });
+        await Case.updateOne({ _id: caseDoc._id }, { $pull: { effects: id } });
       } catch (err) {
-        this.logger.warn({ caseId: String(caseDoc._id), effect: effect.id, err }, 'case effect failed; will retry');
-        await Case.updateOne({ _id: caseDoc._id, 'effects.id': effect.id }, { $inc: { 'effects.$.attempts': 1 } }).catch(() => undefined);
+        this.logger.warn({ caseId: String(caseDoc._id), effect: id, err }, 'case effect failed; will retry');
       }
     }
   }

@@ -1,10 +1,100 @@
-import { Schema, type Connection, type InferSchemaType, type Model, Types } from 'mongoose';
-import { CASE_SOURCES, CASE_STATES, REJECT_REASONS } from '@ssp/shared';
+import { Schema, type Connection, type Model, Types } from 'mongoose';
+import { CASE_SOURCES, CASE_STATES, REJECT_REASONS, type CaseSource, type CaseState, type RejectReason } from '@ssp/shared';
 
 export const NO_DEADLINE = new Date('9999-12-31T00:00:00Z');
 
+/*
+ * Explicit interfaces rather than InferSchemaType: they read as documentation and keep
+ * the type checker fast (inferred mongoose types over this document are very costly).
+ */
+
+export interface CaseEvent {
+  seq: number;
+  action: string;
+  from: string | null;
+  to: string;
+  at: Date;
+  actorRole: string;
+  actorId: string | null;
+  publicNote: string | null;
+  internalNote: string | null;
+  photoIds: string[];
+  data: Record<string, unknown> | null;
+  dims: CaseDims;
+}
+
+export interface CaseDims {
+  categoryId: string;
+  family: string;
+  majorCode: string;
+  districtId: string;
+  streetId: string;
+  gridId: string;
+  departmentId: string | null;
+  source: string;
+  campaignId: string | null;
+  /** The deadline in force right after the event (statistics judge 按期 against it). */
+  deadline: Date | null;
+}
+
+export interface CaseForwarding {
+  targetId: string;
+  targetName: string | null;
+  at: Date;
+  auto: boolean;
+  externalId: string | null;
+  deliveredAt: Date | null;
+}
+
+export interface CaseDoc {
+  _id: Types.ObjectId;
+  caseNo: string;
+  source: CaseSource;
+  reporterId: string | null;
+  open311Client: string | null;
+  clientRequestId: string | null;
+  idempotencyKey: string;
+  anonymous: boolean;
+  campaignId: string | null;
+  categoryId: string;
+  categoryName: string;
+  family: string;
+  majorCode: string;
+  description: string;
+  address: string | null;
+  location: { lat: number; lng: number };
+  gridId: string;
+  streetId: string;
+  districtId: string;
+  photoIds: string[];
+  afterPhotoIds: string[];
+  state: CaseState;
+  version: number;
+  events: CaseEvent[];
+  effects: string[];
+  supporterIds: string[];
+  supporterCount: number;
+  departmentId: string | null;
+  deadline: Date | null;
+  dueAt: Date;
+  filedAt: Date | null;
+  dispatchedAt: Date | null;
+  handledAt: Date | null;
+  closedAt: Date | null;
+  reworkCount: number;
+  postponeRequest: { at: Date; value: number; unit: string; reason: string } | null;
+  reopenRequest: { at: Date; note: string } | null;
+  rejectReason: RejectReason | null;
+  duplicateOf: Types.ObjectId | null;
+  rating: { score: number; comment: string; at: Date } | null;
+  shareContact?: boolean;
+  forwarding: CaseForwarding | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** One entry of a case's event log: every transition, appended in the same update as the state change. */
-const caseEventSchema = new Schema(
+const caseEventSchema = new Schema<CaseEvent>(
   {
     seq: { type: Number, required: true },
     action: { type: String, required: true },
@@ -21,7 +111,7 @@ const caseEventSchema = new Schema(
     photoIds: { type: [String], default: [] },
     data: { type: Schema.Types.Mixed, default: null },
     /**
-     * Where the case stood right after this event (category, area, department, source).
+     * Where the case stood right after this event (category, area, department, source, deadline).
      * Statistics are counted from these, so a rebuild from the event log gives exactly
      * what the incremental counters gave, even after the case later moved on.
      */
@@ -30,28 +120,20 @@ const caseEventSchema = new Schema(
   { _id: false },
 );
 
-/**
- * Side effects a transition owes (notify the reporter, award points, update statistics…),
- * pushed in the same single-document update as the transition so none is lost, and
- * removed by the effect relay once handled. Handlers are idempotent by effect id.
- */
-const caseEffectSchema = new Schema(
-  {
-    id: { type: String, required: true },
-    type: { type: String, required: true },
-    data: { type: Schema.Types.Mixed, default: null },
-    createdAt: { type: Date, required: true },
-    attempts: { type: Number, default: 0 },
-  },
-  { _id: false },
-);
-
-const caseSchema = new Schema(
+const caseSchema = new Schema<CaseDoc>(
   {
     caseNo: { type: String, required: true, unique: true },
     source: { type: String, enum: CASE_SOURCES, required: true },
     reporterId: { type: String, default: null },
+    /** For cases created through Open311: the API client (by its key's name) that sent it. */
+    open311Client: { type: String, default: null },
     clientRequestId: { type: String, default: null },
+    /**
+     * One intent, one case: `citizen:<id>:<clientRequestId>` for reports, a fresh value
+     * otherwise. A plain unique index (FerretDB v1 has no partial indexes) makes a
+     * retried or raced submission find the first case instead of creating a second.
+     */
+    idempotencyKey: { type: String, required: true, unique: true },
     anonymous: { type: Boolean, default: false },
     campaignId: { type: String, default: null },
 
@@ -75,7 +157,13 @@ const caseSchema = new Schema(
     state: { type: String, enum: CASE_STATES, required: true },
     version: { type: Number, required: true, default: 0 },
     events: { type: [caseEventSchema], default: [] },
-    effects: { type: [caseEffectSchema], default: [] },
+    /**
+     * Side effects a transition owes (notify the reporter, award points, count statistics…),
+     * pushed in the same single-document update as the transition so none is lost, and
+     * pulled by the effect relay once handled. Each is a string `<caseId>:<seq>:<type>`
+     * (FerretDB v1 can $pull plain values, not sub-documents by condition).
+     */
+    effects: { type: [String], default: [] },
 
     supporterIds: { type: [String], default: [] },
     supporterCount: { type: Number, default: 0 },
@@ -97,8 +185,8 @@ const caseSchema = new Schema(
     rejectReason: { type: String, enum: [...REJECT_REASONS, null], default: null },
     duplicateOf: { type: Types.ObjectId, default: null },
     rating: { type: new Schema({ score: Number, comment: String, at: Date }, { _id: false }), default: null },
-    /** The reporter allowed their nickname and phone to go to an external platform the case is forwarded to. */
-    shareContact: { type: Boolean, default: false },
+    /** True when the reporter allowed their nickname and phone to go to an external platform the case is forwarded to; absent means no. */
+    shareContact: { type: Boolean },
     /** Set when the case is handed to an external official platform (see api/src/forwarding). */
     forwarding: {
       type: new Schema(
@@ -122,26 +210,12 @@ const caseSchema = new Schema(
   { collection: 'cases' },
 );
 
-caseSchema.index({ reporterId: 1, clientRequestId: 1 }, { unique: true, partialFilterExpression: { clientRequestId: { $type: 'string' } } });
 caseSchema.index({ reporterId: 1, createdAt: -1 });
 caseSchema.index({ supporterIds: 1 });
 caseSchema.index({ categoryId: 1, state: 1, createdAt: -1 });
 caseSchema.index({ state: 1, dueAt: 1, _id: 1 });
 caseSchema.index({ departmentId: 1, state: 1, dueAt: 1 });
 
-export type CaseDoc = InferSchemaType<typeof caseSchema> & { _id: Types.ObjectId };
-
-export interface CaseDims {
-  categoryId: string;
-  family: string;
-  majorCode: string;
-  districtId: string;
-  streetId: string;
-  gridId: string;
-  departmentId: string | null;
-  source: string;
-  campaignId: string | null;
-}
 
 export function dimsOf(doc: Pick<CaseDoc, keyof CaseDims>): CaseDims {
   return {
@@ -154,10 +228,24 @@ export function dimsOf(doc: Pick<CaseDoc, keyof CaseDims>): CaseDims {
     departmentId: doc.departmentId ?? null,
     source: doc.source,
     campaignId: doc.campaignId ?? null,
+    deadline: doc.deadline ?? null,
   };
 }
-export type CaseEvent = InferSchemaType<typeof caseEventSchema>;
-export type CaseEffect = InferSchemaType<typeof caseEffectSchema>;
+/** One pending effect, as subscribers receive it. Handlers are idempotent by `id`. */
+export interface CaseEffect {
+  id: string;
+  type: string;
+  data: { seq: number };
+}
+
+export function effectId(caseId: string | Types.ObjectId, seq: number, type: string): string {
+  return `${String(caseId)}:${seq}:${type}`;
+}
+
+export function parseEffect(id: string): CaseEffect {
+  const [, seq, type] = id.split(':');
+  return { id, type: type ?? '', data: { seq: Number(seq) } };
+}
 
 export function getCaseModel(db: Connection): Model<CaseDoc> {
   return (db.models.Case as Model<CaseDoc>) ?? db.model<CaseDoc>('Case', caseSchema);
@@ -169,6 +257,8 @@ const counterSchema = new Schema({ _id: String, seq: Number }, { collection: 'co
 export async function nextCaseNo(db: Connection, at: Date): Promise<string> {
   const Counter = (db.models.Counter as Model<{ _id: string; seq: number }>) ?? db.model('Counter', counterSchema);
   const day = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  const counter = await Counter.findOneAndUpdate({ _id: `case:${day}` }, { $inc: { seq: 1 } }, { upsert: true, new: true });
+  const bump = () => Counter.findOneAndUpdate({ _id: `case:${day}` }, { $inc: { seq: 1 } }, { upsert: true, new: true });
+  // Two first cases of a day can race to create the counter: the loser retries and increments.
+  const counter = await bump().catch((err: { code?: number }) => (err.code === 11000 ? bump() : Promise.reject(err)));
   return `${day}-${String(counter.seq).padStart(5, '0')}`;
 }

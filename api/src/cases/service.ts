@@ -21,6 +21,7 @@ import type { Principal } from '../auth/tokens';
 import { getCitizenModel, getStaffModel } from '../auth/models';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
+import type { ForwardingService } from '../forwarding/service';
 import { NO_DEADLINE, getCaseModel, type CaseDoc, type CaseEvent, type CaseEffect } from './models';
 import { caseFlags, type CaseWorkflow, type TransitionRequest } from './workflow';
 
@@ -56,6 +57,7 @@ export class CaseService {
     private readonly workflow: CaseWorkflow,
     private readonly catalogue: CatalogueService,
     private readonly media: MediaService,
+    private readonly forwarding: ForwardingService,
   ) {}
 
   private get Case() {
@@ -257,6 +259,7 @@ export class CaseService {
         break;
       }
       case 'forward':
+        this.forwarding.requireTarget(input.targetId, 'targetId');
         req = { ...base, internalNote: input.internalNote, data: { targetId: input.targetId } };
         break;
       case 'dispatch': {

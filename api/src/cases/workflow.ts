@@ -6,12 +6,13 @@ import {
   type ActorRole,
   type CaseAction,
   type CaseFlags,
+  type CaseSource,
   type CaseState,
 } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound } from '../core/errors';
 import type { EffectRelay } from './effects';
-import { dimsOf, getCaseModel, nextCaseNo, type CaseDoc, type CaseEvent } from './models';
+import { dimsOf, effectId, getCaseModel, nextCaseNo, type CaseDoc, type CaseEvent } from './models';
 
 export interface Actor {
   role: ActorRole;
@@ -36,10 +37,27 @@ export interface TransitionRequest {
   data?: Record<string, unknown>;
 }
 
-export type NewCase = Omit<
-  CaseDoc,
-  '_id' | 'caseNo' | 'state' | 'version' | 'events' | 'effects' | 'createdAt' | 'updatedAt' | 'supporterIds' | 'supporterCount'
-> & { supporterIds?: string[]; supporterCount?: number };
+/** What a new case is made of, whichever way it came in (citizen report, Open311…). */
+export interface NewCase {
+  source: CaseSource;
+  reporterId: string | null;
+  open311Client?: string | null;
+  clientRequestId: string | null;
+  idempotencyKey: string;
+  anonymous: boolean;
+  campaignId: string | null;
+  categoryId: string;
+  categoryName: string;
+  family: string;
+  majorCode: string;
+  description: string;
+  address: string | null;
+  location: { lat: number; lng: number };
+  gridId: string;
+  streetId: string;
+  districtId: string;
+  photoIds: string[];
+}
 
 export function caseFlags(doc: CaseDoc, reporterMayConfirm: boolean): CaseFlags {
   return {
@@ -66,8 +84,8 @@ export class CaseWorkflow {
     return getCaseModel(this.ctx.db);
   }
 
-  private effectsFor(caseId: Types.ObjectId, seq: number, at: Date) {
-    return this.relay.types().map((type) => ({ id: `${caseId}:${seq}:${type}`, type, data: { seq }, createdAt: at, attempts: 0 }));
+  private effectsFor(caseId: Types.ObjectId, seq: number): string[] {
+    return this.relay.types().map((type) => effectId(caseId, seq, type));
   }
 
   async create(fields: NewCase, actor: Actor, publicNote: string | null = null): Promise<CaseDoc> {
@@ -83,9 +101,9 @@ export class CaseWorkflow {
       actorId: actor.id,
       publicNote,
       internalNote: null,
-      photoIds: fields.photoIds ?? [],
+      photoIds: fields.photoIds,
       data: null,
-      dims: dimsOf({ ...fields, departmentId: fields.departmentId ?? null }),
+      dims: dimsOf({ ...fields, departmentId: null, deadline: null }),
     };
     const created = await this.Case.create({
       ...fields,
@@ -94,7 +112,7 @@ export class CaseWorkflow {
       state: 'pending',
       version: 1,
       events: [event],
-      effects: this.effectsFor(_id, 1, now),
+      effects: this.effectsFor(_id, 1),
       createdAt: now,
       updatedAt: now,
     });
@@ -183,7 +201,7 @@ export class CaseWorkflow {
     const update: UpdateQuery<CaseDoc> = {
       $set: { ...req.set, state: to, updatedAt: now },
       $inc: { ...req.inc, version: 1 },
-      $push: { ...req.push, events: event, effects: { $each: this.effectsFor(current._id, seq, now) } },
+      $push: { ...req.push, events: event, effects: { $each: this.effectsFor(current._id, seq) } },
     };
     const updated = await this.Case.findOneAndUpdate({ _id: current._id, version: current.version }, update, {
       new: true,

@@ -19,15 +19,18 @@ export interface GeometryIssue {
 
 /** Drops the closing vertex and consecutive duplicates. */
 function flattenRing(ring: Position[]): FlatRing {
-  const out: number[] = [];
+  const out = new Float64Array((ring.length - 1) * 2);
+  let n = 0;
   for (let i = 0; i < ring.length - 1; i++) {
-    const [x, y] = ring[i]!;
-    const n = out.length;
+    const position = ring[i]!;
+    const x = position[0];
+    const y = position[1];
     if (n >= 2 && out[n - 2] === x && out[n - 1] === y) continue;
-    out.push(x, y);
+    out[n++] = x;
+    out[n++] = y;
   }
-  if (out.length >= 4 && out[0] === out[out.length - 2] && out[1] === out[out.length - 1]) out.length -= 2;
-  return Float64Array.from(out);
+  if (n >= 4 && out[0] === out[n - 2] && out[1] === out[n - 1]) n -= 2;
+  return n === out.length ? out : out.slice(0, n);
 }
 
 function polygonsOf(geometry: GridGeometry): Position[][][] {
@@ -94,8 +97,9 @@ function selfIntersects(ring: FlatRing): boolean {
   const y = (k: number) => ring[(k % n) * 2 + 1]!;
   // Adjacent edges k and k+1 only share their common vertex unless they fold back.
   for (let k = 0; k < n; k++) {
-    const [ax, ay, bx, by, cx, cy] = [x(k), y(k), x(k + 1), y(k + 1), x(k + 2), y(k + 2)];
-    if (orient(ax, ay, bx, by, cx, cy) === 0 && (ax - bx) * (cx - bx) + (ay - by) * (cy - by) > 0) return true;
+    const bx = x(k + 1);
+    const by = y(k + 1);
+    if (orient(x(k), y(k), bx, by, x(k + 2), y(k + 2)) === 0 && (x(k) - bx) * (x(k + 2) - bx) + (y(k) - by) * (y(k + 2) - by) > 0) return true;
   }
   const order = Array.from({ length: n }, (_, k) => k).sort((p, q) => Math.min(x(p), x(p + 1)) - Math.min(x(q), x(q + 1)));
   for (let s = 0; s < n; s++) {
@@ -161,11 +165,15 @@ export function pointInRing(ring: FlatRing, px: number, py: number): -1 | 0 | 1 
   let inside = false;
   const n = ring.length;
   for (let i = 0, j = n - 2; i < n; j = i, i += 2) {
-    let ax = ring[j]!;
-    let ay = ring[j + 1]!;
-    let bx = ring[i]!;
-    let by = ring[i + 1]!;
-    if (ay > by || (ay === by && ax > bx)) [ax, ay, bx, by] = [bx, by, ax, ay];
+    const x1 = ring[j]!;
+    const y1 = ring[j + 1]!;
+    const x2 = ring[i]!;
+    const y2 = ring[i + 1]!;
+    const swap = y1 > y2 || (y1 === y2 && x1 > x2);
+    const ax = swap ? x2 : x1;
+    const ay = swap ? y2 : y1;
+    const bx = swap ? x1 : x2;
+    const by = swap ? y1 : y2;
     if (py < ay || py > by) continue;
     if (orient(ax, ay, bx, by, px, py) === 0 && onSegment(ax, ay, bx, by, px, py)) return 0;
     if (py < by && py >= ay && ay !== by) {
@@ -189,31 +197,48 @@ export function polygonsContain(polygons: FlatPolygon[], px: number, py: number)
   return false;
 }
 
-/** Midpoint of the widest stretch of a horizontal line through the polygon (always inside). */
-function scanlinePoint(polygon: FlatPolygon, py: number): [number, number] | null {
+/** Midpoints of the stretches of a horizontal line that lie inside the polygon. */
+function scanlineMidpoints(polygon: FlatPolygon, py: number): [number, number][] {
   const xs: number[] = [];
   for (const ring of polygon) {
     const n = ring.length;
     for (let i = 0, j = n - 2; i < n; j = i, i += 2) {
-      const [ax, ay, bx, by] = [ring[j]!, ring[j + 1]!, ring[i]!, ring[i + 1]!];
-      if ((ay > py) !== (by > py)) xs.push(ax + ((py - ay) * (bx - ax)) / (by - ay));
+      const ay = ring[j + 1]!;
+      const by = ring[i + 1]!;
+      if (ay > py !== by > py) xs.push(ring[j]! + ((py - ay) * (ring[i]! - ring[j]!)) / (by - ay));
     }
   }
   xs.sort((a, b) => a - b);
-  let best: [number, number] | null = null;
-  let width = 0;
-  for (let k = 0; k + 1 < xs.length; k += 2) {
-    if (xs[k + 1]! - xs[k]! > width) {
-      width = xs[k + 1]! - xs[k]!;
-      best = [(xs[k]! + xs[k + 1]!) / 2, py];
-    }
-  }
-  return best;
+  const midpoints: [number, number][] = [];
+  for (let k = 0; k + 1 < xs.length; k += 2) if (xs[k + 1]! > xs[k]!) midpoints.push([(xs[k]! + xs[k + 1]!) / 2, py]);
+  return midpoints;
 }
 
+/** Distance from a point to the nearest edge of any of the polygon's rings. */
+function distanceToBoundary(polygon: FlatPolygon, px: number, py: number): number {
+  let best = Infinity;
+  for (const ring of polygon) {
+    const n = ring.length;
+    for (let i = 0, j = n - 2; i < n; j = i, i += 2) {
+      const ax = ring[j]!;
+      const ay = ring[j + 1]!;
+      const dx = ring[i]! - ax;
+      const dy = ring[i + 1]! - ay;
+      const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
+      const ex = px - (ax + t * dx);
+      const ey = py - (ay + t * dy);
+      best = Math.min(best, ex * ex + ey * ey);
+    }
+  }
+  return Math.sqrt(best);
+}
+
+const LABEL_SCANLINES = 8;
+
 /**
- * A point to label or pick a grid by: the area centroid of its largest polygon when
- * that lies inside, otherwise a point on a horizontal line through the polygon.
+ * A point to label or pick a grid by, well inside it: of the area centroid of its
+ * largest polygon (when inside) and the midpoints of the inside stretches of a few
+ * horizontal lines across it, the one farthest from any edge.
  */
 export function labelPoint(polygons: FlatPolygon[]): { lng: number; lat: number } {
   let largest = polygons[0]!;
@@ -232,10 +257,15 @@ export function labelPoint(polygons: FlatPolygon[]): { lng: number; lat: number 
     cy += (outer[j + 1]! + outer[i + 1]!) * cross;
   }
   [cx, cy] = [cx / (3 * a), cy / (3 * a)];
-  if (!polygonsContain([largest], cx, cy)) {
-    const [, minY, , maxY] = bboxOf([largest]);
-    const point = scanlinePoint(largest, cy) ?? scanlinePoint(largest, (minY + maxY) / 2);
-    if (point) [cx, cy] = point;
+  const [, minY, , maxY] = bboxOf([largest]);
+  const candidates: [number, number][] = polygonsContain([largest], cx, cy) ? [[cx, cy]] : [];
+  for (let k = 1; k < LABEL_SCANLINES; k++) candidates.push(...scanlineMidpoints(largest, minY + ((maxY - minY) * k) / LABEL_SCANLINES));
+  candidates.push(...scanlineMidpoints(largest, cy));
+  let best: [number, number] = [cx, cy];
+  let bestDistance = -1;
+  for (const [x, y] of candidates) {
+    const distance = distanceToBoundary(largest, x, y);
+    if (distance > bestDistance) [best, bestDistance] = [[x, y], distance];
   }
-  return { lng: cx, lat: cy };
+  return { lng: best[0], lat: best[1] };
 }

@@ -5,12 +5,12 @@ import { requireStaff } from '../auth/middleware';
 import { ApiError, parseInput } from '../core/errors';
 import type { Services } from '../services';
 
+const requestBody = (ctx: Context) => (ctx.request as { body?: unknown }).body;
+
 /**
  * Public reads of the city data (categories, departments, areas, the city) and the
  * admin endpoints that replace it. Admin PUT bodies have the data files' formats.
  */
-const requestBody = (ctx: Context) => (ctx.request as { body?: unknown }).body;
-
 export function catalogueRoutes(services: Services): Router {
   const { catalogue } = services;
   const router = new Router();
@@ -31,10 +31,6 @@ export function catalogueRoutes(services: Services): Router {
 
   router.get('/areas', async (ctx) => {
     ctx.body = await catalogue.areaTree();
-  });
-
-  router.get('/areas/geojson', async (ctx) => {
-    ctx.body = await catalogue.areasGeoJson();
   });
 
   router.get('/areas/locate', async (ctx) => {

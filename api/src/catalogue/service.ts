@@ -25,6 +25,7 @@ import {
   type LocateResult,
   type PublicCategory,
 } from '@ssp/shared';
+import type { z } from 'zod';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict } from '../core/errors';
 import { buildAreasView, prepareGrid, type AreasView, type PreparedGrid } from './areas';
@@ -181,11 +182,13 @@ export class CatalogueService {
         issues.push({ part, path: [], issue: `不是有效的 JSON（${(err as Error).message}）` });
       }
     }
-    const city = inputs.has('city') ? this.collect(parsePart('city', citySchema, inputs.get('city')), issues) : undefined;
-    const categories = inputs.has('categories') ? this.collect(parsePart('categories', categoriesFileSchema, inputs.get('categories')), issues) : undefined;
-    const departments = inputs.has('departments') ? this.collect(parsePart('departments', departmentsFileSchema, inputs.get('departments')), issues) : undefined;
-    const calendar = inputs.has('calendar') ? this.collect(parsePart('calendar', calendarSchema, inputs.get('calendar')), issues) : undefined;
-    const areasFile = inputs.has('areas') ? this.collect(parsePart('areas', areasFileSchema, inputs.get('areas')), issues) : undefined;
+    const parse = <S extends z.ZodType>(part: CityPart, schema: S) =>
+      inputs.has(part) ? this.collect(parsePart(part, schema, inputs.get(part)), issues) : undefined;
+    const city = parse('city', citySchema);
+    const categories = parse('categories', categoriesFileSchema);
+    const departments = parse('departments', departmentsFileSchema);
+    const calendar = parse('calendar', calendarSchema);
+    const areasFile = parse('areas', areasFileSchema);
     if (areasFile) issues.push(...areasIssues(areasFile));
     if (issues.length || !city || !categories || !departments || !calendar || !areasFile) throw cityDataInvalid(issues, filePrefix);
 

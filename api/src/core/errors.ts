@@ -30,10 +30,21 @@ export const unprocessable = (code: string, message?: string, details?: ErrorDet
 export const tooManyRequests = (retryAfterSeconds: number, message?: string, code = 'RATE_LIMITED') =>
   new ApiError(429, code, message, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 
+function fieldPath(prefix: string | undefined, path: PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => {
+    if (typeof key === 'number') return `${acc}[${key}]`;
+    return acc ? `${acc}.${String(key)}` : String(key);
+  }, prefix ?? '');
+}
+
 export function zodDetails(error: z.ZodError, prefix?: string): ErrorDetail[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    return path ? { field: path, issue: issue.message } : { issue: issue.message };
+  return error.issues.flatMap((issue) => {
+    // Unknown fields are reported on the object; name each one as the field at fault.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: fieldPath(prefix, [...issue.path, key]), issue: `不支持的字段：${key}` }));
+    }
+    const path = fieldPath(prefix, issue.path);
+    return path ? [{ field: path, issue: issue.message }] : [{ issue: issue.message }];
   });
 }
 

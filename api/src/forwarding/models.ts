@@ -1,6 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/** A status event an external platform sent, stored once: `_id` is `<targetId>:<eventId>`. */
+/**
+ * A status event an external platform sent, stored once: `_id` is `<targetId>:<eventId>`.
+ * Inserted before the case changes (the unique _id is the one guard that holds under
+ * concurrency on every supported database), marked applied after.
+ */
 export interface ForwardingEventRecord {
   _id: string;
   targetId: string;
@@ -9,6 +13,7 @@ export interface ForwardingEventRecord {
   status: string;
   occurredAt: Date;
   receivedAt: Date;
+  appliedAt: Date | null;
 }
 
 const forwardingEventSchema = new Schema<ForwardingEventRecord>(
@@ -20,6 +25,7 @@ const forwardingEventSchema = new Schema<ForwardingEventRecord>(
     status: { type: String, required: true },
     occurredAt: { type: Date, required: true },
     receivedAt: { type: Date, required: true },
+    appliedAt: { type: Date, default: null },
   },
   { collection: 'forwarding_events', versionKey: false },
 );

@@ -48,6 +48,8 @@ const SYSTEM = { role: 'system', id: null } as const;
 const MIN_SECRET_LENGTH = 16;
 /** With backoff capped at 30 minutes, about a week of outage before a delivery is marked failed. */
 const MAX_ATTEMPTS = 350;
+/** How long a received callback event is considered in flight before another copy may take it over. */
+const CLAIM_TIMEOUT_MS = 60_000;
 
 /**
  * How an external status lands on our case. Intermediate statuses keep the case
@@ -260,7 +262,7 @@ export class ForwardingService {
   // ------------------------------------------------------------ status callbacks
 
   private refused(log: Logger, err: ApiError, targetId: string, reason: string): ApiError {
-    log.warn({ targetId, status: err.status, code: err.code, reason }, 'forwarding callback refused');
+    log.warn({ targetId: targetId.slice(0, 64), status: err.status, code: err.code, reason }, 'forwarding callback refused');
     return err;
   }
 
@@ -289,7 +291,8 @@ export class ForwardingService {
 
   /**
    * Applies a signed status callback: checks the signature (constant time) and the
-   * timestamp (±5 minutes), then moves the case. A repeated eventId changes nothing.
+   * timestamp (±5 minutes), then moves the case. A repeated eventId changes nothing;
+   * a copy arriving while the first is still being applied gets 409 (send it again).
    */
   async handleCallback(req: CallbackRequest): Promise<ForwardingCallbackResult> {
     const log = req.log ?? this.ctx.logger;
@@ -298,7 +301,7 @@ export class ForwardingService {
     const secret = target ? this.secrets.get(target.id) : undefined;
     const badSignature = () => new ApiError(401, 'FORWARD_SIGNATURE_INVALID');
     if (!target || !secret) {
-      throw this.refused(log, badSignature(), targetId, target ? 'no secret configured for the target' : `unknown target "${targetId.slice(0, 64)}"`);
+      throw this.refused(log, badSignature(), targetId, target ? 'no secret configured for the target' : 'unknown target');
     }
     if (req.rawBody === undefined) {
       throw this.refused(log, new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', '请使用 application/json'), targetId, 'body is not JSON');
@@ -325,19 +328,26 @@ export class ForwardingService {
       throw this.refused(log, err as ApiError, targetId, 'invalid body');
     }
 
-    const Events = getForwardingEventModel(this.ctx.db);
-    const key = `${target.id}:${input.eventId}`;
-    const seen = await Events.findById(key).lean();
-    if (seen) {
-      const doc = await this.workflow.get(seen.caseId);
-      return { caseId: seen.caseId, state: doc.state, duplicate: true };
-    }
     const doc = await this.findCase(target.id, input, log);
     const caseId = String(doc._id);
-    if (ForwardingService.hasEvent(doc, target.id, input.eventId)) return { caseId, state: doc.state, duplicate: true };
+    const duplicate = { caseId, state: doc.state, duplicate: true };
+    const Events = getForwardingEventModel(this.ctx.db);
+    const key = `${target.id}:${input.eventId}`;
+    const occurredAt = new Date(Math.min(new Date(input.occurredAt).getTime(), nowMs));
+    try {
+      await Events.create({ _id: key, targetId: target.id, eventId: input.eventId, caseId, status: input.status, occurredAt, receivedAt: new Date(nowMs), appliedAt: null });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      const claim = await Events.findById(key).lean();
+      if (claim?.appliedAt || ForwardingService.hasEvent(doc, target.id, input.eventId)) return duplicate;
+      if (claim && nowMs - claim.receivedAt.getTime() < CLAIM_TIMEOUT_MS) {
+        throw this.refused(log, new ApiError(409, 'CONFLICT', '该状态事件正在处理，请稍后重试'), target.id, `event ${input.eventId} is being processed`);
+      }
+      // A claim left behind by a crash: take it over.
+      await Events.updateOne({ _id: key }, { $set: { receivedAt: new Date(nowMs) } });
+    }
 
     const effect = STATUS_EFFECT[input.status];
-    const occurredAt = new Date(Math.min(new Date(input.occurredAt).getTime(), nowMs));
     const set: Record<string, unknown> = {};
     if (effect.handled && !doc.handledAt) set.handledAt = occurredAt;
     if (effect.closed) set.closedAt = occurredAt;
@@ -353,25 +363,14 @@ export class ForwardingService {
         set,
       });
     } catch (err) {
+      // Not applied: release the claim so the platform can send the event again.
+      await Events.deleteOne({ _id: key, appliedAt: null });
       if (err instanceof ApiError && err.status === 409) {
-        // The same event may have raced in twice; the other copy won.
-        const now = await this.workflow.get(caseId);
-        if (ForwardingService.hasEvent(now, target.id, input.eventId)) return { caseId, state: now.state, duplicate: true };
-        throw this.refused(log, err, target.id, `${err.code}: case ${caseId} is ${now.state}, cannot take "${input.status}"`);
+        throw this.refused(log, err, target.id, `${err.code}: case ${caseId} is ${doc.state}, cannot take "${input.status}"`);
       }
       throw err;
     }
-    await Events.create({
-      _id: key,
-      targetId: target.id,
-      eventId: input.eventId,
-      caseId,
-      status: input.status,
-      occurredAt,
-      receivedAt: this.ctx.clock.now(),
-    }).catch((err: { code?: number }) => {
-      if (err.code !== 11000) throw err;
-    });
+    await Events.updateOne({ _id: key }, { $set: { appliedAt: this.ctx.clock.now() } });
     return { caseId, state: updated.state, duplicate: false };
   }
 

@@ -69,22 +69,22 @@ export function receiveFiles<T>(
     let finished = false;
 
     // Stops feeding the parser; busboy is left to finish the chunk in hand (destroying it
-    // from inside its own event would crash it) and is collected with the request.
+    // from inside its own event would crash it) and is collected with the request. A
+    // refusal sent before the body has fully arrived closes the connection.
     const fail = (err: unknown) => {
       if (finished) return;
       finished = true;
       req.off('data', countBytes);
       req.unpipe(parser);
-      reject(err);
+      const closing = err instanceof ApiError && !req.complete;
+      reject(closing ? new ApiError(err.status, err.code, err.message, err.details, { ...err.headers, ...CLOSE }) : err);
     };
     const countBytes = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > maxTotal) {
-        fail(new ApiError(413, 'PAYLOAD_TOO_LARGE', `上传内容过大（最多 ${maxTotal} 字节）`, undefined, CLOSE));
-      }
+      if (received > maxTotal) fail(new ApiError(413, 'PAYLOAD_TOO_LARGE', `上传内容过大（最多 ${maxTotal} 字节）`));
     };
     const refuse = (status: number, code: string, field: string, issue: string, message?: string) =>
-      fail(new ApiError(status, code, message, [{ field, issue }], CLOSE));
+      fail(new ApiError(status, code, message, [{ field, issue }]));
 
     const malformed = () => refuse(400, 'VALIDATION_FAILED', PHOTO_UPLOAD_FIELD, '表单数据格式错误或不完整');
 
@@ -124,7 +124,7 @@ export function receiveFiles<T>(
     parser.on('close', () => {
       if (finished) return;
       if (fileCount === 0) {
-        return fail(new ApiError(400, 'NO_FILES', undefined, [{ field: PHOTO_UPLOAD_FIELD, issue: '没有收到照片' }]));
+        return refuse(400, 'NO_FILES', PHOTO_UPLOAD_FIELD, '没有收到照片');
       }
       Promise.all(results).then((values) => {
         if (finished) return;

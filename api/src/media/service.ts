@@ -33,7 +33,7 @@ function newPhotoId(): string {
 }
 
 /** A photo for its uploader: with the EXIF location/time suggestion. */
-export function toUploadedPhoto(doc: PhotoDoc): Photo {
+function toUploadedPhoto(doc: PhotoDoc): Photo {
   const exif = doc.exif && { lat: doc.exif.lat, lng: doc.exif.lng, takenAt: doc.exif.takenAt?.toISOString() ?? null };
   return { id: doc._id, ...photoUrls(doc._id), width: doc.width, height: doc.height, exif: exif ?? null };
 }

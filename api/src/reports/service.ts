@@ -24,6 +24,7 @@ import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, tooManyRequests } from '../core/errors';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
+import type { CampaignService } from '../campaigns/service';
 import { getCaseModel, type CaseDoc } from '../cases/models';
 import { caseFlags, type CaseWorkflow } from '../cases/workflow';
 
@@ -64,6 +65,7 @@ export class ReportService {
     private readonly workflow: CaseWorkflow,
     private readonly catalogue: CatalogueService,
     private readonly media: MediaService,
+    private readonly campaigns: CampaignService,
   ) {}
 
   private get Case() {
@@ -76,7 +78,8 @@ export class ReportService {
 
   /** Submits a report; the same clientRequestId returns the first report instead of a second one. */
   async create(citizenId: string, input: CreateReport): Promise<{ created: boolean; doc: CaseDoc }> {
-    const existing = await this.Case.findOne({ reporterId: citizenId, clientRequestId: input.clientRequestId }).lean<CaseDoc>();
+    const idempotencyKey = `citizen:${citizenId}:${input.clientRequestId}`;
+    const existing = await this.Case.findOne({ idempotencyKey }).lean<CaseDoc>();
     if (existing) return { created: false, doc: existing };
 
     const category = await this.catalogue.requirePublicCategory(input.categoryId);
@@ -85,6 +88,15 @@ export class ReportService {
       throw new ApiError(422, 'OUTSIDE_SERVICE_AREA', undefined, [{ field: 'location', issue: 'outside every grid of the service area' }]);
     }
     await this.media.requireOwnedPhotos(input.photoIds, { kind: 'citizen', id: citizenId }, 'photoIds');
+    // A report counts for a live campaign when it matches its categories, area and window,
+    // whichever entry it came through; the client's campaignId is only the entry it used.
+    const campaign = await this.campaigns.matchFor({
+      categoryId: category.id,
+      districtId: area.district.id,
+      streetId: area.street.id,
+      gridId: area.grid.id,
+      at: this.ctx.clock.now(),
+    });
     await this.takeDailyQuota(citizenId);
 
     try {
@@ -93,8 +105,9 @@ export class ReportService {
           source: 'citizen',
           reporterId: citizenId,
           clientRequestId: input.clientRequestId,
+          idempotencyKey,
           anonymous: input.anonymous,
-          campaignId: input.campaignId ?? null,
+          campaignId: campaign?.campaignId ?? null,
           categoryId: category.id,
           categoryName: category.name,
           family: category.family,
@@ -106,14 +119,14 @@ export class ReportService {
           streetId: area.street.id,
           districtId: area.district.id,
           photoIds: input.photoIds,
-        } as Parameters<CaseWorkflow['create']>[0],
+        },
         { role: 'reporter', id: citizenId },
       );
       return { created: true, doc };
     } catch (err) {
       // Two copies of the same request raced: the unique index let one through.
       if ((err as { code?: number }).code === 11000) {
-        const winner = await this.Case.findOne({ reporterId: citizenId, clientRequestId: input.clientRequestId }).lean<CaseDoc>();
+        const winner = await this.Case.findOne({ idempotencyKey }).lean<CaseDoc>();
         if (winner) return { created: false, doc: winner };
       }
       throw err;

@@ -25,7 +25,8 @@ export function testDatabaseUri(dbName: string): string {
 export async function openTestDatabase(): Promise<{ db: Connection; uri: string; drop(): Promise<void> }> {
   const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const uri = testDatabaseUri(name);
-  const db = await connectDatabase({ mongodbUri: uri, mongodbServerSelectionTimeoutMs: 5000 });
+  // One connection: FerretDB v1 applies concurrent updates of one document non-atomically.
+  const db = await connectDatabase({ mongodbUri: uri, mongodbServerSelectionTimeoutMs: 5000, mongodbMaxPoolSize: 1 });
   return {
     db,
     uri,

@@ -34,7 +34,10 @@ export interface ApiClientOptions {
   baseUrl: string;
   transport: Transport;
   getAccessToken?: () => string | null | undefined;
-  /** Called once on a 401 with TOKEN_EXPIRED; resolve true when a new token is in place. */
+  /**
+   * Called on a 401 with TOKEN_EXPIRED; resolve true when a new token is in place.
+   * Concurrent 401s share one call.
+   */
   refreshAccessToken?: () => Promise<boolean>;
   timeoutMs?: number;
 }
@@ -46,7 +49,7 @@ export interface RequestOptions<S extends z.ZodType | undefined> {
   headers?: Record<string, string>;
 }
 
-type Result<S> = S extends z.ZodType ? z.output<S> : unknown;
+export type Result<S> = S extends z.ZodType ? z.output<S> : unknown;
 
 export function buildUrl(baseUrl: string, path: string, query?: RequestOptions<undefined>['query']): string {
   const base = baseUrl.replace(/\/+$/, '');
@@ -73,23 +76,81 @@ function toError(res: HttpResponse): ApiRequestError {
   return new ApiRequestError(res.statusCode, code, friendlyMessage(code, '服务返回了无法识别的内容'), [], requestId);
 }
 
+/**
+ * Wraps an async function so concurrent callers share one run: ten requests that all
+ * meet an expired token trigger one refresh, and all wait for it.
+ */
+export function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  return () => {
+    if (!running) {
+      running = fn().finally(() => {
+        running = null;
+      });
+    }
+    return running;
+  };
+}
+
+/** Parses a 2xx body with a schema; a mismatch means the client and server disagree. */
+export function parseBody<S extends z.ZodType | undefined>(schema: S, res: HttpResponse): Result<S> {
+  if (!schema) return res.data as Result<S>;
+  const parsed = schema.safeParse(res.data);
+  if (!parsed.success) throw new ApiRequestError(res.statusCode, 'BAD_RESPONSE', '服务返回了无法识别的内容');
+  return parsed.data as Result<S>;
+}
+
+export { toError as responseError };
+
 export function createApiClient(options: ApiClientOptions) {
-  async function send(method: HttpRequest['method'], path: string, opts: RequestOptions<z.ZodType | undefined>): Promise<HttpResponse> {
-    const header: Record<string, string> = { Accept: 'application/json', ...opts.headers };
-    if (opts.body !== undefined) header['Content-Type'] = 'application/json';
+  const refresh = options.refreshAccessToken ? singleFlight(options.refreshAccessToken) : undefined;
+
+  function authHeader(): Record<string, string> {
     const token = options.getAccessToken?.();
-    if (token) header.Authorization = `Bearer ${token}`;
-    try {
-      return await options.transport({
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  }
+
+  /**
+   * Runs one exchange with the current token; on 401 TOKEN_EXPIRED refreshes once
+   * (shared with every concurrent caller) and runs it again. Network failures become
+   * NETWORK_ERROR. Used for JSON requests and for file uploads alike.
+   */
+  async function exchange(exec: (auth: Record<string, string>) => Promise<HttpResponse>): Promise<HttpResponse> {
+    const run = async (): Promise<{ res: HttpResponse; token: string | undefined }> => {
+      const auth = authHeader();
+      try {
+        return { res: await exec(auth), token: auth.Authorization };
+      } catch (err) {
+        if (err instanceof ApiRequestError) throw err;
+        throw new ApiRequestError(0, 'NETWORK_ERROR', '网络不给力，请检查网络后重试');
+      }
+    };
+    let { res, token } = await run();
+    // An expired token is refreshed; a request sent with no token at all gets one chance
+    // for the hook to sign in silently (WeChat login).
+    const code = res.statusCode === 401 ? toError(res).code : '';
+    if (refresh && (code === 'TOKEN_EXPIRED' || (code === 'UNAUTHENTICATED' && !token))) {
+      // Another request may have refreshed while this one was in flight: then just retry.
+      const renewed = authHeader().Authorization !== token && !!authHeader().Authorization;
+      if (renewed || (await refresh())) ({ res } = await run());
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) throw toError(res);
+    return res;
+  }
+
+  /** One JSON request; the raw 2xx response (for callers that need the status code). */
+  function requestRaw(method: HttpRequest['method'], path: string, opts: RequestOptions<z.ZodType | undefined> = {}): Promise<HttpResponse> {
+    return exchange((auth) => {
+      const header: Record<string, string> = { Accept: 'application/json', ...opts.headers, ...auth };
+      if (opts.body !== undefined) header['Content-Type'] = 'application/json';
+      return options.transport({
         url: buildUrl(options.baseUrl, path, opts.query),
         method,
         header,
         data: opts.body,
         timeout: options.timeoutMs ?? 15000,
       });
-    } catch {
-      throw new ApiRequestError(0, 'NETWORK_ERROR', '网络不给力，请检查网络后重试');
-    }
+    });
   }
 
   async function request<S extends z.ZodType | undefined = undefined>(
@@ -97,22 +158,14 @@ export function createApiClient(options: ApiClientOptions) {
     path: string,
     opts: RequestOptions<S> = {},
   ): Promise<Result<S>> {
-    let res = await send(method, path, opts);
-    if (res.statusCode === 401 && options.refreshAccessToken) {
-      const err = toError(res);
-      if (err.code === 'TOKEN_EXPIRED' && (await options.refreshAccessToken())) {
-        res = await send(method, path, opts);
-      }
-    }
-    if (res.statusCode < 200 || res.statusCode >= 300) throw toError(res);
-    if (!opts.schema) return res.data as Result<S>;
-    const parsed = opts.schema.safeParse(res.data);
-    if (!parsed.success) throw new ApiRequestError(res.statusCode, 'BAD_RESPONSE', '服务返回了无法识别的内容');
-    return parsed.data as Result<S>;
+    return parseBody(opts.schema as S, await requestRaw(method, path, opts));
   }
 
   return {
     request,
+    requestRaw,
+    exchange,
+    url: (path: string, query?: RequestOptions<undefined>['query']) => buildUrl(options.baseUrl, path, query),
     get: <S extends z.ZodType | undefined = undefined>(path: string, opts?: RequestOptions<S>) => request('GET', path, opts),
     post: <S extends z.ZodType | undefined = undefined>(path: string, opts?: RequestOptions<S>) => request('POST', path, opts),
     put: <S extends z.ZodType | undefined = undefined>(path: string, opts?: RequestOptions<S>) => request('PUT', path, opts),

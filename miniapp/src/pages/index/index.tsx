@@ -1,33 +1,118 @@
 import { useEffect, useState } from 'react';
-import { View, Text } from '@tarojs/components';
-import { fetchHealth } from '../../services/api';
-import { ApiRequestError } from '../../services/request';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import { Image, Text, View } from '@tarojs/components';
+import type { CampaignSummary, City, MyPoints } from '@ssp/shared';
+import { HeadlineFigures } from '../../components/HeadlineFigures';
+import { useSession } from '../../hooks/useSession';
+import { hasContent, loadDraft } from '../../logic/draft';
+import { formatDate } from '../../logic/format';
+import { campaignsApi, pointsApi } from '../../services/api';
+import { cachedCity, loadCity } from '../../services/city-cache';
+import { mediaUrl } from '../../services/client';
+import { storage } from '../../services/storage';
 import './index.css';
 
-type ServiceState = { kind: 'loading' } | { kind: 'up'; version: string } | { kind: 'down'; message: string };
+const ENTRIES = [
+  { label: '我的上报', icon: '报', url: '/pages/my-reports/index' },
+  { label: '积分', icon: '分', url: '/packagePublic/points/index' },
+  { label: '活动', icon: '活', url: '/packagePublic/campaigns/index' },
+  { label: '数据公开', icon: '数', url: '/packagePublic/stats/index' },
+];
 
 export default function Index() {
-  const [service, setService] = useState<ServiceState>({ kind: 'loading' });
+  const { signedIn, me } = useSession();
+  const [city, setCity] = useState<City | null>(cachedCity);
+  const [campaigns, setCampaigns] = useState<CampaignSummary[]>([]);
+  const [points, setPoints] = useState<MyPoints | null>(null);
+  const [draftWaiting, setDraftWaiting] = useState(false);
+  const [statsKey, setStatsKey] = useState(0);
+
+  const load = async () => {
+    await Promise.all([
+      loadCity().then(setCity),
+      campaignsApi
+        .list()
+        .then((r) => setCampaigns(r.items.filter((c) => c.status === 'live' || c.status === 'scheduled')))
+        .catch(() => undefined),
+      signedIn ? pointsApi.mine().then(setPoints).catch(() => undefined) : Promise.resolve(),
+    ]);
+  };
 
   useEffect(() => {
-    fetchHealth()
-      .then((h) => setService({ kind: 'up', version: h.version }))
-      .catch((err: unknown) =>
-        setService({ kind: 'down', message: err instanceof ApiRequestError ? err.message : '服务暂时不可用' }),
-      );
-  }, []);
+    void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [signedIn]);
+  useDidShow(() => setDraftWaiting(hasContent(loadDraft(storage))));
+  usePullDownRefresh(() => {
+    setStatsKey((k) => k + 1);
+    void load().finally(() => Taro.stopPullDownRefresh());
+  });
+
+  const goReport = () => void Taro.switchTab({ url: '/pages/report/index' });
 
   return (
-    <View className='home'>
+    <View className='page home'>
       <View className='home__hero'>
-        <Text className='home__title'>随手拍</Text>
-        <Text className='home__subtitle'>发现城市问题，拍一拍，城市管理马上办</Text>
+        <Text className='home__city'>{city ? `${city.name} · 城市管理` : '城市管理'}</Text>
+        <Text className='home__title'>发现问题，随手一拍</Text>
+        <Text className='home__subtitle'>井盖破损、垃圾堆放、乱停乱放……拍下来，我们马上办</Text>
+        <View className='home__snap' onClick={goReport} data-testid='snap'>
+          <Text className='home__snap-text'>随手拍</Text>
+        </View>
+        {draftWaiting && (
+          <Text className='home__draft' onClick={goReport}>
+            您有一条未提交的上报，继续填写 ›
+          </Text>
+        )}
       </View>
-      <View className={`home__status home__status--${service.kind}`} data-testid='service-status'>
-        {service.kind === 'loading' && <Text>正在连接服务…</Text>}
-        {service.kind === 'up' && <Text>服务正常（版本 {service.version}）</Text>}
-        {service.kind === 'down' && <Text>{service.message}</Text>}
+
+      <View className='card home__entries'>
+        {ENTRIES.map((e) => (
+          <View key={e.url} className='home__entry' onClick={() => void Taro.navigateTo({ url: e.url })}>
+            <Text className='home__entry-icon'>{e.icon}</Text>
+            <Text className='home__entry-label'>{e.label}</Text>
+          </View>
+        ))}
       </View>
+
+      {campaigns.length > 0 && (
+        <View className='card' data-testid='home-campaigns'>
+          <View className='card__title'>
+            <Text>正在进行的活动</Text>
+            <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: '/packagePublic/campaigns/index' })}>
+              全部 ›
+            </Text>
+          </View>
+          {campaigns.slice(0, 3).map((c) => (
+            <View key={c.id} className='home__campaign' onClick={() => void Taro.navigateTo({ url: `/packagePublic/campaign/index?id=${c.id}` })}>
+              {c.cover ? <Image className='home__campaign-cover' src={mediaUrl(c.cover.thumbUrl)} mode='aspectFill' /> : <View className='home__campaign-cover home__campaign-cover--blank'>活动</View>}
+              <View className='grow' style={{ marginLeft: '20px' }}>
+                <Text className='home__campaign-title ellipsis'>{c.title}</Text>
+                <Text className='muted small ellipsis' style={{ display: 'block' }}>
+                  {c.summary || `${formatDate(c.startAt)} 至 ${formatDate(c.endAt)}`}
+                </Text>
+                <View className='row' style={{ marginTop: '8px' }}>
+                  <Text className={`chip ${c.status === 'live' ? 'chip--done' : 'chip--waiting'}`}>{c.statusName}</Text>
+                  {c.multiplier > 1 && <Text className='chip chip--danger' style={{ marginLeft: '12px' }}>积分 ×{c.multiplier}</Text>}
+                </View>
+              </View>
+            </View>
+          ))}
+        </View>
+      )}
+
+      <View className='card home__points' onClick={() => void Taro.navigateTo({ url: signedIn ? '/packagePublic/points/index' : '/pages/login/index' })}>
+        <View className='grow'>
+          <Text className='muted small'>我的积分</Text>
+          <Text className={signedIn ? 'home__points-value' : 'home__points-login'} data-testid='home-points'>
+            {signedIn ? (points?.balance ?? me?.points ?? 0) : '登录领积分'}
+          </Text>
+          <Text className='muted small'>{signedIn ? `本月已获 ${points?.earnedThisMonth ?? 0} 分 · 可兑换话费和礼品` : '登录后上报问题即可获得积分'}</Text>
+        </View>
+        <Text className='list-item__arrow'>›</Text>
+      </View>
+
+      <HeadlineFigures key={statsKey} />
     </View>
   );
 }

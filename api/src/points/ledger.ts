@@ -1,0 +1,411 @@
+import { Types } from 'mongoose';
+import type { LedgerKind, LedgerReason, PointsRules } from '@ssp/shared';
+import type { ServiceContext } from '../context';
+import { getCitizenModel } from '../auth/models';
+import { ALL_DISTRICTS, boardKey, type LeaderboardStore } from './leaderboard';
+import { getLedgerModel, type EarnedDelta, type LedgerEntry } from './models';
+import { daysBefore, monthsBefore, reasonText, shanghaiDay, shanghaiMonth } from './rules';
+
+/**
+ * The points ledger and the balance on the citizen document, kept consistent without
+ * transactions.
+ *
+ * 1. The entry is inserted `pending` under a unique business key: processing the same
+ *    award twice finds the first entry instead of adding a second.
+ * 2. The decision (amount after caps, zero floor or refusal) is made from a snapshot of
+ *    the citizen and written to the citizen in ONE compare-and-set update on the
+ *    citizen's apply version `pointsBook.v`: balance, earned and cap counters change
+ *    together with a record of the decision pushed to `pointsBook.inflight`. Any
+ *    concurrent change to the citizen makes the update miss and the decision is redone
+ *    from a fresh snapshot, so caps and the zero floor hold under concurrency.
+ * 3. The entry is flipped to `applied`/`declined` with the recorded decision, the
+ *    leaderboard counters are copied, and only then the record leaves `inflight`.
+ *
+ * A crash after 1 leaves a pending entry that `settle` applies later (the case-effect
+ * relay retries it, or `repair`). A crash after 2 leaves the decision in `inflight`: a
+ * later `settle` finds it there and finishes 3 instead of applying again. Because the
+ * citizen is read before the entry, and the record leaves `inflight` only after the
+ * entry was flipped, a reader that sees neither the record nor a flipped entry knows the
+ * entry was never applied — and the version check catches one applied in between.
+ */
+
+/** An award, spend or correction to record once. */
+export interface LedgerDraft {
+  citizenId: string;
+  kind: LedgerKind;
+  /** Signed: positive for earn/refund, negative for spend/clawback, either for adjustments. */
+  requested: number;
+  reason: LedgerReason;
+  reasonParams?: Record<string, string | number | null>;
+  businessKey: string;
+  at: Date;
+  caseId?: string | null;
+  claimId?: string | null;
+  campaignId?: string | null;
+  multiplier?: number | null;
+  districtId?: string | null;
+  actorId?: string | null;
+  /** Clawbacks: the earned counters to take the case's awards off. */
+  earnedDelta?: EarnedDelta[];
+}
+
+/** What the citizen-side update decided for one entry, kept in `pointsBook.inflight` until the entry shows it. */
+interface Decision {
+  entryId: string;
+  seq: number;
+  declined: boolean;
+  amount: number;
+  capped: number;
+  shortfall: number;
+  cappedBy: 'day' | 'month' | null;
+  balanceAfter: number;
+}
+
+interface PointsBook {
+  v?: number;
+  /** JSON-encoded decisions (strings, so they can be pulled by exact value). */
+  inflight?: string[];
+  /** boardKey(period, district) → points earned. */
+  earned?: Record<string, number>;
+  capDay?: Record<string, number>;
+  capMonth?: Record<string, number>;
+}
+
+interface CitizenSnapshot {
+  _id: Types.ObjectId;
+  points?: number;
+  pointsBook?: PointsBook;
+}
+
+/** What `commit` found or did; `recorded` is the decision on the citizen (absent if none could be made). */
+export interface Committed {
+  entry: LedgerEntry;
+  recorded?: { decision: Decision; book: PointsBook; raw: string };
+}
+
+export interface PointsMismatch {
+  citizenId: string;
+  issue: 'balance' | 'negative_balance' | 'earned' | 'unknown_citizen';
+  actual: number;
+  expected: number;
+}
+
+/** Days and months of cap counters kept on the citizen (older ones are dropped as new awards come). */
+const CAP_DAYS_KEPT = 40;
+const CAP_MONTHS_KEPT = 13;
+const CAS_ATTEMPTS = 25;
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+const encode = (d: Decision) =>
+  JSON.stringify({
+    entryId: d.entryId,
+    seq: d.seq,
+    declined: d.declined,
+    amount: d.amount,
+    capped: d.capped,
+    shortfall: d.shortfall,
+    cappedBy: d.cappedBy,
+    balanceAfter: d.balanceAfter,
+  });
+const decode = (s: string) => JSON.parse(s) as Decision;
+
+/** The earned-counter changes an entry makes when it applies `amount`. */
+function earnedChanges(entry: LedgerEntry, amount: number): Map<string, number> {
+  const deltas: EarnedDelta[] =
+    entry.kind === 'earn' ? [{ month: entry.month, districtId: entry.districtId, n: amount }] : entry.kind === 'clawback' ? (entry.earnedDelta ?? []) : [];
+  const out = new Map<string, number>();
+  const add = (key: string, n: number) => out.set(key, (out.get(key) ?? 0) + n);
+  for (const d of deltas) {
+    if (!d.n) continue;
+    add(boardKey(d.month, ALL_DISTRICTS), d.n);
+    add(boardKey('all', ALL_DISTRICTS), d.n);
+    if (d.districtId) {
+      add(boardKey(d.month, d.districtId), d.n);
+      add(boardKey('all', d.districtId), d.n);
+    }
+  }
+  return out;
+}
+
+export class PointsLedger {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly rules: () => PointsRules | null,
+    private readonly board: LeaderboardStore,
+  ) {}
+
+  private get Ledger() {
+    return getLedgerModel(this.ctx.db);
+  }
+
+  private get Citizen() {
+    return getCitizenModel(this.ctx.db);
+  }
+
+  private indexes?: Promise<void>;
+  /** The unique business key is what makes awards idempotent: it must exist before the first insert. */
+  ensureIndexes(): Promise<void> {
+    this.indexes ??= this.Ledger.createIndexes().then(
+      () => undefined,
+      (err: unknown) => {
+        this.indexes = undefined;
+        throw err;
+      },
+    );
+    return this.indexes;
+  }
+
+  /** Records and applies an entry once per business key; returns it applied or declined. */
+  async record(draft: LedgerDraft): Promise<LedgerEntry> {
+    const entry = await this.insert(draft);
+    return entry.state === 'pending' ? this.settle(entry._id) : entry;
+  }
+
+  async findByKey(businessKey: string): Promise<LedgerEntry | null> {
+    return this.Ledger.findOne({ businessKey }).lean<LedgerEntry>();
+  }
+
+  /** A citizen's applied lines in apply order, newest first, before `beforeSeq`. */
+  async applied(citizenId: string, beforeSeq: number | null, limit: number): Promise<LedgerEntry[]> {
+    return this.Ledger.find({ citizenId, state: 'applied', ...(beforeSeq !== null ? { seq: { $lt: beforeSeq } } : {}) })
+      .sort({ seq: -1 })
+      .limit(limit)
+      .lean<LedgerEntry[]>();
+  }
+
+  /** Step 1 alone: inserts the entry pending, or returns the one already stored under its business key. */
+  async insert(draft: LedgerDraft): Promise<LedgerEntry> {
+    await this.ensureIndexes();
+    const existing = await this.Ledger.findOne({ businessKey: draft.businessKey }).lean<LedgerEntry>();
+    if (existing) return existing;
+    const now = this.ctx.clock.now();
+    const doc = {
+      _id: new Types.ObjectId(),
+      citizenId: draft.citizenId,
+      kind: draft.kind,
+      state: 'pending' as const,
+      amount: 0,
+      requested: draft.requested,
+      capped: 0,
+      shortfall: 0,
+      earned: 0,
+      earnedDelta: draft.earnedDelta ?? null,
+      reason: draft.reason,
+      reasonText: reasonText(draft.reason, draft.reasonParams ?? {}, { amount: draft.requested, capped: 0, shortfall: 0 }),
+      reasonParams: draft.reasonParams ?? {},
+      caseId: draft.caseId ?? null,
+      claimId: draft.claimId ?? null,
+      campaignId: draft.campaignId ?? null,
+      multiplier: draft.multiplier ?? null,
+      day: shanghaiDay(draft.at),
+      month: shanghaiMonth(draft.at),
+      districtId: draft.districtId ?? null,
+      businessKey: draft.businessKey,
+      actorId: draft.actorId ?? null,
+      seq: null,
+      balanceAfter: null,
+      at: draft.at,
+      createdAt: now,
+      settledAt: null,
+    };
+    try {
+      await this.Ledger.collection.insertOne(doc);
+      return doc as LedgerEntry;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.Ledger.findOne({ businessKey: draft.businessKey }).lean<LedgerEntry>())!;
+    }
+  }
+
+  /** Steps 2 and 3: applies a pending entry exactly once, or finishes one a crash interrupted. Safe to run concurrently. */
+  async settle(entryId: Types.ObjectId | string): Promise<LedgerEntry> {
+    const { entry, recorded } = await this.commit(entryId);
+    if (entry.state !== 'pending') {
+      if (recorded) await this.release(entry.citizenId, recorded.raw);
+      return entry;
+    }
+    if (recorded) return this.finish(entry, recorded.decision, recorded.book, recorded.raw);
+    return this.declineOrphan(entry);
+  }
+
+  /**
+   * Step 2 alone: puts the entry's decision on the citizen (balance, counters and the
+   * in-flight record, one compare-and-set update) unless that happened already. Returns
+   * what it found or did; `recorded` is absent only for an entry of an unknown citizen.
+   */
+  async commit(entryId: Types.ObjectId | string): Promise<Committed> {
+    const id = new Types.ObjectId(String(entryId));
+    const owner = await this.Ledger.findById(id).select({ citizenId: 1 }).lean<{ citizenId: string }>();
+    if (!owner) throw new Error(`ledger entry ${String(id)} not found`);
+    const citizenFilter = Types.ObjectId.isValid(owner.citizenId) ? { _id: new Types.ObjectId(owner.citizenId) } : null;
+    for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt += 1) {
+      // The citizen first, then the entry: see the class comment.
+      const citizen = citizenFilter
+        ? await this.Citizen.findOne(citizenFilter).select({ points: 1, pointsBook: 1 }).lean<CitizenSnapshot>()
+        : null;
+      const entry = (await this.Ledger.findById(id).lean<LedgerEntry>())!;
+      const raw = (citizen?.pointsBook?.inflight ?? []).find((s) => decode(s).entryId === String(id));
+      if (raw) return { entry, recorded: { decision: decode(raw), book: citizen!.pointsBook!, raw } };
+      if (entry.state !== 'pending' || !citizen) return { entry };
+
+      const decision = this.decide(entry, citizen);
+      const book = citizen.pointsBook ?? {};
+      const versionFilter = book.v === undefined ? { 'pointsBook.v': { $exists: false } } : { 'pointsBook.v': book.v };
+      const update = this.decisionUpdate(entry, decision, book);
+      const result = await this.Citizen.updateOne({ _id: citizen._id, ...versionFilter }, update);
+      if (result.modifiedCount === 1) {
+        const after: PointsBook = { ...book, v: decision.seq, earned: { ...(book.earned ?? {}) } };
+        if (!decision.declined) for (const [k, n] of earnedChanges(entry, decision.amount)) after.earned![k] = (after.earned![k] ?? 0) + n;
+        return { entry, recorded: { decision, book: after, raw: encode(decision) } };
+      }
+      // Someone changed the citizen in between: decide again from a fresh snapshot.
+    }
+    throw new Error(`ledger entry ${String(id)}: the citizen kept changing; will retry`);
+  }
+
+  private decide(entry: LedgerEntry, citizen: CitizenSnapshot): Decision {
+    const book = citizen.pointsBook ?? {};
+    const balance = citizen.points ?? 0;
+    const base = { entryId: String(entry._id), seq: (book.v ?? 0) + 1, declined: false, capped: 0, shortfall: 0, cappedBy: null };
+    switch (entry.kind) {
+      case 'earn': {
+        const rules = this.rules();
+        const dayRoom = rules?.dailyCap == null ? Infinity : rules.dailyCap - (book.capDay?.[entry.day] ?? 0);
+        const monthRoom = rules?.monthlyCap == null ? Infinity : rules.monthlyCap - (book.capMonth?.[entry.month] ?? 0);
+        const amount = Math.max(0, Math.min(entry.requested, dayRoom, monthRoom));
+        const capped = entry.requested - amount;
+        return { ...base, amount, capped, cappedBy: capped ? (dayRoom <= monthRoom ? 'day' : 'month') : null, balanceAfter: balance + amount };
+      }
+      case 'clawback': {
+        const want = -entry.requested;
+        const take = Math.max(0, Math.min(want, balance));
+        return { ...base, amount: -take, shortfall: want - take, balanceAfter: balance - take };
+      }
+      default: {
+        // Spends and deductions are all or nothing: never below zero.
+        if (entry.requested < 0 && balance + entry.requested < 0) return { ...base, declined: true, amount: 0, balanceAfter: balance };
+        return { ...base, amount: entry.requested, balanceAfter: balance + entry.requested };
+      }
+    }
+  }
+
+  private decisionUpdate(entry: LedgerEntry, d: Decision, book: PointsBook) {
+    const inc: Record<string, number> = { 'pointsBook.v': 1 };
+    const unset: Record<string, ''> = {};
+    if (!d.declined) {
+      if (d.amount) inc.points = d.amount;
+      for (const [key, n] of earnedChanges(entry, d.amount)) if (n) inc[`pointsBook.earned.${key}`] = n;
+      if (entry.kind === 'earn' && d.amount > 0) {
+        inc[`pointsBook.capDay.${entry.day}`] = d.amount;
+        inc[`pointsBook.capMonth.${entry.month}`] = d.amount;
+        const oldestDay = daysBefore(entry.day, CAP_DAYS_KEPT);
+        const oldestMonth = monthsBefore(entry.month, CAP_MONTHS_KEPT);
+        for (const day of Object.keys(book.capDay ?? {})) if (day < oldestDay) unset[`pointsBook.capDay.${day}`] = '';
+        for (const month of Object.keys(book.capMonth ?? {})) if (month < oldestMonth) unset[`pointsBook.capMonth.${month}`] = '';
+      }
+    }
+    return { $inc: inc, $push: { 'pointsBook.inflight': encode(d) }, ...(Object.keys(unset).length ? { $unset: unset } : {}) };
+  }
+
+  /** Step 3: the entry shows the decision, leaderboards copy the counters, the record leaves `inflight`. */
+  private async finish(entry: LedgerEntry, d: Decision, book: PointsBook, raw: string): Promise<LedgerEntry> {
+    const changes = d.declined ? new Map<string, number>() : earnedChanges(entry, d.amount);
+    const earned = entry.kind === 'earn' ? d.amount : entry.kind === 'clawback' ? (changes.get(boardKey('all', ALL_DISTRICTS)) ?? 0) : 0;
+    const text = reasonText(entry.reason, entry.reasonParams, d);
+    const settled = await this.Ledger.findOneAndUpdate(
+      { _id: entry._id, state: 'pending' },
+      {
+        $set: {
+          state: d.declined ? 'declined' : 'applied',
+          amount: d.amount,
+          capped: d.capped,
+          shortfall: d.shortfall,
+          earned: d.declined ? 0 : earned,
+          seq: d.seq,
+          balanceAfter: d.balanceAfter,
+          reasonText: text,
+          settledAt: this.ctx.clock.now(),
+        },
+      },
+      { new: true },
+    ).lean<LedgerEntry>();
+    if (changes.size) {
+      const values = new Map([...changes.keys()].map((k) => [k, book.earned?.[k] ?? 0]));
+      await this.board.sync(entry.citizenId, values, book.v ?? d.seq);
+    }
+    await this.release(entry.citizenId, raw);
+    return settled ?? (await this.Ledger.findById(entry._id).lean<LedgerEntry>())!;
+  }
+
+  private async release(citizenId: string, raw: string): Promise<void> {
+    await this.Citizen.updateOne({ _id: citizenId }, { $pull: { 'pointsBook.inflight': raw } });
+  }
+
+  /** No such citizen (an id from a deleted account): nothing can apply, so nothing races the refusal. */
+  private async declineOrphan(entry: LedgerEntry): Promise<LedgerEntry> {
+    this.ctx.logger.warn({ entryId: String(entry._id), citizenId: entry.citizenId }, 'points entry for an unknown citizen declined');
+    return (await this.Ledger.findOneAndUpdate(
+      { _id: entry._id, state: 'pending' },
+      { $set: { state: 'declined', settledAt: this.ctx.clock.now() } },
+      { new: true },
+    ).lean<LedgerEntry>()) ?? (await this.Ledger.findById(entry._id).lean<LedgerEntry>())!;
+  }
+
+  /** Finishes everything a crash left half-done: pending entries and decisions still in flight. Returns how many it touched. */
+  async repair(): Promise<number> {
+    let touched = 0;
+    const pending = await this.Ledger.find({ state: 'pending' }).select({ _id: 1 }).lean();
+    for (const e of pending) {
+      await this.settle(e._id);
+      touched += 1;
+    }
+    const withInflight = this.Citizen.find({ 'pointsBook.inflight.0': { $exists: true } }).select({ pointsBook: 1 }).lean<CitizenSnapshot[]>().cursor();
+    for await (const c of withInflight) {
+      for (const raw of c.pointsBook?.inflight ?? []) {
+        await this.settle(decode(raw).entryId);
+        touched += 1;
+      }
+    }
+    return touched;
+  }
+
+  /**
+   * Every balance equals the sum of its applied ledger lines (plus decisions already on the
+   * balance whose line is being flipped), no balance is negative, and the earned total equals
+   * the earned lines. Returns what does not hold.
+   */
+  async checkInvariants(): Promise<PointsMismatch[]> {
+    const sums = new Map<string, { amount: number; earned: number }>();
+    const grouped = await this.Ledger.aggregate<{ _id: string; amount: number; earned: number }>([
+      { $match: { state: 'applied' } },
+      { $group: { _id: '$citizenId', amount: { $sum: '$amount' }, earned: { $sum: '$earned' } } },
+    ]);
+    for (const g of grouped) sums.set(g._id, { amount: g.amount, earned: g.earned });
+
+    const mismatches: PointsMismatch[] = [];
+    const seen = new Set<string>();
+    for await (const c of this.Citizen.find().select({ points: 1, pointsBook: 1 }).lean<CitizenSnapshot[]>().cursor()) {
+      const id = String(c._id);
+      seen.add(id);
+      const expected = { ...(sums.get(id) ?? { amount: 0, earned: 0 }) };
+      const inflight = (c.pointsBook?.inflight ?? []).map(decode).filter((d) => !d.declined);
+      if (inflight.length) {
+        const stillPending = await this.Ledger.find({ _id: { $in: inflight.map((d) => new Types.ObjectId(d.entryId)) }, state: 'pending' }).lean<LedgerEntry[]>();
+        for (const entry of stillPending) {
+          const d = inflight.find((x) => x.entryId === String(entry._id))!;
+          expected.amount += d.amount;
+          expected.earned += earnedChanges(entry, d.amount).get(boardKey('all', ALL_DISTRICTS)) ?? 0;
+        }
+      }
+      const balance = c.points ?? 0;
+      const earned = c.pointsBook?.earned?.[boardKey('all', ALL_DISTRICTS)] ?? 0;
+      if (balance !== expected.amount) mismatches.push({ citizenId: id, issue: 'balance', actual: balance, expected: expected.amount });
+      if (balance < 0) mismatches.push({ citizenId: id, issue: 'negative_balance', actual: balance, expected: 0 });
+      if (earned !== expected.earned) mismatches.push({ citizenId: id, issue: 'earned', actual: earned, expected: expected.earned });
+    }
+    for (const [id, sum] of sums) {
+      if (!seen.has(id) && sum.amount !== 0) mismatches.push({ citizenId: id, issue: 'unknown_citizen', actual: 0, expected: sum.amount });
+    }
+    return mismatches;
+  }
+}

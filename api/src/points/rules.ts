@@ -1,0 +1,99 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { pointsRulesSchema, rewardsFileSchema, type LedgerReason, type PointsRules, type RewardDefinition } from '@ssp/shared';
+
+export const POINTS_FILE = 'points.json';
+export const REWARDS_FILE = 'rewards.json';
+
+export class PointsConfigError extends Error {
+  override name = 'PointsConfigError';
+}
+
+function readJsonFile<S extends z.ZodType>(file: string, schema: S): z.output<S> | null {
+  if (!existsSync(file)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new PointsConfigError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new PointsConfigError(`${file} is invalid:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** The deployment's point rules (<cityDataDir>/points.json). No file: no points are awarded. A bad file stops start-up. */
+export function loadPointsRules(cityDataDir: string): PointsRules | null {
+  return readJsonFile(path.join(cityDataDir, POINTS_FILE), pointsRulesSchema);
+}
+
+/** The reward catalogue a deployment starts with (<cityDataDir>/rewards.json); none without the file. */
+export function loadRewardsFile(cityDataDir: string): RewardDefinition[] {
+  return readJsonFile(path.join(cityDataDir, REWARDS_FILE), rewardsFileSchema) ?? [];
+}
+
+// ---------------------------------------------------------------- Asia/Shanghai periods (UTC+8, no DST)
+
+const shanghai = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString();
+export const shanghaiDay = (at: Date) => shanghai(at).slice(0, 10);
+export const shanghaiMonth = (at: Date) => shanghai(at).slice(0, 7);
+
+/** The month `n` months before YYYY-MM. */
+export function monthsBefore(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const index = y * 12 + (m - 1) - n;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** The day `n` days before YYYY-MM-DD. */
+export function daysBefore(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+}
+
+// ---------------------------------------------------------------- the Chinese line a citizen reads
+
+export interface ReasonOutcome {
+  amount: number;
+  capped: number;
+  shortfall: number;
+  cappedBy?: 'day' | 'month' | null;
+}
+
+function baseText(reason: LedgerReason, p: Record<string, string | number | null>): string {
+  const category = p.categoryName ? `（${p.categoryName}）` : '';
+  switch (reason) {
+    case 'report_filed': {
+      const bonus = p.multiplier && p.multiplier !== 1 ? `，活动积分 ×${p.multiplier}` : '';
+      return p.categoryName ? `上报被立案（${p.categoryName}${bonus}）` : `上报被立案${bonus ? `（${bonus.slice(1)}）` : ''}`;
+    }
+    case 'support_filed':
+      return `附议的问题被立案${category}`;
+    case 'case_closed':
+      return `上报的问题已解决结案${category}`;
+    case 'case_rated':
+      return `评价处理结果${category}`;
+    case 'case_voided':
+      return `上报经核实不属实，案件作废，扣回该案所得积分${category}`;
+    case 'reward_claim':
+      return `兑换「${p.rewardName}」`;
+    case 'claim_refund':
+      return `「${p.rewardName}」未能发放，积分退回${p.note ? `：${p.note}` : ''}`;
+    case 'admin_adjustment':
+      return `积分调整：${p.note}`;
+  }
+}
+
+/** E.g. "上报被立案（雨水井盖）+15", "…+5（已达每日上限，另有 10 分未计入）". */
+export function reasonText(reason: LedgerReason, params: Record<string, string | number | null>, outcome: ReasonOutcome): string {
+  const sign = outcome.amount >= 0 ? '+' : '-';
+  let text = `${baseText(reason, params)}${sign}${Math.abs(outcome.amount)}`;
+  if (outcome.capped > 0) {
+    text += `（已达${outcome.cappedBy === 'month' ? '每月' : '每日'}积分上限，另有 ${outcome.capped} 分未计入）`;
+  }
+  if (outcome.shortfall > 0) text += `（积分余额不足，另有 ${outcome.shortfall} 分未能扣回）`;
+  return text;
+}

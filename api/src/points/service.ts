@@ -1,0 +1,311 @@
+import { Types } from 'mongoose';
+import type { Leaderboard, LedgerReason, MyPoints, PointsAdjustment, PointsHistory, PointsLine, PointsRules } from '@ssp/shared';
+import type { ServiceContext } from '../context';
+import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
+import type { AuthService } from '../auth/service';
+import { getCitizenModel } from '../auth/models';
+import type { CatalogueService } from '../catalogue/service';
+import type { CaseDoc, CaseEffect, CaseEvent } from '../cases/models';
+import { ALL_DISTRICTS, boardKey, LeaderboardStore } from './leaderboard';
+import { PointsLedger, type PointsMismatch } from './ledger';
+import { getCaseAwardsModel, type EarnedDelta, type LedgerEntry } from './models';
+import { RewardService } from './rewards';
+import { loadPointsRules, loadRewardsFile, shanghaiDay, shanghaiMonth } from './rules';
+
+export interface PointsServiceOptions {
+  auth: AuthService;
+  catalogue: CatalogueService;
+  /** A campaign's points multiplier, or null when it has none (or is unknown). Default: no multipliers. */
+  campaignMultiplier?: (campaignId: string) => Promise<number | null>;
+}
+
+/** Largest multiplier taken from a campaign; anything odd is ignored rather than trusted. */
+const MAX_MULTIPLIER = 10;
+const CLOSING_ACTIONS = new Set(['verify_pass', 'confirm_fixed', 'external_update']);
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+
+function toLine(e: LedgerEntry): PointsLine {
+  return {
+    id: String(e._id),
+    kind: e.kind,
+    amount: e.amount,
+    requested: e.requested,
+    capped: e.capped,
+    shortfall: e.shortfall,
+    balanceAfter: e.balanceAfter ?? 0,
+    reason: e.reason,
+    reasonText: e.reasonText,
+    caseId: e.caseId ?? null,
+    claimId: e.claimId ?? null,
+    campaignId: e.campaignId ?? null,
+    multiplier: e.multiplier ?? null,
+    at: e.at.toISOString(),
+  };
+}
+
+interface Award {
+  caseDoc: CaseDoc;
+  event: CaseEvent;
+  citizenId: string;
+  kind: 'filed' | 'support' | 'closed' | 'rated';
+  reason: LedgerReason;
+  requested: number;
+  categoryName: string;
+  multiplier?: number | null;
+}
+
+/**
+ * Reward points: awards from case events by the deployment's rules (points.json), the
+ * ledger and balances, clawbacks, admin adjustments, the leaderboard, and (through
+ * `rewards`) the rewards catalogue and claims.
+ */
+export class PointsService {
+  readonly rules: PointsRules | null;
+  readonly board: LeaderboardStore;
+  readonly ledger: PointsLedger;
+  readonly rewards: RewardService;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly options: PointsServiceOptions,
+  ) {
+    this.rules = loadPointsRules(ctx.config.cityDataDir);
+    this.board = new LeaderboardStore(ctx);
+    this.ledger = new PointsLedger(ctx, () => this.rules, this.board);
+    this.rewards = new RewardService(ctx, this.ledger, options.auth, loadRewardsFile(ctx.config.cityDataDir));
+  }
+
+  private get Awards() {
+    return getCaseAwardsModel(this.ctx.db);
+  }
+
+  // ------------------------------------------------------------ awards from case events
+
+  /**
+   * Case-event subscriber. Idempotent by business key (one award per case × citizen × kind),
+   * so a replayed effect or a later duplicate event never pays twice.
+   */
+  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, _effect: CaseEffect): Promise<void> {
+    if (event.action === 'void') return this.clawBack(caseDoc, event);
+    const rules = this.rules;
+    if (!rules) return;
+    const reporterId = caseDoc.reporterId ?? null;
+    switch (event.action) {
+      case 'file':
+        return this.onFiled(caseDoc, event, rules);
+      case 'support': {
+        const citizenId = (event.data as { citizenId?: string } | null)?.citizenId;
+        const filedBefore = caseDoc.events.some((e) => e.action === 'file' && e.seq < event.seq);
+        if (!citizenId || !filedBefore || citizenId === reporterId) return;
+        return this.award({ caseDoc, event, citizenId, kind: 'support', reason: 'support_filed', requested: rules.supporterPoints, categoryName: caseDoc.categoryName });
+      }
+      case 'rate':
+        if (!reporterId) return;
+        return this.award({ caseDoc, event, citizenId: reporterId, kind: 'rated', reason: 'case_rated', requested: rules.ratingBonus, categoryName: caseDoc.categoryName });
+      default:
+        if (!CLOSING_ACTIONS.has(event.action) || event.to !== 'closed' || !reporterId) return;
+        return this.award({ caseDoc, event, citizenId: reporterId, kind: 'closed', reason: 'case_closed', requested: rules.closeBonus, categoryName: caseDoc.categoryName });
+    }
+  }
+
+  /** Filing pays the first reporter the category's points (times a campaign's multiplier) and everyone who backed it so far. */
+  private async onFiled(caseDoc: CaseDoc, event: CaseEvent, rules: PointsRules): Promise<void> {
+    const categoryId = (event.dims as { categoryId: string }).categoryId;
+    let category: { name: string; basePoints: number };
+    try {
+      category = await this.options.catalogue.getCategory(categoryId);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      // The category left the catalogue: there is no rule to pay by; retrying would not help.
+      this.ctx.logger.warn({ caseId: String(caseDoc._id), categoryId }, 'no points for a case whose category is gone');
+      return;
+    }
+    if (caseDoc.reporterId) {
+      const multiplier = await this.multiplierFor(event);
+      await this.award({
+        caseDoc,
+        event,
+        citizenId: caseDoc.reporterId,
+        kind: 'filed',
+        reason: 'report_filed',
+        requested: Math.round(category.basePoints * (multiplier ?? 1)),
+        categoryName: category.name,
+        multiplier,
+      });
+    }
+    const backers = caseDoc.events
+      .filter((e) => e.action === 'support' && e.seq < event.seq)
+      .map((e) => (e.data as { citizenId?: string } | null)?.citizenId)
+      .filter((id): id is string => !!id && id !== caseDoc.reporterId);
+    for (const citizenId of new Set(backers)) {
+      await this.award({ caseDoc, event, citizenId, kind: 'support', reason: 'support_filed', requested: rules.supporterPoints, categoryName: category.name });
+    }
+  }
+
+  private async multiplierFor(event: CaseEvent): Promise<number | null> {
+    const campaignId = (event.dims as { campaignId?: string | null }).campaignId;
+    if (!campaignId || !this.options.campaignMultiplier) return null;
+    const m = await this.options.campaignMultiplier(campaignId);
+    if (m === null || m === 1) return null;
+    if (!Number.isFinite(m) || m <= 0 || m > MAX_MULTIPLIER) {
+      this.ctx.logger.warn({ campaignId, multiplier: m }, 'campaign multiplier out of range; ignored');
+      return null;
+    }
+    return m;
+  }
+
+  private async award(a: Award): Promise<void> {
+    if (a.requested <= 0) return;
+    const caseId = String(a.caseDoc._id);
+    const businessKey = `${a.kind}:case:${caseId}:user:${a.citizenId}`;
+    if (!(await this.registerAward(caseId, businessKey))) return;
+    const dims = a.event.dims as { districtId?: string; campaignId?: string | null };
+    await this.ledger.record({
+      citizenId: a.citizenId,
+      kind: 'earn',
+      requested: a.requested,
+      reason: a.reason,
+      reasonParams: { categoryName: a.categoryName, multiplier: a.multiplier ?? null },
+      businessKey,
+      at: a.event.at,
+      caseId,
+      campaignId: a.kind === 'filed' ? (dims.campaignId ?? null) : null,
+      multiplier: a.multiplier ?? null,
+      districtId: dims.districtId ?? null,
+    });
+  }
+
+  /**
+   * Registers an award with its case unless the case was voided first. One document per
+   * case orders "registered" and "voided" atomically, so the clawback sees every award.
+   */
+  private async registerAward(caseId: string, key: string): Promise<boolean> {
+    try {
+      await this.Awards.updateOne({ _id: caseId }, { $setOnInsert: { voided: false, keys: [] } }, { upsert: true });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const added = await this.Awards.updateOne({ _id: caseId, voided: false }, { $addToSet: { keys: key } });
+    if (added.matchedCount === 1) return true;
+    // Voided: an award registered before the void still goes ahead (the clawback waits for it).
+    return (await this.Awards.countDocuments({ _id: caseId, keys: key })) === 1;
+  }
+
+  /** A filed case voided as false: every citizen's awards for it are taken back, never below a zero balance. */
+  private async clawBack(caseDoc: CaseDoc, event: CaseEvent): Promise<void> {
+    const caseId = String(caseDoc._id);
+    const awards = await this.Awards.findOneAndUpdate({ _id: caseId }, { $set: { voided: true } }, { upsert: true, new: true }).lean();
+    const keys = awards?.keys ?? [];
+    if (!keys.length) return;
+    const found = await Promise.all(keys.map((k) => this.ledger.findByKey(k)));
+    if (found.some((e) => !e)) throw new Error(`case ${caseId}: awards are still being recorded; the clawback will retry`);
+    const entries = await Promise.all(found.map((e) => (e!.state === 'pending' ? this.ledger.settle(e!._id) : e!)));
+
+    const byCitizen = new Map<string, { total: number; deltas: EarnedDelta[] }>();
+    for (const e of entries) {
+      if (e.state !== 'applied' || e.amount <= 0) continue;
+      const acc = byCitizen.get(e.citizenId) ?? { total: 0, deltas: [] };
+      acc.total += e.amount;
+      acc.deltas.push({ month: e.month, districtId: e.districtId ?? null, n: -e.amount });
+      byCitizen.set(e.citizenId, acc);
+    }
+    for (const [citizenId, { total, deltas }] of byCitizen) {
+      await this.ledger.record({
+        citizenId,
+        kind: 'clawback',
+        requested: -total,
+        reason: 'case_voided',
+        reasonParams: { categoryName: caseDoc.categoryName },
+        businessKey: `clawback:case:${caseId}:user:${citizenId}`,
+        at: event.at,
+        caseId,
+        districtId: (event.dims as { districtId?: string }).districtId ?? null,
+        earnedDelta: deltas,
+      });
+    }
+  }
+
+  // ------------------------------------------------------------ adjustments
+
+  async adjust(actorId: string, input: PointsAdjustment): Promise<{ line: PointsLine; balance: number }> {
+    if (!(await getCitizenModel(this.ctx.db).exists({ _id: input.citizenId }))) {
+      throw notFound('市民不存在', 'NOT_FOUND');
+    }
+    const entry = await this.ledger.record({
+      citizenId: input.citizenId,
+      kind: 'adjustment',
+      requested: input.amount,
+      reason: 'admin_adjustment',
+      reasonParams: { note: input.reason },
+      businessKey: `adjustment:${actorId}:${input.clientRequestId ?? new Types.ObjectId().toHexString()}`,
+      at: this.ctx.clock.now(),
+      actorId,
+    });
+    if (entry.state === 'declined') {
+      const balance = (await getCitizenModel(this.ctx.db).findById(input.citizenId).select({ points: 1 }).lean())?.points ?? 0;
+      throw conflict('INSUFFICIENT_POINTS', '扣减后积分将小于 0', [{ field: 'amount', issue: `该市民当前积分为 ${balance}` }]);
+    }
+    return { line: toLine(entry), balance: entry.balanceAfter ?? 0 };
+  }
+
+  // ------------------------------------------------------------ citizen views
+
+  async myPoints(citizenId: string): Promise<MyPoints> {
+    const citizen = Types.ObjectId.isValid(citizenId)
+      ? await getCitizenModel(this.ctx.db).findById(citizenId).select({ points: 1, pointsBook: 1, leaderboardAnonymous: 1 }).lean()
+      : null;
+    if (!citizen) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
+    const book = (citizen.pointsBook ?? {}) as { earned?: Record<string, number>; capDay?: Record<string, number> };
+    const now = this.ctx.clock.now();
+    const month = shanghaiMonth(now);
+    return {
+      balance: citizen.points,
+      earnedThisMonth: book.earned?.[boardKey(month, ALL_DISTRICTS)] ?? 0,
+      earnedTotal: book.earned?.[boardKey('all', ALL_DISTRICTS)] ?? 0,
+      month,
+      earnedToday: book.capDay?.[shanghaiDay(now)] ?? 0,
+      dailyCap: this.rules?.dailyCap ?? null,
+      monthlyCap: this.rules?.monthlyCap ?? null,
+      leaderboardAnonymous: citizen.leaderboardAnonymous ?? false,
+    };
+  }
+
+  /** Applied lines, newest first; each says in Chinese why the balance moved and what it came to. */
+  async history(citizenId: string, q: { cursor?: string; limit: number }): Promise<PointsHistory> {
+    const docs = await this.ledger.applied(citizenId, q.cursor ? Number(q.cursor) : null, q.limit + 1);
+    const items = docs.slice(0, q.limit);
+    return { items: items.map(toLine), nextCursor: docs.length > q.limit ? String(items[items.length - 1]!.seq) : null };
+  }
+
+  async setPreferences(citizenId: string, anonymous: boolean): Promise<MyPoints> {
+    await getCitizenModel(this.ctx.db).updateOne({ _id: citizenId }, { $set: { leaderboardAnonymous: anonymous } });
+    return this.myPoints(citizenId);
+  }
+
+  async leaderboard(
+    q: { period: 'month' | 'all'; month?: string; district?: string; limit: number },
+    viewerId: string | null,
+  ): Promise<Leaderboard> {
+    if (q.district) {
+      const tree = await this.options.catalogue.areaTree();
+      if (!tree.districts.some((d) => d.id === q.district)) throw validationFailed([{ field: 'district', issue: `区 ${q.district} 不存在` }]);
+    }
+    const month = q.period === 'month' ? (q.month ?? shanghaiMonth(this.ctx.clock.now())) : null;
+    return this.board.top({ period: q.period, month, districtId: q.district ?? null, limit: q.limit }, viewerId);
+  }
+
+  // ------------------------------------------------------------ operations
+
+  /** Balance == applied lines, never negative, earned totals match: what does not hold (empty when all is well). */
+  checkInvariants(): Promise<PointsMismatch[]> {
+    return this.ledger.checkInvariants();
+  }
+
+  /** Finishes ledger entries and claims a crash left half-done. */
+  async repair(): Promise<{ ledger: number; claims: number }> {
+    const ledger = await this.ledger.repair();
+    const claims = await this.rewards.repair();
+    return { ledger, claims };
+  }
+}

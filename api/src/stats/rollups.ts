@@ -1,0 +1,149 @@
+import type { AnyBulkWriteOperation, Connection } from 'mongoose';
+import {
+  DURATION_BUCKETS,
+  OPEN_CYCLE_COUNTERS,
+  ROLLUP_COUNTERS,
+  emptySums,
+  firstDayOfMonth,
+  lastDayOfMonth,
+  monthOf,
+  periodOf,
+  type RollupCounter,
+  type RollupSums,
+  type StatsGranularity,
+} from '@ssp/shared';
+import type { CellDim, CellDims, Increment } from './increments';
+import { TIERS, getRollupModel, type RollupDoc, type Tier } from './models';
+
+/** Pending `$inc`s per tier and row, so the increments of many events go out in one bulk write per tier. */
+export class RollupBatch {
+  private readonly rows = new Map<string, Map<string, { set: Record<string, unknown>; inc: Record<string, number> }>>();
+  size = 0;
+
+  add(increments: readonly Increment[], gens: readonly number[]): void {
+    for (const g of gens) {
+      for (const inc of increments) {
+        for (const tier of TIERS) {
+          const p = tier.unit === 'day' ? inc.day : monthOf(inc.day);
+          const id = [g, p, ...tier.dims.map((d) => inc.dims[d] ?? '~')].join('|');
+          let byId = this.rows.get(tier.name);
+          if (!byId) this.rows.set(tier.name, (byId = new Map()));
+          let row = byId.get(id);
+          if (!row) {
+            const set: Record<string, unknown> = { g, p };
+            for (const d of tier.dims) set[d] = inc.dims[d];
+            byId.set(id, (row = { set, inc: {} }));
+            this.size += 1;
+          }
+          for (const [name, n] of Object.entries(inc.counters)) row.inc[name] = (row.inc[name] ?? 0) + n!;
+          for (const [bucket, n] of Object.entries(inc.hist ?? {})) row.inc[`hist.${bucket}`] = (row.inc[`hist.${bucket}`] ?? 0) + n!;
+        }
+      }
+    }
+  }
+
+  /** Writes every pending row (upsert + $inc) and empties the batch. */
+  async flush(db: Connection): Promise<void> {
+    for (const tier of TIERS) {
+      const byId = this.rows.get(tier.name);
+      if (!byId) continue;
+      const ops: AnyBulkWriteOperation<RollupDoc>[] = [];
+      for (const [id, row] of byId) {
+        const inc = Object.fromEntries(Object.entries(row.inc).filter(([, n]) => n !== 0));
+        if (!Object.keys(inc).length) continue;
+        ops.push({ updateOne: { filter: { _id: id }, update: { $inc: inc, $setOnInsert: row.set }, upsert: true } });
+      }
+      if (ops.length) await getRollupModel(db, tier).bulkWrite(ops, { ordered: false });
+    }
+    this.rows.clear();
+    this.size = 0;
+  }
+}
+
+// ---------------------------------------------------------------- reading
+
+export type CellFilters = Partial<Record<CellDim, string>>;
+
+export interface SumsQuery {
+  /** Days, inclusive. */
+  from: string;
+  to: string;
+  filters: CellFilters;
+  groupBy: readonly CellDim[];
+  /** Group by period too. */
+  granularity?: StatsGranularity;
+}
+
+export interface SumGroup {
+  period: string | null;
+  dims: Partial<CellDims>;
+  sums: RollupSums;
+}
+
+const OPEN = new Set<RollupCounter>(OPEN_CYCLE_COUNTERS);
+
+function addRow(into: RollupSums, row: RollupDoc, mode: 'all' | 'closed-only' | 'subtract-open'): void {
+  for (const c of ROLLUP_COUNTERS) {
+    const n = row[c];
+    if (!n) continue;
+    if (mode === 'subtract-open') {
+      if (OPEN.has(c)) into[c] -= n;
+    } else if (mode === 'all' || !OPEN.has(c)) into[c] += n;
+  }
+  if (mode === 'subtract-open' || !row.hist) return;
+  for (const b of DURATION_BUCKETS) {
+    const n = row.hist[b.key];
+    if (n) into.hist[b.key] = (into.hist[b.key] ?? 0) + n;
+  }
+}
+
+/** The coarsest tier holding every dimension the query needs, by month when the range is whole months. */
+export function chooseTier(q: Pick<SumsQuery, 'from' | 'to' | 'filters' | 'groupBy' | 'granularity'>, unit?: 'day'): Tier {
+  const needed = new Set<CellDim>([...(Object.keys(q.filters) as CellDim[]), ...q.groupBy]);
+  const wholeMonths =
+    unit !== 'day' &&
+    q.from === firstDayOfMonth(monthOf(q.from)) &&
+    q.to === lastDayOfMonth(monthOf(q.to)) &&
+    (!q.granularity || q.granularity === 'month' || q.granularity === 'year');
+  return TIERS.find((t) => (t.unit === 'day' || wholeMonths) && [...needed].every((d) => t.dims.includes(d)))!;
+}
+
+/**
+ * Sums the counters of the cells matching the filters over the range, grouped by the
+ * given dims (and period). Open deadline cycles count only on days before `today`
+ * (shared/src/indicators.ts): day rows from today on contribute no open counters, and
+ * month rows get those of the day rows from today on taken back out.
+ */
+export async function readSums(db: Connection, gen: number, q: SumsQuery, today: string): Promise<SumGroup[]> {
+  const tier = chooseTier(q);
+  const groups = new Map<string, SumGroup>();
+  const groupOf = (row: RollupDoc, day: string) => {
+    const period = q.granularity ? periodOf(day, q.granularity) : null;
+    const key = [period, ...q.groupBy.map((d) => row[d] ?? '~')].join('|');
+    let group = groups.get(key);
+    if (!group) {
+      const dims: Partial<CellDims> = {};
+      for (const d of q.groupBy) (dims as Record<string, unknown>)[d] = row[d] ?? null;
+      groups.set(key, (group = { period, dims, sums: emptySums() }));
+    }
+    return group;
+  };
+  const scan = async (t: Tier, from: string, to: string, visit: (row: RollupDoc) => void) => {
+    const cursor = getRollupModel(db, t)
+      .find({ g: gen, p: { $gte: from, $lte: to }, ...(q.filters as Partial<RollupDoc>) })
+      .lean<RollupDoc[]>()
+      .cursor();
+    for await (const row of cursor) visit(row as unknown as RollupDoc);
+  };
+
+  if (tier.unit === 'day') {
+    await scan(tier, q.from, q.to, (row) => addRow(groupOf(row, row.p).sums, row, row.p < today ? 'all' : 'closed-only'));
+  } else {
+    await scan(tier, monthOf(q.from), monthOf(q.to), (row) => addRow(groupOf(row, firstDayOfMonth(row.p)).sums, row, 'all'));
+    if (q.to >= today) {
+      const dayTier = chooseTier(q, 'day');
+      await scan(dayTier, today > q.from ? today : q.from, q.to, (row) => addRow(groupOf(row, row.p).sums, row, 'subtract-open'));
+    }
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,210 @@
+/**
+ * Flows 1 and 2 in the browser, on the H5 build served by the real API:
+ * a citizen reports a problem with a real photo (surviving a reload and a lost
+ * response on submit), a second citizen finds it as a nearby duplicate and backs it,
+ * staff take it through the workbench (file → dispatch → sign → handled with an
+ * after-photo → verified), and the citizen sees it closed, gets the points and rates it.
+ */
+import type { Page } from 'playwright-core';
+import type { TestApi } from '../api/test/helpers/harness';
+import { asCitizen, asStaff, staffToken } from './helpers/api';
+import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, staffLoginUi, startApp, type DemoCity } from './helpers/app';
+import { byTestId, confirmModal, fill, openDevice, shot, tap, tapTab, type Device } from './helpers/browser';
+
+let api: TestApi;
+let city: DemoCity;
+let appUrl: string;
+const devices: Device[] = [];
+let alice: Page;
+let caseId = '';
+let caseNo = '';
+
+async function device(name: string, at = city.point): Promise<Page> {
+  const d = await openDevice(name, { at });
+  devices.push(d);
+  return d.page;
+}
+
+/** Opens the case from the signed-in staff member's queue tab and waits for its page. */
+async function openCase(page: Page, tabKey: string): Promise<void> {
+  await tap(page, `queue-${tabKey}`);
+  await byTestId(page, 'queue-case').filter({ hasText: caseNo }).first().click();
+  await byTestId(page, 'case-state').waitFor();
+}
+
+async function act(page: Page, action: string, expectedState: string, fillForm?: () => Promise<void>): Promise<void> {
+  await tap(page, `action-${action}`);
+  await byTestId(page, `action-form-${action}`).waitFor();
+  if (fillForm) await fillForm();
+  await tap(page, 'action-submit');
+  await byTestId(page, 'case-state').filter({ hasText: expectedState }).waitFor();
+}
+
+beforeAll(async () => {
+  ({ api, city, appUrl } = await startApp());
+});
+
+afterAll(async () => {
+  const errors = devices.flatMap((d) => d.errors);
+  for (const d of devices) await d.close();
+  await api?.close();
+  if (errors.length) throw new Error(`uncaught errors in the app:\n${errors.join('\n')}`);
+});
+
+describe('citizen journey in the browser', () => {
+  it('a citizen signs in and reports a problem with a photo; the draft survives a reload and a lost response', async () => {
+    alice = await device('alice');
+    await openRoute(alice, appUrl);
+    await byTestId(alice, 'snap').waitFor();
+    await shot(alice, '01-home-guest');
+
+    await openRoute(alice, appUrl, 'pages/login/index');
+    await byTestId(alice, 'login-submit').waitFor();
+    await shot(alice, '02-login');
+    await citizenLogin(alice, appUrl, 'alice-e2e', '热心市民小李');
+
+    await tapTab(alice, '上报');
+    // The device position is taken at once and named by its grid.
+    await byTestId(alice, 'location-place').filter({ hasText: '网格' }).waitFor();
+    await choosePhotos(alice, () => tap(alice, 'photo-add'), [await jpegFile('manhole')]);
+    await byTestId(alice, 'photo-done').first().waitFor();
+
+    // Closing the app keeps the draft: the uploaded photo and the place come back.
+    await alice.reload();
+    await byTestId(alice, 'photo-done').first().waitFor();
+    await byTestId(alice, 'location-place').filter({ hasText: '网格' }).waitFor();
+
+    await tap(alice, 'category-field');
+    await fill(alice, 'category-search', city.publicCategory.name);
+    await byTestId(alice, 'category-option').filter({ hasText: city.publicCategory.name }).first().click();
+    await byTestId(alice, 'category-field').filter({ hasText: city.publicCategory.name }).waitFor();
+    await fill(alice, 'description', '人行道上的井盖缺了一角，晚上很危险');
+    await shot(alice, '03-report-filled');
+
+    // The first submit reaches the server but its answer is lost on the way back.
+    let dropped = false;
+    await alice.route('**/reports', async (route) => {
+      if (route.request().method() === 'POST' && !dropped) {
+        dropped = true;
+        await route.fetch();
+        await route.abort('connectionreset');
+        return;
+      }
+      await route.continue();
+    });
+    await tap(alice, 'submit');
+    await confirmModal(alice, '知道了');
+    await byTestId(alice, 'submit').filter({ hasText: '重新提交' }).waitFor();
+    await tap(alice, 'submit');
+    const success = byTestId(alice, 'report-success');
+    await success.waitFor();
+    await alice.unroute('**/reports');
+    expect(dropped).toBe(true);
+    await shot(alice, '04-report-success');
+
+    // The retry returned the first report: one report, not two.
+    const mine = await asCitizen<{ items: { id: string; caseNo: string; status: string }[] }>(alice, api.url, '/me/reports');
+    expect(mine.body.items).toHaveLength(1);
+    caseId = mine.body.items[0]!.id;
+    caseNo = mine.body.items[0]!.caseNo;
+    expect(mine.body.items[0]!.status).toBe('待受理');
+    expect(await success.textContent()).toContain(caseNo);
+  });
+
+  it('a second citizen finds it as a nearby open case of the same kind and backs it (我也遇到)', async () => {
+    const bob = await device('bob');
+    await citizenLogin(bob, appUrl, 'bob-e2e', '路过的老张');
+    await tapTab(bob, '上报');
+    await byTestId(bob, 'location-place').filter({ hasText: '网格' }).waitFor();
+    await tap(bob, 'category-field');
+    await byTestId(bob, 'category-option').filter({ hasText: city.publicCategory.name }).first().click();
+    const nearby = byTestId(bob, 'nearby-case').first();
+    await nearby.waitFor();
+    await shot(bob, '05-nearby-duplicate');
+    await nearby.locator('[data-testid="support"]').click();
+    await nearby.getByText('已附议').waitFor();
+
+    const detail = await asCitizen<{ supporterCount: number }>(alice, api.url, `/me/reports/${caseId}`);
+    expect(detail.body.supporterCount).toBe(1);
+  });
+
+  it('staff file, dispatch, handle (with an after-photo) and verify it in the workbench', async () => {
+    const desk = await device('staff');
+    const operator = await createStaff(api, 'operator');
+    await staffLoginUi(desk, appUrl, operator);
+    await byTestId(desk, 'queue-case').filter({ hasText: caseNo }).waitFor();
+    await shot(desk, '06-workbench-operator');
+    await openCase(desk, 'pending');
+    await shot(desk, '07-case-operator');
+    await act(desk, 'file', '已立案待派遣');
+
+    const dispatcher = await createStaff(api, 'dispatcher');
+    await staffLoginUi(desk, appUrl, dispatcher);
+    await openCase(desk, 'filed');
+    await act(desk, 'dispatch', '已派遣');
+
+    // A handler of the department the case was dispatched to.
+    const token = await staffToken(api.url, dispatcher.username, dispatcher.password);
+    const dispatched = await asStaff<{ departmentId: string }>(token, api.url, `/staff/cases/${caseId}`);
+    const handler = await createStaff(api, 'department', dispatched.body.departmentId);
+    await staffLoginUi(desk, appUrl, handler);
+    await openCase(desk, 'dispatched');
+    await act(desk, 'accept_task', '处置中');
+    await act(desk, 'report_handled', '待核查', async () => {
+      const form = byTestId(desk, 'action-form-report_handled');
+      await choosePhotos(desk, () => form.locator('[data-testid="photo-add"]').click(), [await jpegFile('fixed')]);
+      await form.locator('[data-testid="photo-done"]').first().waitFor();
+      await fill(desk, 'action-note', '已更换新井盖');
+      await shot(desk, '08-case-handled-form');
+    });
+
+    const supervisor = await createStaff(api, 'supervisor');
+    await staffLoginUi(desk, appUrl, supervisor);
+    await openCase(desk, 'handled');
+    await act(desk, 'verify_pass', '已结案');
+    await shot(desk, '09-case-closed-staff');
+  });
+
+  it('the citizen sees it closed with the after-photo, has the points, and rates it', async () => {
+    await tapTab(alice, '我的');
+    await tap(alice, 'entry-my-reports');
+    const item = byTestId(alice, 'my-report').filter({ hasText: '已结案' }).first();
+    await item.waitFor();
+    await shot(alice, '10-my-reports');
+    await item.click();
+    await byTestId(alice, 'after-photos').waitFor();
+    await byTestId(alice, 'timeline').getByText('核查通过').first().waitFor();
+    await tap(alice, 'star-5');
+    // DEBUG
+    console.log(await alice.evaluate(() => {
+      const b = [...document.querySelectorAll('[data-testid="rate-submit"]')].pop() as HTMLElement;
+      const r = b.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) as HTMLElement | null;
+      const pages = [...document.querySelectorAll('.taro_page')].map((p) => `${p.id}|${p.className}|${getComputedStyle(p).display}|${getComputedStyle(p).zIndex}|${(p as HTMLElement).scrollHeight}/${(p as HTMLElement).clientHeight}`);
+      const chain: string[] = [];
+      for (let el: HTMLElement | null = b; el; el = el.parentElement) {
+        const cs = getComputedStyle(el);
+        chain.push(`${el.tagName}.${String(el.className).slice(0, 30)} ov=${cs.overflowY} h=${el.clientHeight}/${el.scrollHeight} st=${el.scrollTop} tf=${cs.transform}`);
+      }
+      return JSON.stringify({ chain, rect: [r.x, r.y, r.width, r.height], vh: innerHeight, hit: hit?.tagName + ' ' + hit?.className + ' page=' + hit?.closest('.taro_page')?.id, btnPage: b.closest('.taro_page')?.id, pages, scrollingEl: document.scrollingElement?.scrollHeight }, null, 1);
+    }));
+    await alice.mouse.move(180, 400);
+    await alice.mouse.wheel(0, 600);
+    await alice.waitForTimeout(500);
+    console.log(await alice.evaluate(() => { const b = [...document.querySelectorAll('[data-testid="rate-submit"]')].pop() as HTMLElement; return JSON.stringify(b.getBoundingClientRect()); }));
+    await shot(alice, 'debug-before-rate');
+    await tap(alice, 'rate-submit');
+    await byTestId(alice, 'rating').getByText('感谢您的评价').waitFor();
+    await shot(alice, '11-report-closed-rated');
+
+    const history = await asCitizen<{ items: { reason: string; amount: number }[] }>(alice, api.url, '/me/points/history');
+    const reasons = history.body.items.map((l) => l.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['report_filed', 'case_closed']));
+    const points = await asCitizen<{ balance: number }>(alice, api.url, '/me/points');
+    expect(points.body.balance).toBeGreaterThan(0);
+
+    await openRoute(alice, appUrl, 'packagePublic/points/index');
+    await byTestId(alice, 'points-balance').filter({ hasText: String(points.body.balance) }).waitFor();
+    await shot(alice, '12-points');
+  });
+});

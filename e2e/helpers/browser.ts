@@ -1,0 +1,110 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { LatLng } from '@ssp/shared';
+import { wgs84ToGcj02 } from '../../miniapp/src/logic/geo';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-artifacts/screenshots');
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** GCJ-02 → WGS-84 by fixed-point iteration: what a browser's GPS must report so the app lands on `p`. */
+export function gcjToWgs(p: LatLng): LatLng {
+  let w = { ...p };
+  for (let i = 0; i < 5; i += 1) {
+    const g = wgs84ToGcj02(w);
+    w = { lat: w.lat - (g.lat - p.lat), lng: w.lng - (g.lng - p.lng) };
+  }
+  return w;
+}
+
+export interface Device {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors (a failing test prints them). */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * One phone: its own Chromium with a fresh user-data-dir (so its own storage), a
+ * 360×780 viewport, Chinese locale, Beijing time, and optionally a GPS position
+ * (given in GCJ-02 like the city data; the browser reports WGS-84 as real ones do).
+ */
+export async function openDevice(name: string, opts: { at?: LatLng } = {}): Promise<Device> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `ssp-e2e-${name}-`));
+  const wgs = opts.at ? gcjToWgs(opts.at) : undefined;
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 360, height: 780 },
+    deviceScaleFactor: 2,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    geolocation: wgs ? { latitude: wgs.lat, longitude: wgs.lng, accuracy: 10 } : undefined,
+    permissions: wgs ? ['geolocation'] : [],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+  return {
+    name,
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The visible element carrying data-testid (Taro puts it on the component's host
+ * element). Pages lower in the H5 page stack stay in the DOM, hidden, hence :visible.
+ */
+export function byTestId(page: Page, id: string): Locator {
+  return page.locator(`[data-testid="${id}"]:visible`);
+}
+
+/** Types into a Taro <Input>/<Textarea> (a native field inside the host element). */
+export async function fill(page: Page, id: string, value: string): Promise<void> {
+  const field = page.locator(`[data-testid="${id}"]:visible input, [data-testid="${id}"]:visible textarea`).first();
+  await field.fill(value);
+  await field.blur();
+}
+
+export async function tap(page: Page, id: string): Promise<void> {
+  await byTestId(page, id).first().click();
+}
+
+export async function tapText(page: Page, text: string): Promise<void> {
+  await page.getByText(text, { exact: true }).locator('visible=true').first().click();
+}
+
+/** Confirms the open Taro.showModal dialog (its confirm button reads `confirmText`). */
+export async function confirmModal(page: Page, confirmText: string): Promise<void> {
+  await page.locator('.taro__modal .taro-model__confirm:visible', { hasText: confirmText }).click();
+}
+
+/** The value Taro storage keeps under `key` on H5 (localStorage, wrapped as { data }). */
+export async function storageValue<T>(page: Page, key: string): Promise<T | undefined> {
+  const raw = await page.evaluate((k) => localStorage.getItem(k), key);
+  return raw ? (JSON.parse(raw) as { data: T }).data : undefined;
+}
+
+/** Taps a tab of the bottom tab bar. */
+export async function tapTab(page: Page, label: string): Promise<void> {
+  await page.locator('.weui-tabbar__label:visible', { hasText: label }).click();
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.waitForTimeout(300); // let toasts and images settle
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

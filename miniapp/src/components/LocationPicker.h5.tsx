@@ -1,0 +1,88 @@
+import { useEffect, useState } from 'react';
+import { Input, Text, View } from '@tarojs/components';
+import { nudge, parseCoordinate, round6 } from '../logic/geo';
+import { GridPicker } from './GridPicker';
+import type { LocationPickerProps } from './location-picker-props';
+import './LocationPicker.css';
+
+const STEP_M = 20;
+
+/**
+ * Browser fallback (no map SDK on a closed network): the device position, the photo's
+ * position, a grid chosen from the city's areas, editable coordinates and a nudge pad.
+ */
+export function LocationPicker({ value, placeText, placeError, locating, exif, onLocate, onChange }: LocationPickerProps) {
+  const [lat, setLat] = useState(value ? String(value.lat) : '');
+  const [lng, setLng] = useState(value ? String(value.lng) : '');
+  const [gridOpen, setGridOpen] = useState(false);
+
+  useEffect(() => {
+    setLat(value ? String(value.lat) : '');
+    setLng(value ? String(value.lng) : '');
+  }, [value?.lat, value?.lng]);
+
+  const commitTyped = () => {
+    const la = parseCoordinate(lat, 'lat');
+    const ln = parseCoordinate(lng, 'lng');
+    if (la !== null && ln !== null && (la !== value?.lat || ln !== value?.lng)) onChange({ lat: round6(la), lng: round6(ln), source: 'manual' });
+  };
+  const move = (north: number, east: number) => value && onChange({ ...nudge(value, north * STEP_M, east * STEP_M), source: 'manual' });
+
+  return (
+    <View className='loc'>
+      <View className='loc__place' data-testid='location-place'>
+        <Text className={placeError ? 'danger-text' : ''}>{locating ? '正在定位…' : placeText || '还没有位置，请定位或选择网格'}</Text>
+      </View>
+      <View className='btn-row'>
+        <View className='btn btn--small' onClick={onLocate} data-testid='locate'>
+          重新定位
+        </View>
+        <View className='btn btn--small' onClick={() => setGridOpen(true)} data-testid='pick-grid'>
+          按网格选择
+        </View>
+        {exif && (
+          <View className='btn btn--small' onClick={() => onChange({ ...exif, source: 'exif' })} data-testid='use-exif'>
+            用照片位置
+          </View>
+        )}
+      </View>
+      <View className='loc__coords'>
+        <View className='loc__coord'>
+          <Text className='muted small'>纬度</Text>
+          <Input className='field__input' type='digit' value={lat} onInput={(e) => setLat(e.detail.value)} onBlur={commitTyped} data-testid='lat' />
+        </View>
+        <View className='loc__coord'>
+          <Text className='muted small'>经度</Text>
+          <Input className='field__input' type='digit' value={lng} onInput={(e) => setLng(e.detail.value)} onBlur={commitTyped} data-testid='lng' />
+        </View>
+      </View>
+      {value && (
+        <View className='loc__pad'>
+          <Text className='muted small'>微调（每次 {STEP_M} 米）</Text>
+          <View className='row'>
+            <View className='loc__nudge' onClick={() => move(0, -1)}>
+              西
+            </View>
+            <View className='loc__nudge' onClick={() => move(1, 0)}>
+              北
+            </View>
+            <View className='loc__nudge' onClick={() => move(-1, 0)}>
+              南
+            </View>
+            <View className='loc__nudge' onClick={() => move(0, 1)}>
+              东
+            </View>
+          </View>
+        </View>
+      )}
+      <GridPicker
+        open={gridOpen}
+        onClose={() => setGridOpen(false)}
+        onPick={(g) => {
+          setGridOpen(false);
+          onChange({ lat: g.centroid.lat, lng: g.centroid.lng, source: 'grid', placeName: g.label });
+        }}
+      />
+    </View>
+  );
+}

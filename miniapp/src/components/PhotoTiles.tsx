@@ -1,0 +1,77 @@
+import { Image, Text, View } from '@tarojs/components';
+import type { UploadItem } from '../logic/upload-queue';
+import { mediaUrl } from '../services/client';
+import './PhotoTiles.css';
+
+export interface TilePhoto {
+  id: string;
+  thumbUrl: string;
+}
+
+interface Props<P> {
+  photos: TilePhoto[];
+  uploads: readonly UploadItem<P>[];
+  max: number;
+  onAdd: () => void;
+  onRemove: (id: string) => void;
+  onRetry: (key: string) => void;
+  onDiscard: (key: string) => void;
+  onPreview?: (index: number) => void;
+  addLabel?: string;
+}
+
+/**
+ * Uploaded photos, photos on their way (each with its own progress) and failed ones
+ * (retry or remove), then the add tile while there is room.
+ */
+export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, onDiscard, onPreview, addLabel = '拍照/相册' }: Props<P>) {
+  const room = max - photos.length - uploads.length;
+  return (
+    <View className='tiles' data-testid='photo-tiles'>
+      {photos.map((p, i) => (
+        <View key={p.id} className='tile' data-testid='photo-done'>
+          <Image className='tile__img' src={mediaUrl(p.thumbUrl)} mode='aspectFill' onClick={() => onPreview?.(i)} />
+          <View className='tile__remove' onClick={() => onRemove(p.id)}>
+            ×
+          </View>
+        </View>
+      ))}
+      {uploads.map((u) => (
+        <View key={u.key} className='tile' data-testid={`photo-${u.status}`}>
+          <Image className='tile__img tile__img--pending' src={u.filePath} mode='aspectFill' />
+          {u.status !== 'failed' ? (
+            <View className='tile__overlay'>
+              <Text className='tile__percent'>{u.status === 'queued' ? '等待上传' : `${u.progress}%`}</Text>
+              <View className='tile__bar'>
+                <View className='tile__bar-fill' style={{ width: `${u.progress}%` }} />
+              </View>
+            </View>
+          ) : (
+            <View className='tile__overlay tile__overlay--failed'>
+              <Text className='tile__error'>{u.retryable ? '上传失败' : u.error}</Text>
+              <View className='row'>
+                {u.retryable && (
+                  <Text className='tile__action' onClick={() => onRetry(u.key)}>
+                    重试
+                  </Text>
+                )}
+                <Text className='tile__action' onClick={() => onDiscard(u.key)}>
+                  删除
+                </Text>
+              </View>
+            </View>
+          )}
+        </View>
+      ))}
+      {room > 0 && (
+        <View className='tile tile--add' onClick={onAdd} data-testid='photo-add'>
+          <Text className='tile__plus'>+</Text>
+          <Text className='tile__add-label'>{addLabel}</Text>
+          <Text className='tile__count'>
+            {photos.length + uploads.length}/{max}
+          </Text>
+        </View>
+      )}
+    </View>
+  );
+}

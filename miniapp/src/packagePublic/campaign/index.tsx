@@ -1,0 +1,41 @@
+import Taro, { useRouter } from '@tarojs/taro';
+import { View } from '@tarojs/components';
+import { CampaignView } from '../../components/CampaignView';
+import { LoadError, Loading } from '../../components/States';
+import { useAsync } from '../../hooks/useAsync';
+import { joinCampaign, loadDraft, saveDraft } from '../../logic/draft';
+import { campaignsApi } from '../../services/api';
+import { storage } from '../../services/storage';
+import '../public.css';
+
+export default function CampaignPage() {
+  const { params } = useRouter();
+  const campaign = useAsync(() => campaignsApi.detail(params.id ?? ''), [params.id]);
+  const c = campaign.data;
+  if (!c) return campaign.error ? <LoadError message={campaign.error} onRetry={() => void campaign.reload()} /> : <Loading />;
+
+  /** "参与活动": the draft joins the campaign (its categories first, one preselected) and 上报 opens. */
+  const join = () => {
+    const names = Object.fromEntries(c.targetCategories.map((t) => [t.id, t.name]));
+    const draft = joinCampaign(
+      loadDraft(storage),
+      { id: c.id, title: c.title, categoryIds: c.targetCategories.map((t) => t.id), multiplier: c.multiplier },
+      names,
+    );
+    saveDraft(storage, draft);
+    void Taro.switchTab({ url: '/pages/report/index' });
+  };
+
+  return (
+    <View className='page'>
+      <CampaignView campaign={c} />
+      {c.status === 'live' && (
+        <View className='sticky-bottom'>
+          <View className='btn btn--primary btn--block' onClick={join} data-testid='join-campaign'>
+            参与活动，去上报
+          </View>
+        </View>
+      )}
+    </View>
+  );
+}

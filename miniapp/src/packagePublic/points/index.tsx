@@ -1,0 +1,115 @@
+import { useCallback, useEffect, useState } from 'react';
+import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import { Switch, Text, View } from '@tarojs/components';
+import type { MyPoints, PointsLine } from '@ssp/shared';
+import { EmptyState, LoadError, Loading } from '../../components/States';
+import { formatDateTime } from '../../logic/format';
+import { pointsApi } from '../../services/api';
+import { requireCitizen } from '../../services/session';
+import { errorMessage, toastError } from '../../services/ui';
+import '../public.css';
+
+export default function PointsPage() {
+  const [summary, setSummary] = useState<MyPoints | null>(null);
+  const [lines, setLines] = useState<PointsLine[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState('');
+
+  const load = useCallback(
+    async (reset: boolean) => {
+      if (!(await requireCitizen())) return;
+      setLoading(true);
+      setError('');
+      try {
+        const [s, page] = await Promise.all([reset ? pointsApi.mine() : Promise.resolve(null), pointsApi.history(reset ? null : cursor)]);
+        if (s) setSummary(s);
+        setLines((prev) => (reset ? page.items : [...prev, ...page.items]));
+        setCursor(page.nextCursor);
+      } catch (e) {
+        setError(errorMessage(e, '加载失败'));
+      } finally {
+        setLoading(false);
+        Taro.stopPullDownRefresh();
+      }
+    },
+    [cursor],
+  );
+
+  useEffect(() => {
+    void load(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  usePullDownRefresh(() => void load(true));
+  useReachBottom(() => cursor && !loading && void load(false));
+
+  if (!summary) return error ? <LoadError message={error} onRetry={() => void load(true)} /> : <Loading />;
+
+  return (
+    <View className='page'>
+      <View className='pts-hero'>
+        <Text className='muted small pts-hero__label'>可用积分</Text>
+        <Text className='pts-hero__balance' data-testid='points-balance'>
+          {summary.balance}
+        </Text>
+        <View className='row pts-hero__row'>
+          <Text>本月获得 {summary.earnedThisMonth}</Text>
+          <Text>累计获得 {summary.earnedTotal}</Text>
+        </View>
+        {(summary.dailyCap || summary.monthlyCap) && (
+          <Text className='pts-hero__cap'>
+            {summary.dailyCap ? `今日 ${summary.earnedToday}/${summary.dailyCap}` : ''}
+            {summary.dailyCap && summary.monthlyCap ? ' · ' : ''}
+            {summary.monthlyCap ? `本月上限 ${summary.monthlyCap}` : ''}
+          </Text>
+        )}
+      </View>
+      <View className='btn-row' style={{ marginBottom: '24px' }}>
+        <View className='btn btn--primary' onClick={() => void Taro.navigateTo({ url: '/packagePublic/rewards/index' })}>
+          兑换奖品
+        </View>
+        <View className='btn' onClick={() => void Taro.navigateTo({ url: '/packagePublic/leaderboard/index' })}>
+          排行榜
+        </View>
+      </View>
+      <View className='card row row--between'>
+        <View className='grow'>
+          <Text>排行榜上匿名显示</Text>
+          <Text className='muted small' style={{ display: 'block' }}>
+            开启后排行榜显示为“匿名市民”
+          </Text>
+        </View>
+        <Switch
+          checked={summary.leaderboardAnonymous}
+          color='#1677ff'
+          onChange={(e) => {
+            const anonymous = e.detail.value;
+            setSummary({ ...summary, leaderboardAnonymous: anonymous });
+            pointsApi.setAnonymous(anonymous).catch((err: unknown) => {
+              setSummary({ ...summary, leaderboardAnonymous: !anonymous });
+              toastError(err);
+            });
+          }}
+        />
+      </View>
+      <View className='card' data-testid='points-history'>
+        <View className='card__title'>积分明细</View>
+        {!lines.length && <EmptyState title='还没有积分记录' hint='上报的问题立案后即可获得积分' />}
+        {lines.map((l) => (
+          <View key={l.id} className='list-item' data-testid='points-line'>
+            <View className='grow'>
+              <Text>{l.reasonText}</Text>
+              <Text className='muted small' style={{ display: 'block' }}>
+                {formatDateTime(l.at)}
+                {l.multiplier && l.multiplier > 1 ? ` · 活动 ×${l.multiplier}` : ''}
+                {l.capped > 0 ? ` · 超出上限未计 ${l.capped}` : ''}
+              </Text>
+            </View>
+            <Text className={l.amount >= 0 ? 'pts-plus' : 'pts-minus'}>{l.amount >= 0 ? `+${l.amount}` : l.amount}</Text>
+          </View>
+        ))}
+        {cursor && <View className='muted small' style={{ textAlign: 'center', padding: '16px' }}>{loading ? '加载中…' : '上拉加载更多'}</View>}
+      </View>
+    </View>
+  );
+}

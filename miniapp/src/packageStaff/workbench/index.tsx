@@ -1,0 +1,152 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import { Image, ScrollView, Text, View } from '@tarojs/components';
+import { STAFF_ROLE_NAMES_ZH, type StaffCaseSummary } from '@ssp/shared';
+import { EmptyState, LoadError, Loading } from '../../components/States';
+import { useSession } from '../../hooks/useSession';
+import { describeDeadline, formatRelative } from '../../logic/format';
+import { overdueFirst, queueTabs, worksCases } from '../../logic/staff-actions';
+import { STAFF_STATE_NAMES_ZH } from '../../logic/status';
+import { staffCasesApi } from '../../services/api';
+import { mediaUrl } from '../../services/client';
+import { refreshStaff, signOutStaff } from '../../services/session';
+import { confirm, errorMessage } from '../../services/ui';
+import '../staff.css';
+
+export default function WorkbenchPage() {
+  const { staff } = useSession();
+  const tabs = useMemo(() => (staff ? queueTabs(staff.role) : []), [staff?.role]);
+  const [tabKey, setTabKey] = useState<string | null>(null);
+  const tab = tabs.find((t) => t.key === tabKey) ?? tabs[0];
+  const [items, setItems] = useState<StaffCaseSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    if (!staff) void Taro.redirectTo({ url: '/packageStaff/login/index' });
+  }, [staff]);
+
+  const load = useCallback(
+    async (reset: boolean) => {
+      if (!tab) return;
+      setLoading(true);
+      setError('');
+      try {
+        const page = await staffCasesApi.queue({ ...tab.query, cursor: reset ? undefined : (cursor ?? undefined) });
+        setItems((prev) => overdueFirst(reset ? page.items : [...prev, ...page.items]));
+        setCursor(page.nextCursor);
+      } catch (e) {
+        setError(errorMessage(e, '加载失败'));
+      } finally {
+        setLoading(false);
+        Taro.stopPullDownRefresh();
+      }
+    },
+    [tab, cursor],
+  );
+
+  useEffect(() => {
+    setItems([]);
+    void load(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tab?.key]);
+  useDidShow(() => {
+    void refreshStaff().catch(() => undefined);
+    if (items.length) void load(true);
+  });
+  usePullDownRefresh(() => void load(true));
+  useReachBottom(() => cursor && !loading && void load(false));
+
+  if (!staff) return <Loading />;
+
+  return (
+    <View className='page'>
+      <View className='staff-hero'>
+        <View className='row row--between'>
+          <View>
+            <Text className='staff-hero__title' data-testid='staff-name'>
+              {staff.displayName}
+            </Text>
+            <Text className='staff-hero__sub' style={{ display: 'block' }}>
+              {STAFF_ROLE_NAMES_ZH[staff.role]}
+            </Text>
+          </View>
+          <Text
+            className='staff-hero__out'
+            onClick={async () => {
+              if (await confirm('退出', '确定退出工作人员账号吗？')) {
+                await signOutStaff();
+                void Taro.switchTab({ url: '/pages/mine/index' });
+              }
+            }}
+          >
+            退出
+          </Text>
+        </View>
+      </View>
+
+      {(staff.role === 'publicity' || staff.role === 'admin') && (
+        <View className='card list-item' onClick={() => void Taro.navigateTo({ url: '/packageStaff/campaigns/index' })} data-testid='entry-campaigns'>
+          <View className='grow'>
+            <Text style={{ fontWeight: 600 }}>活动管理</Text>
+            <Text className='muted small' style={{ display: 'block' }}>
+              创建、预览、发布活动，查看活动效果
+            </Text>
+          </View>
+          <Text className='list-item__arrow'>›</Text>
+        </View>
+      )}
+
+      {worksCases(staff.role) && (
+        <View>
+          <ScrollView scrollX className='pills'>
+            {tabs.map((t) => (
+              <View key={t.key} className={`pill ${t.key === tab?.key ? 'pill--on' : ''}`} onClick={() => setTabKey(t.key)} data-testid={`queue-${t.key}`}>
+                {t.title}
+              </View>
+            ))}
+          </ScrollView>
+          {error && !items.length ? (
+            <LoadError message={error} onRetry={() => void load(true)} />
+          ) : !items.length && loading ? (
+            <Loading />
+          ) : !items.length ? (
+            <EmptyState title='暂无案件' hint='下拉可刷新' />
+          ) : (
+            <View className='card' data-testid='case-queue'>
+              {items.map((c) => {
+                const dl = describeDeadline(c.deadline);
+                return (
+                  <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: `/packageStaff/case/index?id=${c.id}` })} data-testid='queue-case'>
+                    {c.thumbUrl ? <Image className='thumb' src={mediaUrl(c.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}
+                    <View className='grow' style={{ marginLeft: '20px' }}>
+                      <View className='row row--between'>
+                        <Text className='case-item__title ellipsis grow'>{c.categoryName}</Text>
+                        <Text className='chip chip--active'>{STAFF_STATE_NAMES_ZH[c.state]}</Text>
+                      </View>
+                      <Text className='muted small ellipsis' style={{ display: 'block' }}>
+                        {c.caseNo} · {c.address ?? c.gridId}
+                      </Text>
+                      <View className='case-flags'>
+                        {c.overdue && <Text className='chip chip--danger'>已超期</Text>}
+                        {dl && !c.overdue && <Text className='chip chip--void'>{dl.text}</Text>}
+                        {c.postponeRequested && <Text className='chip chip--paused'>缓办申请</Text>}
+                        {c.reopenRequested && <Text className='chip chip--waiting'>市民反馈未解决</Text>}
+                        {c.reworkCount > 0 && <Text className='chip chip--review'>返工 {c.reworkCount}</Text>}
+                        {c.campaignId && <Text className='chip chip--waiting'>活动</Text>}
+                        {c.supporterCount > 0 && <Text className='chip chip--void'>{c.supporterCount} 人附议</Text>}
+                        <Text className='muted small'>{formatRelative(c.createdAt)}</Text>
+                      </View>
+                    </View>
+                  </View>
+                );
+              })}
+              {cursor && <View className='muted small' style={{ textAlign: 'center', padding: '16px' }}>{loading ? '加载中…' : '上拉加载更多'}</View>}
+            </View>
+          )}
+        </View>
+      )}
+    </View>
+  );
+}

@@ -1,0 +1,104 @@
+import { useCallback, useEffect, useState } from 'react';
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import { Image, ScrollView, Text, View } from '@tarojs/components';
+import type { CitizenStatus, ReportSummary } from '@ssp/shared';
+import { EmptyState, LoadError, Loading } from '../../components/States';
+import { StatusChip } from '../../components/StatusChip';
+import { formatRelative } from '../../logic/format';
+import { MY_REPORT_FILTERS } from '../../logic/status';
+import { reportsApi } from '../../services/api';
+import { mediaUrl } from '../../services/client';
+import { requireCitizen } from '../../services/session';
+import { errorMessage } from '../../services/ui';
+
+export default function MyReportsPage() {
+  const [status, setStatus] = useState<CitizenStatus | undefined>(undefined);
+  const [items, setItems] = useState<ReportSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState('');
+
+  const load = useCallback(
+    async (reset: boolean) => {
+      if (!(await requireCitizen())) return;
+      setLoading(true);
+      setError('');
+      try {
+        const page = await reportsApi.mine({ status, cursor: reset ? null : cursor });
+        setItems((prev) => (reset ? page.items : [...prev, ...page.items]));
+        setCursor(page.nextCursor);
+      } catch (e) {
+        setError(errorMessage(e, '加载失败'));
+      } finally {
+        setLoading(false);
+        Taro.stopPullDownRefresh();
+      }
+    },
+    [status, cursor],
+  );
+
+  useEffect(() => {
+    void load(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [status]);
+  useDidShow(() => {
+    if (items.length) void load(true);
+  });
+  usePullDownRefresh(() => void load(true));
+  useReachBottom(() => {
+    if (cursor && !loading) void load(false);
+  });
+
+  return (
+    <View className='page'>
+      <ScrollView scrollX className='pills'>
+        {MY_REPORT_FILTERS.map((f) => (
+          <View key={f.label} className={`pill ${f.status === status ? 'pill--on' : ''}`} onClick={() => setStatus(f.status)}>
+            {f.label}
+          </View>
+        ))}
+      </ScrollView>
+      {error && !items.length ? (
+        <LoadError message={error} onRetry={() => void load(true)} />
+      ) : !items.length && loading ? (
+        <Loading />
+      ) : !items.length ? (
+        <EmptyState
+          title={status ? `没有“${status}”的上报` : '还没有上报过问题'}
+          hint='发现井盖破损、垃圾堆放、乱停车等问题，随手拍一拍'
+          actionText='去上报'
+          onAction={() => void Taro.switchTab({ url: '/pages/report/index' })}
+        />
+      ) : (
+        <View className='card' data-testid='my-reports'>
+          {items.map((it) => (
+            <View
+              key={it.id}
+              className='list-item'
+              onClick={() => void Taro.navigateTo({ url: `/pages/report-detail/index?id=${it.id}` })}
+              data-testid='my-report'
+            >
+              {it.thumbUrl ? <Image className='thumb' src={mediaUrl(it.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}
+              <View className='grow' style={{ marginLeft: '20px' }}>
+                <View className='row row--between'>
+                  <Text className='ellipsis grow' style={{ fontWeight: 600 }}>
+                    {it.categoryName}
+                  </Text>
+                  <StatusChip status={it.status} />
+                </View>
+                <Text className='muted small ellipsis' style={{ display: 'block' }}>
+                  {it.address ?? it.caseNo}
+                </Text>
+                <Text className='muted small'>
+                  {formatRelative(it.createdAt)}
+                  {it.supporterCount > 0 ? ` · ${it.supporterCount} 人也遇到` : ''}
+                </Text>
+              </View>
+            </View>
+          ))}
+          {cursor && <View className='muted small' style={{ textAlign: 'center', padding: '16px' }}>{loading ? '加载中…' : '上拉加载更多'}</View>}
+        </View>
+      )}
+    </View>
+  );
+}

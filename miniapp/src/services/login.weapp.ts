@@ -1,0 +1,20 @@
+import Taro from '@tarojs/taro';
+import { loginResultSchema, type LoginResult } from '@ssp/shared';
+import { bareApi } from './client';
+
+/** WeChat: Taro.login yields a one-time code the API trades for a session (code2Session). */
+export const LOGIN_KIND = 'wechat' as const;
+
+export async function silentLogin(): Promise<LoginResult | null> {
+  const { code } = await Taro.login();
+  if (!code) return null;
+  return bareApi.post('/auth/wechat', { body: { code }, schema: loginResultSchema });
+}
+
+export function canLoginSilently(): boolean {
+  return true;
+}
+
+export async function devLogin(_devUser: string, _nickname?: string): Promise<LoginResult> {
+  throw new Error('体验登录仅在浏览器版本中提供');
+}

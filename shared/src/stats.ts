@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import { CASE_STATES } from './cases';
+import { CATEGORY_FAMILIES, categoryIdSchema, cityDataIdSchema, type CategoryFamily } from './catalogue';
+import type { Composite, DurationSummary, StatsCounts, StatsRates } from './indicators';
+
+/*
+ * Statistics API (GET /stats/public/* and /stats/staff/*): query parameters, calendar
+ * helpers and response shapes. Formulas and counter definitions: ./indicators.ts.
+ * Days are China Standard Time (Asia/Shanghai, UTC+8, no daylight saving).
+ */
+
+/** citizen | campaign (a citizen report made for a campaign) | open311 | staff | external. */
+export const STATS_SOURCES = ['citizen', 'campaign', 'open311', 'staff', 'external'] as const;
+export type StatsSource = (typeof STATS_SOURCES)[number];
+
+export const STATS_GRANULARITIES = ['day', 'week', 'month', 'year'] as const;
+export type StatsGranularity = (typeof STATS_GRANULARITIES)[number];
+/** Public statistics are published by whole months (see api/src/stats/anonymise.ts). */
+export const PUBLIC_STATS_GRANULARITIES = ['month', 'year'] as const;
+
+/** The longest range one query may cover. */
+export const STATS_MAX_RANGE_DAYS = 3 * 366;
+
+// ---------------------------------------------------------------- calendar (UTC+8)
+
+const OFFSET_MS = 8 * 3600_000;
+const DAY_MS = 86_400_000;
+
+/** The Asia/Shanghai calendar day of an instant, "YYYY-MM-DD". */
+export function shanghaiDay(at: Date): string {
+  return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+export const monthOf = (day: string) => day.slice(0, 7);
+export const firstDayOfMonth = (month: string) => `${month}-01`;
+export function lastDayOfMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y!, m!, 0)).toISOString().slice(0, 10);
+}
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const d = new Date(Date.UTC(y!, m! - 1 + n, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+/** The Monday starting the ISO week of a day. */
+export function weekStart(day: string): string {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return addDays(day, -((weekday + 6) % 7));
+}
+
+/** The period a day falls in: "YYYY-MM-DD" (day, and week by its Monday), "YYYY-MM" or "YYYY". */
+export function periodOf(day: string, granularity: StatsGranularity): string {
+  switch (granularity) {
+    case 'day':
+      return day;
+    case 'week':
+      return weekStart(day);
+    case 'month':
+      return day.slice(0, 7);
+    case 'year':
+      return day.slice(0, 4);
+  }
+}
+
+/** First and last day of a period, clipped to a range. */
+export function periodBounds(period: string, granularity: StatsGranularity, range: { from: string; to: string }) {
+  const [start, end] =
+    granularity === 'day'
+      ? [period, period]
+      : granularity === 'week'
+        ? [period, addDays(period, 6)]
+        : granularity === 'month'
+          ? [firstDayOfMonth(period), lastDayOfMonth(period)]
+          : [`${period}-01-01`, `${period}-12-31`];
+  return { from: start < range.from ? range.from : start, to: end > range.to ? range.to : end };
+}
+
+// ---------------------------------------------------------------- query
+
+function isRealDay(day: string): boolean {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === day;
+}
+
+/** "YYYY-MM-DD", or "YYYY-MM" for a whole month (its first day as `from`, its last as `to`). */
+const dayOrMonth = (edge: 'from' | 'to') =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}(-\d{2})?$/, '日期格式应为 YYYY-MM-DD 或 YYYY-MM')
+    .transform((v) => (v.length === 7 ? (edge === 'from' ? firstDayOfMonth(v) : lastDayOfMonth(v)) : v))
+    .refine(isRealDay, '不是有效的日期');
+
+export const statsFilterShape = {
+  family: z.enum(CATEGORY_FAMILIES),
+  majorCode: z.string().regex(/^\d{2}$/, '大类代码应为 2 位数字'),
+  categoryId: categoryIdSchema,
+  districtId: cityDataIdSchema,
+  streetId: cityDataIdSchema,
+  gridId: cityDataIdSchema,
+  departmentId: cityDataIdSchema,
+  source: z.enum(STATS_SOURCES),
+};
+export type StatsFilterKey = keyof typeof statsFilterShape;
+export const STATS_FILTER_KEYS = Object.keys(statsFilterShape) as StatsFilterKey[];
+export type StatsFilters = Partial<{ family: CategoryFamily; majorCode: string; categoryId: string; districtId: string; streetId: string; gridId: string; departmentId: string; source: StatsSource }>;
+
+const queryShape = {
+  from: dayOrMonth('from'),
+  to: dayOrMonth('to'),
+  granularity: z.enum(STATS_GRANULARITIES),
+  ...statsFilterShape,
+};
+
+/** Every key must be known and given once, so a typo is a 400 naming it rather than a silent no-op. */
+function strictQuery<S extends z.ZodRawShape>(shape: S) {
+  return z.preprocess(
+    (input, ctx) => {
+      if (input && typeof input === 'object') {
+        for (const key of Object.keys(input)) {
+          if (!(key in shape)) ctx.addIssue({ code: 'custom', path: [key], message: '不支持的查询参数' });
+        }
+      }
+      return input;
+    },
+    z.object(shape).partial(),
+  );
+}
+
+/** GET /stats/{public,staff}/{summary,timeseries,categories,areas,departments,map,export.*}. */
+export const statsQuerySchema = strictQuery(queryShape);
+export type StatsQueryInput = z.output<typeof statsQuerySchema>;
+
+/** GET /stats/staff/cases: the same filters, plus a page of the cases behind a figure. */
+export const statsCasesQuerySchema = strictQuery({
+  ...queryShape,
+  state: z.enum(CASE_STATES),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true'),
+  cursor: z.string().max(200),
+  limit: z.coerce.number().int().min(1).max(100),
+});
+export type StatsCasesQueryInput = z.output<typeof statsCasesQuerySchema>;
+
+// ---------------------------------------------------------------- responses
+
+export interface StatsFigures {
+  counts: StatsCounts;
+  rates: StatsRates;
+  /** Report → first closure. */
+  durations: DurationSummary;
+}
+
+interface StatsEnvelope {
+  range: { from: string; to: string };
+  filters: StatsFilters;
+  /** The day (Asia/Shanghai) the figures were computed on. */
+  asOf: string;
+  /** Public figures exclude cells below `minCell` reports (see the `suppression` note). */
+  suppression: { minCell: number; note: string } | null;
+}
+
+export type StatsSummary = StatsEnvelope & StatsFigures;
+
+export interface StatsSeriesPoint extends StatsFigures {
+  period: string;
+  from: string;
+  to: string;
+}
+export type StatsTimeseries = StatsEnvelope & { granularity: StatsGranularity; series: StatsSeriesPoint[] };
+
+export type StatsNodeLevel = 'family' | 'major' | 'category' | 'district' | 'street' | 'grid' | 'other';
+/** A row of a category (family → major → category) or area (district → street → grid) tree. */
+export interface StatsNode extends StatsFigures {
+  level: StatsNodeLevel;
+  /** Null for 其他 (cells merged because they were too small to show on their own). */
+  id: string | null;
+  name: string;
+  children?: StatsNode[];
+}
+export type StatsTree = StatsEnvelope & { items: StatsNode[] };
+
+export interface StatsDepartmentRow extends StatsFigures {
+  departmentId: string;
+  name: string;
+  rank: number;
+  /** 立案数分值: filed scaled 0–100 against the department with most filed cases. */
+  filedScore: number;
+  composite: Composite;
+}
+export type StatsDepartments = StatsEnvelope & {
+  /** Best first (composite score, then closure rate). */
+  items: StatsDepartmentRow[];
+  /** Departments in the whole ranking (a department user sees only its own row). */
+  of: number;
+  other: StatsFigures | null;
+};
+
+export interface StatsMapGrid extends StatsFigures {
+  gridId: string;
+  name: string;
+  streetId: string;
+  districtId: string;
+  /** A point inside the grid from the city data; never a case location. */
+  centroid: { lat: number; lng: number };
+}
+export type StatsMap = StatsEnvelope & { grids: StatsMapGrid[]; other: StatsFigures | null };
+
+export interface StatsExportRow {
+  month: string;
+  /** Which dimensions this row keeps; coarser rows hold cells merged because they were small. */
+  level: string;
+  districtId: string | null;
+  streetId: string | null;
+  gridId: string | null;
+  family: string | null;
+  majorCode: string | null;
+  categoryId: string | null;
+  departmentId: string | null;
+  source: string | null;
+  counts: StatsCounts;
+  rates: StatsRates;
+}
+export type StatsExport = StatsEnvelope & { rows: StatsExportRow[] };
+
+export interface StatsCaseItem {
+  id: string;
+  caseNo: string;
+  state: string;
+  categoryId: string;
+  categoryName: string;
+  gridId: string;
+  departmentId: string | null;
+  deadline: string | null;
+  overdue: boolean;
+  createdAt: string;
+}
+export interface StatsCasesPage {
+  items: StatsCaseItem[];
+  nextCursor: string | null;
+}
+
