@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import type { TestApi } from '../api/test/helpers/harness';
 import { asCitizen, asStaff, staffToken } from './helpers/api';
 import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, staffLoginUi, startApp, type DemoCity } from './helpers/app';
-import { byTestId, confirmModal, fill, openDevice, shot, tap, tapTab, type Device } from './helpers/browser';
+import { byTestId, confirmModal, fill, openDevice, press, shot, tap, tapTab, type Device } from './helpers/browser';
 
 let api: TestApi;
 let city: DemoCity;
@@ -28,7 +28,7 @@ async function device(name: string, at = city.point): Promise<Page> {
 /** Opens the case from the signed-in staff member's queue tab and waits for its page. */
 async function openCase(page: Page, tabKey: string): Promise<void> {
   await tap(page, `queue-${tabKey}`);
-  await byTestId(page, 'queue-case').filter({ hasText: caseNo }).first().click();
+  await press(byTestId(page, 'queue-case').filter({ hasText: caseNo }).first());
   await byTestId(page, 'case-state').waitFor();
 }
 
@@ -76,7 +76,7 @@ describe('citizen journey in the browser', () => {
 
     await tap(alice, 'category-field');
     await fill(alice, 'category-search', city.publicCategory.name);
-    await byTestId(alice, 'category-option').filter({ hasText: city.publicCategory.name }).first().click();
+    await press(byTestId(alice, 'category-option').filter({ hasText: city.publicCategory.name }).first());
     await byTestId(alice, 'category-field').filter({ hasText: city.publicCategory.name }).waitFor();
     await fill(alice, 'description', '人行道上的井盖缺了一角，晚上很危险');
     await shot(alice, '03-report-filled');
@@ -117,11 +117,11 @@ describe('citizen journey in the browser', () => {
     await tapTab(bob, '上报');
     await byTestId(bob, 'location-place').filter({ hasText: '网格' }).waitFor();
     await tap(bob, 'category-field');
-    await byTestId(bob, 'category-option').filter({ hasText: city.publicCategory.name }).first().click();
+    await press(byTestId(bob, 'category-option').filter({ hasText: city.publicCategory.name }).first());
     const nearby = byTestId(bob, 'nearby-case').first();
     await nearby.waitFor();
     await shot(bob, '05-nearby-duplicate');
-    await nearby.locator('[data-testid="support"]').click();
+    await press(nearby.locator('[data-testid="support"]'));
     await nearby.getByText('已附议').waitFor();
 
     const detail = await asCitizen<{ supporterCount: number }>(alice, api.url, `/me/reports/${caseId}`);
@@ -152,7 +152,7 @@ describe('citizen journey in the browser', () => {
     await act(desk, 'accept_task', '处置中');
     await act(desk, 'report_handled', '待核查', async () => {
       const form = byTestId(desk, 'action-form-report_handled');
-      await choosePhotos(desk, () => form.locator('[data-testid="photo-add"]').click(), [await jpegFile('fixed')]);
+      await choosePhotos(desk, () => press(form.locator('[data-testid="photo-add"]')), [await jpegFile('fixed')]);
       await form.locator('[data-testid="photo-done"]').first().waitFor();
       await fill(desk, 'action-note', '已更换新井盖');
       await shot(desk, '08-case-handled-form');
@@ -171,28 +171,10 @@ describe('citizen journey in the browser', () => {
     const item = byTestId(alice, 'my-report').filter({ hasText: '已结案' }).first();
     await item.waitFor();
     await shot(alice, '10-my-reports');
-    await item.click();
+    await press(item);
     await byTestId(alice, 'after-photos').waitFor();
     await byTestId(alice, 'timeline').getByText('核查通过').first().waitFor();
     await tap(alice, 'star-5');
-    // DEBUG
-    console.log(await alice.evaluate(() => {
-      const b = [...document.querySelectorAll('[data-testid="rate-submit"]')].pop() as HTMLElement;
-      const r = b.getBoundingClientRect();
-      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) as HTMLElement | null;
-      const pages = [...document.querySelectorAll('.taro_page')].map((p) => `${p.id}|${p.className}|${getComputedStyle(p).display}|${getComputedStyle(p).zIndex}|${(p as HTMLElement).scrollHeight}/${(p as HTMLElement).clientHeight}`);
-      const chain: string[] = [];
-      for (let el: HTMLElement | null = b; el; el = el.parentElement) {
-        const cs = getComputedStyle(el);
-        chain.push(`${el.tagName}.${String(el.className).slice(0, 30)} ov=${cs.overflowY} h=${el.clientHeight}/${el.scrollHeight} st=${el.scrollTop} tf=${cs.transform}`);
-      }
-      return JSON.stringify({ chain, rect: [r.x, r.y, r.width, r.height], vh: innerHeight, hit: hit?.tagName + ' ' + hit?.className + ' page=' + hit?.closest('.taro_page')?.id, btnPage: b.closest('.taro_page')?.id, pages, scrollingEl: document.scrollingElement?.scrollHeight }, null, 1);
-    }));
-    await alice.mouse.move(180, 400);
-    await alice.mouse.wheel(0, 600);
-    await alice.waitForTimeout(500);
-    console.log(await alice.evaluate(() => { const b = [...document.querySelectorAll('[data-testid="rate-submit"]')].pop() as HTMLElement; return JSON.stringify(b.getBoundingClientRect()); }));
-    await shot(alice, 'debug-before-rate');
     await tap(alice, 'rate-submit');
     await byTestId(alice, 'rating').getByText('感谢您的评价').waitFor();
     await shot(alice, '11-report-closed-rated');

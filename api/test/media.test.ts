@@ -2,7 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { readdir, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { errorEnvelopeSchema, uploadResultSchema, type Photo } from '@ssp/shared';
+import { errorEnvelopeSchema, uploadResultSchema, wgs84ToGcj02, type Photo } from '@ssp/shared';
 import { signAccessToken, type Principal } from '../src/auth/tokens';
 import { ApiError } from '../src/core/errors';
 import { photoModel } from '../src/media/model';
@@ -178,9 +178,11 @@ describe('privacy: EXIF is read as a suggestion, then stripped', () => {
     expect(containsBytes(data, 'XIAOMI')).toBe(true);
 
     const [photo] = await uploaded(await upload([{ data }]));
+    // The suggestion is in GCJ-02 like every location in the product; the camera's WGS-84 stays on the record.
+    const gcj = wgs84ToGcj02(wuhan);
     expect(photo!.exif).toEqual({
-      lat: expect.closeTo(wuhan.lat, 5),
-      lng: expect.closeTo(wuhan.lng, 5),
+      lat: expect.closeTo(gcj.lat, 5),
+      lng: expect.closeTo(gcj.lng, 5),
       takenAt: '2024-05-06T06:30:15.000Z',
     });
     const doc = await photoModel(api.db).findById(photo!.id).lean();

@@ -9,7 +9,7 @@ import { getJson, loginCitizen, postJson, uploadPhotos, type TestCitizen } from 
 import { demoCity } from './helpers/city';
 import { staffLogin, type TestStaff } from './helpers/staff';
 import { getCitizenModel } from '../src/auth/models';
-import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from '../src/cases/models';
+import { effectId, getCaseModel, parseEffect, type CaseDoc, type CaseEvent } from '../src/cases/models';
 import { PointsService } from '../src/points/service';
 import { getLedgerModel } from '../src/points/models';
 
@@ -117,7 +117,7 @@ function filing(reporterId: string, at: Date, extra: { campaignId?: string; dist
     { ...base, seq: 2, action: 'file', to: 'filed', actorRole: 'operator' },
   ] as CaseEvent[];
   const caseDoc = { _id: caseId, reporterId, categoryName: city.publicCategory.name, events } as unknown as CaseDoc;
-  const effect = { id: `${caseId}:2:points`, type: 'points', data: { seq: 2 }, createdAt: at, attempts: 0 } as CaseEffect;
+  const effect = parseEffect(effectId(caseId, 2, 'points'));
   return { caseDoc, event: events[1]!, effect };
 }
 
@@ -182,11 +182,11 @@ describe('awards from the case flow over HTTP', () => {
 
     const doc = await getCaseModel(api.db).findById(id).lean<CaseDoc>();
     const fileEvent = doc!.events.find((e) => e.action === 'file')!;
-    const effect = { id: `${id}:${fileEvent.seq}:points`, type: 'points', data: { seq: fileEvent.seq }, createdAt: fileEvent.at, attempts: 0 };
+    const effect = parseEffect(effectId(id, fileEvent.seq, 'points'));
     await api.services.points.onCaseEvent(doc!, fileEvent, effect);
     await Promise.all(Array.from({ length: 8 }, () => api.services.points.onCaseEvent(doc!, fileEvent, effect)));
     // The relay replays the effect (as after a crash before it was removed).
-    await getCaseModel(api.db).updateOne({ _id: id }, { $push: { effects: effect } });
+    await getCaseModel(api.db).updateOne({ _id: id }, { $push: { effects: effect.id } });
     await api.services.relay.drainPending();
     expect(await balance(fred)).toBe(base);
     expect(await getLedgerModel(api.db).countDocuments({ caseId: id })).toBe(1);
@@ -218,7 +218,7 @@ describe('awards from the case flow over HTTP', () => {
     // Replaying the void changes nothing.
     const doc = await getCaseModel(api.db).findById(id).lean<CaseDoc>();
     const voidEvent = doc!.events.find((e) => e.action === 'void')!;
-    await api.services.points.onCaseEvent(doc!, voidEvent, { id: 'again', type: 'points', data: { seq: voidEvent.seq }, createdAt: voidEvent.at, attempts: 0 });
+    await api.services.points.onCaseEvent(doc!, voidEvent, parseEffect(effectId(id, voidEvent.seq, 'points')));
     expect(await balance(gina)).toBe(0);
     expect(await getLedgerModel(api.db).countDocuments({ caseId: id, kind: 'clawback' })).toBe(2);
     await expectConsistent();
@@ -233,13 +233,7 @@ describe('awards from the case flow over HTTP', () => {
     // A support event processed late (e.g. retried after the void): the case is closed to awards.
     const doc = await getCaseModel(api.db).findById(id).lean<CaseDoc>();
     const supportEvent = { ...doc!.events.at(-1)!, seq: 99, action: 'support', data: { citizenId: late.id } } as CaseEvent;
-    await api.services.points.onCaseEvent({ ...doc!, events: [...doc!.events, supportEvent] }, supportEvent, {
-      id: 'late',
-      type: 'points',
-      data: { seq: 99 },
-      createdAt: clock.now(),
-      attempts: 0,
-    });
+    await api.services.points.onCaseEvent({ ...doc!, events: [...doc!.events, supportEvent] }, supportEvent, parseEffect(effectId(id, 99, 'points')));
     expect(await balance(late)).toBe(0);
     expect(await balance(ivan)).toBe(0);
     await expectConsistent();

@@ -77,17 +77,36 @@ export async function fill(page: Page, id: string, value: string): Promise<void>
   await field.blur();
 }
 
+/**
+ * A real mouse click in the middle of the element, after scrolling it to the centre of
+ * its page and checking nothing covers it. (Playwright's own actionability check
+ * misreads Taro's pull-to-refresh wrapper as covering everything below the first screen.)
+ */
+export async function press(target: Locator): Promise<void> {
+  await target.waitFor({ state: 'visible' });
+  const point = await target.evaluate((el) => {
+    el.scrollIntoView({ block: 'center' });
+    const r = el.getBoundingClientRect();
+    const x = r.x + r.width / 2;
+    const y = r.y + r.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    return { x, y, covered: !hit || !(hit === el || el.contains(hit)), hit: hit ? `${hit.tagName}.${String(hit.className)}` : 'nothing' };
+  });
+  if (point.covered) throw new Error(`element is covered by ${point.hit}`);
+  await target.page().mouse.click(point.x, point.y);
+}
+
 export async function tap(page: Page, id: string): Promise<void> {
-  await byTestId(page, id).first().click();
+  await press(byTestId(page, id).first());
 }
 
 export async function tapText(page: Page, text: string): Promise<void> {
-  await page.getByText(text, { exact: true }).locator('visible=true').first().click();
+  await press(page.getByText(text, { exact: true }).locator('visible=true').first());
 }
 
 /** Confirms the open Taro.showModal dialog (its confirm button reads `confirmText`). */
 export async function confirmModal(page: Page, confirmText: string): Promise<void> {
-  await page.locator('.taro__modal .taro-model__confirm:visible', { hasText: confirmText }).click();
+  await press(page.locator('.taro__modal .taro-model__confirm:visible', { hasText: confirmText }));
 }
 
 /** The value Taro storage keeps under `key` on H5 (localStorage, wrapped as { data }). */
@@ -98,7 +117,7 @@ export async function storageValue<T>(page: Page, key: string): Promise<T | unde
 
 /** Taps a tab of the bottom tab bar. */
 export async function tapTab(page: Page, label: string): Promise<void> {
-  await page.locator('.weui-tabbar__label:visible', { hasText: label }).click();
+  await press(page.locator('.weui-tabbar__label:visible', { hasText: label }));
 }
 
 export async function shot(page: Page, name: string): Promise<string> {

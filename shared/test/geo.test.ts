@@ -1,4 +1,4 @@
-import { boundingBox, distanceMeters } from '../src';
+import { boundingBox, distanceMeters, wgs84ToGcj02 } from '../src';
 
 describe('geo', () => {
   it('measures known distances', () => {
@@ -14,5 +14,16 @@ describe('geo', () => {
     const box = boundingBox(c, 50);
     expect(distanceMeters(c, { lat: box.maxLat, lng: c.lng })).toBeCloseTo(50, 0);
     expect(distanceMeters(c, { lat: c.lat, lng: box.maxLng })).toBeGreaterThanOrEqual(49.9);
+  });
+
+  it('shifts WGS-84 to GCJ-02 inside China by a few hundred metres, not outside', () => {
+    // Tiananmen: WGS-84 39.90923, 116.397428 is GCJ-02 about 39.910625, 116.403674.
+    const g = wgs84ToGcj02({ lat: 39.90923, lng: 116.397428 });
+    expect(g.lat).toBeCloseTo(39.910625, 3);
+    expect(g.lng).toBeCloseTo(116.403674, 3);
+    const shift = distanceMeters({ lat: 39.90923, lng: 116.397428 }, g);
+    expect(shift).toBeGreaterThan(300);
+    expect(shift).toBeLessThan(800);
+    expect(wgs84ToGcj02({ lat: -33.8688, lng: -70.6693 })).toEqual({ lat: -33.8688, lng: -70.6693 });
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { PHOTO_ID_PATTERN, PHOTO_UPLOAD_FIELD, photoUrls, type Photo, type UploadResult } from '@ssp/shared';
+import { PHOTO_ID_PATTERN, PHOTO_UPLOAD_FIELD, photoUrls, type Photo, type UploadResult, wgs84ToGcj02 } from '@ssp/shared';
 import type { Principal } from '../auth/tokens';
 import type { ServiceContext } from '../context';
 import { ApiError } from '../core/errors';
@@ -32,9 +32,13 @@ function newPhotoId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** A photo for its uploader: with the EXIF location/time suggestion. */
+/**
+ * A photo for its uploader: with the EXIF location/time suggestion. Cameras record
+ * WGS-84; the product (WeChat, maps in China) works in GCJ-02, so the suggestion is converted.
+ */
 function toUploadedPhoto(doc: PhotoDoc): Photo {
-  const exif = doc.exif && { lat: doc.exif.lat, lng: doc.exif.lng, takenAt: doc.exif.takenAt?.toISOString() ?? null };
+  const point = doc.exif?.lat != null && doc.exif.lng != null ? wgs84ToGcj02({ lat: doc.exif.lat, lng: doc.exif.lng }) : null;
+  const exif = doc.exif && { lat: point?.lat ?? null, lng: point?.lng ?? null, takenAt: doc.exif.takenAt?.toISOString() ?? null };
   return { id: doc._id, ...photoUrls(doc._id), width: doc.width, height: doc.height, exif: exif ?? null };
 }
 

@@ -375,12 +375,19 @@ export class PointsLedger {
    * the earned lines. Returns what does not hold.
    */
   async checkInvariants(): Promise<PointsMismatch[]> {
+    // One accumulator per $group: FerretDB v1 answers 0 for every accumulator after the first.
+    const sumOf = async (field: 'amount' | 'earned') =>
+      new Map(
+        (
+          await this.Ledger.aggregate<{ _id: string; total: number }>([
+            { $match: { state: 'applied' } },
+            { $group: { _id: '$citizenId', total: { $sum: `$${field}` } } },
+          ])
+        ).map((g) => [g._id, g.total]),
+      );
+    const [amounts, earnings] = await Promise.all([sumOf('amount'), sumOf('earned')]);
     const sums = new Map<string, { amount: number; earned: number }>();
-    const grouped = await this.Ledger.aggregate<{ _id: string; amount: number; earned: number }>([
-      { $match: { state: 'applied' } },
-      { $group: { _id: '$citizenId', amount: { $sum: '$amount' }, earned: { $sum: '$earned' } } },
-    ]);
-    for (const g of grouped) sums.set(g._id, { amount: g.amount, earned: g.earned });
+    for (const id of new Set([...amounts.keys(), ...earnings.keys()])) sums.set(id, { amount: amounts.get(id) ?? 0, earned: earnings.get(id) ?? 0 });
 
     const mismatches: PointsMismatch[] = [];
     const seen = new Set<string>();
