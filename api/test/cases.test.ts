@@ -303,3 +303,35 @@ describe('returns, duplicates, reopening and voiding', () => {
     expect((await getJson(api, `/me/reports/${id}`, alice.auth)).body.status).toBe('已作废');
   });
 });
+
+describe('closing public reports on the reporter\'s confirmation (configurable)', () => {
+  it('lets the reporter confirm a handled case only when the deployment allows it', async () => {
+    const id = await report(alice);
+    await fileAndDispatch(id);
+    await act(handlerA, id, { action: 'report_handled', photoIds: await uploadPhotos(api, handlerA, 1), publicNote: '已处理' });
+    const refused = await postJson(api, `/me/reports/${id}/confirm`, {}, alice.auth);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('ILLEGAL_TRANSITION');
+
+    const confirming = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true', CASES_REPORTER_MAY_CONFIRM: 'true' } });
+    try {
+      const c = await demoCity(confirming);
+      const carol = await loginCitizen(confirming, 'carol');
+      const photoIds = await uploadPhotos(confirming, carol, 1);
+      const created = await postJson(confirming, '/reports', { categoryId: c.publicCategory.id, location: c.point, photoIds, clientRequestId: randomUUID() }, carol.auth);
+      const caseId = created.body.id as string;
+      const wf = confirming.services.workflow;
+      await wf.transition(caseId, { action: 'file', actor: { role: 'operator', id: null } });
+      await wf.transition(caseId, { action: 'dispatch', actor: { role: 'dispatcher', id: null } });
+      await wf.transition(caseId, { action: 'report_handled', actor: { role: 'department', id: null } });
+      const view = await getJson(confirming, `/me/reports/${caseId}`, carol.auth);
+      expect(view.body.can.confirmFixed).toBe(true);
+      const confirmed = await postJson(confirming, `/me/reports/${caseId}/confirm`, {}, carol.auth);
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body.status).toBe('已结案');
+      expect(confirmed.body.timeline.at(-1)).toMatchObject({ action: 'confirm_fixed', actor: '上报人' });
+    } finally {
+      await confirming.close();
+    }
+  });
+});

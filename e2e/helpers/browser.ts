@@ -82,18 +82,26 @@ export async function fill(page: Page, id: string, value: string): Promise<void>
  * its page and checking nothing covers it. (Playwright's own actionability check
  * misreads Taro's pull-to-refresh wrapper as covering everything below the first screen.)
  */
-export async function press(target: Locator): Promise<void> {
+export async function press(target: Locator, timeoutMs = 10_000): Promise<void> {
   await target.waitFor({ state: 'visible' });
-  const point = await target.evaluate((el) => {
-    el.scrollIntoView({ block: 'center' });
-    const r = el.getBoundingClientRect();
-    const x = r.x + r.width / 2;
-    const y = r.y + r.height / 2;
-    const hit = document.elementFromPoint(x, y);
-    return { x, y, covered: !hit || !(hit === el || el.contains(hit)), hit: hit ? `${hit.tagName}.${String(hit.className)}` : 'nothing' };
-  });
-  if (point.covered) throw new Error(`element is covered by ${point.hit}`);
-  await target.page().mouse.click(point.x, point.y);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const point = await target.evaluate((el) => {
+      el.scrollIntoView({ block: 'center' });
+      const r = el.getBoundingClientRect();
+      const x = r.x + r.width / 2;
+      const y = r.y + r.height / 2;
+      const hit = document.elementFromPoint(x, y);
+      return { x, y, covered: !hit || !(hit === el || el.contains(hit)), hit: hit ? `${hit.tagName}.${String(hit.className)}` : 'nothing' };
+    });
+    if (!point.covered) {
+      await target.page().mouse.click(point.x, point.y);
+      return;
+    }
+    // A closing dialog or toast may still cover it for a moment.
+    if (Date.now() > deadline) throw new Error(`element is covered by ${point.hit}`);
+    await target.page().waitForTimeout(100);
+  }
 }
 
 export async function tap(page: Page, id: string): Promise<void> {

@@ -31,12 +31,23 @@ function staffScope(ctx: Context): Extract<StatsScope, { kind: 'staff' }> {
   return { kind: 'staff', departmentId: principal.departmentId };
 }
 
-/** Public answers are the same for everyone for five minutes: a strong ETag of the body, and 304 when it matches. */
+/** Whether If-None-Match names this ETag (weak comparison, as RFC 9110 asks for it). */
+function etagMatches(ifNoneMatch: string, etag: string): boolean {
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || bare(tag) === etag);
+}
+
+/**
+ * Public answers are the same for everyone for five minutes: a strong ETag of the body,
+ * and 304 when If-None-Match names it (also under `Cache-Control: no-cache`, which asks
+ * caches to revalidate with us, as fetch() sends with conditional requests).
+ */
 function sendCached(ctx: Context, body: string, type: string): void {
-  ctx.set('ETag', `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`);
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  ctx.set('ETag', etag);
   ctx.set('Cache-Control', 'public, max-age=300');
-  ctx.status = 200;
-  if (ctx.fresh) {
+  const ifNoneMatch = ctx.get('if-none-match');
+  if (ifNoneMatch && etagMatches(ifNoneMatch, etag)) {
     ctx.status = 304;
     return;
   }
