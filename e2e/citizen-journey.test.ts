@@ -188,5 +188,13 @@ describe('citizen journey in the browser', () => {
     await openRoute(alice, appUrl, 'packagePublic/points/index');
     await byTestId(alice, 'points-balance').filter({ hasText: String(points.body.balance) }).waitFor();
     await shot(alice, '12-points');
+
+    // 数据公开 and 首页 figures read the public statistics.
+    await openRoute(alice, appUrl, 'packagePublic/stats/index');
+    await byTestId(alice, 'stats').waitFor();
+    await shot(alice, '13-stats');
+    await openRoute(alice, appUrl);
+    await byTestId(alice, 'home-points').filter({ hasText: String(points.body.balance) }).waitFor();
+    await shot(alice, '14-home-signed-in');
   });
 });

@@ -23,7 +23,8 @@ const zhangOctoberCases: { caseDoc: CaseDoc; event: CaseEvent }[] = [];
 /** Files a case for the points service only: `reporterId` earns the category's points in `districtId` at `at`. */
 async function earn(who: TestCitizen, at: string, districtId: string) {
   const caseId = new Types.ObjectId();
-  const dims = { categoryId: city.publicCategory.id, districtId, streetId: 's', gridId: 'g', departmentId: null, source: 'citizen', campaignId: null };
+  const { id: categoryId, family, majorCode } = city.publicCategory;
+  const dims = { categoryId, family, majorCode, districtId, streetId: 's', gridId: 'g', departmentId: null, source: 'citizen', campaignId: null, deadline: null };
   const common = { at: new Date(at), actorId: null, publicNote: null, internalNote: null, photoIds: [], data: null, dims };
   const events = [
     { ...common, seq: 1, action: 'submit', from: null, to: 'pending', actorRole: 'reporter' },

@@ -12,6 +12,7 @@ import { getCitizenModel } from '../src/auth/models';
 import { effectId, getCaseModel, parseEffect, type CaseDoc, type CaseEvent } from '../src/cases/models';
 import { PointsService } from '../src/points/service';
 import { getLedgerModel } from '../src/points/models';
+import { loadPointsRules, loadRewardsFile, PointsConfigError } from '../src/points/rules';
 
 // Monday 2026-11-23 10:00 in Beijing.
 const clock = new TestClock(new Date('2026-11-23T02:00:00Z'));
@@ -110,6 +111,7 @@ function filing(reporterId: string, at: Date, extra: { campaignId?: string; dist
     departmentId: city.departmentIds[0],
     source: 'citizen',
     campaignId: extra.campaignId ?? null,
+    deadline: null,
   };
   const base = { from: 'pending', at, actorId: null, publicNote: null, internalNote: null, photoIds: [], data: null, dims };
   const events = [
@@ -313,6 +315,26 @@ describe('rules', () => {
   });
 });
 
+describe('deployment files', () => {
+  it('the demo rules and rewards load, and a bad file stops start-up naming the field', () => {
+    expect(loadPointsRules(DEMO_DIR)).toMatchObject({ supporterPoints: expect.any(Number) });
+    expect(loadRewardsFile(DEMO_DIR)).toHaveLength(5);
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ssp-points-bad-'));
+    tempDirs.push(dir);
+    expect(loadPointsRules(dir)).toBeNull(); // no file: no awards
+    expect(loadRewardsFile(dir)).toEqual([]);
+    writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ ...rules(), dailyCap: 500, monthlyCap: 100 }));
+    expect(() => loadPointsRules(dir)).toThrow(/dailyCap: 每日上限不能超过每月上限/);
+    writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ ...rules(), closeBonus: -1 }));
+    expect(() => loadPointsRules(dir)).toThrow(/closeBonus/);
+    writeFileSync(path.join(dir, 'rewards.json'), JSON.stringify([{ id: 'x', name: '坏奖品', kind: 'cash', costPoints: 1, stock: 1, perCitizenLimit: null, limitPeriod: 'all', activeFrom: '2026-01-01T00:00:00+08:00', activeTo: '2027-01-01T00:00:00+08:00' }]));
+    expect(() => loadRewardsFile(dir)).toThrow(/0\.kind/);
+    writeFileSync(path.join(dir, 'rewards.json'), '{ not json');
+    expect(() => loadRewardsFile(dir)).toThrow(PointsConfigError);
+  });
+});
+
 describe('crash safety of the ledger', () => {
   const draft = (citizenId: string, key: string) => ({
     citizenId,
@@ -356,6 +378,21 @@ describe('crash safety of the ledger', () => {
     expect(stored).toMatchObject({ state: 'applied', amount: 40, balanceAfter: 40 });
     const citizen = await getCitizenModel(api.db).findById(ned.id).lean();
     expect((citizen!.pointsBook as { inflight: string[] }).inflight).toEqual([]);
+    await expectConsistent();
+  });
+
+  it('lets go of a decision whose line was flipped but not released (crash at the very end), changing nothing', async () => {
+    const pia = await loginCitizen(api, 'crash-pia');
+    const ledger = api.services.points.ledger;
+    const entry = await ledger.insert(draft(pia.id, `test:crash3:${pia.id}`));
+    await ledger.commit(entry._id);
+    await getLedgerModel(api.db).updateOne({ _id: entry._id }, { $set: { state: 'applied', amount: 40, seq: 1, balanceAfter: 40 } });
+    const inflight = async () => ((await getCitizenModel(api.db).findById(pia.id).lean())!.pointsBook as { inflight: string[] }).inflight;
+    expect(await inflight()).toHaveLength(1);
+
+    await api.services.points.repair();
+    expect(await inflight()).toEqual([]);
+    expect(await balance(pia)).toBe(40);
     await expectConsistent();
   });
 

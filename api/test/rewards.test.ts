@@ -155,6 +155,17 @@ describe('claiming', () => {
     }
   });
 
+  it('never spends a balance below zero, even when one citizen claims many times at once', async () => {
+    expect((await putReward('cheap-gift', { name: '环保袋', stock: 50, costPoints: 30 })).status).toBe(200);
+    const hoarder = await citizenWith(100);
+    const results = await Promise.all(Array.from({ length: 6 }, () => claim(hoarder, 'cheap-gift')));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'INSUFFICIENT_POINTS')).toBe(true);
+    expect(await balance(hoarder)).toBe(10);
+    expect(await stockOf('cheap-gift')).toBe(47);
+    await expectConsistent();
+  });
+
   it('lets exactly as many of 100 simultaneous claims through as there is stock', async () => {
     expect((await putReward('flash-gift', { name: '限量纪念章', stock: 10, costPoints: 10 })).status).toBe(200);
     const citizens = await Promise.all(Array.from({ length: 100 }, (_, i) => citizenWith(30, `flash-${i}`)));
@@ -175,7 +186,7 @@ describe('claiming', () => {
     expect(balances.filter((b) => b === 30)).toHaveLength(90);
     expect(await getClaimModel(api.db).countDocuments({ rewardId: 'flash-gift', status: 'pending' })).toBe(10);
     await expectConsistent();
-  });
+  }, 120_000); // 100 sign-ins, 100 adjustments and 100 claims on the shared test database
 });
 
 describe('fulfilment', () => {

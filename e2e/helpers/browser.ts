@@ -128,10 +128,19 @@ export async function tapTab(page: Page, label: string): Promise<void> {
   await press(page.locator('.weui-tabbar__label:visible', { hasText: label }));
 }
 
-export async function shot(page: Page, name: string): Promise<string> {
+/**
+ * Saves what the phone shows (360×780) into test-artifacts/screenshots/<name>.png: from
+ * the top of the page unless `keepScroll`, once toasts are gone and images loaded.
+ */
+export async function shot(page: Page, name: string, opts: { keepScroll?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.waitForTimeout(300); // let toasts and images settle
-  await page.screenshot({ path: file, fullPage: true });
+  await page.locator('.taro__toast').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  if (!opts.keepScroll) {
+    await page.evaluate(() => document.querySelectorAll('.taro_page').forEach((p) => ((p as HTMLElement).scrollTop = 0)));
+  }
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: file });
   return file;
 }

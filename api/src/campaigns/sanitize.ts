@@ -77,12 +77,14 @@ export function sanitizeBody(html: string, publicBaseUrl: string, knownPhotoIds:
     transformTags: {
       a: (_tag, attribs) => {
         const href = (attribs.href ?? '').trim();
+        const none: Attributes = {};
         if (/^https?:\/\/[^\s/]/i.test(href)) return { tagName: 'a', attribs: { href, rel: 'noopener noreferrer' } };
-        return { tagName: 'span', attribs: {} }; // outside the subset: the link goes, its text stays
+        return { tagName: 'span', attribs: none }; // outside the subset: the link goes, its text stays
       },
       img: (_tag, attribs) => {
         const id = mediaPhotoId((attribs.src ?? '').trim(), publicBaseUrl);
-        if (!id || !knownPhotoIds.has(id)) return { tagName: 'img', attribs: {} }; // removed by exclusiveFilter
+        const none: Attributes = {};
+        if (!id || !knownPhotoIds.has(id)) return { tagName: 'img', attribs: none }; // removed by exclusiveFilter
         const alt = (attribs.alt ?? '').slice(0, 200);
         const kept: Attributes = alt ? { src: `/media/${id}`, alt } : { src: `/media/${id}` };
         return { tagName: 'img', attribs: kept };

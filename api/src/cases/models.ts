@@ -257,7 +257,7 @@ const counterSchema = new Schema({ _id: String, seq: Number }, { collection: 'co
 export async function nextCaseNo(db: Connection, at: Date): Promise<string> {
   const Counter = (db.models.Counter as Model<{ _id: string; seq: number }>) ?? db.model('Counter', counterSchema);
   const day = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  const bump = () => Counter.findOneAndUpdate({ _id: `case:${day}` }, { $inc: { seq: 1 } }, { upsert: true, new: true });
+  const bump = () => Counter.findOneAndUpdate({ _id: `case:${day}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
   // Two first cases of a day can race to create the counter: the loser retries and increments.
   const counter = await bump().catch((err: { code?: number }) => (err.code === 11000 ? bump() : Promise.reject(err)));
   return `${day}-${String(counter.seq).padStart(5, '0')}`;

@@ -204,7 +204,7 @@ export class CaseWorkflow {
       $push: { ...req.push, events: event, effects: { $each: this.effectsFor(current._id, seq) } },
     };
     const updated = await this.Case.findOneAndUpdate({ _id: current._id, version: current.version }, update, {
-      new: true,
+      returnDocument: 'after',
     }).lean<CaseDoc>();
     if (!updated) throw conflict('CONFLICT', '案件已被他人处理，请刷新后重试');
     await this.relay.drainCase(updated);

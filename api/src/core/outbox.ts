@@ -111,7 +111,7 @@ export class Outbox<P> {
         .findOneAndUpdate(
           { status: 'pending', nextAttemptAt: { $lte: now }, lockedUntil: { $lte: now } },
           { $set: { lockedUntil: new Date(now.getTime() + this.leaseMs) }, $inc: { attempts: 1 } },
-          { sort: { nextAttemptAt: 1 }, new: true },
+          { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
         )
         .lean<OutboxMessage<P>>();
       if (!message) break;

@@ -327,7 +327,7 @@ export class PointsLedger {
           settledAt: this.ctx.clock.now(),
         },
       },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<LedgerEntry>();
     if (changes.size) {
       const values = new Map([...changes.keys()].map((k) => [k, book.earned?.[k] ?? 0]));
@@ -347,7 +347,7 @@ export class PointsLedger {
     return (await this.Ledger.findOneAndUpdate(
       { _id: entry._id, state: 'pending' },
       { $set: { state: 'declined', settledAt: this.ctx.clock.now() } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<LedgerEntry>()) ?? (await this.Ledger.findById(entry._id).lean<LedgerEntry>())!;
   }
 

@@ -186,7 +186,7 @@ export class RewardService {
     const doc = await this.Reward.findOneAndUpdate(
       { _id: id },
       { $set: { ...this.rewardFields(input), updatedAt: now }, $setOnInsert: { holds: [], createdAt: now } },
-      { upsert: true, new: true },
+      { upsert: true, returnDocument: 'after' },
     ).lean<RewardDoc>();
     return toReward(doc!);
   }
@@ -282,7 +282,7 @@ export class RewardService {
     if (spend.state === 'declined') return this.reject(claim, 'INSUFFICIENT_POINTS');
 
     const now = this.ctx.clock.now();
-    const done = await this.Claim.findOneAndUpdate({ _id: claim._id, status: 'reserving' }, { $set: { status: 'pending', updatedAt: now } }, { new: true }).lean<ClaimDoc>();
+    const done = await this.Claim.findOneAndUpdate({ _id: claim._id, status: 'reserving' }, { $set: { status: 'pending', updatedAt: now } }, { returnDocument: 'after' }).lean<ClaimDoc>();
     if (done) return done;
     // Someone else finished it meanwhile (repair): if it ended rejected, give back what this run took.
     const current = (await this.Claim.findById(claim._id).lean<ClaimDoc>())!;
@@ -318,7 +318,7 @@ export class RewardService {
     const rejected = await this.Claim.findOneAndUpdate(
       { _id: claim._id, status: 'reserving' },
       { $set: { status: 'rejected', rejectCode: code, updatedAt: now } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<ClaimDoc>();
     const current = rejected ?? (await this.Claim.findById(claim._id).lean<ClaimDoc>())!;
     await this.settle(current);
@@ -401,7 +401,7 @@ export class RewardService {
 
   private async finalise(claimId: string, set: Partial<ClaimDoc>): Promise<ClaimDoc> {
     if (!Types.ObjectId.isValid(claimId)) throw notFound('兑换记录不存在');
-    const updated = await this.Claim.findOneAndUpdate({ _id: claimId, status: 'pending' }, { $set: set }, { new: true }).lean<ClaimDoc>();
+    const updated = await this.Claim.findOneAndUpdate({ _id: claimId, status: 'pending' }, { $set: set }, { returnDocument: 'after' }).lean<ClaimDoc>();
     if (!updated) {
       const current = await this.Claim.findById(claimId).lean<ClaimDoc>();
       if (!current) throw notFound('兑换记录不存在');

@@ -95,7 +95,7 @@ export class PointsService {
       case 'file':
         return this.onFiled(caseDoc, event, rules);
       case 'support': {
-        const citizenId = (event.data as { citizenId?: string } | null)?.citizenId;
+        const citizenId = event.data?.citizenId as string | undefined;
         const filedBefore = caseDoc.events.some((e) => e.action === 'file' && e.seq < event.seq);
         if (!citizenId || !filedBefore || citizenId === reporterId) return;
         return this.award({ caseDoc, event, citizenId, kind: 'support', reason: 'support_filed', requested: rules.supporterPoints, categoryName: caseDoc.categoryName });
@@ -111,7 +111,7 @@ export class PointsService {
 
   /** Filing pays the first reporter the category's points (times a campaign's multiplier) and everyone who backed it so far. */
   private async onFiled(caseDoc: CaseDoc, event: CaseEvent, rules: PointsRules): Promise<void> {
-    const categoryId = (event.dims as { categoryId: string }).categoryId;
+    const categoryId = event.dims.categoryId;
     let category: { name: string; basePoints: number };
     try {
       category = await this.options.catalogue.getCategory(categoryId);
@@ -136,7 +136,7 @@ export class PointsService {
     }
     const backers = caseDoc.events
       .filter((e) => e.action === 'support' && e.seq < event.seq)
-      .map((e) => (e.data as { citizenId?: string } | null)?.citizenId)
+      .map((e) => e.data?.citizenId as string | undefined)
       .filter((id): id is string => !!id && id !== caseDoc.reporterId);
     for (const citizenId of new Set(backers)) {
       await this.award({ caseDoc, event, citizenId, kind: 'support', reason: 'support_filed', requested: rules.supporterPoints, categoryName: category.name });
@@ -144,7 +144,7 @@ export class PointsService {
   }
 
   private async multiplierFor(event: CaseEvent): Promise<number | null> {
-    const campaignId = (event.dims as { campaignId?: string | null }).campaignId;
+    const campaignId = event.dims.campaignId;
     if (!campaignId || !this.options.campaignMultiplier) return null;
     const m = await this.options.campaignMultiplier(campaignId);
     if (m === null || m === 1) return null;
@@ -160,7 +160,6 @@ export class PointsService {
     const caseId = String(a.caseDoc._id);
     const businessKey = `${a.kind}:case:${caseId}:user:${a.citizenId}`;
     if (!(await this.registerAward(caseId, businessKey))) return;
-    const dims = a.event.dims as { districtId?: string; campaignId?: string | null };
     await this.ledger.record({
       citizenId: a.citizenId,
       kind: 'earn',
@@ -170,9 +169,9 @@ export class PointsService {
       businessKey,
       at: a.event.at,
       caseId,
-      campaignId: a.kind === 'filed' ? (dims.campaignId ?? null) : null,
+      campaignId: a.kind === 'filed' ? a.event.dims.campaignId : null,
       multiplier: a.multiplier ?? null,
-      districtId: dims.districtId ?? null,
+      districtId: a.event.dims.districtId,
     });
   }
 
@@ -195,7 +194,7 @@ export class PointsService {
   /** A filed case voided as false: every citizen's awards for it are taken back, never below a zero balance. */
   private async clawBack(caseDoc: CaseDoc, event: CaseEvent): Promise<void> {
     const caseId = String(caseDoc._id);
-    const awards = await this.Awards.findOneAndUpdate({ _id: caseId }, { $set: { voided: true } }, { upsert: true, new: true }).lean();
+    const awards = await this.Awards.findOneAndUpdate({ _id: caseId }, { $set: { voided: true } }, { upsert: true, returnDocument: 'after' }).lean();
     const keys = awards?.keys ?? [];
     if (!keys.length) return;
     const found = await Promise.all(keys.map((k) => this.ledger.findByKey(k)));
@@ -220,7 +219,7 @@ export class PointsService {
         businessKey: `clawback:case:${caseId}:user:${citizenId}`,
         at: event.at,
         caseId,
-        districtId: (event.dims as { districtId?: string }).districtId ?? null,
+        districtId: event.dims.districtId,
         earnedDelta: deltas,
       });
     }

@@ -207,7 +207,7 @@ export class ReportService {
     const updated = await this.Case.findOneAndUpdate(
       { _id: doc._id, state: 'pending' },
       { $set: { description, updatedAt: this.ctx.clock.now() }, $inc: { version: 1 } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<CaseDoc>();
     if (!updated) throw conflict('REPORT_NOT_EDITABLE');
     return updated;

@@ -20,10 +20,13 @@ export class RollupBatch {
   private readonly rows = new Map<string, Map<string, { set: Record<string, unknown>; inc: Record<string, number> }>>();
   size = 0;
 
+  /** `tiers`: all of them, unless a caller (the benchmark) loads only some. */
+  constructor(private readonly tiers: readonly Tier[] = TIERS) {}
+
   add(increments: readonly Increment[], gens: readonly number[]): void {
     for (const g of gens) {
       for (const inc of increments) {
-        for (const tier of TIERS) {
+        for (const tier of this.tiers) {
           const p = tier.unit === 'day' ? inc.day : monthOf(inc.day);
           const id = [g, p, ...tier.dims.map((d) => inc.dims[d] ?? '~')].join('|');
           let byId = this.rows.get(tier.name);
@@ -42,18 +45,42 @@ export class RollupBatch {
     }
   }
 
-  /** Writes every pending row (upsert + $inc) and empties the batch. */
-  async flush(db: Connection): Promise<void> {
-    for (const tier of TIERS) {
+  /**
+   * Writes every pending row and empties the batch: an upsert with `$inc` each, or,
+   * with `insertNew` (a rebuild, whose rows are mostly new), an insert of whole rows
+   * first and the `$inc` upsert only for rows that already exist (inserts stay cheap on
+   * FerretDB, whose updates scan the collection).
+   */
+  async flush(db: Connection, options: { insertNew?: boolean } = {}): Promise<void> {
+    for (const tier of this.tiers) {
       const byId = this.rows.get(tier.name);
       if (!byId) continue;
-      const ops: AnyBulkWriteOperation<RollupDoc>[] = [];
-      for (const [id, row] of byId) {
-        const inc = Object.fromEntries(Object.entries(row.inc).filter(([, n]) => n !== 0));
-        if (!Object.keys(inc).length) continue;
-        ops.push({ updateOne: { filter: { _id: id }, update: { $inc: inc, $setOnInsert: row.set }, upsert: true } });
+      const Rollup = getRollupModel(db, tier);
+      let pending = [...byId].map(([id, row]) => ({ id, set: row.set, inc: Object.fromEntries(Object.entries(row.inc).filter(([, n]) => n !== 0)) }));
+      pending = pending.filter((row) => Object.keys(row.inc).length);
+      if (options.insertNew && pending.length) {
+        const docs = pending.map((row) => {
+          const doc: Record<string, unknown> = { _id: row.id, ...row.set };
+          for (const [field, n] of Object.entries(row.inc)) {
+            if (field.startsWith('hist.')) doc.hist = { ...(doc.hist as object), [field.slice(5)]: n };
+            else doc[field] = n;
+          }
+          return doc;
+        });
+        const existing = await Rollup.collection.insertMany(docs as never[], { ordered: false }).then(
+          () => new Set<number>(),
+          (err: { code?: number; writeErrors?: { index: number; code: number }[] | { index: number; code: number } }) => {
+            const errors = [err.writeErrors ?? []].flat();
+            if (!errors.length || errors.some((e) => e.code !== 11000)) throw err;
+            return new Set(errors.map((e) => e.index));
+          },
+        );
+        pending = pending.filter((_row, i) => existing.has(i));
       }
-      if (ops.length) await getRollupModel(db, tier).bulkWrite(ops, { ordered: false });
+      const ops: AnyBulkWriteOperation<RollupDoc>[] = pending.map((row) => ({
+        updateOne: { filter: { _id: row.id }, update: { $inc: row.inc, $setOnInsert: row.set }, upsert: true },
+      }));
+      if (ops.length) await Rollup.bulkWrite(ops, { ordered: false });
     }
     this.rows.clear();
     this.size = 0;

@@ -183,9 +183,11 @@ export class StatsService {
    * replaces the current one when complete; queries keep reading the current one
    * meanwhile. Events from the cutoff on are counted into the new generation by the
    * subscriber, earlier ones by this replay (the same pure `applyEvent`). `graceMs`
-   * lets transitions stamped just before the cutoff commit before the replay reads.
+   * lets transitions stamped just before the cutoff commit before the replay reads;
+   * `flushRows` bounds the rows held in memory between writes (fewer, larger writes
+   * insert more rows outright instead of incrementing them).
    */
-  async rebuild(options: { graceMs?: number; force?: boolean } = {}): Promise<{ gen: number; cases: number; events: number; rows: number }> {
+  async rebuild(options: { graceMs?: number; force?: boolean; flushRows?: number } = {}): Promise<{ gen: number; cases: number; events: number; rows: number }> {
     await this.ensureIndexes();
     const Meta = getStatsMetaModel(this.db);
     await Meta.updateOne({ _id: META_ID }, { $setOnInsert: { active: INITIAL_META.active, building: null } }, { upsert: true });
@@ -220,13 +222,13 @@ export class StatsService {
         batch.add(result.increments, [gen]);
         events += 1;
       }
-      if (batch.size >= REBUILD_FLUSH_ROWS) {
+      if (batch.size >= (options.flushRows ?? REBUILD_FLUSH_ROWS)) {
         rows += batch.size;
-        await batch.flush(this.db);
+        await batch.flush(this.db, { insertNew: true });
       }
     }
     rows += batch.size;
-    await batch.flush(this.db);
+    await batch.flush(this.db, { insertNew: true });
 
     const swapped = await Meta.updateOne({ _id: META_ID, 'building.gen': gen }, { $set: { active: { gen, cutoff }, building: null } });
     if (!swapped.modifiedCount) throw conflict('STATS_REBUILD_IN_PROGRESS', '统计重建被另一次重建取代');

@@ -24,13 +24,13 @@ export function CampaignView({ campaign: c }: { campaign: PublicCampaign }) {
           <Text className={`chip ${c.status === 'live' ? 'chip--done' : 'chip--waiting'}`}>{c.statusName}</Text>
           {c.multiplier > 1 && <Text className='chip chip--danger'>积分 ×{c.multiplier}</Text>}
         </View>
-        <Text className='muted small' style={{ display: 'block' }}>
+        <Text className='muted small block'>
           {formatDateTime(c.startAt)} — {formatDateTime(c.endAt)}
         </Text>
-        <Text className='small' style={{ display: 'block', marginTop: '12px' }}>
+        <Text className='small block mt-s'>
           活动类别：{c.targetCategories.length ? c.targetCategories.map((t) => t.name).join('、') : '全部类别'}
         </Text>
-        <Text className='small' style={{ display: 'block' }}>
+        <Text className='small block'>
           活动区域：{c.targetAreas.length ? c.targetAreas.map((t) => t.name).join('、') : '全市'}
         </Text>
       </View>
@@ -50,7 +50,7 @@ export function CampaignView({ campaign: c }: { campaign: PublicCampaign }) {
           </View>
         </View>
         {pct !== null && (
-          <View style={{ marginTop: '20px' }}>
+          <View className='mt-m'>
             <Text className='muted small'>
               参与目标 {goal} 人，已完成 {pct}%
             </Text>

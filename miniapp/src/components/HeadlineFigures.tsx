@@ -1,4 +1,41 @@
-/** The city's headline figures on 首页 (filled in once the public statistics API is known). */
+import { useEffect, useState } from 'react';
+import Taro from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { headline, lastMonths, currentMonth, type Headline } from '../logic/stats';
+import { statsApi } from '../services/api';
+import { formatCount } from '../logic/format';
+import './blocks.css';
+
+/** 首页: what the city fixed this month, from the public statistics. Hidden until it loads. */
 export function HeadlineFigures() {
-  return null;
+  const [h, setH] = useState<Headline | null>(null);
+  useEffect(() => {
+    const month = currentMonth();
+    Promise.all([statsApi.summary({ from: month, to: month }), statsApi.summary(lastMonths(12)).catch(() => null)])
+      .then(([m, y]) => setH(headline(m, y)))
+      .catch(() => setH(null));
+  }, []);
+  if (!h) return null;
+  return (
+    <View className='card' onClick={() => void Taro.navigateTo({ url: '/packagePublic/stats/index' })} data-testid='headline'>
+      <View className='card__title'>
+        <Text>城市管理成效</Text>
+        <Text className='card__extra'>数据公开 ›</Text>
+      </View>
+      <View className='figures'>
+        <View className='figure'>
+          <Text className='figure__value'>{formatCount(h.closedThisMonth)}</Text>
+          <Text className='figure__label'>本月结案</Text>
+        </View>
+        <View className='figure'>
+          <Text className='figure__value'>{h.onTimeText}</Text>
+          <Text className='figure__label'>{h.onTimeLabel}</Text>
+        </View>
+        <View className='figure'>
+          <Text className='figure__value'>{formatCount(h.reportedThisMonth)}</Text>
+          <Text className='figure__label'>本月收到上报</Text>
+        </View>
+      </View>
+    </View>
+  );
 }

@@ -6,6 +6,12 @@ import type { LocationPickerProps } from './location-picker-props';
 import './LocationPicker.css';
 
 const STEP_M = 20;
+const NUDGES: [string, number, number][] = [
+  ['北', 1, 0],
+  ['南', -1, 0],
+  ['西', 0, -1],
+  ['东', 0, 1],
+];
 
 /**
  * Browser fallback (no map SDK on a closed network): the device position, the photo's
@@ -15,6 +21,7 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
   const [lat, setLat] = useState(value ? String(value.lat) : '');
   const [lng, setLng] = useState(value ? String(value.lng) : '');
   const [gridOpen, setGridOpen] = useState(false);
+  const [manual, setManual] = useState(false);
 
   useEffect(() => {
     setLat(value ? String(value.lat) : '');
@@ -46,33 +53,34 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
           </View>
         )}
       </View>
-      <View className='loc__coords'>
-        <View className='loc__coord'>
-          <Text className='muted small'>纬度</Text>
-          <Input className='field__input' type='digit' value={lat} onInput={(e) => setLat(e.detail.value)} onBlur={commitTyped} data-testid='lat' />
-        </View>
-        <View className='loc__coord'>
-          <Text className='muted small'>经度</Text>
-          <Input className='field__input' type='digit' value={lng} onInput={(e) => setLng(e.detail.value)} onBlur={commitTyped} data-testid='lng' />
-        </View>
-      </View>
-      {value && (
-        <View className='loc__pad'>
-          <Text className='muted small'>微调（每次 {STEP_M} 米）</Text>
-          <View className='row'>
-            <View className='loc__nudge' onClick={() => move(0, -1)}>
-              西
+      {!manual ? (
+        <Text className='loc__manual-toggle' onClick={() => setManual(true)} data-testid='manual-location'>
+          位置不准？手动微调 ›
+        </Text>
+      ) : (
+        <View>
+          <View className='loc__coords'>
+            <View className='loc__coord'>
+              <Text className='muted small'>纬度</Text>
+              <Input className='field__input' type='digit' value={lat} onInput={(e) => setLat(e.detail.value)} onBlur={commitTyped} data-testid='lat' />
             </View>
-            <View className='loc__nudge' onClick={() => move(1, 0)}>
-              北
-            </View>
-            <View className='loc__nudge' onClick={() => move(-1, 0)}>
-              南
-            </View>
-            <View className='loc__nudge' onClick={() => move(0, 1)}>
-              东
+            <View className='loc__coord'>
+              <Text className='muted small'>经度</Text>
+              <Input className='field__input' type='digit' value={lng} onInput={(e) => setLng(e.detail.value)} onBlur={commitTyped} data-testid='lng' />
             </View>
           </View>
+          {value && (
+            <View className='loc__pad'>
+              <Text className='muted small'>微调（每次 {STEP_M} 米）</Text>
+              <View className='row'>
+                {NUDGES.map(([label, north, east]) => (
+                  <View key={label} className='loc__nudge' onClick={() => move(north, east)}>
+                    {label}
+                  </View>
+                ))}
+              </View>
+            </View>
+          )}
         </View>
       )}
       <GridPicker
@@ -80,7 +88,7 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
         onClose={() => setGridOpen(false)}
         onPick={(g) => {
           setGridOpen(false);
-          onChange({ lat: g.centroid.lat, lng: g.centroid.lng, source: 'grid', placeName: g.label });
+          onChange({ lat: g.centroid.lat, lng: g.centroid.lng, source: 'grid' });
         }}
       />
     </View>

@@ -13,13 +13,13 @@ export function NearbyCases({ items, busyId, onSupport }: { items: NearbyCase[];
   return (
     <View className='card' data-testid='nearby-cases'>
       <View className='card__title'>附近已有 {items.length} 条同类问题</View>
-      <View className='muted small' style={{ marginBottom: '12px' }}>
+      <View className='muted small mb-s'>
         如果是同一个问题，点“我也遇到”即可，处理进度会同步给您，无需重复上报。
       </View>
       {items.map((c) => (
         <View key={c.id} className='list-item' data-testid='nearby-case'>
           {c.thumbUrl ? <Image className='thumb' src={mediaUrl(c.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}
-          <View className='grow' style={{ margin: '0 16px' }}>
+          <View className='grow mx-m'>
             <View className='row'>
               <Text className='ellipsis grow'>{c.categoryName}</Text>
               <StatusChip status={c.status} />

@@ -27,6 +27,10 @@ import {
   type CitizenStatus,
   type CreateReportInput,
   type StaffAction,
+  type StatsDepartments,
+  type StatsSummary,
+  type StatsTimeseries,
+  type StatsTree,
 } from '@ssp/shared';
 import { z } from 'zod';
 import { bareApi } from './client';
@@ -118,4 +122,15 @@ export const pointsApi = {
   claims: (cursor?: string | null) => api.get('/me/claims', { query: { cursor, limit: 20 }, schema: claimPageSchema }),
   /** Signed in or not: the API adds the caller's own standing when it knows them. */
   leaderboard: (period: 'month' | 'all') => api.get('/leaderboard', { query: { period, limit: 50 }, schema: leaderboardSchema }),
+};
+
+// ---- public statistics (anonymised, by whole months; the API has no schemas for these, types only)
+
+type StatsQuery = { from?: string; to?: string; granularity?: 'month' | 'year' };
+
+export const statsApi = {
+  summary: (q: StatsQuery = {}) => bareApi.get('/stats/public/summary', { query: q }) as Promise<StatsSummary>,
+  timeseries: (q: StatsQuery = {}) => bareApi.get('/stats/public/timeseries', { query: { granularity: 'month', ...q } }) as Promise<StatsTimeseries>,
+  categories: (q: StatsQuery = {}) => bareApi.get('/stats/public/categories', { query: q }) as Promise<StatsTree>,
+  departments: (q: StatsQuery = {}) => bareApi.get('/stats/public/departments', { query: q }) as Promise<StatsDepartments>,
 };

@@ -23,8 +23,8 @@ export default function ClaimsPage() {
           {claims.data.map((c) => (
             <View key={c.id} className='list-item'>
               <View className='grow'>
-                <Text style={{ fontWeight: 600 }}>{c.rewardName}</Text>
-                <Text className='muted small' style={{ display: 'block' }}>
+                <Text className='bold'>{c.rewardName}</Text>
+                <Text className='muted small block'>
                   {formatDateTime(c.createdAt)} · {c.costPoints} 积分{c.phoneMasked ? ` · 充值到 ${c.phoneMasked}` : ''}
                 </Text>
                 {c.fulfilmentCode && <Text className='small'>凭证：{c.fulfilmentCode}</Text>}

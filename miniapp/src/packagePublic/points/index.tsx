@@ -64,7 +64,7 @@ export default function PointsPage() {
           </Text>
         )}
       </View>
-      <View className='btn-row' style={{ marginBottom: '24px' }}>
+      <View className='btn-row mb-m'>
         <View className='btn btn--primary' onClick={() => void Taro.navigateTo({ url: '/packagePublic/rewards/index' })}>
           兑换奖品
         </View>
@@ -75,7 +75,7 @@ export default function PointsPage() {
       <View className='card row row--between'>
         <View className='grow'>
           <Text>排行榜上匿名显示</Text>
-          <Text className='muted small' style={{ display: 'block' }}>
+          <Text className='muted small block'>
             开启后排行榜显示为“匿名市民”
           </Text>
         </View>
@@ -99,7 +99,7 @@ export default function PointsPage() {
           <View key={l.id} className='list-item' data-testid='points-line'>
             <View className='grow'>
               <Text>{l.reasonText}</Text>
-              <Text className='muted small' style={{ display: 'block' }}>
+              <Text className='muted small block'>
                 {formatDateTime(l.at)}
                 {l.multiplier && l.multiplier > 1 ? ` · 活动 ×${l.multiplier}` : ''}
                 {l.capped > 0 ? ` · 超出上限未计 ${l.capped}` : ''}
@@ -108,7 +108,7 @@ export default function PointsPage() {
             <Text className={l.amount >= 0 ? 'pts-plus' : 'pts-minus'}>{l.amount >= 0 ? `+${l.amount}` : l.amount}</Text>
           </View>
         ))}
-        {cursor && <View className='muted small' style={{ textAlign: 'center', padding: '16px' }}>{loading ? '加载中…' : '上拉加载更多'}</View>}
+        {cursor && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
       </View>
     </View>
   );

@@ -68,9 +68,9 @@ export default function RewardsPage() {
               <View key={r.id} className='reward'>
                 <Text className='reward__icon'>{r.kindName}</Text>
                 <View className='grow'>
-                  <Text style={{ fontWeight: 600 }}>{r.name}</Text>
+                  <Text className='bold'>{r.name}</Text>
                   {r.description && (
-                    <Text className='muted small' style={{ display: 'block' }}>
+                    <Text className='muted small block'>
                       {r.description}
                     </Text>
                   )}

@@ -1,10 +1,118 @@
-import { View } from '@tarojs/components';
-import { EmptyState } from '../../components/States';
+import { useState } from 'react';
+import Taro, { usePullDownRefresh } from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { Columns, HBars } from '../../components/Bars';
+import { LoadError, Loading } from '../../components/States';
+import { useAsync } from '../../hooks/useAsync';
+import { formatCount } from '../../logic/format';
+import { countSeries, departmentRanking, lastMonths, percentText, rateSeries, topCategories } from '../../logic/stats';
+import { statsApi } from '../../services/api';
+import '../../components/blocks.css';
+import '../public.css';
 
+const RANGES = [
+  { key: '6', label: '近半年', months: 6 },
+  { key: '12', label: '近一年', months: 12 },
+];
+
+/** 数据公开: anonymised figures by month, category and department (published by whole months). */
 export default function StatsPage() {
+  const [rangeKey, setRangeKey] = useState('12');
+  const range = lastMonths(RANGES.find((r) => r.key === rangeKey)!.months);
+  const data = useAsync(
+    () => Promise.all([statsApi.summary(range), statsApi.timeseries(range), statsApi.categories(range), statsApi.departments(range)]),
+    [rangeKey],
+  );
+  usePullDownRefresh(() => void data.reload().finally(() => Taro.stopPullDownRefresh()));
+
+  if (!data.data) return data.error ? <LoadError message={data.error} onRetry={() => void data.reload()} /> : <Loading />;
+  const [summary, series, categories, departments] = data.data;
+  const c = summary.counts;
+  const r = summary.rates;
+
   return (
-    <View className='page'>
-      <EmptyState title='统计数据即将上线' />
+    <View className='page' data-testid='stats'>
+      <View className='pills'>
+        {RANGES.map((x) => (
+          <View key={x.key} className={`pill ${x.key === rangeKey ? 'pill--on' : ''}`} onClick={() => setRangeKey(x.key)}>
+            {x.label}
+          </View>
+        ))}
+      </View>
+      <View className='card'>
+        <View className='card__title'>
+          <Text>总体情况</Text>
+          <Text className='muted small'>
+            {summary.range.from.slice(0, 7)} 至 {summary.range.to.slice(0, 7)}
+          </Text>
+        </View>
+        <View className='figures'>
+          <View className='figure'>
+            <Text className='figure__value'>{formatCount(c.reported)}</Text>
+            <Text className='figure__label'>收到上报</Text>
+          </View>
+          <View className='figure'>
+            <Text className='figure__value'>{formatCount(c.filed)}</Text>
+            <Text className='figure__label'>立案</Text>
+          </View>
+          <View className='figure'>
+            <Text className='figure__value'>{formatCount(c.closures)}</Text>
+            <Text className='figure__label'>结案</Text>
+          </View>
+        </View>
+        <View className='figures mt-m'>
+          <View className='figure'>
+            <Text className='figure__value'>{percentText(r.closureRate)}</Text>
+            <Text className='figure__label'>结案率</Text>
+          </View>
+          <View className='figure'>
+            <Text className='figure__value'>{percentText(r.onTimeRate)}</Text>
+            <Text className='figure__label'>按期处置率</Text>
+          </View>
+          <View className='figure'>
+            <Text className='figure__value'>{percentText(r.satisfaction)}</Text>
+            <Text className='figure__label'>满意度</Text>
+          </View>
+        </View>
+      </View>
+
+      <View className='card'>
+        <View className='card__title'>每月结案率</View>
+        <Columns rows={rateSeries(series.series, 'closureRate')} max={100} testId='chart-closure' />
+      </View>
+      <View className='card'>
+        <View className='card__title'>每月按期处置率</View>
+        <Columns rows={rateSeries(series.series, 'onTimeRate')} max={100} testId='chart-ontime' />
+      </View>
+      <View className='card'>
+        <View className='card__title'>每月上报与结案</View>
+        <Columns rows={countSeries(series.series, 'reported')} />
+        <Text className='muted small block center'>上报数</Text>
+        <Columns rows={countSeries(series.series, 'closures')} />
+        <Text className='muted small block center'>结案数</Text>
+      </View>
+
+      <View className='card'>
+        <View className='card__title'>市民最常反映的问题</View>
+        {topCategories(categories.items).length ? (
+          <HBars rows={topCategories(categories.items)} testId='chart-categories' />
+        ) : (
+          <Text className='muted'>暂无数据</Text>
+        )}
+      </View>
+
+      <View className='card'>
+        <View className='card__title'>处置部门综合排名</View>
+        <Text className='muted small block mb-s'>综合分 = 立案数分值×10% + 结案率×30% + 按期处置率×30% +（1−返工率）×30%</Text>
+        {departmentRanking(departments.items).length ? (
+          <HBars rows={departmentRanking(departments.items)} max={100} testId='chart-departments' />
+        ) : (
+          <Text className='muted'>暂无数据</Text>
+        )}
+      </View>
+
+      {summary.suppression && <Text className='muted small block'>{summary.suppression.note}</Text>}
+      <Text className='muted small block'>数据截至 {summary.asOf}</Text>
     </View>
   );
 }

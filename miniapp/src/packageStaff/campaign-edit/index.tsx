@@ -141,7 +141,7 @@ export default function CampaignEditPage() {
           ) : form.coverThumbUrl ? (
             <Image className='thumb' src={mediaUrl(form.coverThumbUrl)} mode='aspectFill' onClick={() => void pickCover()} />
           ) : (
-            <View className='btn btn--small btn--ghost' style={{ display: 'inline-flex' }} onClick={() => void pickCover()}>
+            <View className='btn btn--small btn--ghost inline-flex' onClick={() => void pickCover()}>
               上传封面
             </View>
           )}
@@ -251,8 +251,8 @@ export default function CampaignEditPage() {
           </View>
           {(!campaign || !campaign.published) && (
             <View
-              className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''}`}
-              style={{ marginTop: '20px' }}
+              className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`}
+             
               onClick={async () => {
                 if (busy || !(await confirm('发布活动', '发布后市民即可看到并参与，确定发布吗？', '发布'))) return;
                 void run((c) => staffCampaignsApi.publish(c.id, c.version), '已发布');
@@ -264,8 +264,8 @@ export default function CampaignEditPage() {
           )}
           {campaign?.status === 'live' && (
             <View
-              className='btn btn--danger btn--block'
-              style={{ marginTop: '20px' }}
+              className='btn btn--danger btn--block mt-m'
+             
               onClick={async () => {
                 if (busy || !(await confirm('提前结束', '结束后新的上报不再按活动计分，确定结束吗？', '结束'))) return;
                 setBusy(true);

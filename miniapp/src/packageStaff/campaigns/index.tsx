@@ -18,7 +18,7 @@ export default function StaffCampaignsPage() {
 
   return (
     <View className='page'>
-      <View className='btn btn--primary btn--block' style={{ marginBottom: '24px' }} onClick={() => void Taro.navigateTo({ url: '/packageStaff/campaign-edit/index' })} data-testid='new-campaign'>
+      <View className='btn btn--primary btn--block mb-m' onClick={() => void Taro.navigateTo({ url: '/packageStaff/campaign-edit/index' })} data-testid='new-campaign'>
         新建活动
       </View>
       {!list.data ? (

@@ -64,7 +64,7 @@ export default function StaffCasePage() {
     <View className='page'>
       <View className='card'>
         <View className='row row--between'>
-          <Text style={{ fontSize: '34px', fontWeight: 600 }}>{d.categoryName}</Text>
+          <Text className='title-l'>{d.categoryName}</Text>
           <Text className='chip chip--active' data-testid='case-state'>
             {STAFF_STATE_NAMES_ZH[d.state]}
           </Text>
@@ -125,7 +125,7 @@ export default function StaffCasePage() {
         <PhotoStrip photos={d.photos} />
         {d.afterPhotos.length > 0 && (
           <View>
-            <View className='card__title' style={{ marginTop: '16px' }}>
+            <View className='card__title mt-m'>
               处置后照片
             </View>
             <PhotoStrip photos={d.afterPhotos} />
@@ -162,7 +162,7 @@ export default function StaffCasePage() {
           ))}
         </View>
       ) : (
-        <Text className='muted small' style={{ display: 'block', textAlign: 'center' }}>
+        <Text className='muted small block center'>
           当前状态下您没有需要办理的操作
         </Text>
       )}

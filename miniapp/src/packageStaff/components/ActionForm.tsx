@@ -129,7 +129,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
           <View className='field__label'>需要延长</View>
           <View className='row'>
             <Input className='field__input grow' type='digit' placeholder='数量' value={form.extraValue ?? ''} onInput={(e) => set({ extraValue: e.detail.value })} />
-            <View className='choice' style={{ marginLeft: '16px' }}>
+            <View className='choice ml-m'>
               {(['work_days', 'work_hours'] as const).map((u) => (
                 <Text key={u} className={`choice__item ${form.extraUnit === u ? 'choice__item--on' : ''}`} onClick={() => set({ extraUnit: u })}>
                   {u === 'work_days' ? '工作日' : '工作时'}
@@ -163,7 +163,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
           <Textarea className='field__textarea' placeholder={spec.note.placeholder} maxlength={500} value={form.note ?? ''} onInput={(e) => set({ note: e.detail.value })} data-testid='action-note' />
         </View>
       )}
-      <View className='btn-row' style={{ marginTop: '24px' }}>
+      <View className='btn-row mt-m'>
         <View className='btn' onClick={onCancel}>
           取消
         </View>

@@ -41,11 +41,11 @@ export default function StaffLoginPage() {
           <View className='field__label'>密码</View>
           <Input className='field__input' password value={password} onInput={(e) => setPassword(e.detail.value)} onConfirm={() => void login()} data-testid='staff-password' />
         </View>
-        <View className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''}`} style={{ marginTop: '24px' }} onClick={() => !busy && void login()} data-testid='staff-login'>
+        <View className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`} onClick={() => !busy && void login()} data-testid='staff-login'>
           {busy ? '正在登录…' : '登录'}
         </View>
       </View>
-      <Text className='muted small' style={{ display: 'block', textAlign: 'center' }}>
+      <Text className='muted small block center'>
         账号由管理员分配；连续输错密码会临时锁定
       </Text>
     </View>

@@ -68,7 +68,7 @@ export default function WorkbenchPage() {
             <Text className='staff-hero__title' data-testid='staff-name'>
               {staff.displayName}
             </Text>
-            <Text className='staff-hero__sub' style={{ display: 'block' }}>
+            <Text className='staff-hero__sub block'>
               {STAFF_ROLE_NAMES_ZH[staff.role]}
             </Text>
           </View>
@@ -89,8 +89,8 @@ export default function WorkbenchPage() {
       {(staff.role === 'publicity' || staff.role === 'admin') && (
         <View className='card list-item' onClick={() => void Taro.navigateTo({ url: '/packageStaff/campaigns/index' })} data-testid='entry-campaigns'>
           <View className='grow'>
-            <Text style={{ fontWeight: 600 }}>活动管理</Text>
-            <Text className='muted small' style={{ display: 'block' }}>
+            <Text className='bold'>活动管理</Text>
+            <Text className='muted small block'>
               创建、预览、发布活动，查看活动效果
             </Text>
           </View>
@@ -120,12 +120,12 @@ export default function WorkbenchPage() {
                 return (
                   <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: `/packageStaff/case/index?id=${c.id}` })} data-testid='queue-case'>
                     {c.thumbUrl ? <Image className='thumb' src={mediaUrl(c.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}
-                    <View className='grow' style={{ marginLeft: '20px' }}>
+                    <View className='grow ml-m'>
                       <View className='row row--between'>
                         <Text className='case-item__title ellipsis grow'>{c.categoryName}</Text>
                         <Text className='chip chip--active'>{STAFF_STATE_NAMES_ZH[c.state]}</Text>
                       </View>
-                      <Text className='muted small ellipsis' style={{ display: 'block' }}>
+                      <Text className='muted small ellipsis block'>
                         {c.caseNo} · {c.address ?? c.gridId}
                       </Text>
                       <View className='case-flags'>
@@ -142,7 +142,7 @@ export default function WorkbenchPage() {
                   </View>
                 );
               })}
-              {cursor && <View className='muted small' style={{ textAlign: 'center', padding: '16px' }}>{loading ? '加载中…' : '上拉加载更多'}</View>}
+              {cursor && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
             </View>
           )}
         </View>

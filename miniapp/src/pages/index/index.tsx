@@ -86,14 +86,14 @@ export default function Index() {
           {campaigns.slice(0, 3).map((c) => (
             <View key={c.id} className='home__campaign' onClick={() => void Taro.navigateTo({ url: `/packagePublic/campaign/index?id=${c.id}` })}>
               {c.cover ? <Image className='home__campaign-cover' src={mediaUrl(c.cover.thumbUrl)} mode='aspectFill' /> : <View className='home__campaign-cover home__campaign-cover--blank'>活动</View>}
-              <View className='grow' style={{ marginLeft: '20px' }}>
+              <View className='grow ml-m'>
                 <Text className='home__campaign-title ellipsis'>{c.title}</Text>
-                <Text className='muted small ellipsis' style={{ display: 'block' }}>
+                <Text className='muted small ellipsis block'>
                   {c.summary || `${formatDate(c.startAt)} 至 ${formatDate(c.endAt)}`}
                 </Text>
-                <View className='row' style={{ marginTop: '8px' }}>
+                <View className='row mt-s'>
                   <Text className={`chip ${c.status === 'live' ? 'chip--done' : 'chip--waiting'}`}>{c.statusName}</Text>
-                  {c.multiplier > 1 && <Text className='chip chip--danger' style={{ marginLeft: '12px' }}>积分 ×{c.multiplier}</Text>}
+                  {c.multiplier > 1 && <Text className='chip chip--danger ml-s'>积分 ×{c.multiplier}</Text>}
                 </View>
               </View>
             </View>

@@ -96,7 +96,7 @@ export default function MinePage() {
             <View className='field__label'>手机号（用于话费兑换，仅工作人员可见）</View>
             <Input className='field__input' type='number' maxlength={11} placeholder={me?.phoneMasked ?? '请输入手机号'} value={phone} onInput={(e) => setPhone(e.detail.value)} />
           </View>
-          <View className='btn-row' style={{ marginTop: '16px' }}>
+          <View className='btn-row mt-m'>
             <View className='btn' onClick={() => setEditing(false)}>
               取消
             </View>
@@ -140,7 +140,7 @@ export default function MinePage() {
             <View className='list-item' onClick={go('/packageStaff/workbench/index')} data-testid='entry-workbench'>
               <View className='grow'>
                 <Text>工作台</Text>
-                <Text className='muted small' style={{ display: 'block' }}>
+                <Text className='muted small block'>
                   {staff.displayName} · {STAFF_ROLE_NAMES_ZH[staff.role]}
                 </Text>
               </View>

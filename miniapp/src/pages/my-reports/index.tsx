@@ -79,14 +79,14 @@ export default function MyReportsPage() {
               data-testid='my-report'
             >
               {it.thumbUrl ? <Image className='thumb' src={mediaUrl(it.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}
-              <View className='grow' style={{ marginLeft: '20px' }}>
+              <View className='grow ml-m'>
                 <View className='row row--between'>
-                  <Text className='ellipsis grow' style={{ fontWeight: 600 }}>
+                  <Text className='ellipsis grow bold'>
                     {it.categoryName}
                   </Text>
                   <StatusChip status={it.status} />
                 </View>
-                <Text className='muted small ellipsis' style={{ display: 'block' }}>
+                <Text className='muted small ellipsis block'>
                   {it.address ?? it.caseNo}
                 </Text>
                 <Text className='muted small'>
@@ -96,7 +96,7 @@ export default function MyReportsPage() {
               </View>
             </View>
           ))}
-          {cursor && <View className='muted small' style={{ textAlign: 'center', padding: '16px' }}>{loading ? '加载中…' : '上拉加载更多'}</View>}
+          {cursor && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
         </View>
       )}
     </View>

@@ -162,7 +162,7 @@ export default function ReportDetailPage() {
                 value={text}
                 onInput={(e) => setText(e.detail.value)}
               />
-              <View className='btn-row' style={{ marginTop: '16px' }}>
+              <View className='btn-row mt-m'>
                 <View className='btn btn--small' onClick={() => setPanel('none')}>
                   取消
                 </View>

@@ -46,9 +46,9 @@ export default function ReportPage() {
           <Text className='report__done-icon'>✓</Text>
           <Text className='report__done-title'>上报成功</Text>
           <Text className='muted'>案件编号 {s.caseNo}</Text>
-          <View className='row' style={{ margin: '16px 0' }}>
+          <View className='row my-m'>
             <StatusChip status={s.status} />
-            <Text className='muted small' style={{ marginLeft: '12px' }}>
+            <Text className='muted small ml-s'>
               {s.categoryName}
             </Text>
           </View>

@@ -1,0 +1,119 @@
+/**
+ * Flow 3 in the browser: a publicity officer creates, previews and publishes a
+ * double-points campaign in the workbench; a citizen joins it from 首页 (its category
+ * comes preselected), reports, and once the report is filed gets the multiplied points;
+ * the officer sees the campaign's results.
+ */
+import type { Page } from 'playwright-core';
+import type { TestApi } from '../api/test/helpers/harness';
+import { asCitizen, asStaff, staffToken } from './helpers/api';
+import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, staffLoginUi, startApp, type DemoCity } from './helpers/app';
+import { byTestId, confirmModal, fill, openDevice, press, shot, tap, type Device } from './helpers/browser';
+
+let api: TestApi;
+let city: DemoCity;
+let appUrl: string;
+const devices: Device[] = [];
+let officer: Page;
+let campaignId = '';
+let categoryName = '';
+let officerToken: () => Promise<string>;
+const TITLE = '文明城市 随手拍井盖隐患';
+
+beforeAll(async () => {
+  ({ api, city, appUrl } = await startApp());
+});
+
+afterAll(async () => {
+  const errors = devices.flatMap((d) => d.errors);
+  for (const d of devices) await d.close();
+  await api?.close();
+  if (errors.length) throw new Error(`uncaught errors in the app:\n${errors.join('\n')}`);
+});
+
+async function device(name: string): Promise<Page> {
+  const d = await openDevice(name, { at: city.point });
+  devices.push(d);
+  return d.page;
+}
+
+describe('a campaign with multiplied points', () => {
+  it('a publicity officer writes, previews and publishes a campaign', async () => {
+    officer = await device('publicity');
+    const account = await createStaff(api, 'publicity');
+    officerToken = () => staffToken(api.url, account.username, account.password);
+    await staffLoginUi(officer, appUrl, account);
+    await tap(officer, 'entry-campaigns');
+    await tap(officer, 'new-campaign');
+    await fill(officer, 'campaign-title', TITLE);
+    await fill(officer, 'campaign-summary', '两周内上报井盖问题，立案积分翻倍');
+    await fill(officer, 'campaign-body', '发现破损、缺失的井盖，请随手拍下上报。\n\n活动期间立案的上报积分 ×2。');
+    const chip = byTestId(officer, 'campaign-category').first();
+    categoryName = (await chip.textContent())!.trim();
+    await press(chip);
+    await tap(officer, 'multiplier-2');
+    await shot(officer, '20-campaign-editor');
+
+    await tap(officer, 'campaign-preview');
+    await byTestId(officer, 'campaign-view').filter({ hasText: TITLE }).waitFor();
+    await shot(officer, '21-campaign-preview', { keepScroll: true });
+    await press(officer.locator('.sheet-mask:visible'));
+
+    await tap(officer, 'campaign-publish');
+    await confirmModal(officer, '发布');
+    await officer.getByText('状态：进行中').waitFor();
+    const list = await asStaff<{ items: { id: string; title: string; status: string }[] }>(await officerToken(), api.url, '/admin/campaigns');
+    const published = list.body.items.find((c) => c.title === TITLE)!;
+    expect(published.status).toBe('live');
+    campaignId = published.id;
+  });
+
+  it('a citizen joins it from 首页, reports with the category preselected, and gets double points once filed', async () => {
+    const carol = await device('carol');
+    await citizenLogin(carol, appUrl, 'carol-e2e', '志愿者小周');
+    await openRoute(carol, appUrl);
+    await byTestId(carol, 'home-campaigns').getByText(TITLE).waitFor();
+    await shot(carol, '22-home-with-campaign');
+    await press(byTestId(carol, 'home-campaigns').getByText(TITLE));
+    await byTestId(carol, 'campaign-view').waitFor();
+    await shot(carol, '23-campaign-detail');
+    await tap(carol, 'join-campaign');
+
+    await byTestId(carol, 'campaign-banner').filter({ hasText: TITLE }).waitFor();
+    await byTestId(carol, 'category-field').filter({ hasText: categoryName }).waitFor();
+    await byTestId(carol, 'location-place').filter({ hasText: '网格' }).waitFor();
+    await choosePhotos(carol, () => tap(carol, 'photo-add'), [await jpegFile('campaign')]);
+    await byTestId(carol, 'photo-done').first().waitFor();
+    await tap(carol, 'submit');
+    await byTestId(carol, 'report-success').waitFor();
+
+    const mine = await asCitizen<{ items: { id: string }[] }>(carol, api.url, '/me/reports');
+    const caseId = mine.body.items[0]!.id;
+
+    // Filing over the API: the workbench UI for it is exercised in citizen-journey.test.ts.
+    const operator = await createStaff(api, 'operator');
+    const token = await staffToken(api.url, operator.username, operator.password);
+    const detail = await asStaff<{ version: number; campaignId: string | null }>(token, api.url, `/staff/cases/${caseId}`);
+    expect(detail.body.campaignId).toBe(campaignId);
+    const filed = await asStaff(token, api.url, `/staff/cases/${caseId}/actions`, { method: 'POST', body: { action: 'file', version: detail.body.version } });
+    expect(filed.status).toBe(200);
+
+    const categories = await fetch(`${api.url}/categories`).then((r) => r.json() as Promise<{ categories: { name: string; basePoints: number }[] }>);
+    const base = categories.categories.find((c) => c.name === categoryName)!.basePoints;
+    const history = await asCitizen<{ items: { reason: string; amount: number; multiplier: number | null; campaignId: string | null }[] }>(carol, api.url, '/me/points/history');
+    const award = history.body.items.find((l) => l.reason === 'report_filed')!;
+    expect(award).toMatchObject({ multiplier: 2, campaignId, amount: base * 2 });
+
+    await openRoute(carol, appUrl, 'packagePublic/points/index');
+    await byTestId(carol, 'points-line').filter({ hasText: '活动 ×2' }).waitFor();
+    await shot(carol, '24-points-campaign');
+  });
+
+  it('the officer sees the results', async () => {
+    await openRoute(officer, appUrl, `packageStaff/campaign-results/index?id=${campaignId}`);
+    await byTestId(officer, 'campaign-results').waitFor();
+    await shot(officer, '25-campaign-results');
+    const results = await asStaff<{ reportsReceived: number; participants: number; filed: number }>(await officerToken(), api.url, `/admin/campaigns/${campaignId}/results`);
+    expect(results.body).toMatchObject({ reportsReceived: 1, participants: 1, filed: 1 });
+  });
+});
