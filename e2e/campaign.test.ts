@@ -57,7 +57,7 @@ describe('a campaign with multiplied points', () => {
     await tap(officer, 'campaign-preview');
     await byTestId(officer, 'campaign-view').filter({ hasText: TITLE }).waitFor();
     await shot(officer, '21-campaign-preview', { keepScroll: true });
-    await press(officer.locator('.sheet-mask:visible'));
+    await tap(officer, 'sheet-close');
 
     await tap(officer, 'campaign-publish');
     await confirmModal(officer, '发布');

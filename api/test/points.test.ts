@@ -475,3 +475,27 @@ describe('admin adjustments', () => {
     expect(await balance(rose)).toBe(0);
   });
 });
+
+describe('campaigns (wired through the services)', () => {
+  it('doubles the filing award of a report made during a live double-points campaign', async () => {
+    const at = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+    const created = await postJson(
+      api,
+      '/admin/campaigns',
+      { title: '创文攻坚双倍积分周', startAt: at(60_000), endAt: at(14 * 86_400_000), multiplier: 2, targetCategoryIds: [city.publicCategory.id] },
+      publicity.auth,
+    );
+    expect(created.status).toBe(201);
+    expect((await postJson(api, `/admin/campaigns/${created.body.id}/publish`, {}, publicity.auth)).status).toBe(200);
+    clock.advance(2 * 60_000);
+
+    const sam = await loginCitizen(api, 'campaign-sam');
+    const id = await report(sam);
+    await act(operator, id, { action: 'file' });
+    const [line] = await history(sam);
+    expect(line).toMatchObject({ amount: base * 2, multiplier: 2, campaignId: created.body.id });
+    expect(await balance(sam)).toBe(base * 2);
+    expect((await postJson(api, `/admin/campaigns/${created.body.id}/end`, { reason: '测试结束' }, publicity.auth)).status).toBe(200);
+    await expectConsistent();
+  });
+});

@@ -19,7 +19,8 @@ export async function startApp(): Promise<{ api: TestApi; city: DemoCity; appUrl
       `The H5 build is missing (${path.join(H5_DIST_DIR, 'index.html')}). Build it first: npm run build:h5 -w miniapp (npm test does this before jest).`,
     );
   }
-  const api = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true', H5_DIST_DIR: H5_DIST_DIR } });
+  // STATS_MIN_CELL=1: a test city with a handful of cases still shows its public figures.
+  const api = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true', H5_DIST_DIR: H5_DIST_DIR, STATS_MIN_CELL: '1' } });
   const city = await demoCity(api);
   return { api, city, appUrl: `${api.url}/app/` };
 }

@@ -1,5 +1,6 @@
 import type { StaffRole } from '@ssp/shared';
 import type { Services } from '../services';
+import { seedDemoCases } from './demo-cases';
 
 interface DemoStaff {
   username: string;
@@ -46,5 +47,11 @@ export async function seedDemo(services: Services): Promise<string> {
     const where = department ? ` · ${department.name}` : '';
     lines.push(`  ${staff.username.padEnd(11)} ${staff.password.padEnd(22)} ${staff.displayName}（${staff.role}${where}）`);
   }
+
+  const accounts = Object.fromEntries(
+    (await services.auth.listStaff()).map((s) => [s.username, { id: s.id, role: s.role, departmentId: s.departmentId ?? undefined }]),
+  );
+  const cases = await seedDemoCases(services.ctx, accounts);
+  if (cases) lines.splice(1, 0, `Demo reports: ${cases} walked through the official flow over the last 45 days`);
   return lines.join('\n');
 }

@@ -60,7 +60,8 @@ export class RollupBatch {
       pending = pending.filter((row) => Object.keys(row.inc).length);
       if (options.insertNew && pending.length) {
         const docs = pending.map((row) => {
-          const doc: Record<string, unknown> = { _id: row.id, ...row.set };
+          // Absent rather than null dims, as an upsert's $setOnInsert leaves them.
+          const doc: Record<string, unknown> = { _id: row.id, ...Object.fromEntries(Object.entries(row.set).filter(([, v]) => v != null)) };
           for (const [field, n] of Object.entries(row.inc)) {
             if (field.startsWith('hist.')) doc.hist = { ...(doc.hist as object), [field.slice(5)]: n };
             else doc[field] = n;

@@ -36,6 +36,13 @@ export function HBars({ rows, max, testId }: { rows: BarRow[]; max?: number; tes
 /** Vertical columns over time (months, weeks); labels under each column. */
 export function Columns({ rows, max, testId }: { rows: BarRow[]; max?: number; testId?: string }) {
   const heights = barPercents(rows.map((r) => r.value), max);
+  if (rows.every((r) => !r.value)) {
+    return (
+      <View className='empty' data-testid={testId}>
+        <Text className='empty__hint'>这段时间暂无可公开的数据</Text>
+      </View>
+    );
+  }
   return (
     <View className='cols' data-testid={testId}>
       {rows.map((r, i) => (

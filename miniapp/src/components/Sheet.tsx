@@ -1,14 +1,19 @@
 import type { ReactNode } from 'react';
-import { View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 
-/** A bottom sheet over a dimmed page; tapping the dim closes it. */
+/** A bottom sheet over a dimmed page; tapping the dim or 关闭 closes it. */
 export function Sheet({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
   if (!open) return null;
   return (
     <View>
       <View className='sheet-mask' onClick={onClose} />
       <View className='sheet' catchMove>
-        <View className='sheet__title'>{title}</View>
+        <View className='sheet__head'>
+          <Text className='sheet__title'>{title}</Text>
+          <Text className='sheet__close' onClick={onClose} data-testid='sheet-close'>
+            关闭
+          </Text>
+        </View>
         {children}
       </View>
     </View>
