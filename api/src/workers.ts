@@ -6,15 +6,17 @@ import type { Services } from './services';
  * them at once because every message is claimed with a lease.
  */
 export function startWorkers(services: Services, intervalMs = 2000): { stop(): Promise<void> } {
-  const loops: { name: string; run: () => Promise<unknown> }[] = [
+  const loops: { name: string; run: () => Promise<unknown>; every?: number }[] = [
     { name: 'case-effects', run: () => services.relay.drainPending() },
     { name: 'notifications', run: () => services.notifications.outbox.processDue() },
     { name: 'forwarding', run: () => services.forwarding.outbox.processDue() },
     { name: 'campaign-reminders', run: () => services.campaigns.notifyLiveCampaigns() },
+    // Claims and ledger lines a crash left half-done; rare, so a slow loop.
+    { name: 'points-repair', run: () => services.points.repair(), every: 60_000 },
   ];
   let stopped = false;
   const running = new Set<Promise<unknown>>();
-  const timers = loops.map(({ name, run }) => {
+  const timers = loops.map(({ name, run, every }) => {
     let busy = false;
     return setInterval(() => {
       if (busy || stopped) return;
@@ -26,7 +28,7 @@ export function startWorkers(services: Services, intervalMs = 2000): { stop(): P
           running.delete(pass);
         });
       running.add(pass);
-    }, intervalMs);
+    }, every ?? intervalMs);
   });
   return {
     async stop() {

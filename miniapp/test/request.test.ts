@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { ApiRequestError, buildUrl, createApiClient, type Transport } from '../src/services/request';
+import { ApiRequestError, buildUrl, createApiClient, singleFlight, type Transport } from '../src/services/request';
 
 /** A fetch-backed transport, as the H5 build's Taro.request behaves, against a real loopback server. */
 const fetchTransport: Transport = async (req) => {
@@ -134,5 +134,93 @@ describe('api client', () => {
     });
     await expect(client.get('/protected')).rejects.toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' });
     expect(refreshes).toBe(1);
+  });
+
+  it('shares one refresh between concurrent requests that all meet an expired token', async () => {
+    let token = 'stale-token';
+    let refreshes = 0;
+    const client = createApiClient({
+      baseUrl,
+      transport: fetchTransport,
+      getAccessToken: () => token,
+      refreshAccessToken: async () => {
+        refreshes += 1;
+        await new Promise((r) => setTimeout(r, 50));
+        token = validToken;
+        return true;
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 5 }, () => client.get('/protected')));
+    expect(results).toEqual(Array.from({ length: 5 }, () => ({ secret: true })));
+    expect(refreshes).toBe(1);
+  });
+
+  it('retries without refreshing again when another request already renewed the token', async () => {
+    let token = 'stale-token';
+    let refreshes = 0;
+    const client = createApiClient({
+      baseUrl,
+      transport: async (req) => {
+        const res = await fetchTransport(req);
+        // The token changes while this request is in flight (another request refreshed it).
+        token = validToken;
+        return res;
+      },
+      getAccessToken: () => token,
+      refreshAccessToken: async () => {
+        refreshes += 1;
+        return true;
+      },
+    });
+    await expect(client.get('/protected')).resolves.toEqual({ secret: true });
+    expect(refreshes).toBe(0);
+  });
+
+  it('lets the hook sign in when a request went out with no token at all', async () => {
+    let token: string | null = null;
+    const client = createApiClient({
+      baseUrl,
+      transport: async (req) => {
+        if (!req.header.Authorization) return { statusCode: 401, data: { error: { code: 'UNAUTHENTICATED', message: '请先登录' } }, header: {} };
+        return fetchTransport(req);
+      },
+      getAccessToken: () => token,
+      refreshAccessToken: async () => {
+        token = validToken;
+        return true;
+      },
+    });
+    await expect(client.get('/protected')).resolves.toEqual({ secret: true });
+  });
+
+  it('returns the raw response with its status code for callers that need it', async () => {
+    const client = createApiClient({ baseUrl, transport: fetchTransport });
+    const res = await client.requestRaw('GET', '/ok');
+    expect(res.statusCode).toBe(200);
+    expect(res.data).toEqual({ value: 42 });
+  });
+});
+
+describe('singleFlight', () => {
+  it('runs once for concurrent callers and again after it settled', async () => {
+    let runs = 0;
+    const once = singleFlight(async () => {
+      runs += 1;
+      await new Promise((r) => setTimeout(r, 10));
+      return runs;
+    });
+    expect(await Promise.all([once(), once(), once()])).toEqual([1, 1, 1]);
+    expect(await once()).toBe(2);
+  });
+
+  it('shares a failure, then allows a new attempt', async () => {
+    let runs = 0;
+    const once = singleFlight(async () => {
+      runs += 1;
+      if (runs === 1) throw new Error('offline');
+      return 'ok';
+    });
+    await expect(Promise.all([once(), once()])).rejects.toThrow('offline');
+    await expect(once()).resolves.toBe('ok');
   });
 });

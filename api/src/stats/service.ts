@@ -300,26 +300,28 @@ export class StatsService {
     };
   }
 
-  /** A month's published cells (anonymise.ts), kept for PUBLIC_CACHE_MS. */
-  private async publishedMonth(gen: number, month: string): Promise<PublishedCell[]> {
-    const key = `${gen}|${month}`;
-    const now = this.ctx.clock.now().getTime();
-    const cached = this.publicCells.get(key);
-    if (cached && now - cached.at < PUBLIC_CACHE_MS) return cached.cells;
-    const groups = await readSums(this.db, gen, { from: firstDayOfMonth(month), to: lastDayOfMonth(month), filters: {}, groupBy: CELL_DIMS }, this.today());
-    const cells = publishMonth(month, groups, this.ctx.config.stats.minCell);
-    for (const [k, v] of this.publicCells) if (now - v.at >= PUBLIC_CACHE_MS) this.publicCells.delete(k);
-    this.publicCells.set(key, { at: now, cells });
-    return cells;
-  }
-
+  /** The published cells (anonymise.ts) of the range's months matching the filters; each month's kept for PUBLIC_CACHE_MS. */
   private async publishedCells(r: Resolved): Promise<PublishedCell[]> {
     const { gen } = (await this.meta()).active;
-    const cells: PublishedCell[] = [];
-    for (let m = monthOf(r.from); m <= monthOf(r.to); m = addMonths(m, 1)) {
-      cells.push(...(await this.publishedMonth(gen, m)).filter((c) => cellMatches(c, r.filters)));
+    const now = this.ctx.clock.now().getTime();
+    for (const [k, v] of this.publicCells) if (now - v.at >= PUBLIC_CACHE_MS) this.publicCells.delete(k);
+    const months: string[] = [];
+    for (let m = monthOf(r.from); m <= monthOf(r.to); m = addMonths(m, 1)) months.push(m);
+    const missing = months.filter((m) => !this.publicCells.has(`${gen}|${m}`));
+    if (missing.length) {
+      // One read for every month still to publish.
+      const groups = await readSums(
+        this.db,
+        gen,
+        { from: firstDayOfMonth(missing[0]!), to: lastDayOfMonth(missing[missing.length - 1]!), filters: {}, groupBy: CELL_DIMS, granularity: 'month' },
+        this.today(),
+      );
+      for (const month of missing) {
+        const cells = publishMonth(month, groups.filter((g) => g.period === month), this.ctx.config.stats.minCell);
+        this.publicCells.set(`${gen}|${month}`, { at: now, cells });
+      }
     }
-    return cells;
+    return months.flatMap((m) => this.publicCells.get(`${gen}|${m}`)!.cells.filter((c) => cellMatches(c, r.filters)));
   }
 
   /**

@@ -3,7 +3,7 @@
  * never below a visible sliver for non-zero values, never NaN.
  */
 export function barPercents(values: readonly number[], max?: number): number[] {
-  const top = max ?? Math.max(0, ...values);
+  const top = max ?? Math.max(0, ...values.filter(Number.isFinite));
   return values.map((v) => {
     if (!Number.isFinite(v) || v <= 0 || top <= 0) return 0;
     return Math.max(2, Math.min(100, Math.round((v / top) * 1000) / 10));
