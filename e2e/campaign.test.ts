@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import type { TestApi } from '../api/test/helpers/harness';
 import { asCitizen, asStaff, staffToken } from './helpers/api';
-import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, staffLoginUi, startApp, type DemoCity } from './helpers/app';
+import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, removeTempFiles, staffLoginUi, startApp, type DemoCity } from './helpers/app';
 import { byTestId, confirmModal, fill, openDevice, press, shot, tap, type Device } from './helpers/browser';
 
 let api: TestApi;
@@ -18,7 +18,7 @@ let officer: Page;
 let campaignId = '';
 let categoryName = '';
 let officerToken: () => Promise<string>;
-const TITLE = '文明城市 随手拍井盖隐患';
+const TITLE = '创文明城市 随手拍';
 
 beforeAll(async () => {
   ({ api, city, appUrl } = await startApp());
@@ -26,8 +26,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const errors = devices.flatMap((d) => d.errors);
+  // What each phone showed last: the first thing to look at when a step failed.
+  for (const d of devices) await shot(d.page, `last-${d.name}`, { keepScroll: true }).catch(() => undefined);
   for (const d of devices) await d.close();
   await api?.close();
+  removeTempFiles();
   if (errors.length) throw new Error(`uncaught errors in the app:\n${errors.join('\n')}`);
 });
 
@@ -46,8 +49,8 @@ describe('a campaign with multiplied points', () => {
     await tap(officer, 'entry-campaigns');
     await tap(officer, 'new-campaign');
     await fill(officer, 'campaign-title', TITLE);
-    await fill(officer, 'campaign-summary', '两周内上报井盖问题，立案积分翻倍');
-    await fill(officer, 'campaign-body', '发现破损、缺失的井盖，请随手拍下上报。\n\n活动期间立案的上报积分 ×2。');
+    await fill(officer, 'campaign-summary', '两周内上报城市管理问题，立案积分翻倍');
+    await fill(officer, 'campaign-body', '发现乱堆乱放、破损设施等问题，请随手拍下上报。\n\n活动期间立案的上报积分 ×2。');
     const chip = byTestId(officer, 'campaign-category').first();
     categoryName = (await chip.textContent())!.trim();
     await press(chip);

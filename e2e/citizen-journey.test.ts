@@ -8,10 +8,12 @@
 import type { Page } from 'playwright-core';
 import type { TestApi } from '../api/test/helpers/harness';
 import { asCitizen, asStaff, staffToken } from './helpers/api';
-import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, staffLoginUi, startApp, type DemoCity } from './helpers/app';
-import { byTestId, confirmModal, fill, openDevice, press, shot, tap, tapTab, type Device } from './helpers/browser';
+import { PUBLIC_CACHE_MS } from '../api/src/stats/service';
+import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, removeTempFiles, staffLoginUi, startApp, type DemoCity, type MovableClock } from './helpers/app';
+import { byTestId, clearHttpCache, confirmModal, fill, openDevice, press, shot, tap, tapTab, type Device } from './helpers/browser';
 
 let api: TestApi;
+let clock: MovableClock;
 let city: DemoCity;
 let appUrl: string;
 const devices: Device[] = [];
@@ -41,13 +43,16 @@ async function act(page: Page, action: string, expectedState: string, fillForm?:
 }
 
 beforeAll(async () => {
-  ({ api, city, appUrl } = await startApp());
+  ({ api, city, appUrl, clock } = await startApp());
 });
 
 afterAll(async () => {
   const errors = devices.flatMap((d) => d.errors);
+  // What each phone showed last: the first thing to look at when a step failed.
+  for (const d of devices) await shot(d.page, `last-${d.name}`, { keepScroll: true }).catch(() => undefined);
   for (const d of devices) await d.close();
   await api?.close();
+  removeTempFiles();
   if (errors.length) throw new Error(`uncaught errors in the app:\n${errors.join('\n')}`);
 });
 
@@ -189,12 +194,43 @@ describe('citizen journey in the browser', () => {
     await byTestId(alice, 'points-balance').filter({ hasText: String(points.body.balance) }).waitFor();
     await shot(alice, '12-points');
 
-    // 数据公开 and 首页 figures read the public statistics.
+    // 数据公开 and 首页 figures read the public statistics, which the API and browsers keep
+    // for five minutes: come back "later" so the closed case shows.
+    clock.advance(PUBLIC_CACHE_MS + 1000);
+    await clearHttpCache(alice);
     await openRoute(alice, appUrl, 'packagePublic/stats/index');
     await byTestId(alice, 'stats').waitFor();
+    await byTestId(alice, 'chart-categories').getByText(city.publicCategory.name).waitFor();
     await shot(alice, '13-stats');
     await openRoute(alice, appUrl);
     await byTestId(alice, 'home-points').filter({ hasText: String(points.body.balance) }).waitFor();
     await shot(alice, '14-home-signed-in');
+  });
+
+  it('the citizen spends points on a reward and sees the claim', async () => {
+    // The cheapest demo reward costs more than one report earns: an administrator tops the
+    // citizen up over the API (the adjustment endpoint), so the claim runs in the browser.
+    const admin = await createStaff(api, 'admin');
+    const me = await asCitizen<{ id: string }>(alice, api.url, '/me');
+    const adjusted = await asStaff(await staffToken(api.url, admin.username, admin.password), api.url, '/admin/points/adjustments', {
+      method: 'POST',
+      body: { citizenId: me.body.id, amount: 50, reason: '端到端测试补发积分' },
+    });
+    expect(adjusted.status).toBe(201);
+    const before = (await asCitizen<{ balance: number }>(alice, api.url, '/me/points')).body.balance;
+    const rewards = await fetch(`${api.url}/rewards`).then((r) => r.json() as Promise<{ items: { name: string; costPoints: number }[] }>);
+    const cost = rewards.items.find((r) => r.name.includes('纪念雨伞'))!.costPoints;
+
+    await openRoute(alice, appUrl, 'packagePublic/rewards/index');
+    const umbrella = byTestId(alice, 'reward').filter({ hasText: '纪念雨伞' });
+    await umbrella.getByText('兑换', { exact: true }).waitFor();
+    await shot(alice, '15-rewards');
+    await press(umbrella.getByText('兑换', { exact: true }));
+    await confirmModal(alice, '兑换');
+    await confirmModal(alice, '确定');
+    await byTestId(alice, 'claims').getByText('纪念雨伞', { exact: false }).waitFor();
+    await shot(alice, '16-claims');
+    const points = await asCitizen<{ balance: number }>(alice, api.url, '/me/points');
+    expect(points.body.balance).toBe(before - cost);
   });
 });

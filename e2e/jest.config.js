@@ -11,8 +11,9 @@ module.exports = {
   testMatch: ['<rootDir>/**/*.test.ts'],
   // Transpile only (tsconfig isolatedModules): the API's sources are type-checked by its own step.
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  globalSetup: '<rootDir>/../api/test/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/../api/test/helpers/global-teardown.ts',
+  // The API tests' database setup (api/test/helpers/global-*.ts), shared when it already ran.
+  globalSetup: '<rootDir>/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/helpers/global-teardown.ts',
   moduleNameMapper: { '^@ssp/shared$': '<rootDir>/../shared/src' },
   testTimeout: 120_000,
 };

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -12,17 +12,29 @@ export const H5_DIST_DIR = path.resolve(__dirname, '../../miniapp/dist/h5');
 
 export type DemoCity = Awaited<ReturnType<typeof demoCity>>;
 
+/** Real time, plus however far a test moved it on (e.g. past the public statistics' five-minute cache). */
+export class MovableClock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
 /** The real API serving the built H5 app at /app/, with the demo city loaded. */
-export async function startApp(): Promise<{ api: TestApi; city: DemoCity; appUrl: string }> {
+export async function startApp(): Promise<{ api: TestApi; city: DemoCity; appUrl: string; clock: MovableClock }> {
   if (!existsSync(path.join(H5_DIST_DIR, 'index.html'))) {
     throw new Error(
       `The H5 build is missing (${path.join(H5_DIST_DIR, 'index.html')}). Build it first: npm run build:h5 -w miniapp (npm test does this before jest).`,
     );
   }
   // STATS_MIN_CELL=1: a test city with a handful of cases still shows its public figures.
-  const api = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true', H5_DIST_DIR: H5_DIST_DIR, STATS_MIN_CELL: '1' } });
+  const clock = new MovableClock();
+  const api = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true', H5_DIST_DIR: H5_DIST_DIR, STATS_MIN_CELL: '1' }, clock });
   const city = await demoCity(api);
-  return { api, city, appUrl: `${api.url}/app/` };
+  return { api, city, appUrl: `${api.url}/app/`, clock };
 }
 
 let staffCounter = 0;
@@ -38,6 +50,11 @@ export async function createStaff(api: TestApi, role: StaffRole, departmentId?: 
 }
 
 let photoCounter = 0;
+const tempFiles: string[] = [];
+
+export function removeTempFiles(): void {
+  for (const f of tempFiles.splice(0)) rmSync(f, { force: true });
+}
 
 /** A real JPEG on disk (what a phone camera would hand the file chooser), different each call. */
 export async function jpegFile(label: string): Promise<string> {
@@ -46,6 +63,7 @@ export async function jpegFile(label: string): Promise<string> {
   const hue = (photoCounter * 67) % 255;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="900"><rect width="1200" height="900" fill="rgb(${hue},${120 + (hue % 80)},${200 - (hue % 90)})"/><circle cx="600" cy="450" r="220" fill="#333"/><text x="600" y="470" font-size="80" text-anchor="middle" fill="#fff">${label}</text></svg>`;
   writeFileSync(file, await sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer());
+  tempFiles.push(file);
   return file;
 }
 

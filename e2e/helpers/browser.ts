@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { LatLng } from '@ssp/shared';
-import { wgs84ToGcj02 } from '../../miniapp/src/logic/geo';
+import { wgs84ToGcj02 } from '@ssp/shared';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-artifacts/screenshots');
@@ -78,28 +78,27 @@ export async function fill(page: Page, id: string, value: string): Promise<void>
 }
 
 /**
- * A real mouse click in the middle of the element, after scrolling it to the centre of
- * its page and checking nothing covers it. (Playwright's own actionability check
- * misreads Taro's pull-to-refresh wrapper as covering everything below the first screen.)
+ * Taps the element as a finger would: scrolls it to the centre of its page, checks that
+ * nothing covers its middle (a dialog, a mask), and clicks the element found there, in
+ * one step so a layout shift cannot move the target in between. (Playwright's own
+ * actionability check misreads Taro's pull-to-refresh wrapper as covering everything
+ * below the first screen.)
  */
 export async function press(target: Locator, timeoutMs = 10_000): Promise<void> {
   await target.waitFor({ state: 'visible' });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const point = await target.evaluate((el) => {
-      el.scrollIntoView({ block: 'center' });
+    const result = await target.evaluate((el) => {
+      el.scrollIntoView({ block: 'center', inline: 'nearest' });
       const r = el.getBoundingClientRect();
-      const x = r.x + r.width / 2;
-      const y = r.y + r.height / 2;
-      const hit = document.elementFromPoint(x, y);
-      return { x, y, covered: !hit || !(hit === el || el.contains(hit)), hit: hit ? `${hit.tagName}.${String(hit.className)}` : 'nothing' };
+      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) as HTMLElement | null;
+      if (!hit || !(hit === el || el.contains(hit))) return hit ? `${hit.tagName}.${String(hit.className)}` : 'nothing';
+      hit.click();
+      return null;
     });
-    if (!point.covered) {
-      await target.page().mouse.click(point.x, point.y);
-      return;
-    }
+    if (result === null) return;
     // A closing dialog or toast may still cover it for a moment.
-    if (Date.now() > deadline) throw new Error(`element is covered by ${point.hit}`);
+    if (Date.now() > deadline) throw new Error(`element is covered by ${result}`);
     await target.page().waitForTimeout(100);
   }
 }
@@ -121,6 +120,13 @@ export async function confirmModal(page: Page, confirmText: string): Promise<voi
 export async function storageValue<T>(page: Page, key: string): Promise<T | undefined> {
   const raw = await page.evaluate((k) => localStorage.getItem(k), key);
   return raw ? (JSON.parse(raw) as { data: T }).data : undefined;
+}
+
+/** Forgets cached HTTP answers (as after a few minutes away: public statistics are cached for five). */
+export async function clearHttpCache(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.detach();
 }
 
 /** Taps a tab of the bottom tab bar. */

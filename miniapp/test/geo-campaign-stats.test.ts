@@ -1,17 +1,10 @@
 import { createCampaignSchema, type AdminCampaign, type StatsDepartmentRow, type StatsNode, type StatsSummary } from '@ssp/shared';
 import { bodyFromText, campaignInputFromForm, campaignPatch, emptyCampaignForm, formFromCampaign, isoNowCst, textFromBody, toggle } from '../src/logic/campaign-form';
-import { nudge, parseCoordinate, wgs84ToGcj02 } from '../src/logic/geo';
+import { nudge, parseCoordinate } from '../src/logic/geo';
 import { newClientRequestId } from '../src/logic/ids';
 import { addMonths, currentMonth, departmentRanking, headline, lastMonths, percentText, topCategories } from '../src/logic/stats';
 
 describe('coordinates', () => {
-  it('converts GPS (WGS-84) to GCJ-02 inside China, with the known offset near Beijing', () => {
-    const g = wgs84ToGcj02({ lat: 39.908, lng: 116.397 });
-    expect(g.lat - 39.908).toBeCloseTo(0.0014, 3);
-    expect(g.lng - 116.397).toBeCloseTo(0.0062, 3);
-    expect(wgs84ToGcj02({ lat: 48.85, lng: 2.35 })).toEqual({ lat: 48.85, lng: 2.35 });
-  });
-
   it('nudges by metres and parses typed coordinates', () => {
     const p = nudge({ lat: 28.7, lng: 115.8 }, 100, 0);
     expect(p.lat).toBeCloseTo(28.7009, 4);

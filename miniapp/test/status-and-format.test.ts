@@ -41,9 +41,12 @@ describe('formatting', () => {
     expect(formatRelative('2026-11-23T03:59:30Z', now)).toBe('刚刚');
     expect(formatRelative('2026-11-23T03:15:00Z', now)).toBe('45 分钟前');
     expect(formatRelative('2026-11-21T04:00:00Z', now)).toBe('2 天前');
-    expect(describeDeadline('2026-11-23T07:00:00Z', now)).toEqual({ text: '剩余 3 小时', overdue: false });
-    expect(describeDeadline('2026-11-20T04:00:00Z', now)).toEqual({ text: '已超期 3 天', overdue: true });
-    expect(describeDeadline(null, now)).toBeNull();
+    expect(describeDeadline('2026-11-23T07:00:00Z', 'dispatched', now)).toEqual({ text: '剩余 3 小时', overdue: false });
+    expect(describeDeadline('2026-11-20T04:00:00Z', 'processing', now)).toEqual({ text: '已超期 3 天', overdue: true });
+    // Once handled or closed the clock has stopped: no countdown.
+    expect(describeDeadline('2026-11-23T07:00:00Z', 'closed', now)).toBeNull();
+    expect(describeDeadline('2026-11-20T04:00:00Z', 'handled', now)).toBeNull();
+    expect(describeDeadline(null, 'dispatched', now)).toBeNull();
   });
 
   it('rounds distances, percentages and counts for reading', () => {

@@ -20,6 +20,8 @@ export type CaseState = (typeof CASE_STATES)[number];
 
 export const OPEN_CASE_STATES: readonly CaseState[] = ['pending', 'filed', 'forwarded', 'dispatched', 'processing', 'postponed', 'handled'];
 export const TERMINAL_CASE_STATES: readonly CaseState[] = ['withdrawn', 'rejected', 'closed'];
+/** States in which the handling deadline runs: past it without handling feedback, a case is overdue. */
+export const DEADLINE_RUNNING_STATES: readonly CaseState[] = ['filed', 'dispatched', 'processing', 'postponed'];
 
 /**
  * Who acts on a case. `reporter` is the citizen who filed it, `citizen` any other citizen

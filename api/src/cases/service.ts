@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import {
   ACTION_NAMES_ZH,
+  DEADLINE_RUNNING_STATES,
   OPEN_CASE_STATES,
   TIME_LIMIT_UNIT_NAMES_ZH,
   allowedActions,
@@ -34,8 +35,7 @@ const ACTOR_ROLE_OF: Partial<Record<StaffRole, ActorRole>> = {
   supervisor: 'supervisor',
 };
 
-/** States in which the deadline is running: past it without handling feedback, a case is overdue. */
-const RUNNING_STATES: CaseState[] = ['filed', 'dispatched', 'processing', 'postponed'];
+const RUNNING_STATES = DEADLINE_RUNNING_STATES as CaseState[];
 
 function encodeCursor(doc: CaseDoc): string {
   return Buffer.from(`${doc.dueAt.getTime()}:${String(doc._id)}`).toString('base64url');

@@ -6,7 +6,6 @@ import {
   type ActorRole,
   type CaseAction,
   type CaseFlags,
-  type CaseSource,
   type CaseState,
 } from '@ssp/shared';
 import type { ServiceContext } from '../context';
@@ -38,26 +37,26 @@ export interface TransitionRequest {
 }
 
 /** What a new case is made of, whichever way it came in (citizen report, Open311…). */
-export interface NewCase {
-  source: CaseSource;
-  reporterId: string | null;
-  open311Client?: string | null;
-  clientRequestId: string | null;
-  idempotencyKey: string;
-  anonymous: boolean;
-  campaignId: string | null;
-  categoryId: string;
-  categoryName: string;
-  family: string;
-  majorCode: string;
-  description: string;
-  address: string | null;
-  location: { lat: number; lng: number };
-  gridId: string;
-  streetId: string;
-  districtId: string;
-  photoIds: string[];
-}
+export type NewCase = Pick<
+  CaseDoc,
+  | 'source'
+  | 'reporterId'
+  | 'clientRequestId'
+  | 'idempotencyKey'
+  | 'anonymous'
+  | 'campaignId'
+  | 'categoryId'
+  | 'categoryName'
+  | 'family'
+  | 'majorCode'
+  | 'description'
+  | 'address'
+  | 'location'
+  | 'gridId'
+  | 'streetId'
+  | 'districtId'
+  | 'photoIds'
+> & { open311Client?: string | null };
 
 export function caseFlags(doc: CaseDoc, reporterMayConfirm: boolean): CaseFlags {
   return {

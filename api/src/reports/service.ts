@@ -3,6 +3,7 @@ import {
   ACTION_NAMES_ZH,
   ACTOR_ROLE_NAMES_ZH,
   CITIZEN_STATUS_OF,
+  DEADLINE_RUNNING_STATES,
   OPEN_CASE_STATES,
   REJECT_REASON_NAMES_ZH,
   boundingBox,
@@ -330,7 +331,8 @@ export class ReportService {
       location: isReporter ? { lat: doc.location.lat, lng: doc.location.lng } : null,
       anonymous: isReporter ? doc.anonymous : true,
       deadline: doc.deadline ? doc.deadline.toISOString() : null,
-      overdue: !!doc.deadline && !doc.handledAt && doc.deadline.getTime() < this.ctx.clock.now().getTime(),
+      overdue:
+        !!doc.deadline && DEADLINE_RUNNING_STATES.includes(state) && doc.deadline.getTime() < this.ctx.clock.now().getTime(),
       photos: doc.photoIds.map(photo),
       afterPhotos: (doc.afterPhotoIds ?? []).map(photo),
       timeline,

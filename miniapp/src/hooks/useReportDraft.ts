@@ -17,7 +17,7 @@ import {
   type DraftPhoto,
   type ReportDraft,
 } from '../logic/draft';
-import { round6, wgs84ToGcj02 } from '../logic/geo';
+import { round6 } from '../logic/geo';
 import { UploadQueue, type UploadItem } from '../logic/upload-queue';
 import { cityApi, reportsApi } from '../services/api';
 import { currentLocation, locationErrorText } from '../services/location';
@@ -61,10 +61,9 @@ export function useReportDraft() {
       onChange: (items) => setUploads([...items]),
       onUploaded: (photo) => {
         update((d) => addPhotos(d, [photo]));
-        // No position yet: the photo's own (EXIF, WGS-84) is the best guess.
+        // No position yet: where the photo was taken (EXIF, converted to GCJ-02 by the API) is the best guess.
         if (!draftRef.current.location && photo.exif?.lat != null && photo.exif.lng != null) {
-          const p = wgs84ToGcj02({ lat: photo.exif.lat, lng: photo.exif.lng });
-          setLocation({ lat: round6(p.lat), lng: round6(p.lng), source: 'exif' });
+          setLocation({ lat: round6(photo.exif.lat), lng: round6(photo.exif.lng), source: 'exif' });
         }
       },
     });
@@ -219,7 +218,7 @@ export function useReportDraft() {
     submitting,
     submitFailed,
     submitted,
-    exifLocation: exif ? wgs84ToGcj02(exif) : null,
+    exifLocation: exif ? { lat: round6(exif.lat), lng: round6(exif.lng) } : null,
     missing: missingFields(draft),
     reloadDraft,
     autoLocate,

@@ -116,7 +116,7 @@ export function joinCampaign(d: ReportDraft, campaign: DraftCampaign, categoryNa
   return next;
 }
 
-/** The first photo's EXIF position, if any photo carries one (WGS-84, as the camera wrote it). */
+/** The first photo's EXIF position, if any photo carries one (GCJ-02: the API converts the camera's WGS-84). */
 export function exifSuggestion(d: ReportDraft): { lat: number; lng: number; takenAt: string | null } | null {
   for (const p of d.photos) {
     if (p.exif && p.exif.lat !== null && p.exif.lng !== null) return { lat: p.exif.lat, lng: p.exif.lng, takenAt: p.exif.takenAt };

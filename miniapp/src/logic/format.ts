@@ -1,3 +1,5 @@
+import { DEADLINE_RUNNING_STATES, type CaseState } from '@ssp/shared';
+
 /** Dates and numbers as citizens read them. Times are shown in China Standard Time (UTC+8). */
 const CST_OFFSET_MS = 8 * 3600_000;
 
@@ -42,9 +44,9 @@ function span(ms: number): string {
   return `${Math.round(hours / 24)} 天`;
 }
 
-/** A deadline as "剩余 3 小时" / "已超期 2 天". */
-export function describeDeadline(deadline: string | null, now: Date = new Date()): { text: string; overdue: boolean } | null {
-  if (!deadline) return null;
+/** A running deadline as "剩余 3 小时" / "已超期 2 天"; none once handled, closed or rejected. */
+export function describeDeadline(deadline: string | null, state: CaseState, now: Date = new Date()): { text: string; overdue: boolean } | null {
+  if (!deadline || !DEADLINE_RUNNING_STATES.includes(state)) return null;
   const left = new Date(deadline).getTime() - now.getTime();
   return left >= 0 ? { text: `剩余 ${span(left)}`, overdue: false } : { text: `已超期 ${span(-left)}`, overdue: true };
 }

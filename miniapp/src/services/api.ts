@@ -16,7 +16,6 @@ import {
   citySchema,
   departmentListSchema,
   forwardingTargetListSchema,
-  healthSchema,
   locateResultSchema,
   nearbyCaseSchema,
   reportDetailSchema,
@@ -38,8 +37,6 @@ import { parseBody } from './request';
 import { api, staffApi } from './session';
 
 /** Every endpoint the mini-program calls, typed and validated with the shared schemas. */
-
-export const fetchHealth = () => bareApi.get('/healthz', { schema: healthSchema });
 
 // ---- city data (public)
 

@@ -1,6 +1,5 @@
 import Taro from '@tarojs/taro';
-import type { LatLng } from '@ssp/shared';
-import { wgs84ToGcj02 } from '../logic/geo';
+import { wgs84ToGcj02, type LatLng } from '@ssp/shared';
 
 /**
  * The device's position in GCJ-02 (the city data's system). WeChat converts itself;

@@ -7,7 +7,6 @@ import { storage } from './storage';
  * (enabled by DEV_LOGIN_ENABLED). The demo user key is remembered, so the browser
  * signs back in to the same account when its session lapses.
  */
-export const LOGIN_KIND = 'dev' as const;
 export const DEV_USER_KEY = 'ssp.devUser';
 
 export function rememberedDevUser(): string | null {

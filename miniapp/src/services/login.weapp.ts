@@ -3,8 +3,6 @@ import { loginResultSchema, type LoginResult } from '@ssp/shared';
 import { bareApi } from './client';
 
 /** WeChat: Taro.login yields a one-time code the API trades for a session (code2Session). */
-export const LOGIN_KIND = 'wechat' as const;
-
 export async function silentLogin(): Promise<LoginResult | null> {
   const { code } = await Taro.login();
   if (!code) return null;

@@ -100,8 +100,6 @@ export function parseBody<S extends z.ZodType | undefined>(schema: S, res: HttpR
   return parsed.data as Result<S>;
 }
 
-export { toError as responseError };
-
 export function createApiClient(options: ApiClientOptions) {
   const refresh = options.refreshAccessToken ? singleFlight(options.refreshAccessToken) : undefined;
 

@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro';
 import { meSchema, staffLoginResultSchema, staffProfileSchema, tokenPairSchema, type LoginResult, type Me, type StaffProfile } from '@ssp/shared';
-import { makeRefresher, TokenStore, type Realm } from '../logic/session';
+import { makeRefresher, TokenStore } from '../logic/session';
 import { baseUrl, bareApi } from './client';
 import { canLoginSilently, silentLogin } from './login';
 import { createApiClient, type ApiClient } from './request';
@@ -75,10 +75,6 @@ export const staffApi: ApiClient = createApiClient({
     },
   }),
 });
-
-export function clientFor(realm: Realm): ApiClient {
-  return realm === 'staff' ? staffApi : api;
-}
 
 // ---- citizens
 

@@ -2,9 +2,18 @@ import Taro from '@tarojs/taro';
 import { friendlyMessage } from '@ssp/shared';
 import { ApiRequestError } from './request';
 
-/** The text to show a citizen for any failure. */
+const CJK = /[\u4e00-\u9fff]/;
+
+/**
+ * The text to show for any failure: the API's (Chinese) message, made specific with the
+ * first field problem it names when that is written for people (e.g. 结束时间已过).
+ */
 export function errorMessage(err: unknown, fallback = '操作失败，请稍后重试'): string {
-  if (err instanceof ApiRequestError) return err.message || friendlyMessage(err.code, fallback);
+  if (err instanceof ApiRequestError) {
+    const base = err.message || friendlyMessage(err.code, fallback);
+    const detail = err.details.find((d) => CJK.test(d.issue))?.issue;
+    return detail && !base.includes(detail) ? `${base}：${detail}` : base;
+  }
   const msg = (err as { errMsg?: string; message?: string } | null)?.errMsg ?? (err as Error | null)?.message;
   if (msg && /cancel/i.test(msg)) return '';
   return fallback;

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import Taro from '@tarojs/taro';
+import Taro, { useDidShow } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import type { Reward } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
@@ -14,6 +14,8 @@ import '../public.css';
 export default function RewardsPage() {
   const { me } = useSession();
   const rewards = useAsync(() => pointsApi.rewards());
+  // The balance as it is now (points may have arrived since the profile was cached).
+  useDidShow(() => void refreshMe().catch(() => undefined));
   const [busyId, setBusyId] = useState<string | null>(null);
   // One id per intended claim: a retry after a network failure cannot claim twice.
   const pending = useRef<Record<string, string>>({});
@@ -65,7 +67,7 @@ export default function RewardsPage() {
             const short = (me?.points ?? 0) < r.costPoints;
             const soldOut = r.stockLeft <= 0;
             return (
-              <View key={r.id} className='reward'>
+              <View key={r.id} className='reward' data-testid='reward'>
                 <Text className='reward__icon'>{r.kindName}</Text>
                 <View className='grow'>
                   <Text className='bold'>{r.name}</Text>

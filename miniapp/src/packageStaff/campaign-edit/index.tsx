@@ -148,7 +148,7 @@ export default function CampaignEditPage() {
         </View>
         <View className='field'>
           <View className='field__label'>活动说明（空一行分段）</View>
-          <Textarea className='field__textarea' maxlength={5000} value={form.bodyText} onInput={(e) => set({ bodyText: e.detail.value })} data-testid='campaign-body' />
+          <Textarea className='field__textarea field__textarea--tall' maxlength={5000} value={form.bodyText} onInput={(e) => set({ bodyText: e.detail.value })} data-testid='campaign-body' />
         </View>
       </View>
 

@@ -35,7 +35,7 @@ export default function StaffCasePage() {
   const d = detail.data;
   if (!d) return detail.error ? <LoadError message={detail.error} onRetry={() => void detail.reload()} /> : <Loading />;
   const deptName = (deptId: string | null) => departments.find((x) => x.id === deptId)?.name ?? deptId ?? '—';
-  const dl = describeDeadline(d.deadline);
+  const dl = describeDeadline(d.deadline, d.state);
   const actions = offeredActions(d.allowedActions);
 
   const submit = async (built: BuiltAction) => {

@@ -116,7 +116,7 @@ export default function WorkbenchPage() {
           ) : (
             <View className='card' data-testid='case-queue'>
               {items.map((c) => {
-                const dl = describeDeadline(c.deadline);
+                const dl = describeDeadline(c.deadline, c.state);
                 return (
                   <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: `/packageStaff/case/index?id=${c.id}` })} data-testid='queue-case'>
                     {c.thumbUrl ? <Image className='thumb' src={mediaUrl(c.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}

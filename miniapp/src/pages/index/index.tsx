@@ -42,7 +42,10 @@ export default function Index() {
     void load();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [signedIn]);
-  useDidShow(() => setDraftWaiting(hasContent(loadDraft(storage))));
+  useDidShow(() => {
+    setDraftWaiting(hasContent(loadDraft(storage)));
+    if (signedIn) void pointsApi.mine().then(setPoints).catch(() => undefined);
+  });
   usePullDownRefresh(() => {
     setStatsKey((k) => k + 1);
     void load().finally(() => Taro.stopPullDownRefresh());

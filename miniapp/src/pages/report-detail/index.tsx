@@ -45,7 +45,7 @@ export default function ReportDetailPage() {
 
   const r = state.data;
   if (!r) return state.error ? <LoadError message={state.error} onRetry={() => void state.reload()} /> : <Loading />;
-  const deadline = describeDeadline(r.deadline);
+  const deadline = describeDeadline(r.deadline, r.state);
 
   return (
     <View className='page detail'>
