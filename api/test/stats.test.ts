@@ -285,6 +285,13 @@ describe('incremental rollups against a rebuild from the event logs (April 2026)
     // The old generation is gone, the summary reads the new one and agrees.
     for (const tier of TIERS) expect(await getRollupModel(api.db, tier).countDocuments({ g: before })).toBe(0);
     expect((await api.services.stats.summary({ from: '2026-04-01', to: '2026-05-31' }, { kind: 'staff' })).counts).toEqual(staff);
+
+    // Two rebuilds at once: one runs, the other is refused.
+    const both = await Promise.allSettled([api.services.stats.rebuild({ graceMs: 200 }), api.services.stats.rebuild({ graceMs: 200 })]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ status: 409, code: 'STATS_REBUILD_IN_PROGRESS' });
+    expect(await snapshot()).toEqual(incremental);
   });
 });
 

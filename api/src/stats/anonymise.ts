@@ -64,7 +64,7 @@ export interface PublishedCell {
 }
 
 /** The counts of cases a cell holds (the ones that must be 0 or at least `minCell`). */
-export function caseCounts(s: RollupSums): number[] {
+function caseCounts(s: RollupSums): number[] {
   return [s.reported, s.accepted, s.filed, s.handled, s.closures, s.cyClosed + s.cyOpen];
 }
 

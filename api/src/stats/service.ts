@@ -44,7 +44,7 @@ import { ApiError, conflict } from '../core/errors';
 import type { CatalogueService } from '../catalogue/service';
 import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from '../cases/models';
 import { CHAIN, cellMatches, publishMonth, type PublishedCell } from './anonymise';
-import { CELL_DIMS, applyEvent, emptyFold, type CellDim, type Increment } from './increments';
+import { CELL_DIMS, incrementsOf, replay, type CellDim } from './increments';
 import { TIERS, getProcessedEffectModel, getRollupModel, getStatsMetaModel, type StatsMetaDoc } from './models';
 import { RollupBatch, readSums, type CellFilters } from './rollups';
 
@@ -68,7 +68,7 @@ interface Entry {
 const META_ID = 'rollups';
 const INITIAL_META: StatsMetaDoc = { _id: META_ID, active: { gen: 1, cutoff: new Date(0) }, building: null };
 /** How long a month's published cells are reused; public responses say max-age=300 too. */
-export const PUBLIC_CACHE_MS = 300_000;
+const PUBLIC_CACHE_MS = 300_000;
 /** States in which a deadline runs (as in the staff queue): past it, a case is overdue. */
 const RUNNING_STATES: CaseState[] = ['filed', 'dispatched', 'processing', 'postponed'];
 const REBUILD_FLUSH_ROWS = 5000;
@@ -164,11 +164,8 @@ export class StatsService {
       throw err;
     }
     try {
-      let fold = emptyFold();
-      let increments: Increment[] = [];
-      for (const e of prefix) ({ fold, increments } = applyEvent(fold, e));
       const batch = new RollupBatch();
-      batch.add(increments, gens);
+      batch.add(incrementsOf(prefix, event), gens);
       await batch.flush(this.db);
     } catch (err) {
       await Processed.deleteOne({ _id: effect.id }).catch(() => undefined);
@@ -214,14 +211,12 @@ export class StatsService {
     for await (const doc of cursor) {
       const c = doc as unknown as Pick<CaseDoc, '_id' | 'events'>;
       cases += 1;
-      let fold = emptyFold();
-      for (const event of [...c.events].sort((a, b) => a.seq - b.seq)) {
-        if (new Date(event.at) >= cutoff) break;
-        const result = applyEvent(fold, event);
-        fold = result.fold;
-        batch.add(result.increments, [gen]);
-        events += 1;
-      }
+      // The log up to its first event at or after the cutoff (the subscriber counts the rest).
+      const sorted = [...c.events].sort((a, b) => a.seq - b.seq);
+      const end = sorted.findIndex((e) => new Date(e.at) >= cutoff);
+      const prefix = end === -1 ? sorted : sorted.slice(0, end);
+      replay(prefix, (_event, increments) => batch.add(increments, [gen]));
+      events += prefix.length;
       if (batch.size >= (options.flushRows ?? REBUILD_FLUSH_ROWS)) {
         rows += batch.size;
         await batch.flush(this.db, { insertNew: true });
