@@ -68,7 +68,7 @@ interface Entry {
 const META_ID = 'rollups';
 const INITIAL_META: StatsMetaDoc = { _id: META_ID, active: { gen: 1, cutoff: new Date(0) }, building: null };
 /** How long a month's published cells are reused; public responses say max-age=300 too. */
-const PUBLIC_CACHE_MS = 300_000;
+export const PUBLIC_CACHE_MS = 300_000;
 /** States in which a deadline runs (as in the staff queue): past it, a case is overdue. */
 const RUNNING_STATES: CaseState[] = ['filed', 'dispatched', 'processing', 'postponed'];
 const REBUILD_FLUSH_ROWS = 5000;
