@@ -1,49 +1,29 @@
-import { useCallback, useEffect, useState } from 'react';
-import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import { useState } from 'react';
+import Taro from '@tarojs/taro';
 import { Switch, Text, View } from '@tarojs/components';
 import type { MyPoints, PointsLine } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
+import { useCursorPages } from '../../hooks/useCursorPages';
 import { formatDateTime } from '../../logic/format';
 import { pointsApi } from '../../services/api';
 import { requireCitizen } from '../../services/session';
-import { errorMessage, toastError } from '../../services/ui';
+import { toastError } from '../../services/ui';
 import '../public.css';
 
 export default function PointsPage() {
   const [summary, setSummary] = useState<MyPoints | null>(null);
-  const [lines, setLines] = useState<PointsLine[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState('');
-
-  const load = useCallback(
-    async (reset: boolean) => {
-      if (!(await requireCitizen())) return;
-      setLoading(true);
-      setError('');
-      try {
-        const [s, page] = await Promise.all([reset ? pointsApi.mine() : Promise.resolve(null), pointsApi.history(reset ? null : cursor)]);
-        if (s) setSummary(s);
-        setLines((prev) => (reset ? page.items : [...prev, ...page.items]));
-        setCursor(page.nextCursor);
-      } catch (e) {
-        setError(errorMessage(e, '加载失败'));
-      } finally {
-        setLoading(false);
-        Taro.stopPullDownRefresh();
-      }
+  // The balance comes with the first page, so a pull-down refreshes both.
+  const history = useCursorPages<PointsLine>(
+    async (cursor) => {
+      const [mine, page] = await Promise.all([cursor ? null : pointsApi.mine(), pointsApi.history(cursor)]);
+      if (mine) setSummary(mine);
+      return page;
     },
-    [cursor],
+    { guard: requireCitizen },
   );
+  const { items: lines, loading, error, hasMore } = history;
 
-  useEffect(() => {
-    void load(true);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  usePullDownRefresh(() => void load(true));
-  useReachBottom(() => cursor && !loading && void load(false));
-
-  if (!summary) return error ? <LoadError message={error} onRetry={() => void load(true)} /> : <Loading />;
+  if (!summary) return error ? <LoadError message={error} onRetry={() => void history.reload()} /> : <Loading />;
 
   return (
     <View className='page'>
@@ -108,7 +88,7 @@ export default function PointsPage() {
             <Text className={l.amount >= 0 ? 'pts-plus' : 'pts-minus'}>{l.amount >= 0 ? `+${l.amount}` : l.amount}</Text>
           </View>
         ))}
-        {cursor && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
+        {hasMore && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
       </View>
     </View>
   );

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import { useEffect, useMemo, useState } from 'react';
+import Taro, { useDidShow } from '@tarojs/taro';
 import { Image, ScrollView, Text, View } from '@tarojs/components';
 import { STAFF_ROLE_NAMES_ZH, type StaffCaseSummary } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
+import { useCursorPages } from '../../hooks/useCursorPages';
 import { useSession } from '../../hooks/useSession';
 import { describeDeadline, formatRelative } from '../../logic/format';
 import { overdueFirst, queueTabs, worksCases } from '../../logic/staff-actions';
@@ -10,7 +11,7 @@ import { STAFF_STATE_NAMES_ZH } from '../../logic/status';
 import { staffCasesApi } from '../../services/api';
 import { mediaUrl } from '../../services/client';
 import { refreshStaff, signOutStaff } from '../../services/session';
-import { confirm, errorMessage } from '../../services/ui';
+import { confirm } from '../../services/ui';
 import '../staff.css';
 
 export default function WorkbenchPage() {
@@ -18,45 +19,19 @@ export default function WorkbenchPage() {
   const tabs = useMemo(() => (staff ? queueTabs(staff.role) : []), [staff?.role]);
   const [tabKey, setTabKey] = useState<string | null>(null);
   const tab = tabs.find((t) => t.key === tabKey) ?? tabs[0];
-  const [items, setItems] = useState<StaffCaseSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState('');
 
   useEffect(() => {
     if (!staff) void Taro.redirectTo({ url: '/packageStaff/login/index' });
   }, [staff]);
 
-  const load = useCallback(
-    async (reset: boolean) => {
-      if (!tab) return;
-      setLoading(true);
-      setError('');
-      try {
-        const page = await staffCasesApi.queue({ ...tab.query, cursor: reset ? undefined : (cursor ?? undefined) });
-        setItems((prev) => overdueFirst(reset ? page.items : [...prev, ...page.items]));
-        setCursor(page.nextCursor);
-      } catch (e) {
-        setError(errorMessage(e, '加载失败'));
-      } finally {
-        setLoading(false);
-        Taro.stopPullDownRefresh();
-      }
-    },
-    [tab, cursor],
+  const { items, loading, error, hasMore, reload } = useCursorPages<StaffCaseSummary>(
+    (cursor) => staffCasesApi.queue({ ...tab!.query, cursor: cursor ?? undefined }),
+    { key: tab?.key, enabled: !!tab, arrange: overdueFirst },
   );
-
-  useEffect(() => {
-    setItems([]);
-    void load(true);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [tab?.key]);
   useDidShow(() => {
     void refreshStaff().catch(() => undefined);
-    if (items.length) void load(true);
+    if (items.length) void reload();
   });
-  usePullDownRefresh(() => void load(true));
-  useReachBottom(() => cursor && !loading && void load(false));
 
   if (!staff) return <Loading />;
 
@@ -108,7 +83,7 @@ export default function WorkbenchPage() {
             ))}
           </ScrollView>
           {error && !items.length ? (
-            <LoadError message={error} onRetry={() => void load(true)} />
+            <LoadError message={error} onRetry={() => void reload()} />
           ) : !items.length && loading ? (
             <Loading />
           ) : !items.length ? (
@@ -142,7 +117,7 @@ export default function WorkbenchPage() {
                   </View>
                 );
               })}
-              {cursor && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
+              {hasMore && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
             </View>
           )}
         </View>

@@ -1,52 +1,25 @@
-import { useCallback, useEffect, useState } from 'react';
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import { useState } from 'react';
+import Taro, { useDidShow } from '@tarojs/taro';
 import { Image, ScrollView, Text, View } from '@tarojs/components';
 import type { CitizenStatus, ReportSummary } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
+import { useCursorPages } from '../../hooks/useCursorPages';
 import { StatusChip } from '../../components/StatusChip';
 import { formatRelative } from '../../logic/format';
 import { MY_REPORT_FILTERS } from '../../logic/status';
 import { reportsApi } from '../../services/api';
 import { mediaUrl } from '../../services/client';
 import { requireCitizen } from '../../services/session';
-import { errorMessage } from '../../services/ui';
 
 export default function MyReportsPage() {
   const [status, setStatus] = useState<CitizenStatus | undefined>(undefined);
-  const [items, setItems] = useState<ReportSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState('');
-
-  const load = useCallback(
-    async (reset: boolean) => {
-      if (!(await requireCitizen())) return;
-      setLoading(true);
-      setError('');
-      try {
-        const page = await reportsApi.mine({ status, cursor: reset ? null : cursor });
-        setItems((prev) => (reset ? page.items : [...prev, ...page.items]));
-        setCursor(page.nextCursor);
-      } catch (e) {
-        setError(errorMessage(e, '加载失败'));
-      } finally {
-        setLoading(false);
-        Taro.stopPullDownRefresh();
-      }
-    },
-    [status, cursor],
+  const { items, loading, error, hasMore, reload } = useCursorPages<ReportSummary>(
+    (cursor) => reportsApi.mine({ status, cursor }),
+    { key: status, guard: requireCitizen },
   );
 
-  useEffect(() => {
-    void load(true);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [status]);
   useDidShow(() => {
-    if (items.length) void load(true);
-  });
-  usePullDownRefresh(() => void load(true));
-  useReachBottom(() => {
-    if (cursor && !loading) void load(false);
+    if (items.length) void reload();
   });
 
   return (
@@ -59,7 +32,7 @@ export default function MyReportsPage() {
         ))}
       </ScrollView>
       {error && !items.length ? (
-        <LoadError message={error} onRetry={() => void load(true)} />
+        <LoadError message={error} onRetry={() => void reload()} />
       ) : !items.length && loading ? (
         <Loading />
       ) : !items.length ? (
@@ -96,7 +69,7 @@ export default function MyReportsPage() {
               </View>
             </View>
           ))}
-          {cursor && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
+          {hasMore && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
         </View>
       )}
     </View>
