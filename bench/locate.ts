@@ -13,23 +13,15 @@ import type { GridGeometry, GridProperties, Position } from '@ssp/shared';
 import { buildAreasView, prepareGrid } from '../api/src/catalogue/areas';
 import { geometryIssues } from '../api/src/catalogue/geometry';
 import { SpatialIndex } from '../api/src/catalogue/spatial-index';
+import { seededRandom } from '../api/src/core/seeded-random';
 
 const LOOKUPS = 200_000;
 const STEP = 0.002;
 const ORIGIN = { lng: 115.5, lat: 28.5 };
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const at = (x: number, y: number): Position => [ORIGIN.lng + x * STEP, ORIGIN.lat + y * STEP];
-const jitter = (i: number, j: number, salt: number) => (random(i * 7919 + j * 104729 + salt)() - 0.5) * 0.3;
+const jitter = (i: number, j: number, salt: number) => (seededRandom(i * 7919 + j * 104729 + salt)() - 0.5) * 0.3;
 const vertex = (i: number, j: number) => ({ x: i + jitter(i, j, 1), y: j + jitter(i, j, 2) });
 const mid = (a: { x: number; y: number }, b: { x: number; y: number }, i: number, j: number, salt: number) => ({
   x: (a.x + b.x) / 2 + 0.1 * jitter(i, j, salt),
@@ -85,7 +77,7 @@ function run(count: number): void {
 
   const cols = Math.ceil(Math.sqrt(count * 2));
   const rows = Math.ceil(count / cols);
-  const next = random(7);
+  const next = seededRandom(7);
   const points = Array.from({ length: LOOKUPS }, () => at(-1 + next() * (cols + 2), -1 + next() * (rows + 2)));
   for (let k = 0; k < 20_000; k++) view.index.locate(points[k]![0], points[k]![1]); // warm-up
 

@@ -29,6 +29,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from '../api/src/core/seeded-random';
 
 // Run straight from the sources: point '@ssp/shared' at shared/src (its dist/ may be unbuilt).
 const moduleInternals = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
@@ -73,13 +74,7 @@ const YEAR_START = Date.parse('2025-01-01T00:00:00+08:00');
 const YEAR_MS = 365 * 24 * HOUR;
 
 function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, chance: (p: number) => next() < p, between: (lo: number, hi: number) => lo + next() * (hi - lo) };
 }
 

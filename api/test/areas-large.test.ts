@@ -1,6 +1,7 @@
 import { areaTreeSchema, locateResultSchema, type AreasFile, type GridFeature, type Position } from '@ssp/shared';
 import { signAccessToken } from '../src/auth/tokens';
 import { startTestApi, type TestApi } from './helpers/harness';
+import { seededRandom } from '../src/core/seeded-random';
 
 /*
  * 5,000 grids loaded through the admin endpoint: a 100 × 50 lattice of jittered
@@ -22,18 +23,8 @@ const STREETS = [
   ['QH0302', '金桥街道', 'QH03', '工业园区'],
 ] as const;
 
-/** Deterministic numbers in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const jitter = (i: number, j: number, axis: number) => (random(i * 7919 + j * 104729 + axis)() - 0.5) * 0.4;
+const jitter = (i: number, j: number, axis: number) => (seededRandom(i * 7919 + j * 104729 + axis)() - 0.5) * 0.4;
 const corner = (i: number, j: number): Position => [ORIGIN.lng + (i + jitter(i, j, 1)) * STEP, ORIGIN.lat + (j + jitter(i, j, 2)) * STEP];
 const at = (x: number, y: number): Position => [ORIGIN.lng + x * STEP, ORIGIN.lat + y * STEP];
 const gridId = (col: number, row: number) => `G${String(row * COLS + col).padStart(5, '0')}`;
@@ -77,7 +68,7 @@ afterAll(async () => {
 
 describe('locate among 5,000 grids', () => {
   it('finds the right grid for sampled points, and nothing in holes or outside', async () => {
-    const next = random(42);
+    const next = seededRandom(42);
     let inHoles = 0;
     const wrong: string[] = [];
     for (let k = 0; k < 3000; k++) {

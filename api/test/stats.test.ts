@@ -6,6 +6,7 @@ import { demoCity } from './helpers/city';
 import { staffLogin, type TestStaff } from './helpers/staff';
 import type { Principal } from '../src/auth/tokens';
 import { TIERS, getRollupModel } from '../src/stats/models';
+import { seededRandom } from '../src/core/seeded-random';
 
 type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
 
@@ -117,14 +118,7 @@ async function snapshot(): Promise<Record<string, Record<string, unknown>>> {
 
 /** A deterministic pseudo-random sequence (mulberry32). */
 function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
 }
 

@@ -4,6 +4,7 @@ import type { StaffAction, StaffRole } from '@ssp/shared';
 import type { Clock, ServiceContext } from '../context';
 import type { Principal } from '../auth/tokens';
 import { createServices, type Services } from '../services';
+import { seededRandom } from '../core/seeded-random';
 
 /** A clock the seeder moves through the past, so demo statistics span weeks. */
 class SeedClock implements Clock {
@@ -16,14 +17,6 @@ class SeedClock implements Clock {
   }
 }
 
-/** Deterministic pseudo-random numbers, so every fresh demo looks the same. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
 
 async function demoPhoto(services: Services, ownerId: string, ownerKind: 'citizen' | 'staff', hue: number): Promise<string> {
   const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: hue % 256, g: (hue * 7) % 256, b: 140 } } })
@@ -45,7 +38,7 @@ export async function seedDemoCases(ctx: ServiceContext, staffIds: Record<string
   const services = createServices({ ...ctx, clock });
   if ((await ctx.db.collection('cases').countDocuments()) > 0) return 0;
 
-  const rand = random(20261122);
+  const rand = seededRandom(20261122);
   const categories = (await services.catalogue.allCategories()).filter((c) => c.publicReportable);
   const popular = [...categories].sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0)).slice(0, 8);
   const grids = (await services.catalogue.areaTree()).districts.flatMap((d) => d.streets.flatMap((s) => s.grids));
