@@ -1,7 +1,8 @@
 /**
  * README command 2: `npm install && npm test`.
  * Builds what the tests need, starts one real database server for the whole run,
- * runs every workspace's jest tests against it, and checks both mini-program builds.
+ * runs every workspace's jest tests against it, checks both mini-program builds, and
+ * fuzzes every route against the OpenAPI contract (scripts/fuzz.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -28,15 +29,21 @@ async function main(): Promise<void> {
   try {
     await runStep('jest (shared, api, miniapp)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });
   } finally {
+    await reportJest(resultsFile);
     await db?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    try {
-      const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-      process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped\n`);
-      rmSync(resultsFile, { force: true });
-    } catch {
-      /* jest did not get as far as writing results */
-    }
+  }
+  // Every route against its contract with schemathesis; the long run is `npm run fuzz:long`.
+  await runStep('fuzz every route (schemathesis, short run)', npx, ['tsx', 'scripts/fuzz.ts'], { cwd: REPO_ROOT });
+}
+
+async function reportJest(resultsFile: string): Promise<void> {
+  try {
+    const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+    process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped\n`);
+    rmSync(resultsFile, { force: true });
+  } catch {
+    /* jest did not get as far as writing results */
   }
 }
 

@@ -22,6 +22,9 @@ import { forwardingRoutes } from './forwarding/routes';
 import { campaignRoutes } from './campaigns/routes';
 import { pointsRoutes } from './points/routes';
 import { statsRoutes } from './stats/routes';
+import { buildOpenApiDocument, type OpenApiDocument } from '@ssp/shared';
+import { openApiRoutes } from './openapi/routes';
+import { contractCheck } from './openapi/contract-check';
 
 export interface AppDeps {
   config: Config;
@@ -37,11 +40,37 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): Koa {
   const services =
     deps.services ?? createServices({ config: deps.config, db: deps.db, logger: deps.logger, clock: deps.clock ?? systemClock });
-  const app = new Koa({ proxy: false });
+  // Behind a reverse proxy, the client IP (rate limits) is the one the last proxy appended.
+  const app = new Koa({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
   app.silent = true;
+  const document = buildOpenApiDocument({ version: deps.version });
+  const api = buildRouter(deps, services, document);
 
+  app.use(requestContext(deps.logger));
+  app.use(securityHeaders());
+  if (deps.config.contractCheck) app.use(contractCheck(document));
+  app.use(errorMiddleware());
+  app.use(cors(deps.config.corsOrigins));
+  app.use(serveH5('/app', deps.config.h5DistDir));
+  app.use(authenticate(deps.config.jwtSecret));
+  app.use(jsonBody(deps.config.jsonBodyLimitBytes));
+  app.use(unknownMethodsAre405);
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return app;
+}
+
+/** The router answers a method it has never heard of (TRACE) with 501; for a path we serve it is a 405, with Allow. */
+const unknownMethodsAre405: Koa.Middleware = async (ctx, next) => {
+  await next();
+  if (ctx.status === 501 && ctx.response.get('Allow')) ctx.status = 405;
+};
+
+/** Every route of the API in one router (the contract test lists them from here). */
+export function buildRouter(deps: AppDeps, services: Services, document: OpenApiDocument): Router {
   const api = new Router();
   const domains = [
+    openApiRoutes(document),
     healthRoutes(deps),
     authRoutes(services),
     mediaRoutes(services),
@@ -55,15 +84,5 @@ export function buildApp(deps: AppDeps): Koa {
     statsRoutes(services),
   ];
   for (const domain of domains) api.use(domain.routes());
-
-  app.use(requestContext(deps.logger));
-  app.use(securityHeaders());
-  app.use(errorMiddleware());
-  app.use(cors(deps.config.corsOrigins));
-  app.use(serveH5('/app', deps.config.h5DistDir));
-  app.use(authenticate(deps.config.jwtSecret));
-  app.use(jsonBody(deps.config.jsonBodyLimitBytes));
-  app.use(api.routes());
-  app.use(api.allowedMethods());
-  return app;
+  return api;
 }

@@ -20,7 +20,8 @@ const envSchema = z
       .string()
       .regex(/^mongodb(\+srv)?:\/\/.+/, 'must be a mongodb:// or mongodb+srv:// URI')
       .default('mongodb://127.0.0.1:27017/suishoupai'),
-    MONGODB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+    /** How long a request waits for an unreachable database before its 503: short, so clients fail fast and retry. */
+    MONGODB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(1500),
     /**
      * Connections per process. MongoDB applies each single-document update atomically;
      * FerretDB v1 (local and CI) does not, so against FerretDB use 1: one connection
@@ -59,7 +60,19 @@ const envSchema = z
     STATS_MIN_CELL: z.coerce.number().int().min(1).max(100).default(5),
     STATS_POSTPONED_OUT_OF_DENOMINATOR: booleanFromEnv.default(true),
     STATS_PUBLIC_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+    /** Take the client IP from X-Forwarded-For (as the last proxy saw it): only behind a reverse proxy that sets it. */
+    TRUST_PROXY: booleanFromEnv.default(false),
+    /** Staff password and WeChat login attempts per client IP and minute (each costs a scrypt hash or a WeChat call); default 30. */
+    LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
+    /** Staff login attempts per username and minute, from any IP (wrong passwords also lock the account); default 10. */
+    STAFF_LOGIN_RATE_PER_USERNAME_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
+    /** Photo upload requests per signed-in user and minute; default 30. */
+    MEDIA_UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
+    /** Nearby-case look-ups per citizen and minute (they reveal where open cases are); default 60. */
+    NEARBY_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
     /** Comma-separated `client:key` pairs allowed to POST Open311 requests. */
+    /** Check every response against the OpenAPI contract (on by default in tests; a violation becomes a 500). */
+    CONTRACT_CHECK: booleanFromEnv.optional(),
     OPEN311_API_KEYS: z
       .string()
       .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
@@ -73,6 +86,8 @@ const envSchema = z
     if (env.NODE_ENV !== 'production') return;
     if (!env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+    } else if (env.JWT_SECRET === DEV_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must not be the published development secret' });
     }
     if (env.DEV_LOGIN_ENABLED) {
       ctx.addIssue({ code: 'custom', path: ['DEV_LOGIN_ENABLED'], message: 'must not be enabled in production' });
@@ -114,8 +129,13 @@ export interface Config {
   publicBaseUrl: string;
   campaigns: { multiplierMin: number; multiplierMax: number; bodyMaxChars: number };
   stats: { minCell: number; postponedOutOfDenominator: boolean; publicRatePerMinute: number };
+  /** Whether ctx.ip comes from X-Forwarded-For (behind a reverse proxy). */
+  trustProxy: boolean;
+  /** Requests per minute: login per IP and per staff username, uploads per user, nearby per citizen. */
+  rateLimits: { loginPerIp: number; staffLoginPerUsername: number; mediaUploadsPerUser: number; nearbyPerCitizen: number };
   /** Open311 API keys by key → client name. */
   open311: { apiKeys: Map<string, string> };
+  contractCheck: boolean;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +153,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
+  // Tests run many requests under a stopped clock (one window): these limits are off there unless a test sets them.
+  const perMinute = (value: number | undefined, fallback: number) => value ?? (env.NODE_ENV === 'test' ? 1_000_000 : fallback);
   return {
     env: env.NODE_ENV,
     host: env.HOST,
@@ -176,8 +198,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       postponedOutOfDenominator: env.STATS_POSTPONED_OUT_OF_DENOMINATOR,
       publicRatePerMinute: env.STATS_PUBLIC_RATE_PER_MINUTE,
     },
+    trustProxy: env.TRUST_PROXY,
+    rateLimits: {
+      loginPerIp: perMinute(env.LOGIN_RATE_PER_MINUTE, 30),
+      staffLoginPerUsername: perMinute(env.STAFF_LOGIN_RATE_PER_USERNAME_PER_MINUTE, 10),
+      mediaUploadsPerUser: perMinute(env.MEDIA_UPLOADS_PER_MINUTE, 30),
+      nearbyPerCitizen: perMinute(env.NEARBY_RATE_PER_MINUTE, 60),
+    },
     open311: {
       apiKeys: new Map(env.OPEN311_API_KEYS.map((pair) => [pair.slice(pair.indexOf(':') + 1), pair.slice(0, pair.indexOf(':'))])),
     },
+    contractCheck: env.CONTRACT_CHECK ?? env.NODE_ENV === 'test',
   };
 }

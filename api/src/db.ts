@@ -16,8 +16,34 @@ export async function connectDatabase(
     // FerretDB v1 does not support retryable writes; MongoDB does not need them for correctness here.
     retryWrites: false,
   });
-  await connection.asPromise();
+  try {
+    await connection.asPromise();
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
   return connection;
+}
+
+/**
+ * Start-up only: the database may still be coming up beside us (a restart, a container
+ * starting at the same time), so keep trying for a while before giving up.
+ */
+export async function connectDatabaseWhenReachable(
+  config: Parameters<typeof connectDatabase>[0],
+  onRetry: (err: Error) => void,
+  giveUpAfterMs = 60_000,
+): Promise<Connection> {
+  const deadline = Date.now() + giveUpAfterMs;
+  for (;;) {
+    try {
+      return await connectDatabase(config);
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      onRetry(err as Error);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
 
 export async function pingDatabase(connection: Connection, timeoutMs = 2000): Promise<boolean> {

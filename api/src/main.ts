@@ -5,7 +5,7 @@ import { createServices } from './services';
 import { startWorkers } from './workers';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './core/logger';
-import { connectDatabase } from './db';
+import { connectDatabaseWhenReachable } from './db';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const db = await connectDatabase(config);
+  const db = await connectDatabaseWhenReachable(config, (err) => logger.warn({ err: err.message }, 'database not reachable yet, retrying'));
   const services = createServices({ config, db, logger, clock: systemClock });
   const app = buildApp({ config, db, logger, version, services });
   const workers = startWorkers(services);

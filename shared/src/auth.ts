@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasVisibleText, safeText } from './text';
 
 /** Staff roles of a 数字城管 centre (see domain brief §2). */
 export const STAFF_ROLES = ['operator', 'dispatcher', 'department', 'supervisor', 'publicity', 'admin'] as const;
@@ -18,7 +19,12 @@ export const DEFAULT_NICKNAME = '匿名市民';
 /** Mainland China mobile number. */
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
 
-const nickname = z.string({ error: '昵称必须是文字' }).trim().min(1, '昵称不能为空').max(20, '昵称最多 20 个字');
+const nickname = safeText({ error: '昵称必须是文字' })
+  .trim()
+  .min(1, '昵称不能为空')
+  .max(20, '昵称最多 20 个字')
+  // Not only zero-width or combining characters: it must show on the leaderboard.
+  .refine((v) => v === '' || hasVisibleText(v), '昵称不能为空');
 
 /** Chinese messages for a request body that is not an object, or carries fields a strict schema does not know. */
 const bodyError = (issue: { code?: string; keys?: string[] }) => {
@@ -63,7 +69,8 @@ export const updateMeSchema = z.strictObject(
   {
     nickname: nickname.optional(),
     /** null removes the saved number. */
-    phone: z.string({ error: '手机号格式不正确' }).regex(PHONE_PATTERN, '手机号格式不正确').nullable().optional(),
+    // NFKC: digits typed full-width (１３８…) by a Chinese input method are ASCII digits.
+    phone: z.string({ error: '手机号格式不正确' }).normalize('NFKC').trim().regex(PHONE_PATTERN, '手机号格式不正确').nullable().optional(),
   },
   { error: bodyError },
 );
@@ -87,7 +94,7 @@ const staffPassword = z
   .string({ error: '请填写密码' })
   .min(STAFF_PASSWORD_MIN_LENGTH, `密码至少 ${STAFF_PASSWORD_MIN_LENGTH} 位`)
   .max(128, '密码最多 128 位');
-const staffDisplayName = z.string({ error: '请填写姓名' }).trim().min(1, '姓名不能为空').max(40, '姓名最多 40 个字');
+const staffDisplayName = safeText({ error: '请填写姓名' }).trim().min(1, '姓名不能为空').max(40, '姓名最多 40 个字');
 const departmentId = z.string({ error: '所属部门编号必须是文字' }).trim().min(1, '所属部门不能为空').max(64, '所属部门编号过长');
 
 /**

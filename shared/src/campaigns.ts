@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 import { photoIdSchema } from './media';
 
 /**
@@ -67,10 +68,10 @@ const uniqueIds = (max: number, what: string) =>
     .refine((ids) => new Set(ids).size === ids.length, `${what}编号不能重复`);
 
 const campaignFields = {
-  title: z.string({ error: '请填写活动标题' }).trim().min(1, '请填写活动标题').max(CAMPAIGN_TITLE_MAX, `标题最多 ${CAMPAIGN_TITLE_MAX} 个字`),
-  summary: z.string({ error: '摘要必须是文字' }).trim().max(CAMPAIGN_SUMMARY_MAX, `摘要最多 ${CAMPAIGN_SUMMARY_MAX} 个字`),
+  title: safeText({ error: '请填写活动标题' }).trim().min(1, '请填写活动标题').max(CAMPAIGN_TITLE_MAX, `标题最多 ${CAMPAIGN_TITLE_MAX} 个字`),
+  summary: safeText({ error: '摘要必须是文字' }).trim().max(CAMPAIGN_SUMMARY_MAX, `摘要最多 ${CAMPAIGN_SUMMARY_MAX} 个字`),
   /** Rich text (HTML); the API keeps a safe subset and refuses scripts. */
-  body: z.string({ error: '正文必须是文字' }).max(CAMPAIGN_BODY_HARD_MAX, `正文最多 ${CAMPAIGN_BODY_HARD_MAX} 个字符`),
+  body: safeText({ error: '正文必须是文字' }).max(CAMPAIGN_BODY_HARD_MAX, `正文最多 ${CAMPAIGN_BODY_HARD_MAX} 个字符`),
   coverPhotoId: photoIdSchema.nullable(),
   startAt: dateTime,
   endAt: dateTime,
@@ -118,7 +119,7 @@ export const updateCampaignSchema = z
 export type UpdateCampaignInput = z.input<typeof updateCampaignSchema>;
 export type UpdateCampaign = z.output<typeof updateCampaignSchema>;
 
-const reason = z.string({ error: '请填写原因' }).trim().min(1, '请填写原因').max(200, '原因最多 200 个字');
+const reason = safeText({ error: '请填写原因' }).trim().min(1, '请填写原因').max(200, '原因最多 200 个字');
 
 export const publishCampaignSchema = z.object({ version: version.optional() }, { error: bodyError }).strict();
 export const unpublishCampaignSchema = z.object({ version: version.optional(), reason }, { error: bodyError }).strict();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 
 /*
  * Forwarding filed cases to an external official platform (the city's 数字城管
@@ -158,7 +159,7 @@ export const forwardingCallbackSchema = z
     caseId: z.string().trim().min(1).max(64).optional(),
     externalId: z.string().trim().min(1).max(128).optional(),
     status: externalStatusSchema,
-    note: z.string().trim().max(500, '说明最多 500 个字').optional(),
+    note: safeText().trim().max(500, '说明最多 500 个字').optional(),
     occurredAt: z.iso.datetime({ offset: true, error: '发生时间应为 ISO 8601 时间，如 2026-11-23T10:00:00+08:00' }),
     /** The platform's unique id of this status event; a repeated id is acknowledged and ignored. */
     eventId: z.string().trim().min(1, '缺少事件编号').max(128, '事件编号最长 128 位'),
@@ -184,7 +185,7 @@ export type ForwardingCallbackResult = z.infer<typeof forwardingCallbackResultSc
 export const manualForwardSchema = z
   .object({
     targetId: z.string({ error: '请选择转办对象' }).min(1, '请选择转办对象').max(64),
-    note: z.string().trim().max(500, '说明最多 500 个字').optional(),
+    note: safeText().trim().max(500, '说明最多 500 个字').optional(),
     /** The case version the operator saw (optimistic concurrency). */
     version: z.number().int().min(0).optional(),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 
 /**
  * Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) as this API speaks it.
@@ -55,7 +56,7 @@ export const open311CreatedSchema = z.object({
 
 export const open311ErrorSchema = z.object({ code: z.number().int(), description: z.string() });
 
-const text = (max: number) => z.string().trim().max(max);
+const text = (max: number) => safeText().trim().max(max);
 
 /** POST /requests parameters (form-encoded or JSON). Personal fields are accepted but not stored. */
 export const open311CreateSchema = z.object({

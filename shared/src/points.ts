@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 
 /*
  * Reward points (积分), the rewards catalogue and claims (兑换), and the leaderboard.
@@ -110,7 +111,7 @@ export const pointsAdjustmentSchema = z
       .min(-100_000)
       .max(100_000)
       .refine((n) => n !== 0, '调整积分不能为 0'),
-    reason: z.string({ error: '请填写调整原因' }).trim().min(2, '调整原因至少 2 个字').max(200, '调整原因最多 200 个字'),
+    reason: safeText({ error: '请填写调整原因' }).trim().min(2, '调整原因至少 2 个字').max(200, '调整原因最多 200 个字'),
     /** Optional: a retry with the same id adjusts once. */
     clientRequestId: clientRequestId.optional(),
   })
@@ -127,9 +128,9 @@ export const rewardIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, '�
 
 const rewardFields = z
   .object({
-    name: z.string().trim().min(1, '奖品名称不能为空').max(40, '奖品名称最多 40 个字'),
+    name: safeText().trim().min(1, '奖品名称不能为空').max(40, '奖品名称最多 40 个字'),
     kind: z.enum(REWARD_KINDS),
-    description: z.string().trim().max(300).default(''),
+    description: safeText().trim().max(300).default(''),
     costPoints: z.number().int().min(1, '所需积分至少为 1').max(1_000_000),
     /** Units left to claim. */
     stock: z.number().int().min(0).max(1_000_000),
@@ -231,10 +232,10 @@ export const claimListQuerySchema = z.object({
 export const claimExportQuerySchema = z.object({ status: z.enum(['pending', 'fulfilled', 'failed']).default('pending') });
 
 export const fulfilClaimSchema = z
-  .object({ code: z.string({ error: '请填写发放凭证' }).trim().min(1, '请填写发放凭证').max(100, '发放凭证最多 100 个字符') })
+  .object({ code: safeText({ error: '请填写发放凭证' }).trim().min(1, '请填写发放凭证').max(100, '发放凭证最多 100 个字符') })
   .strict();
 export const failClaimSchema = z
-  .object({ reason: z.string({ error: '请填写失败原因' }).trim().min(2, '失败原因至少 2 个字').max(200, '失败原因最多 200 个字') })
+  .object({ reason: safeText({ error: '请填写失败原因' }).trim().min(2, '失败原因至少 2 个字').max(200, '失败原因最多 200 个字') })
   .strict();
 
 // ---------------------------------------------------------------- leaderboard

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 import { CASE_STATES, CITIZEN_STATUSES } from './cases';
 
 export const DESCRIPTION_MAX_LENGTH = 500;
@@ -15,9 +16,9 @@ const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be an id');
 export const createReportSchema = z
   .object({
     categoryId: z.string().min(1).max(32),
-    description: z.string().trim().max(DESCRIPTION_MAX_LENGTH).default(''),
+    description: safeText().trim().max(DESCRIPTION_MAX_LENGTH).default(''),
     location: latLngSchema,
-    address: z.string().trim().max(200).optional(),
+    address: safeText().trim().max(200).optional(),
     photoIds: z
       .array(z.string().min(1).max(64))
       .min(1, '请至少上传一张照片')
@@ -31,16 +32,16 @@ export const createReportSchema = z
   .strict();
 export type CreateReportInput = z.input<typeof createReportSchema>;
 
-export const updateReportSchema = z.object({ description: z.string().trim().max(DESCRIPTION_MAX_LENGTH) }).strict();
+export const updateReportSchema = z.object({ description: safeText().trim().max(DESCRIPTION_MAX_LENGTH) }).strict();
 
 export const rateReportSchema = z
   .object({
     score: z.number().int().min(1).max(5),
-    comment: z.string().trim().max(300).default(''),
+    comment: safeText().trim().max(300).default(''),
   })
   .strict();
 
-export const notFixedSchema = z.object({ note: z.string().trim().min(1).max(300) }).strict();
+export const notFixedSchema = z.object({ note: safeText().trim().min(1).max(300) }).strict();
 
 const numberFromQuery = z.coerce.number().refine(Number.isFinite, 'must be a number');
 

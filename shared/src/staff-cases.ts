@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { safeText } from './text';
 import { CASE_ACTIONS, CASE_SOURCES, CASE_STATES } from './cases';
 
-const note = z.string().trim().max(500);
+const note = safeText().trim().max(500);
 const version = z.number().int().min(1);
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be a case id');
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_STATES } from './cases';
 import { CATEGORY_FAMILIES, categoryIdSchema, cityDataIdSchema, type CategoryFamily } from './catalogue';
-import type { Composite, DurationSummary, StatsCounts, StatsRates } from './indicators';
+import { GRADES, type Composite, type DurationSummary, type StatsCounts, type StatsRates } from './indicators';
 
 /*
  * Statistics API (GET /stats/public/* and /stats/staff/*): query parameters, calendar
@@ -247,3 +247,114 @@ export interface StatsCasesPage {
   nextCursor: string | null;
 }
 
+
+// ---------------------------------------------------------------- response schemas (the API contract)
+
+const count = z.number().int().min(0);
+const rateSchema = z.object({ ratio: z.number().nullable(), percent: z.number().nullable() });
+const STATS_COUNT_KEYS = [
+  'reported', 'withdrawn', 'accepted', 'filed', 'rejected', 'duplicates', 'voided', 'forwarded', 'dispatched', 'returned',
+  'handled', 'closures', 'reworked', 'postponed', 'reopened', 'rated', 'satisfied', 'supporters', 'due', 'closed', 'onTime',
+  'overdue', 'overdueOpen', 'postponedDue', 'postponedOnTime',
+] as const satisfies readonly (keyof StatsCounts)[];
+const STATS_RATE_KEYS = ['filingRate', 'validReportRate', 'closureRate', 'onTimeRate', 'reworkRate', 'handlingRate', 'satisfaction'] as const satisfies readonly (keyof StatsRates)[];
+
+export const statsCountsSchema = z.object(Object.fromEntries(STATS_COUNT_KEYS.map((k) => [k, count])) as Record<(typeof STATS_COUNT_KEYS)[number], typeof count>);
+export const statsRatesSchema = z.object(Object.fromEntries(STATS_RATE_KEYS.map((k) => [k, rateSchema])) as Record<(typeof STATS_RATE_KEYS)[number], typeof rateSchema>);
+const hours = z.number().min(0).nullable();
+const statsFiguresShape = {
+  counts: statsCountsSchema,
+  rates: statsRatesSchema,
+  durations: z.object({ count, meanHours: hours, medianHours: hours, p90Hours: hours }),
+};
+const statsFiguresSchema = z.object(statsFiguresShape);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const statsEnvelopeShape = {
+  range: z.object({ from: day, to: day }),
+  filters: z.object(statsFilterShape).partial(),
+  asOf: day,
+  suppression: z.object({ minCell: count, note: z.string() }).nullable(),
+};
+
+export const statsSummarySchema = z.object({ ...statsEnvelopeShape, ...statsFiguresShape });
+export const statsTimeseriesSchema = z.object({
+  ...statsEnvelopeShape,
+  granularity: z.enum(STATS_GRANULARITIES),
+  series: z.array(z.object({ period: z.string(), from: day, to: day, ...statsFiguresShape })),
+});
+const statsNodeSchema: z.ZodType<StatsNode> = z.lazy(() =>
+  z.object({
+    level: z.enum(['family', 'major', 'category', 'district', 'street', 'grid', 'other']),
+    id: z.string().nullable(),
+    name: z.string(),
+    children: z.array(statsNodeSchema).optional(),
+    ...statsFiguresShape,
+  }),
+);
+export const statsTreeSchema = z.object({ ...statsEnvelopeShape, items: z.array(statsNodeSchema) });
+export const statsDepartmentsSchema = z.object({
+  ...statsEnvelopeShape,
+  items: z.array(
+    z.object({
+      departmentId: z.string(),
+      name: z.string(),
+      rank: z.number().int().min(1),
+      filedScore: z.number(),
+      composite: z.object({ score: z.number().nullable(), grade: z.enum(GRADES).nullable() }),
+      ...statsFiguresShape,
+    }),
+  ),
+  of: count,
+  other: statsFiguresSchema.nullable(),
+});
+export const statsMapSchema = z.object({
+  ...statsEnvelopeShape,
+  grids: z.array(
+    z.object({
+      gridId: z.string(),
+      name: z.string(),
+      streetId: z.string(),
+      districtId: z.string(),
+      centroid: z.object({ lat: z.number(), lng: z.number() }),
+      ...statsFiguresShape,
+    }),
+  ),
+  other: statsFiguresSchema.nullable(),
+});
+const nullableId = z.string().nullable();
+export const statsExportSchema = z.object({
+  ...statsEnvelopeShape,
+  rows: z.array(
+    z.object({
+      month: z.string(),
+      level: z.string(),
+      districtId: nullableId,
+      streetId: nullableId,
+      gridId: nullableId,
+      family: nullableId,
+      majorCode: nullableId,
+      categoryId: nullableId,
+      departmentId: nullableId,
+      source: nullableId,
+      counts: statsCountsSchema,
+      rates: statsRatesSchema,
+    }),
+  ),
+});
+export const statsCasesPageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      caseNo: z.string(),
+      state: z.string(),
+      categoryId: z.string(),
+      categoryName: z.string(),
+      gridId: z.string(),
+      departmentId: nullableId,
+      deadline: z.string().nullable(),
+      overdue: z.boolean(),
+      createdAt: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

@@ -12,6 +12,7 @@ import {
 } from '@ssp/shared';
 import { notFound, parseInput } from '../core/errors';
 import type { Services } from '../services';
+import { FixedWindowLimiter } from '../stats/rate-limit';
 import { citizenId, principalOf, requireCitizen, requireStaff } from './middleware';
 
 const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
@@ -19,8 +20,14 @@ const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).bo
 export function authRoutes(services: Services): Router {
   const { auth } = services;
   const router = new Router();
+  const { rateLimits } = services.ctx.config;
+  // Every attempt costs a scrypt hash or a code2Session call (WeChat's quota is per app): throttle per IP,
+  // and staff logins per username too, before any of that work.
+  const loginsPerIp = new FixedWindowLimiter(rateLimits.loginPerIp, services.ctx.clock);
+  const loginsPerUsername = new FixedWindowLimiter(rateLimits.staffLoginPerUsername, services.ctx.clock);
 
   router.post('/auth/wechat', async (ctx) => {
+    loginsPerIp.hit(ctx.ip);
     const { code } = parseInput(wechatLoginSchema, bodyOf(ctx));
     ctx.body = await auth.loginWithWeChat(code);
   });
@@ -50,7 +57,10 @@ export function authRoutes(services: Services): Router {
   });
 
   router.post('/auth/staff/login', async (ctx) => {
-    ctx.body = await auth.staffLogin(parseInput(staffLoginSchema, bodyOf(ctx)));
+    loginsPerIp.hit(ctx.ip);
+    const input = parseInput(staffLoginSchema, bodyOf(ctx));
+    loginsPerUsername.hit(input.username);
+    ctx.body = await auth.staffLogin(input);
   });
 
   router.get('/staff/me', requireStaff(...STAFF_ROLES), async (ctx) => {

@@ -48,8 +48,63 @@ export function zodDetails(error: z.ZodError, prefix?: string): ErrorDetail[] {
   });
 }
 
+/**
+ * Keys no input of ours has, refused wherever they appear in a body or query: MongoDB
+ * operators and paths (`$gt`, `$where`, `a.b`), prototype names (`__proto__`,
+ * `constructor`, `prototype`) and query-string nesting (`id[$ne]`, `category[]`, which
+ * this API does not parse). Schemas would mostly drop them silently; refusing says so,
+ * and no route can ever hand one on to a query or an update.
+ */
+const UNSAFE_KEY = /^\$|[.[\]]|^(?:__proto__|constructor|prototype)$/;
+const MAX_KEY_DETAILS = 20;
+
+interface Visit {
+  value: unknown;
+  key?: PropertyKey;
+  parent?: Visit;
+}
+
+function pathOf(visit: Visit): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) path.push(at.key!);
+  return path.reverse();
+}
+
+/** Details for every unsafe key in `input`; iterative, as bodies may nest thousands of levels deep. */
+export function unsafeKeyDetails(input: unknown, prefix?: string): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  const stack: Visit[] = [{ value: input }];
+  while (stack.length > 0 && details.length < MAX_KEY_DETAILS) {
+    const visit = stack.pop()!;
+    const { value } = visit;
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: visit });
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      const child: Visit = { value: (value as Record<string, unknown>)[key], key, parent: visit };
+      if (UNSAFE_KEY.test(key)) details.push({ field: fieldPath(prefix, pathOf(child)), issue: `不支持的字段名：${key}` });
+      else stack.push(child);
+    }
+  }
+  return details;
+}
+
+/**
+ * ctx.request.body when the request carried a body that is not JSON (see json-body.ts):
+ * parseInput answers it with 415; routes that read other types themselves never look.
+ */
+export const UNREAD_BODY: unknown = Object.freeze(Object.create(null));
+
 /** Parses input with a zod schema, turning failures into a 400 listing each field at fault. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefix?: string): z.output<S> {
+  if (input === UNREAD_BODY) {
+    // The body was never read: close rather than drain it.
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', '请求内容须为 JSON（Content-Type: application/json）', undefined, { Connection: 'close' });
+  }
+  const unsafe = unsafeKeyDetails(input, prefix);
+  if (unsafe.length > 0) throw validationFailed(unsafe);
   const result = schema.safeParse(input);
   if (!result.success) throw validationFailed(zodDetails(result.error, prefix));
   return result.data;

@@ -15,6 +15,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           const masked = args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as Parameters<typeof method>;
           return method.apply(this, masked);
         },
+        // Child-logger fields (e.g. a caller-chosen request id) reach the line unformatted: mask the line itself.
+        streamWrite: (line) => maskText(line),
       },
     },
     destination,

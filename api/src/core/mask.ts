@@ -2,8 +2,10 @@
  * Masking of personal identifiers before anything reaches a log line.
  * WeChat openids (28 chars starting with "o") and mainland mobile numbers.
  */
-const PHONE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
-const OPENID = /\bo[A-Za-z0-9_-]{5}[A-Za-z0-9_-]{17}([A-Za-z0-9_-]{5})\b/g;
+/** With an optional +86 / 86 prefix and a space or hyphen between the 3-4-4 groups, as people write them. */
+const PHONE = /(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)/g;
+/** Openids may start or end with "-" or "_", where \b would not match: delimit by the id alphabet instead. */
+const OPENID = /(?<![A-Za-z0-9_-])o[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])/g;
 const SENSITIVE_KEYS = /^(openid|unionid|phone|mobile|session_?key|password|token|refreshToken|accessToken|authorization)$/i;
 
 export function maskPhone(phone: string): string {

@@ -1,5 +1,10 @@
 import type { Middleware } from 'koa';
 
+/** API answers are data: they may load nothing (the docs page only its inline styles) and be framed by no one. */
+const API_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+/** The H5 app under /app/ loads its own scripts; it only must not be framed. */
+const APP_CSP = "frame-ancestors 'none'";
+
 /** Conservative security headers on every response. */
 export function securityHeaders(): Middleware {
   return async (ctx, next) => {
@@ -9,8 +14,13 @@ export function securityHeaders(): Middleware {
       'Referrer-Policy': 'no-referrer',
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Resource-Policy': 'same-site',
+      // Browsers ignore it over plain HTTP (local use); behind the HTTPS proxy it pins HTTPS.
+      'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+      'Content-Security-Policy': ctx.path.startsWith('/app/') ? APP_CSP : API_CSP,
     });
     await next();
+    // An answer to a signed-in caller is theirs alone: no browser or shared cache may keep it.
+    if (ctx.get('authorization') && !ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
   };
 }
 

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { FORWARD_HEADERS } from '@ssp/shared';
+import { emptyBodySchema, FORWARD_HEADERS } from '@ssp/shared';
+import { parseInput } from '../core/errors';
 import { requireStaff } from '../auth/middleware';
 import type { Services } from '../services';
 
@@ -27,6 +28,7 @@ export function forwardingRoutes({ forwarding }: Services): Router {
   });
 
   router.post('/admin/forwarding/retry-failed', requireStaff('admin'), async (ctx) => {
+    parseInput(emptyBodySchema, ctx.request.body);
     ctx.body = { requeued: await forwarding.retryFailed() };
   });
 

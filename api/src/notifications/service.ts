@@ -43,7 +43,8 @@ export class NotificationService {
       clock: ctx.clock,
       logger: ctx.logger,
       deliver: (message) => this.deliver(message),
-      maxAttempts: 8,
+      // Backoff 2 s doubling to 30 min: 16 attempts ride out a WeChat outage of about 3.5 hours.
+      maxAttempts: 16,
     });
   }
 

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import {
   createReportSchema,
+  emptyBodySchema,
   myReportsQuerySchema,
   nearbyQuerySchema,
   notFixedSchema,
@@ -10,9 +11,12 @@ import {
 import { citizenId, requireCitizen } from '../auth/middleware';
 import { parseInput } from '../core/errors';
 import type { Services } from '../services';
+import { FixedWindowLimiter } from '../stats/rate-limit';
 
-export function reportRoutes({ reports }: Services): Router {
+export function reportRoutes({ reports, ctx: serviceCtx }: Services): Router {
   const router = new Router();
+  // Nearby answers reveal where open cases are: no citizen may sweep the map.
+  const nearbyLookups = new FixedWindowLimiter(serviceCtx.config.rateLimits.nearbyPerCitizen, serviceCtx.clock);
   router.post('/reports', requireCitizen, async (ctx) => {
     const input = parseInput(createReportSchema, ctx.request.body);
     const { created, doc } = await reports.create(citizenId(ctx), input);
@@ -21,11 +25,13 @@ export function reportRoutes({ reports }: Services): Router {
   });
 
   router.get('/reports/nearby', requireCitizen, async (ctx) => {
+    nearbyLookups.hit(citizenId(ctx));
     const q = parseInput(nearbyQuerySchema, ctx.query);
     ctx.body = { items: await reports.nearby(citizenId(ctx), q.lat, q.lng, q.category) };
   });
 
   router.post('/reports/:id/support', requireCitizen, async (ctx) => {
+    parseInput(emptyBodySchema, ctx.request.body);
     ctx.body = await reports.support(citizenId(ctx), ctx.params.id!);
   });
 
@@ -45,6 +51,7 @@ export function reportRoutes({ reports }: Services): Router {
   });
 
   router.post('/me/reports/:id/withdraw', requireCitizen, async (ctx) => {
+    parseInput(emptyBodySchema, ctx.request.body);
     const doc = await reports.withdraw(citizenId(ctx), ctx.params.id!);
     ctx.body = await reports.detail(doc, 'reporter');
   });
@@ -62,6 +69,7 @@ export function reportRoutes({ reports }: Services): Router {
   });
 
   router.post('/me/reports/:id/confirm', requireCitizen, async (ctx) => {
+    parseInput(emptyBodySchema, ctx.request.body);
     const doc = await reports.confirmFixed(citizenId(ctx), ctx.params.id!);
     ctx.body = await reports.detail(doc, 'reporter');
   });

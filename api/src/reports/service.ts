@@ -197,8 +197,15 @@ export class ReportService {
     return { id: String(doc._id), supporterCount: doc.supporterCount, supported: true };
   }
 
+  /** A case by id, where a missing one answers exactly like someone else's (no existence oracle). */
+  private async reportById(id: string): Promise<CaseDoc> {
+    return this.workflow.get(id).catch((err: unknown) => {
+      throw err instanceof ApiError && err.status === 404 ? notFound('上报不存在') : err;
+    });
+  }
+
   private async ownReport(citizenId: string, id: string): Promise<CaseDoc> {
-    const doc = await this.workflow.get(id);
+    const doc = await this.reportById(id);
     if (doc.reporterId !== citizenId) throw notFound('上报不存在');
     return doc;
   }
@@ -282,7 +289,7 @@ export class ReportService {
 
   /** The reporter's own report, or a case the citizen backed (anonymised). Anyone else: 404. */
   async detailFor(citizenId: string, id: string): Promise<ReportDetail> {
-    const doc = await this.workflow.get(id);
+    const doc = await this.reportById(id);
     const relation = doc.reporterId === citizenId ? 'reporter' : doc.supporterIds.includes(citizenId) ? 'supporter' : null;
     if (!relation) throw notFound('上报不存在');
     return this.detail(doc, relation);

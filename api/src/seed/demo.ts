@@ -27,6 +27,8 @@ const DEMO_STAFF: DemoStaff[] = [
  * `npm start` runs it on every start and it only adds what is missing.
  */
 export async function seedDemo(services: Services): Promise<string> {
+  // The demo accounts' passwords are printed in the README and above: never create them in production.
+  if (services.ctx.config.env === 'production') throw new Error('seed-demo creates accounts with published passwords; refused in production');
   const loadedCity = await services.catalogue.seedCityDataIfEmpty();
   const city = await services.catalogue.getCity();
   const departments = await services.catalogue.listDepartments();

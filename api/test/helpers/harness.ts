@@ -21,12 +21,20 @@ export function testDatabaseUri(dbName: string): string {
   return url.toString();
 }
 
-/** A fresh database of its own for one test file, dropped by `drop()`. */
-export async function openTestDatabase(): Promise<{ db: Connection; uri: string; drop(): Promise<void> }> {
-  const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const uri = testDatabaseUri(name);
+/**
+ * A fresh database of its own for one test file, dropped by `drop()`; or, given `uri`,
+ * a database on a server the test runs itself (e.g. one it stops and restarts).
+ */
+export async function openTestDatabase(
+  at: { uri?: string; serverSelectionTimeoutMs?: number } = {},
+): Promise<{ db: Connection; uri: string; drop(): Promise<void> }> {
+  const uri = at.uri ?? testDatabaseUri(`t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`);
   // One connection: FerretDB v1 applies concurrent updates of one document non-atomically.
-  const db = await connectDatabase({ mongodbUri: uri, mongodbServerSelectionTimeoutMs: 5000, mongodbMaxPoolSize: 1 });
+  const db = await connectDatabase({
+    mongodbUri: uri,
+    mongodbServerSelectionTimeoutMs: at.serverSelectionTimeoutMs ?? 5000,
+    mongodbMaxPoolSize: 1,
+  });
   return {
     db,
     uri,
@@ -75,11 +83,17 @@ export class TestClock implements Clock {
 export interface TestApiOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
+  /** A database of the test's own instead of a fresh one on the shared test server. */
+  mongodbUri?: string;
 }
 
 /** The real app on a real loopback port with its own database. */
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const database = await openTestDatabase();
+  const selectionTimeout = options.env?.MONGODB_SERVER_SELECTION_TIMEOUT_MS;
+  const database = await openTestDatabase({
+    uri: options.mongodbUri,
+    serverSelectionTimeoutMs: selectionTimeout ? Number(selectionTimeout) : undefined,
+  });
   const mediaDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-media-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', MONGODB_URI: database.uri, MEDIA_DIR: mediaDir, ...options.env });
   const logs = new LogCapture();

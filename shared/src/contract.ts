@@ -1,0 +1,332 @@
+import { z } from 'zod';
+import {
+  createStaffSchema,
+  devLoginSchema,
+  loginResultSchema,
+  meSchema,
+  refreshSchema,
+  STAFF_ROLES,
+  staffAccountSchema,
+  staffListSchema,
+  staffLoginResultSchema,
+  staffLoginSchema,
+  staffProfileSchema,
+  tokenPairSchema,
+  updateMeSchema,
+  updateStaffSchema,
+  wechatLoginSchema,
+  type StaffRole,
+} from './auth';
+import {
+  adminCampaignListSchema,
+  adminCampaignSchema,
+  campaignListSchema,
+  campaignResultsSchema,
+  campaignSubscriptionSchema,
+  campaignSubscriptionsSchema,
+  createCampaignSchema,
+  endCampaignSchema,
+  publicCampaignSchema,
+  publishCampaignSchema,
+  unpublishCampaignSchema,
+  updateCampaignSchema,
+} from './campaigns';
+import {
+  areasFileSchema,
+  areaTreeSchema,
+  calendarSchema,
+  categoriesFileSchema,
+  categoryListSchema,
+  categoryQuerySchema,
+  citySchema,
+  cityDataReplaceResultSchema,
+  departmentListSchema,
+  departmentsFileSchema,
+  locateQuerySchema,
+  locateResultSchema,
+} from './catalogue';
+import { errorEnvelopeSchema } from './errors';
+import {
+  FORWARD_HEADERS,
+  forwardingAdminViewSchema,
+  forwardingCallbackResultSchema,
+  forwardingCallbackSchema,
+  forwardingTargetListSchema,
+} from './forwarding';
+import { healthSchema, readinessSchema } from './health';
+import { uploadResultSchema } from './media';
+import {
+  open311CreatedSchema,
+  open311CreateSchema,
+  open311ErrorSchema,
+  open311QuerySchema,
+  open311RequestSchema,
+  open311ServiceDefinitionSchema,
+  open311ServiceSchema,
+} from './open311';
+import {
+  claimExportQuerySchema,
+  claimListQuerySchema,
+  claimSchema,
+  createClaimSchema,
+  failClaimSchema,
+  fulfilClaimSchema,
+  leaderboardQuerySchema,
+  leaderboardSchema,
+  myPointsSchema,
+  pointsAdjustmentSchema,
+  pointsHistoryQuerySchema,
+  pointsHistorySchema,
+  pointsLineSchema,
+  pointsPreferencesSchema,
+  rewardIdSchema,
+  rewardInputSchema,
+  rewardSchema,
+  staffClaimSchema,
+} from './points';
+import {
+  createReportSchema,
+  myReportsQuerySchema,
+  nearbyCaseSchema,
+  nearbyQuerySchema,
+  notFixedSchema,
+  rateReportSchema,
+  reportDetailSchema,
+  reportPageSchema,
+  supportResultSchema,
+  updateReportSchema,
+} from './reports';
+import { caseQueueQuerySchema, staffActionSchema, staffCaseDetailSchema, staffCaseSummarySchema } from './staff-cases';
+import {
+  statsCasesPageSchema,
+  statsCasesQuerySchema,
+  statsDepartmentsSchema,
+  statsExportSchema,
+  statsMapSchema,
+  statsQuerySchema,
+  statsSummarySchema,
+  statsTimeseriesSchema,
+  statsTreeSchema,
+} from './stats';
+
+/*
+ * The HTTP API's contract: every route, who may call it, what it takes and what it
+ * answers. The OpenAPI document (./openapi.ts) is generated from this table, the API
+ * checks its routes against it at test time, and fuzzers read the document.
+ */
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who calls: a signed-in citizen or staff with a role. */
+export type Caller = 'citizen' | StaffRole;
+
+/**
+ * public: anyone (a bearer token is optional but must be valid when sent);
+ * signed: an HMAC-signed server-to-server call; otherwise the callers allowed.
+ */
+export type Access = 'public' | 'signed' | readonly Caller[];
+
+/** A response body: a JSON schema, or another media type described in words. */
+export type ResponseBody = z.ZodType | { mediaType: 'text/csv' | 'image/jpeg' | 'text/html'; description: string } | null;
+
+export interface ContractOperation {
+  method: HttpMethod;
+  /** Koa-router syntax: `/me/reports/:id`, `/open311/v2/requests.:format`. */
+  path: string;
+  tag: string;
+  summary: string;
+  access: Access;
+  params?: z.ZodObject;
+  query?: z.ZodType;
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+  /** How the body travels; JSON unless said. */
+  bodyMediaType?: 'application/json' | 'multipart/form-data' | 'open311-form';
+  /** Success statuses and their bodies (null: no body). */
+  responses: Record<number, ResponseBody>;
+  /** Answers 304 to a matching If-None-Match. */
+  conditional?: boolean;
+  /** Open311 routes answer JSON or XML by the `format` path parameter and use Open311's error list. */
+  open311?: boolean;
+}
+
+export const objectIdSchema = z.string().regex(/^[a-f0-9]{24}$/, 'must be an id');
+const idParams = z.object({ id: objectIdSchema });
+const photoIdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/) });
+const formatParam = { format: z.enum(['json', 'xml']) };
+
+const CITIZEN = ['citizen'] as const;
+const EVERY_STAFF = STAFF_ROLES;
+const CASE_STAFF = ['operator', 'dispatcher', 'department', 'supervisor'] as const;
+const CAMPAIGN_STAFF = ['publicity', 'admin'] as const;
+const CLAIM_STAFF = ['admin', 'publicity'] as const;
+const ADMIN = ['admin'] as const;
+const STATS_STAFF = ['operator', 'dispatcher', 'supervisor', 'admin', 'publicity', 'department'] as const;
+
+const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+/** Actions that take no input: an empty body or `{}`, nothing else. */
+export const emptyBodySchema = z.strictObject({}).optional();
+const noBody = emptyBodySchema;
+
+const open311DiscoverySchema = z.object({
+  changeset: z.string(),
+  contact: z.string(),
+  key_service: z.string(),
+  endpoints: z.array(
+    z.object({ specification: z.string(), url: z.string(), changeset: z.string(), type: z.string(), formats: z.array(z.string()) }),
+  ),
+});
+
+const STATS_CUTS = [
+  ['summary', '总体指标', statsSummarySchema],
+  ['timeseries', '按期趋势', statsTimeseriesSchema],
+  ['categories', '按类别', statsTreeSchema],
+  ['areas', '按区域', statsTreeSchema],
+  ['departments', '按部门（含综合评分）', statsDepartmentsSchema],
+  ['map', '网格地图', statsMapSchema],
+] as const;
+
+export const operations: ContractOperation[] = [
+  // ---- health
+  { method: 'get', path: '/healthz', tag: 'health', summary: '存活检查', access: 'public', responses: { 200: healthSchema } },
+  { method: 'get', path: '/readyz', tag: 'health', summary: '就绪检查（数据库可用）', access: 'public', responses: { 200: readinessSchema } },
+
+  // ---- this document
+  { method: 'get', path: '/openapi.json', tag: 'meta', summary: '本接口文档（OpenAPI 3.1）', access: 'public', responses: { 200: z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }) } },
+  { method: 'get', path: '/docs', tag: 'meta', summary: '接口文档（网页）', access: 'public', responses: { 200: { mediaType: 'text/html', description: '文档网页' } } },
+
+  // ---- auth
+  { method: 'post', path: '/auth/wechat', tag: 'auth', summary: '微信登录（wx.login 的 code）', access: 'public', body: wechatLoginSchema, responses: { 200: loginResultSchema } },
+  { method: 'post', path: '/auth/dev-login', tag: 'auth', summary: 'H5 开发登录（仅在配置开启时可用）', access: 'public', body: devLoginSchema, responses: { 200: loginResultSchema } },
+  { method: 'post', path: '/auth/refresh', tag: 'auth', summary: '刷新令牌（轮换）', access: 'public', body: refreshSchema, responses: { 200: tokenPairSchema } },
+  { method: 'post', path: '/auth/logout', tag: 'auth', summary: '退出登录', access: 'public', body: refreshSchema, responses: { 204: null } },
+  { method: 'get', path: '/me', tag: 'auth', summary: '我的资料', access: CITIZEN, responses: { 200: meSchema } },
+  { method: 'patch', path: '/me', tag: 'auth', summary: '修改昵称、手机号', access: CITIZEN, body: updateMeSchema, responses: { 200: meSchema } },
+  { method: 'post', path: '/auth/staff/login', tag: 'auth', summary: '工作人员登录', access: 'public', body: staffLoginSchema, responses: { 200: staffLoginResultSchema } },
+  { method: 'get', path: '/staff/me', tag: 'auth', summary: '当前工作人员', access: EVERY_STAFF, responses: { 200: staffProfileSchema } },
+  { method: 'get', path: '/admin/staff', tag: 'auth', summary: '工作人员列表', access: ADMIN, responses: { 200: staffListSchema } },
+  { method: 'post', path: '/admin/staff', tag: 'auth', summary: '新建工作人员账号', access: ADMIN, body: createStaffSchema, responses: { 201: staffAccountSchema } },
+  { method: 'patch', path: '/admin/staff/:id', tag: 'auth', summary: '修改工作人员账号', access: ADMIN, params: idParams, body: updateStaffSchema, responses: { 200: staffAccountSchema } },
+
+  // ---- media
+  {
+    method: 'post',
+    path: '/media',
+    tag: 'media',
+    summary: '上传照片（去除元数据、生成缩略图）',
+    access: ['citizen', ...EVERY_STAFF],
+    bodyMediaType: 'multipart/form-data',
+    body: z.object({ photos: z.array(z.string().meta({ format: 'binary' })).min(1) }),
+    responses: { 201: uploadResultSchema },
+  },
+  { method: 'get', path: '/media/:id', tag: 'media', summary: '照片（能力链接，无需登录）', access: 'public', params: photoIdParams, responses: { 200: { mediaType: 'image/jpeg', description: '照片' } }, conditional: true },
+  { method: 'get', path: '/media/:id/thumb', tag: 'media', summary: '缩略图', access: 'public', params: photoIdParams, responses: { 200: { mediaType: 'image/jpeg', description: '缩略图' } }, conditional: true },
+
+  // ---- catalogue
+  { method: 'get', path: '/categories', tag: 'catalogue', summary: '问题类别', access: 'public', query: categoryQuerySchema, responses: { 200: categoryListSchema } },
+  { method: 'get', path: '/departments', tag: 'catalogue', summary: '处置部门', access: 'public', responses: { 200: departmentListSchema } },
+  { method: 'get', path: '/city', tag: 'catalogue', summary: '城市信息', access: 'public', responses: { 200: citySchema } },
+  { method: 'get', path: '/areas', tag: 'catalogue', summary: '区县、街道、网格树', access: 'public', responses: { 200: areaTreeSchema } },
+  { method: 'get', path: '/areas/locate', tag: 'catalogue', summary: '坐标所在网格', access: 'public', query: locateQuerySchema, responses: { 200: locateResultSchema } },
+  { method: 'get', path: '/admin/catalogue', tag: 'catalogue', summary: '类别数据（含时限）', access: ADMIN, responses: { 200: z.object({ categories: categoriesFileSchema }) } },
+  { method: 'put', path: '/admin/catalogue', tag: 'catalogue', summary: '替换类别数据', access: ADMIN, body: categoriesFileSchema, responses: { 200: cityDataReplaceResultSchema } },
+  { method: 'get', path: '/admin/departments', tag: 'catalogue', summary: '部门数据', access: ADMIN, responses: { 200: z.object({ departments: departmentsFileSchema }) } },
+  { method: 'put', path: '/admin/departments', tag: 'catalogue', summary: '替换部门数据', access: ADMIN, body: departmentsFileSchema, responses: { 200: cityDataReplaceResultSchema } },
+  { method: 'get', path: '/admin/areas', tag: 'catalogue', summary: '网格数据（GeoJSON）', access: ADMIN, responses: { 200: areasFileSchema } },
+  { method: 'put', path: '/admin/areas', tag: 'catalogue', summary: '替换网格数据', access: ADMIN, body: areasFileSchema, responses: { 200: cityDataReplaceResultSchema } },
+  { method: 'get', path: '/admin/calendar', tag: 'catalogue', summary: '工作日历', access: ADMIN, responses: { 200: z.object({ calendar: calendarSchema }) } },
+  { method: 'put', path: '/admin/calendar', tag: 'catalogue', summary: '替换工作日历', access: ADMIN, body: calendarSchema, responses: { 200: z.object({ calendar: calendarSchema }) } },
+
+  // ---- reports (citizens)
+  { method: 'post', path: '/reports', tag: 'reports', summary: '上报问题（按 clientRequestId 幂等）', access: CITIZEN, body: createReportSchema, responses: { 201: reportDetailSchema, 200: reportDetailSchema } },
+  { method: 'get', path: '/reports/nearby', tag: 'reports', summary: '附近的同类问题', access: CITIZEN, query: nearbyQuerySchema, responses: { 200: items(nearbyCaseSchema) } },
+  { method: 'post', path: '/reports/:id/support', tag: 'reports', summary: '附议（我也遇到）', access: CITIZEN, params: idParams, body: noBody, responses: { 200: supportResultSchema } },
+  { method: 'get', path: '/me/reports', tag: 'reports', summary: '我的上报与附议', access: CITIZEN, query: myReportsQuerySchema, responses: { 200: reportPageSchema } },
+  { method: 'get', path: '/me/reports/:id', tag: 'reports', summary: '案件进度', access: CITIZEN, params: idParams, responses: { 200: reportDetailSchema } },
+  { method: 'patch', path: '/me/reports/:id', tag: 'reports', summary: '补充描述（受理前）', access: CITIZEN, params: idParams, body: updateReportSchema, responses: { 200: reportDetailSchema } },
+  { method: 'post', path: '/me/reports/:id/withdraw', tag: 'reports', summary: '撤回（受理前）', access: CITIZEN, params: idParams, body: noBody, responses: { 200: reportDetailSchema } },
+  { method: 'post', path: '/me/reports/:id/rating', tag: 'reports', summary: '评价处置结果', access: CITIZEN, params: idParams, body: rateReportSchema, responses: { 200: reportDetailSchema } },
+  { method: 'post', path: '/me/reports/:id/not-fixed', tag: 'reports', summary: '反馈没修好', access: CITIZEN, params: idParams, body: notFixedSchema, responses: { 200: reportDetailSchema } },
+  { method: 'post', path: '/me/reports/:id/confirm', tag: 'reports', summary: '确认已修好', access: CITIZEN, params: idParams, body: noBody, responses: { 200: reportDetailSchema } },
+
+  // ---- cases (dispatch desk and departments)
+  { method: 'get', path: '/staff/cases', tag: 'cases', summary: '案件队列', access: CASE_STAFF, query: caseQueueQuerySchema, responses: { 200: page(staffCaseSummarySchema) } },
+  { method: 'get', path: '/staff/cases/:id', tag: 'cases', summary: '案件详情', access: CASE_STAFF, params: idParams, responses: { 200: staffCaseDetailSchema } },
+  { method: 'post', path: '/staff/cases/:id/actions', tag: 'cases', summary: '办理动作（受理、立案、派遣、处置、核查、结案等）', access: CASE_STAFF, params: idParams, body: staffActionSchema, responses: { 200: staffCaseDetailSchema } },
+
+  // ---- forwarding
+  {
+    method: 'post',
+    path: '/forwarding/callback',
+    tag: 'forwarding',
+    summary: '外部平台状态回调（HMAC 签名）',
+    access: 'signed',
+    headers: z.object({ [FORWARD_HEADERS.target]: z.string(), [FORWARD_HEADERS.timestamp]: z.string(), [FORWARD_HEADERS.signature]: z.string() }),
+    body: forwardingCallbackSchema,
+    responses: { 200: forwardingCallbackResultSchema },
+  },
+  { method: 'get', path: '/forwarding/targets', tag: 'forwarding', summary: '可转派的外部平台', access: ['operator', 'dispatcher', 'admin'], responses: { 200: forwardingTargetListSchema } },
+  { method: 'get', path: '/admin/forwarding', tag: 'forwarding', summary: '转派投递情况', access: ADMIN, responses: { 200: forwardingAdminViewSchema } },
+  { method: 'post', path: '/admin/forwarding/retry-failed', tag: 'forwarding', summary: '重投失败的转派', access: ADMIN, body: noBody, responses: { 200: z.object({ requeued: z.number().int().min(0) }) } },
+
+  // ---- Open311 GeoReport v2
+  { method: 'get', path: '/open311/v2/discovery.:format', tag: 'open311', summary: 'Open311 服务发现', access: 'public', params: z.object(formatParam), responses: { 200: open311DiscoverySchema }, open311: true },
+  { method: 'get', path: '/open311/v2/services.:format', tag: 'open311', summary: 'Open311 服务（类别）列表', access: 'public', params: z.object(formatParam), responses: { 200: z.array(open311ServiceSchema) }, open311: true },
+  { method: 'get', path: '/open311/v2/services/:code.:format', tag: 'open311', summary: 'Open311 服务定义', access: 'public', params: z.object({ code: z.string(), ...formatParam }), responses: { 200: open311ServiceDefinitionSchema }, open311: true },
+  { method: 'get', path: '/open311/v2/requests.:format', tag: 'open311', summary: 'Open311 请求列表（公开，位置已模糊）', access: 'public', params: z.object(formatParam), query: open311QuerySchema, responses: { 200: z.array(open311RequestSchema) }, open311: true },
+  { method: 'post', path: '/open311/v2/requests.:format', tag: 'open311', summary: 'Open311 提交请求（需 api_key）', access: 'public', params: z.object(formatParam), body: open311CreateSchema, bodyMediaType: 'open311-form', responses: { 201: z.array(open311CreatedSchema) }, open311: true },
+  { method: 'get', path: '/open311/v2/requests/:id.:format', tag: 'open311', summary: 'Open311 单个请求', access: 'public', params: z.object({ id: z.string(), ...formatParam }), query: open311QuerySchema, responses: { 200: z.array(open311RequestSchema) }, open311: true },
+
+  // ---- campaigns
+  { method: 'post', path: '/admin/campaigns', tag: 'campaigns', summary: '新建活动（草稿）', access: CAMPAIGN_STAFF, body: createCampaignSchema, responses: { 201: adminCampaignSchema } },
+  { method: 'get', path: '/admin/campaigns', tag: 'campaigns', summary: '活动列表（管理）', access: CAMPAIGN_STAFF, responses: { 200: adminCampaignListSchema } },
+  { method: 'get', path: '/admin/campaigns/:id', tag: 'campaigns', summary: '活动详情（管理）', access: CAMPAIGN_STAFF, params: idParams, responses: { 200: adminCampaignSchema } },
+  { method: 'patch', path: '/admin/campaigns/:id', tag: 'campaigns', summary: '修改活动', access: CAMPAIGN_STAFF, params: idParams, body: updateCampaignSchema, responses: { 200: adminCampaignSchema } },
+  { method: 'get', path: '/admin/campaigns/:id/preview', tag: 'campaigns', summary: '预览市民看到的活动页', access: CAMPAIGN_STAFF, params: idParams, responses: { 200: publicCampaignSchema } },
+  { method: 'post', path: '/admin/campaigns/:id/publish', tag: 'campaigns', summary: '发布活动', access: CAMPAIGN_STAFF, params: idParams, body: publishCampaignSchema.optional(), responses: { 200: adminCampaignSchema } },
+  { method: 'post', path: '/admin/campaigns/:id/unpublish', tag: 'campaigns', summary: '撤下活动', access: CAMPAIGN_STAFF, params: idParams, body: unpublishCampaignSchema, responses: { 200: adminCampaignSchema } },
+  { method: 'post', path: '/admin/campaigns/:id/end', tag: 'campaigns', summary: '提前结束活动', access: CAMPAIGN_STAFF, params: idParams, body: endCampaignSchema.optional(), responses: { 200: adminCampaignSchema } },
+  { method: 'get', path: '/admin/campaigns/:id/results', tag: 'campaigns', summary: '活动成效', access: CAMPAIGN_STAFF, params: idParams, responses: { 200: campaignResultsSchema } },
+  { method: 'get', path: '/admin/campaigns/:id/results.csv', tag: 'campaigns', summary: '活动成效（CSV）', access: CAMPAIGN_STAFF, params: idParams, responses: { 200: { mediaType: 'text/csv', description: '按日成效' } } },
+  { method: 'get', path: '/campaigns', tag: 'campaigns', summary: '进行中与即将开始的活动', access: 'public', responses: { 200: campaignListSchema } },
+  { method: 'get', path: '/campaigns/:id', tag: 'campaigns', summary: '活动页', access: 'public', params: idParams, responses: { 200: publicCampaignSchema } },
+  { method: 'get', path: '/me/campaign-subscriptions', tag: 'campaigns', summary: '我订阅的活动提醒（按区县）', access: CITIZEN, responses: { 200: campaignSubscriptionsSchema } },
+  { method: 'post', path: '/me/campaign-subscriptions', tag: 'campaigns', summary: '订阅区县的活动提醒', access: CITIZEN, body: campaignSubscriptionSchema, responses: { 200: campaignSubscriptionsSchema } },
+  { method: 'delete', path: '/me/campaign-subscriptions/:districtId', tag: 'campaigns', summary: '取消订阅', access: CITIZEN, params: z.object({ districtId: z.string() }), responses: { 200: campaignSubscriptionsSchema } },
+
+  // ---- points and rewards
+  { method: 'get', path: '/me/points', tag: 'points', summary: '我的积分', access: CITIZEN, responses: { 200: myPointsSchema } },
+  { method: 'get', path: '/me/points/history', tag: 'points', summary: '积分明细', access: CITIZEN, query: pointsHistoryQuerySchema, responses: { 200: pointsHistorySchema } },
+  { method: 'put', path: '/me/points/preferences', tag: 'points', summary: '排行榜匿名设置', access: CITIZEN, body: pointsPreferencesSchema, responses: { 200: myPointsSchema } },
+  { method: 'get', path: '/rewards', tag: 'points', summary: '可兑换的奖励', access: 'public', responses: { 200: items(rewardSchema) } },
+  { method: 'post', path: '/rewards/:id/claims', tag: 'points', summary: '兑换奖励（按 clientRequestId 幂等）', access: CITIZEN, params: z.object({ id: rewardIdSchema }), body: createClaimSchema, responses: { 201: claimSchema, 200: claimSchema } },
+  { method: 'get', path: '/me/claims', tag: 'points', summary: '我的兑换', access: CITIZEN, query: claimListQuerySchema.omit({ status: true }), responses: { 200: page(claimSchema) } },
+  { method: 'get', path: '/leaderboard', tag: 'points', summary: '积分排行榜（昵称可匿名）', access: 'public', query: leaderboardQuerySchema, responses: { 200: leaderboardSchema } },
+  { method: 'post', path: '/admin/points/adjustments', tag: 'points', summary: '人工调整积分', access: ADMIN, body: pointsAdjustmentSchema, responses: { 201: z.object({ line: pointsLineSchema, balance: z.number().int() }) } },
+  { method: 'get', path: '/admin/points/citizens/:id/history', tag: 'points', summary: '市民积分明细', access: ADMIN, params: idParams, query: pointsHistoryQuerySchema, responses: { 200: pointsHistorySchema } },
+  { method: 'get', path: '/admin/rewards', tag: 'points', summary: '全部奖励（含库存）', access: CLAIM_STAFF, responses: { 200: items(rewardSchema.extend({ unitsHeld: z.number().int().min(0) })) } },
+  { method: 'put', path: '/admin/rewards/:id', tag: 'points', summary: '新建或修改奖励', access: ADMIN, params: z.object({ id: rewardIdSchema }), body: rewardInputSchema, responses: { 200: rewardSchema } },
+  { method: 'get', path: '/admin/claims', tag: 'points', summary: '兑换申请', access: CLAIM_STAFF, query: claimListQuerySchema, responses: { 200: page(staffClaimSchema) } },
+  { method: 'get', path: '/admin/claims/export.csv', tag: 'points', summary: '兑换申请导出（CSV）', access: CLAIM_STAFF, query: claimExportQuerySchema, responses: { 200: { mediaType: 'text/csv', description: '兑换清单（手机号仅管理员可见全号）' } } },
+  { method: 'post', path: '/admin/claims/:id/fulfil', tag: 'points', summary: '标记已发放', access: CLAIM_STAFF, params: idParams, body: fulfilClaimSchema, responses: { 200: staffClaimSchema } },
+  { method: 'post', path: '/admin/claims/:id/fail', tag: 'points', summary: '标记发放失败（退回积分）', access: CLAIM_STAFF, params: idParams, body: failClaimSchema, responses: { 200: staffClaimSchema } },
+
+  // ---- statistics
+  ...STATS_CUTS.flatMap(([cut, title, schema]): ContractOperation[] => [
+    { method: 'get', path: `/stats/public/${cut}`, tag: 'stats', summary: `公开统计：${title}（匿名化）`, access: 'public', query: statsQuerySchema, responses: { 200: schema }, conditional: true },
+    { method: 'get', path: `/stats/staff/${cut}`, tag: 'stats', summary: `内部统计：${title}`, access: STATS_STAFF, query: statsQuerySchema, responses: { 200: schema } },
+  ]),
+  { method: 'get', path: '/stats/public/export.json', tag: 'stats', summary: '公开统计数据集（JSON）', access: 'public', query: statsQuerySchema, responses: { 200: statsExportSchema }, conditional: true },
+  { method: 'get', path: '/stats/public/export.csv', tag: 'stats', summary: '公开统计数据集（CSV）', access: 'public', query: statsQuerySchema, responses: { 200: { mediaType: 'text/csv', description: '每行一个公开单元格' } }, conditional: true },
+  { method: 'get', path: '/stats/staff/cases', tag: 'stats', summary: '指标背后的案件', access: STATS_STAFF, query: statsCasesQuerySchema, responses: { 200: statsCasesPageSchema } },
+];
+
+export const errorResponseSchema = errorEnvelopeSchema;
+export const open311ErrorListSchema = z.array(open311ErrorSchema);
+
+/** The operation a router path and method belong to. */
+export function findOperation(method: string, path: string): ContractOperation | undefined {
+  const m = method.toLowerCase();
+  return operations.find((op) => op.method === m && op.path === path);
+}
