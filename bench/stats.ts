@@ -275,7 +275,7 @@ async function open(uri: string, name: string, extraEnv: Record<string, string> 
   const url = new URL(uri);
   url.pathname = `/${name}`;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: url.toString(), STATS_PUBLIC_RATE_PER_MINUTE: '100000', ...extraEnv });
-  const db = await connectDatabase({ ...config, mongodbServerSelectionTimeoutMs: 30_000 });
+  const db = await connectDatabase({ ...config, mongodbServerSelectionTimeoutMs: 30_000, mongodbSocketTimeoutMs: 600_000 });
   const services = createServices({ config, db, logger: createLogger('silent'), clock: { now: () => new Date() } });
   return { config, db, services };
 }

@@ -27,6 +27,8 @@ const envSchema = z
      * FerretDB v1 (local and CI) does not, so against FerretDB use 1: one connection
      * serialises this process's writes (scripts/start.ts and the tests do so).
      */
+    /** A reply that takes longer fails: a dead socket must not hold a pooled connection (and the requests queued behind it) forever. */
+    MONGODB_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
     MONGODB_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
@@ -103,6 +105,7 @@ export interface Config {
   mongodbUri: string;
   mongodbServerSelectionTimeoutMs: number;
   mongodbMaxPoolSize: number;
+  mongodbSocketTimeoutMs: number;
   jwtSecret: string;
   jsonBodyLimitBytes: number;
   upload: { maxFileBytes: number; maxFiles: number };
@@ -162,6 +165,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mongodbUri: env.MONGODB_URI,
     mongodbServerSelectionTimeoutMs: env.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
     mongodbMaxPoolSize: env.MONGODB_MAX_POOL_SIZE,
+    mongodbSocketTimeoutMs: env.MONGODB_SOCKET_TIMEOUT_MS,
     jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
     jsonBodyLimitBytes: env.JSON_BODY_LIMIT_BYTES,
     upload: { maxFileBytes: env.UPLOAD_MAX_FILE_BYTES, maxFiles: env.UPLOAD_MAX_FILES },

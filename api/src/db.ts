@@ -6,13 +6,14 @@ import type { Config } from './config';
  * Commands are not buffered while disconnected, so requests fail fast with 503.
  */
 export async function connectDatabase(
-  config: Pick<Config, 'mongodbUri' | 'mongodbServerSelectionTimeoutMs' | 'mongodbMaxPoolSize'>,
+  config: Pick<Config, 'mongodbUri' | 'mongodbServerSelectionTimeoutMs' | 'mongodbMaxPoolSize'> & { mongodbSocketTimeoutMs?: number },
 ): Promise<Connection> {
   const connection = mongoose.createConnection(config.mongodbUri, {
     bufferCommands: false,
     maxPoolSize: config.mongodbMaxPoolSize,
     autoIndex: true,
     serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs,
+    socketTimeoutMS: config.mongodbSocketTimeoutMs ?? 20_000,
     // FerretDB v1 does not support retryable writes; MongoDB does not need them for correctness here.
     retryWrites: false,
   });
