@@ -242,7 +242,8 @@ export type AreaRef = z.infer<typeof areaRefSchema>;
 export const locateResultSchema = z.object({ grid: areaRefSchema, street: areaRefSchema, district: areaRefSchema });
 export type LocateResult = z.infer<typeof locateResultSchema>;
 
-const coordinateFromQuery = (name: 'lat' | 'lng', min: number, max: number) =>
+/** A coordinate in a query string: digits only, so an empty or odd value is a 400 rather than 0. */
+export const coordinateFromQuery = (name: 'lat' | 'lng', min: number, max: number) =>
   z
     .string({
       error: (issue) => (issue.input === undefined ? `缺少${name === 'lat' ? '纬度' : '经度'} ${name}` : `${name} 只能提供一个值`),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { safeText } from './text';
+import { coordinateFromQuery } from './catalogue';
 import { CASE_STATES, CITIZEN_STATUSES } from './cases';
 
 export const DESCRIPTION_MAX_LENGTH = 500;
@@ -43,11 +44,9 @@ export const rateReportSchema = z
 
 export const notFixedSchema = z.object({ note: safeText().trim().min(1).max(300) }).strict();
 
-const numberFromQuery = z.coerce.number().refine(Number.isFinite, 'must be a number');
-
 export const nearbyQuerySchema = z.object({
-  lat: numberFromQuery.pipe(z.number().min(-90).max(90)),
-  lng: numberFromQuery.pipe(z.number().min(-180).max(180)),
+  lat: coordinateFromQuery('lat', -90, 90),
+  lng: coordinateFromQuery('lng', -180, 180),
   category: z.string().min(1).max(32),
 });
 
