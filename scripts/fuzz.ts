@@ -286,13 +286,13 @@ async function main(): Promise<void> {
     const callers = [...new Set(operations.map((op) => callerOf(op.access)))];
     // Hypothesis stops early on operations with few distinct inputs, so a long run adds
     // rounds with the next seeds (on the same, by now well-used, database) until it has its requests.
+    const schemaFile = (caller: FuzzCaller) => path.join(reportDir, `openapi-${caller}.json`);
+    for (const caller of callers) writeFileSync(schemaFile(caller), JSON.stringify(documentFor(caller, full, baseUrl, examples)));
     for (let round = 0; round < 10; round++) {
       const seed = Number(args.seed) + round;
       for (const caller of callers) {
-        const schemaFile = path.join(reportDir, `openapi-${caller}.json`);
-        writeFileSync(schemaFile, JSON.stringify(documentFor(caller, full, baseUrl, examples)));
         log(`fuzzing as ${caller} (seed ${seed})`);
-        figures.push(await runSchemathesis(bin, caller, seed, schemaFile, baseUrl, caller === 'anonymous' ? null : tokens[caller]!, reportDir));
+        figures.push(await runSchemathesis(bin, caller, seed, schemaFile(caller), baseUrl, caller === 'anonymous' ? null : tokens[caller]!, reportDir));
       }
       if (figures.reduce((n, f) => n + f.requests, 0) >= minRequests || figures.some((f) => f.exitCode !== 0)) break;
     }

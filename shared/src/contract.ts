@@ -45,7 +45,6 @@ import {
   locateQuerySchema,
   locateResultSchema,
 } from './catalogue';
-import { errorEnvelopeSchema } from './errors';
 import {
   FORWARD_HEADERS,
   forwardingAdminViewSchema,
@@ -58,7 +57,6 @@ import { uploadResultSchema } from './media';
 import {
   open311CreatedSchema,
   open311CreateSchema,
-  open311ErrorSchema,
   open311QuerySchema,
   open311RequestSchema,
   open311ServiceDefinitionSchema,
@@ -321,12 +319,3 @@ export const operations: ContractOperation[] = [
   { method: 'get', path: '/stats/public/export.csv', tag: 'stats', summary: '公开统计数据集（CSV）', access: 'public', query: statsQuerySchema, responses: { 200: { mediaType: 'text/csv', description: '每行一个公开单元格' } }, conditional: true },
   { method: 'get', path: '/stats/staff/cases', tag: 'stats', summary: '指标背后的案件', access: STATS_STAFF, query: statsCasesQuerySchema, responses: { 200: statsCasesPageSchema } },
 ];
-
-export const errorResponseSchema = errorEnvelopeSchema;
-export const open311ErrorListSchema = z.array(open311ErrorSchema);
-
-/** The operation a router path and method belong to. */
-export function findOperation(method: string, path: string): ContractOperation | undefined {
-  const m = method.toLowerCase();
-  return operations.find((op) => op.method === m && op.path === path);
-}

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { errorResponseSchema, open311ErrorListSchema, operations, type ContractOperation, type ResponseBody } from './contract';
+import { operations, type ContractOperation, type ResponseBody } from './contract';
+import { errorEnvelopeSchema } from './errors';
+import { open311ErrorSchema } from './open311';
 
 /*
  * OpenAPI 3.1 document generated from the contract table (./contract.ts) and the zod
@@ -154,11 +156,11 @@ function responsesOf(op: ContractOperation, schemas: SchemaCollector): OpenApiOp
   }
   if (op.conditional) responses['304'] = { description: '未改变（If-None-Match 命中）' };
 
-  const envelope = schemas.convert(errorResponseSchema, 'output');
+  const envelope = schemas.convert(errorEnvelopeSchema, 'output');
   const errorContent: Content = op.open311
     ? {
         // Open311's own error list; errors raised before the route (a bad token, malformed JSON) use the envelope.
-        'application/json': { schema: { anyOf: [schemas.convert(open311ErrorListSchema, 'output'), envelope] } },
+        'application/json': { schema: { anyOf: [schemas.convert(z.array(open311ErrorSchema), 'output'), envelope] } },
         'text/xml': { schema: { type: 'string' } },
       }
     : { 'application/json': { schema: envelope } };
