@@ -72,6 +72,7 @@ async function serve(kind: 'api' | 'koa'): Promise<void> {
   } else {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { buildApp } = require('../api/src/app') as typeof import('../api/src/app');
+    const { createApiServer } = require('../api/src/core/http-server') as typeof import('../api/src/core/http-server');
     const { startWorkers } = require('../api/src/workers') as typeof import('../api/src/workers');
     const { systemClock } = require('../api/src/context') as typeof import('../api/src/context');
     const { version } = require('../api/package.json') as { version: string };
@@ -83,7 +84,7 @@ async function serve(kind: 'api' | 'koa'): Promise<void> {
     const services = createServices({ config, db, logger, clock: systemClock });
     const app = buildApp({ config, db, logger, version, services });
     const workers = startWorkers(services);
-    server = http.createServer(app.callback());
+    server = createApiServer(app, logger);
     close = async () => {
       await workers.stop();
       await db.close().catch(() => undefined);

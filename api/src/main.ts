@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { buildApp } from './app';
 import { systemClock } from './context';
 import { createServices } from './services';
@@ -6,6 +5,7 @@ import { startWorkers } from './workers';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './core/logger';
 import { connectDatabaseWhenReachable } from './db';
+import { createApiServer } from './core/http-server';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
@@ -26,8 +26,7 @@ async function main(): Promise<void> {
   const services = createServices({ config, db, logger, clock: systemClock });
   const app = buildApp({ config, db, logger, version, services });
   const workers = startWorkers(services);
-  const server = http.createServer(app.callback());
-  server.keepAliveTimeout = 5000;
+  const server = createApiServer(app, logger);
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();

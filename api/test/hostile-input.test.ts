@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
@@ -1018,5 +1019,40 @@ describe('JSON edge cases', () => {
     expect(streamed.sent).toBeLessThan(api.config.jsonBodyLimitBytes + 8 * MB);
     expect(peak).toBeLessThan(40 * MB);
     expect(await fingerprint()).toEqual(before);
+  });
+});
+
+describe('requests the HTTP parser refuses before the app sees them', () => {
+  function rawExchange(wire: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    const { port } = new URL(api.url);
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(wire));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [head, ...rest] = text.split('\r\n\r\n');
+        const [statusLine, ...headerLines] = head.split('\r\n');
+        const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+        resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+      });
+    });
+  }
+
+  const cases: Array<[string, string, number, string]> = [
+    ['a 20 KB query string', `GET /open311/v2/requests.json?service_code=${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'REQUEST_HEADERS_TOO_LARGE'],
+    ['a 20 KB header', `GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: ${'c'.repeat(20 * 1024)}\r\n\r\n`, 431, 'REQUEST_HEADERS_TOO_LARGE'],
+    ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['a header line without a colon', 'GET /healthz HTTP/1.1\r\nHost x\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+  ];
+  it.each(cases)('answers %s in the error envelope and closes', async (_name, wire, status, code) => {
+    const answer = await rawExchange(wire);
+    expect([answer.status, answer.headers['content-type'], answer.headers.connection]).toEqual([status, 'application/json; charset=utf-8', 'close']);
+    expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
+    const envelope = errorEnvelopeSchema.parse(JSON.parse(answer.body));
+    expect(envelope.error.code).toBe(code);
+    expect(envelope.error.message).toMatch(/[\u4e00-\u9fff]/);
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
   });
 });

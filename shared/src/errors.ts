@@ -7,6 +7,9 @@ import { z } from 'zod';
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'MALFORMED_JSON',
+  'MALFORMED_REQUEST',
+  'REQUEST_HEADERS_TOO_LARGE',
+  'REQUEST_TIMEOUT',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'NOT_FOUND',
@@ -91,6 +94,9 @@ export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   VALIDATION_FAILED: '提交的内容有误，请检查后重试',
   MALFORMED_JSON: '请求格式错误',
+  MALFORMED_REQUEST: '请求格式错误',
+  REQUEST_HEADERS_TOO_LARGE: '请求地址或请求头过长',
+  REQUEST_TIMEOUT: '请求超时，请重试',
   PAYLOAD_TOO_LARGE: '提交的内容过大',
   UNSUPPORTED_MEDIA_TYPE: '不支持的内容类型',
   NOT_FOUND: '请求的内容不存在',

@@ -1,4 +1,3 @@
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +7,7 @@ import { Writable } from 'node:stream';
 import type { Connection } from 'mongoose';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
+import { createApiServer } from '../../src/core/http-server';
 import { createLogger } from '../../src/core/logger';
 import { connectDatabase } from '../../src/db';
 import { systemClock, type Clock } from '../../src/context';
@@ -100,7 +100,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const logger = createLogger(config.logLevel, logs);
   const services = createServices({ config, db: database.db, logger, clock: options.clock ?? systemClock });
   const app = buildApp({ config, db: database.db, logger, version: 'test', services });
-  const server = http.createServer(app.callback());
+  const server = createApiServer(app, logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
