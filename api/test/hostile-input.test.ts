@@ -876,7 +876,7 @@ describe('JSON edge cases', () => {
     ['single quotes', () => "{'nickname':'x'}", 400, 'MALFORMED_JSON', ''],
     ['a NaN literal', () => '{"nickname":NaN}', 400, 'MALFORMED_JSON', ''],
     ['an empty body', () => '', 400, 'VALIDATION_FAILED', ''],
-    ['whitespace only', () => ' \r\n\t ', 400, 'VALIDATION_FAILED', ''],
+    ['whitespace only', () => ' \r\n\t ', 400, 'MALFORMED_JSON', ''],
     ['invalid UTF-8 (a lone continuation byte)', () => Buffer.concat([Buffer.from('{"nickname":"a'), Buffer.from([0x80]), Buffer.from('b"}')]), 400, 'MALFORMED_JSON', ''],
     ['invalid UTF-8 (0xFF 0xFE)', () => Buffer.concat([Buffer.from('{"nickname":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), 400, 'MALFORMED_JSON', ''],
     ['an overlong UTF-8 encoding of "."', () => Buffer.concat([Buffer.from('{"nickname":"'), Buffer.from([0xc0, 0xae]), Buffer.from('"}')]), 400, 'MALFORMED_JSON', ''],
@@ -902,6 +902,13 @@ describe('JSON edge cases', () => {
   ])('refuses %s where a number is expected', async (_name, raw, field) => {
     const answer = await rate(raw);
     expect([answer.status, answer.json.error.code, answer.json.error.details[0].field]).toEqual([400, 'VALIDATION_FAILED', field]);
+  });
+
+  it('refuses a whitespace-only JSON body to a body-less action (found by the long fuzz run), and takes an empty one', async () => {
+    const whitespace = await send('POST', '/admin/forwarding/retry-failed', 'admin', '\r');
+    expect([whitespace.status, whitespace.json.error.code]).toEqual([400, 'MALFORMED_JSON']);
+    expect((await send('POST', '/admin/forwarding/retry-failed', 'admin', '')).status).toBe(200);
+    expect(await fingerprint()).toEqual(before);
   });
 
   it('refuses -0 points as an adjustment of zero', async () => {

@@ -12,7 +12,7 @@ const CLOSE = { Connection: 'close' };
  * takes). A non-empty body of another type is left unread and marked UNREAD_BODY:
  * parseInput answers it with 415, while routes that read such bodies themselves
  * (multipart uploads, Open311 forms, signed callbacks) do so. No body at all (e.g.
- * POST …/withdraw) stays undefined.
+ * POST …/withdraw, or an empty body sent as JSON) stays undefined.
  */
 export function jsonBody(limitBytes: number): Middleware {
   return async (ctx, next) => {
@@ -38,7 +38,8 @@ export function jsonBody(limitBytes: number): Middleware {
     }
     // The exact text, for routes that verify a signature over it (forwarding callbacks).
     ctx.state.rawBody = text;
-    if (text.trim() === '') {
+    // Only a truly empty body is "no body"; whitespace alone is not JSON.
+    if (text === '') {
       ctx.request.body = undefined;
       return next();
     }
