@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const npx = 'npx';
   await runStep('build shared', 'npm', ['run', 'build', '-w', 'shared'], { cwd: REPO_ROOT });
   await runStep('typecheck api', npx, ['tsc', '-p', 'api/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });
+  await runStep('typecheck scripts and benchmarks', npx, ['tsc', '-p', 'scripts/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });
   await runStep('build mini-program (weapp)', 'npm', ['run', 'build:weapp', '-w', 'miniapp'], { cwd: REPO_ROOT });
   await runStep('build mini-program (h5)', 'npm', ['run', 'build:h5', '-w', 'miniapp'], { cwd: REPO_ROOT });
 
