@@ -1,5 +1,6 @@
 import { Image, RichText, Text, View } from '@tarojs/components';
 import type { PublicCampaign } from '@ssp/shared';
+import { Figures } from './Figures';
 import { formatDateTime } from '../logic/format';
 import { mediaUrl } from '../services/client';
 import './blocks.css';
@@ -35,20 +36,13 @@ export function CampaignView({ campaign: c }: { campaign: PublicCampaign }) {
         </Text>
       </View>
       <View className='card'>
-        <View className='figures'>
-          <View className='figure'>
-            <Text className='figure__value'>{c.progress.participants}</Text>
-            <Text className='figure__label'>参与市民</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{c.progress.reportsReceived}</Text>
-            <Text className='figure__label'>收到上报</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{c.progress.fixed}</Text>
-            <Text className='figure__label'>已解决</Text>
-          </View>
-        </View>
+        <Figures
+          items={[
+            { value: c.progress.participants, label: '参与市民' },
+            { value: c.progress.reportsReceived, label: '收到上报' },
+            { value: c.progress.fixed, label: '已解决' },
+          ]}
+        />
         {pct !== null && (
           <View className='mt-m'>
             <Text className='muted small'>

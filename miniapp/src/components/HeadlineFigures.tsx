@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import { Figures } from './Figures';
 import { headline, lastMonths, currentMonth, type Headline } from '../logic/stats';
 import { statsApi } from '../services/api';
 import { formatCount } from '../logic/format';
@@ -22,20 +23,13 @@ export function HeadlineFigures() {
         <Text>城市管理成效</Text>
         <Text className='card__extra'>数据公开 ›</Text>
       </View>
-      <View className='figures'>
-        <View className='figure'>
-          <Text className='figure__value'>{formatCount(h.closedThisMonth)}</Text>
-          <Text className='figure__label'>本月结案</Text>
-        </View>
-        <View className='figure'>
-          <Text className='figure__value'>{h.onTimeText}</Text>
-          <Text className='figure__label'>{h.onTimeLabel}</Text>
-        </View>
-        <View className='figure'>
-          <Text className='figure__value'>{formatCount(h.reportedThisMonth)}</Text>
-          <Text className='figure__label'>本月收到上报</Text>
-        </View>
-      </View>
+      <Figures
+        items={[
+          { value: formatCount(h.closedThisMonth), label: '本月结案' },
+          { value: h.onTimeText, label: h.onTimeLabel },
+          { value: formatCount(h.reportedThisMonth), label: '本月收到上报' },
+        ]}
+      />
     </View>
   );
 }

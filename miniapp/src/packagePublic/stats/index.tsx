@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import { Figures } from '../../components/Figures';
 import { Columns, HBars } from '../../components/Bars';
 import { LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
@@ -46,34 +47,21 @@ export default function StatsPage() {
             {summary.range.from.slice(0, 7)} 至 {summary.range.to.slice(0, 7)}
           </Text>
         </View>
-        <View className='figures'>
-          <View className='figure'>
-            <Text className='figure__value'>{formatCount(c.reported)}</Text>
-            <Text className='figure__label'>收到上报</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{formatCount(c.filed)}</Text>
-            <Text className='figure__label'>立案</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{formatCount(c.closures)}</Text>
-            <Text className='figure__label'>结案</Text>
-          </View>
-        </View>
-        <View className='figures mt-m'>
-          <View className='figure'>
-            <Text className='figure__value'>{percentText(r.closureRate)}</Text>
-            <Text className='figure__label'>结案率</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{percentText(r.onTimeRate)}</Text>
-            <Text className='figure__label'>按期处置率</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{percentText(r.satisfaction)}</Text>
-            <Text className='figure__label'>满意度</Text>
-          </View>
-        </View>
+        <Figures
+          items={[
+            { value: formatCount(c.reported), label: '收到上报' },
+            { value: formatCount(c.filed), label: '立案' },
+            { value: formatCount(c.closures), label: '结案' },
+          ]}
+        />
+        <Figures
+          className='mt-m'
+          items={[
+            { value: percentText(r.closureRate), label: '结案率' },
+            { value: percentText(r.onTimeRate), label: '按期处置率' },
+            { value: percentText(r.satisfaction), label: '满意度' },
+          ]}
+        />
       </View>
 
       <View className='card'>

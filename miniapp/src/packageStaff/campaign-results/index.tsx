@@ -1,5 +1,6 @@
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
-import { Text, View } from '@tarojs/components';
+import { View } from '@tarojs/components';
+import { Figures } from '../../components/Figures';
 import { CAMPAIGN_STATUS_NAMES_ZH } from '@ssp/shared';
 import { Columns } from '../../components/Bars';
 import { LoadError, Loading } from '../../components/States';
@@ -20,40 +21,23 @@ export default function CampaignResultsPage() {
     <View className='page' data-testid='campaign-results'>
       <View className='banner banner--info'>活动状态：{CAMPAIGN_STATUS_NAMES_ZH[r.status]}</View>
       <View className='card'>
-        <View className='figures'>
-          <View className='figure'>
-            <Text className='figure__value'>{r.participants}</Text>
-            <Text className='figure__label'>参与市民</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{r.newCitizens}</Text>
-            <Text className='figure__label'>新增市民</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{r.pointsAwarded}</Text>
-            <Text className='figure__label'>发放积分</Text>
-          </View>
-        </View>
+        <Figures
+          items={[
+            { value: r.participants, label: '参与市民' },
+            { value: r.newCitizens, label: '新增市民' },
+            { value: r.pointsAwarded, label: '发放积分' },
+          ]}
+        />
       </View>
       <View className='card'>
-        <View className='figures'>
-          <View className='figure'>
-            <Text className='figure__value'>{r.reportsReceived}</Text>
-            <Text className='figure__label'>收到上报</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{r.filed}</Text>
-            <Text className='figure__label'>立案</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{r.closed}</Text>
-            <Text className='figure__label'>结案</Text>
-          </View>
-          <View className='figure'>
-            <Text className='figure__value'>{formatPercent(r.onTimeRate, 0)}</Text>
-            <Text className='figure__label'>按期率</Text>
-          </View>
-        </View>
+        <Figures
+          items={[
+            { value: r.reportsReceived, label: '收到上报' },
+            { value: r.filed, label: '立案' },
+            { value: r.closed, label: '结案' },
+            { value: formatPercent(r.onTimeRate, 0), label: '按期率' },
+          ]}
+        />
       </View>
       <View className='card'>
         <View className='card__title'>每日上报（近 14 天）</View>
