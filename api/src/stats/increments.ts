@@ -57,21 +57,8 @@ export interface CaseFold {
 
 export const emptyFold = (): CaseFold => ({ submittedAt: null, handled: false, dispatched: false, closedOnce: false, cycle: null });
 
-interface EventDims {
-  categoryId: string;
-  family: string;
-  majorCode: string;
-  districtId: string;
-  streetId: string;
-  gridId: string;
-  departmentId?: string | null;
-  source: string;
-  campaignId?: string | null;
-  deadline?: Date | string | null;
-}
-
 function cellDimsOf(event: CaseEvent): { dims: CellDims; deadline: Date | null } {
-  const d = event.dims as EventDims;
+  const d = event.dims;
   return {
     dims: {
       family: d.family,
