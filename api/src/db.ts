@@ -53,3 +53,6 @@ export async function pingDatabase(connection: Connection, timeoutMs = 2000): Pr
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
   return Promise.race([ping, timeout]);
 }
+
+/** A write refused by a unique index: how idempotency and races are detected (code 11000 on MongoDB and FerretDB). */
+export const isDuplicateKeyError = (err: unknown): boolean => (err as { code?: number } | null)?.code === 11000;

@@ -1,8 +1,8 @@
-import { createCampaignSchema, type AdminCampaign, type StatsDepartmentRow, type StatsNode, type StatsSummary } from '@ssp/shared';
+import { addMonths, createCampaignSchema, type AdminCampaign, type StatsDepartmentRow, type StatsNode, type StatsSummary } from '@ssp/shared';
 import { bodyFromText, campaignInputFromForm, campaignPatch, emptyCampaignForm, formFromCampaign, isoNowCst, textFromBody, toggle } from '../src/logic/campaign-form';
 import { nudge, parseCoordinate } from '../src/logic/geo';
 import { newClientRequestId } from '../src/logic/ids';
-import { addMonths, currentMonth, departmentRanking, headline, lastMonths, percentText, topCategories } from '../src/logic/stats';
+import { currentMonth, departmentRanking, headline, lastMonths, percentText, topCategories } from '../src/logic/stats';
 
 describe('coordinates', () => {
   it('nudges by metres and parses typed coordinates', () => {

@@ -1,4 +1,5 @@
 import { TIME_LIMIT_UNIT_NAMES_ZH, type TimeLimit } from './catalogue';
+import { CST_OFFSET_MS } from './calendar';
 
 /**
  * Case deadlines on a working-time calendar (domain brief §5).
@@ -16,7 +17,6 @@ export interface WorkCalendar {
   extraWorkdays: string[];
 }
 
-const OFFSET_MS = 8 * 3600_000;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
@@ -26,7 +26,7 @@ function minutesOf(hhmm: string): number {
 }
 
 function localDate(dayStartUtcMs: number): string {
-  return new Date(dayStartUtcMs + OFFSET_MS).toISOString().slice(0, 10);
+  return new Date(dayStartUtcMs + CST_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 export function isWorkingDay(localDay: string, calendar: WorkCalendar): boolean {
@@ -47,7 +47,7 @@ export function addWorkingMinutes(start: Date, minutes: number, calendar: WorkCa
   if (!periods.length) throw new Error('calendar has no working hours');
   let remaining = minutes * MINUTE;
   // Midnight (local) of the start's day, expressed in UTC milliseconds.
-  let dayStart = Math.floor((start.getTime() + OFFSET_MS) / DAY) * DAY - OFFSET_MS;
+  let dayStart = Math.floor((start.getTime() + CST_OFFSET_MS) / DAY) * DAY - CST_OFFSET_MS;
   for (let guard = 0; guard < 20 * 366; guard += 1, dayStart += DAY) {
     if (!isWorkingDay(localDate(dayStart), calendar)) continue;
     for (const [from, to] of periods) {

@@ -7,6 +7,7 @@ export * from './catalogue';
 export * from './cases';
 export * from './reports';
 export * from './geo';
+export * from './calendar';
 export * from './deadlines';
 export * from './staff-cases';
 export * from './forwarding';

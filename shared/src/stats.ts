@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { CASE_STATES } from './cases';
 import { CATEGORY_FAMILIES, categoryIdSchema, cityDataIdSchema, type CategoryFamily } from './catalogue';
 import { GRADES, type Composite, type DurationSummary, type StatsCounts, type StatsRates } from './indicators';
+import { addDays, firstDayOfMonth, lastDayOfMonth, weekStart } from './calendar';
 
 /*
- * Statistics API (GET /stats/public/* and /stats/staff/*): query parameters, calendar
- * helpers and response shapes. Formulas and counter definitions: ./indicators.ts.
+ * Statistics API (GET /stats/public/* and /stats/staff/*): query parameters, periods
+ * and response shapes. Formulas and counter definitions: ./indicators.ts.
  * Days are China Standard Time (Asia/Shanghai, UTC+8, no daylight saving).
  */
 
@@ -20,42 +21,6 @@ export const PUBLIC_STATS_GRANULARITIES = ['month', 'year'] as const;
 
 /** The longest range one query may cover. */
 export const STATS_MAX_RANGE_DAYS = 3 * 366;
-
-// ---------------------------------------------------------------- calendar (UTC+8)
-
-const OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 86_400_000;
-
-/** The Asia/Shanghai calendar day of an instant, "YYYY-MM-DD". */
-export function shanghaiDay(at: Date): string {
-  return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-
-export const monthOf = (day: string) => day.slice(0, 7);
-export const firstDayOfMonth = (month: string) => `${month}-01`;
-export function lastDayOfMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y!, m!, 0)).toISOString().slice(0, 10);
-}
-export function addMonths(month: string, n: number): string {
-  const [y, m] = month.split('-').map(Number);
-  const d = new Date(Date.UTC(y!, m! - 1 + n, 1));
-  return d.toISOString().slice(0, 7);
-}
-
-/** The Monday starting the ISO week of a day. */
-export function weekStart(day: string): string {
-  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
-  return addDays(day, -((weekday + 6) % 7));
-}
 
 /** The period a day falls in: "YYYY-MM-DD" (day, and week by its Monday), "YYYY-MM" or "YYYY". */
 export function periodOf(day: string, granularity: StatsGranularity): string {

@@ -1,5 +1,6 @@
 import {
   DURATION_BUCKETS,
+  addDays,
   addMonths,
   closureRate,
   countsOf,
@@ -20,7 +21,10 @@ import {
   ratesOf,
   reworkRate,
   satisfaction,
+  secondsUntilShanghaiMidnight,
   shanghaiDay,
+  shanghaiMinute,
+  shanghaiMonth,
   statsCasesQuerySchema,
   statsQuerySchema,
   validReportRate,
@@ -154,6 +158,12 @@ describe('calendar and query parameters', () => {
     expect(lastDayOfMonth('2028-02')).toBe('2028-02-29');
     expect(addMonths('2026-11', 3)).toBe('2027-02');
     expect(periodBounds('2026-11-16', 'week', { from: '2026-11-18', to: '2026-12-31' })).toEqual({ from: '2026-11-18', to: '2026-11-22' });
+    expect(shanghaiMonth(new Date('2026-11-30T16:00:00Z'))).toBe('2026-12');
+    expect(shanghaiMinute(new Date('2026-11-30T16:05:59Z'))).toBe('2026-12-01 00:05');
+    expect(secondsUntilShanghaiMidnight(new Date('2026-11-22T15:59:00Z'))).toBe(60);
+    expect(secondsUntilShanghaiMidnight(new Date('2026-11-22T16:00:00Z'))).toBe(86_400);
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addMonths('2026-01', -2)).toBe('2025-11');
   });
 
   it('accepts days or whole months and names the field at fault', () => {

@@ -22,6 +22,7 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords';
 import { RefreshTokenStore, type ConsumedRefreshToken } from './refresh-tokens';
 import { signAccessToken, type Principal } from './tokens';
 import { WeChatApiError, WeChatClient, WECHAT_ERRCODE } from './wechat-client';
+import { isDuplicateKeyError } from '../db';
 
 /** Consecutive wrong passwords that lock a staff account, and for how long. */
 export const STAFF_MAX_FAILED_LOGINS = 5;
@@ -79,8 +80,6 @@ function staffPrincipal(staff: WithId<StaffFields>): Principal {
     ...(staff.departmentId ? { departmentId: staff.departmentId } : {}),
   };
 }
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 /** Sign-in for citizens (WeChat, dev login) and staff (password), token rotation, profiles and staff accounts. */
 export class AuthService {
@@ -233,7 +232,7 @@ export class AuthService {
       });
       return toStaffAccount(staff.toObject(), now);
     } catch (err) {
-      if (isDuplicateKey(err)) throw conflict('CONFLICT', '用户名已存在', [{ field: 'username', issue: '用户名已存在' }]);
+      if (isDuplicateKeyError(err)) throw conflict('CONFLICT', '用户名已存在', [{ field: 'username', issue: '用户名已存在' }]);
       throw err;
     }
   }
@@ -330,7 +329,7 @@ export class AuthService {
     try {
       return await attempt();
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       return attempt();
     }
   }

@@ -4,8 +4,11 @@ import {
   CAMPAIGN_MAX_DAYS,
   CAMPAIGN_RECENTLY_ENDED_DAYS,
   CAMPAIGN_STATUS_NAMES_ZH,
+  addDays,
   campaignEffectiveEnd,
   campaignStatusAt,
+  shanghaiDay,
+  shanghaiMinute,
   type AdminCampaign,
   type AdminCampaignList,
   type AreaTree,
@@ -38,6 +41,7 @@ import {
   type StaffRef,
 } from './models';
 import { inspectBody, sanitizeBody } from './sanitize';
+import { isDuplicateKeyError } from '../db';
 
 /** Where a citizen report was made, as ReportService.create knows it before the case exists. */
 export interface ReportPlace {
@@ -82,21 +86,7 @@ const EDITABLE_FIELDS: EditableField[] = [
 const LOCKED_WHILE_LIVE: EditableField[] = ['startAt', 'multiplier', 'targetCategoryIds', 'targetAreaIds'];
 
 const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3600_000;
 const LIST_PROJECTION = { body: 0, changes: 0 } as const;
-
-function beijingDay(at: Date): string {
-  return new Date(at.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-}
-
-/** 'YYYY-MM-DD HH:mm' in Beijing time (WeChat subscribe message `time` fields). */
-function beijingMinute(at: Date): string {
-  return new Date(at.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
 
 /** WeChat `thing` fields take at most 20 characters. */
 function thing(text: string, fallback: string): string {
@@ -597,7 +587,7 @@ export class CampaignService {
       const handled = earlier.filter((e) => e.action === 'report_handled').at(-1)?.at ?? event.at;
       if (!caseDoc.deadline || handled <= caseDoc.deadline) inc.closedOnTime = 1;
     }
-    if (Object.keys(inc).length) await this.countOnce(campaignId, beijingDay(event.at), effect.id, inc);
+    if (Object.keys(inc).length) await this.countOnce(campaignId, shanghaiDay(event.at), effect.id, inc);
   }
 
   private async countOnce(campaignId: string, date: string, effectId: string, inc: Record<string, number>): Promise<void> {
@@ -613,7 +603,7 @@ export class CampaignService {
       } catch (err) {
         // The day exists and already holds this effect (the upsert then collides), or a
         // concurrent first write created the day: look, and try again if not counted yet.
-        if ((err as { code?: number }).code !== 11000 || attempt >= 3) throw err;
+        if (!isDuplicateKeyError(err) || attempt >= 3) throw err;
         if (await this.Day.exists({ _id, applied: effectId })) return;
       }
     }
@@ -627,8 +617,8 @@ export class CampaignService {
       { _id: `${campaignId}:${citizenId}` },
       { $setOnInsert: { campaignId, citizenId, citizenCreatedAt: citizen?.createdAt ?? null, firstAt: at } },
       { upsert: true },
-    ).catch((err: { code?: number }) => {
-      if (err.code !== 11000) throw err; // the same participant recorded concurrently
+    ).catch((err: unknown) => {
+      if (!isDuplicateKeyError(err)) throw err; // the same participant recorded concurrently
     });
   }
 
@@ -654,8 +644,8 @@ export class CampaignService {
     const byDate = new Map<string, CampaignDayResult>();
     const until = new Date(Math.min(now.getTime(), campaignEffectiveEnd(doc).getTime()));
     if (doc.published) {
-      const last = beijingDay(until);
-      for (let date = beijingDay(doc.startAt); date <= last; date = nextDay(date)) {
+      const last = shanghaiDay(until);
+      for (let date = shanghaiDay(doc.startAt); date <= last; date = addDays(date, 1)) {
         byDate.set(date, { date, received: 0, filed: 0, closed: 0 });
       }
     }
@@ -716,8 +706,8 @@ export class CampaignService {
       { _id: `${citizenId}:${districtId}` },
       { $setOnInsert: { citizenId, districtId, createdAt: this.now() } },
       { upsert: true },
-    ).catch((err: { code?: number }) => {
-      if (err.code !== 11000) throw err;
+    ).catch((err: unknown) => {
+      if (!isDuplicateKeyError(err)) throw err;
     });
     return this.subscriptions(citizenId);
   }
@@ -762,8 +752,8 @@ export class CampaignService {
     }
     const data = {
       thing1: { value: thing(doc.title, '城市管理活动') },
-      time2: { value: beijingMinute(doc.startAt) },
-      time3: { value: beijingMinute(doc.endAt) },
+      time2: { value: shanghaiMinute(doc.startAt) },
+      time3: { value: shanghaiMinute(doc.endAt) },
       thing4: { value: thing(doc.summary, '点击查看活动详情') },
     };
     const seen = new Set<string>();

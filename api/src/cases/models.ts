@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, Types } from 'mongoose';
-import { CASE_SOURCES, CASE_STATES, REJECT_REASONS, type CaseSource, type CaseState, type RejectReason } from '@ssp/shared';
+import { CASE_SOURCES, CASE_STATES, REJECT_REASONS, shanghaiDay, type CaseSource, type CaseState, type RejectReason } from '@ssp/shared';
+import { isDuplicateKeyError } from '../db';
 
 export const NO_DEADLINE = new Date('9999-12-31T00:00:00Z');
 
@@ -256,9 +257,9 @@ const counterSchema = new Schema({ _id: String, seq: Number }, { collection: 'co
 /** Readable case numbers (e.g. 20261122-00042), from one atomic counter per day. */
 export async function nextCaseNo(db: Connection, at: Date): Promise<string> {
   const Counter = (db.models.Counter as Model<{ _id: string; seq: number }>) ?? db.model('Counter', counterSchema);
-  const day = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const day = shanghaiDay(at).replace(/-/g, '');
   const bump = () => Counter.findOneAndUpdate({ _id: `case:${day}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
   // Two first cases of a day can race to create the counter: the loser retries and increments.
-  const counter = await bump().catch((err: { code?: number }) => (err.code === 11000 ? bump() : Promise.reject(err)));
+  const counter = await bump().catch((err: unknown) => (isDuplicateKeyError(err) ? bump() : Promise.reject(err)));
   return `${day}-${String(counter.seq).padStart(5, '0')}`;
 }

@@ -9,6 +9,7 @@ import {
   type VersionedItemDoc,
   type VersionedPart,
 } from './models';
+import { isDuplicateKeyError } from '../db';
 
 const INSERT_CHUNK = 1000;
 
@@ -51,7 +52,7 @@ export class CityDataStore {
         return doc!;
       } catch (err) {
         // Two first-ever upserts can race on the _id; the loser simply retries.
-        if ((err as { code?: number }).code !== 11000 || attempt > 0) throw err;
+        if (!isDuplicateKeyError(err) || attempt > 0) throw err;
       }
     }
   }

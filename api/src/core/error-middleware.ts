@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { friendlyMessage } from '@ssp/shared';
 import { ApiError } from './errors';
+import { isDuplicateKeyError } from '../db';
 
 interface HttpLikeError {
   status?: number;
@@ -35,7 +36,7 @@ function toApiError(err: unknown): { apiError: ApiError; unexpected: boolean } {
       unexpected: false,
     };
   }
-  if ((err as { code?: number })?.code === 11000) return { apiError: new ApiError(409, 'CONFLICT'), unexpected: false };
+  if (isDuplicateKeyError(err)) return { apiError: new ApiError(409, 'CONFLICT'), unexpected: false };
 
   const httpErr = err as HttpLikeError;
   const status = httpErr?.status ?? httpErr?.statusCode;

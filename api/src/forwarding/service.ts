@@ -26,6 +26,7 @@ import type { CaseWorkflow } from '../cases/workflow';
 import { loadForwardingConfig } from './config';
 import { getForwardingEventModel } from './models';
 import { signBody, verifySignature } from './signature';
+import { isDuplicateKeyError } from '../db';
 
 /** One case to deliver to one target; the payload is built at delivery time from the current case. */
 export interface ForwardMessage {
@@ -337,7 +338,7 @@ export class ForwardingService {
     try {
       await Events.create({ _id: key, targetId: target.id, eventId: input.eventId, caseId, status: input.status, occurredAt, receivedAt: new Date(nowMs), appliedAt: null });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       const claim = await Events.findById(key).lean();
       if (claim?.appliedAt || ForwardingService.hasEvent(doc, target.id, input.eventId)) return duplicate;
       if (claim && nowMs - claim.receivedAt.getTime() < CLAIM_TIMEOUT_MS) {

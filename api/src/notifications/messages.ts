@@ -1,6 +1,7 @@
 import {
   CITIZEN_STATUS_OF,
   REJECT_REASON_NAMES_ZH,
+  shanghaiMinute,
   type CaseAction,
   type CaseState,
   type RejectReason,
@@ -32,10 +33,6 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function beijingTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
-
 export interface CaseStatusMessage {
   caseNo: string;
   categoryName: string;
@@ -61,7 +58,7 @@ export function caseStatusTemplateData(msg: CaseStatusMessage): Record<string, {
     character_string1: { value: clip(msg.caseNo, 32) },
     thing2: { value: clip(msg.categoryName, 20) },
     phrase3: { value: clip(CITIZEN_STATUS_OF[msg.state], 5) },
-    time4: { value: beijingTime(msg.at) },
+    time4: { value: shanghaiMinute(msg.at) },
     thing5: { value: clip(note, 20) },
   };
 }

@@ -3,12 +3,11 @@ import { DEFAULT_NICKNAME, type Leaderboard } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { getCitizenModel } from '../auth/models';
 import { getLeaderboardModel } from './models';
+import { isDuplicateKeyError } from '../db';
 
 /** Counter key: period ('all' or YYYY-MM) and district ('*' = every district). */
 export const ALL_DISTRICTS = '*';
 export const boardKey = (period: string, districtId: string) => `${period}|${districtId}`;
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 /**
  * Rankings by points earned (spending never lowers a rank). The citizen document holds the
@@ -36,7 +35,7 @@ export class LeaderboardStore {
           );
         } catch (err) {
           // The counter already holds this version or a newer one.
-          if (!isDuplicateKey(err)) throw err;
+          if (!isDuplicateKeyError(err)) throw err;
         }
       }),
     );

@@ -1,10 +1,11 @@
 import { Types } from 'mongoose';
-import type { LedgerKind, LedgerReason, PointsRules } from '@ssp/shared';
+import { addDays, addMonths, shanghaiDay, shanghaiMonth, type LedgerKind, type LedgerReason, type PointsRules } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { getCitizenModel } from '../auth/models';
 import { ALL_DISTRICTS, boardKey, type LeaderboardStore } from './leaderboard';
 import { getLedgerModel, type EarnedDelta, type LedgerEntry } from './models';
-import { daysBefore, monthsBefore, reasonText, shanghaiDay, shanghaiMonth } from './rules';
+import { reasonText } from './rules';
+import { isDuplicateKeyError } from '../db';
 
 /**
  * The points ledger and the balance on the citizen document, kept consistent without
@@ -95,7 +96,6 @@ const CAP_DAYS_KEPT = 40;
 const CAP_MONTHS_KEPT = 13;
 const CAS_ATTEMPTS = 25;
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 const encode = (d: Decision) =>
   JSON.stringify({
     entryId: d.entryId,
@@ -212,7 +212,7 @@ export class PointsLedger {
       await this.Ledger.collection.insertOne(doc);
       return doc as LedgerEntry;
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       return (await this.Ledger.findOne({ businessKey: draft.businessKey }).lean<LedgerEntry>())!;
     }
   }
@@ -298,8 +298,8 @@ export class PointsLedger {
       if (entry.kind === 'earn' && d.amount > 0) {
         inc[`pointsBook.capDay.${entry.day}`] = d.amount;
         inc[`pointsBook.capMonth.${entry.month}`] = d.amount;
-        const oldestDay = daysBefore(entry.day, CAP_DAYS_KEPT);
-        const oldestMonth = monthsBefore(entry.month, CAP_MONTHS_KEPT);
+        const oldestDay = addDays(entry.day, -CAP_DAYS_KEPT);
+        const oldestMonth = addMonths(entry.month, -CAP_MONTHS_KEPT);
         for (const day of Object.keys(book.capDay ?? {})) if (day < oldestDay) unset[`pointsBook.capDay.${day}`] = '';
         for (const month of Object.keys(book.capMonth ?? {})) if (month < oldestMonth) unset[`pointsBook.capMonth.${month}`] = '';
       }

@@ -3,6 +3,8 @@ import { Types } from 'mongoose';
 import {
   CLAIM_STATUS_NAMES_ZH,
   REWARD_KIND_NAMES_ZH,
+  shanghaiMinute,
+  shanghaiMonth,
   type Claim,
   type ClaimStatus,
   type Reward,
@@ -17,7 +19,7 @@ import type { AuthService } from '../auth/service';
 import { getCitizenModel } from '../auth/models';
 import type { PointsLedger } from './ledger';
 import { getClaimLimitModel, getClaimModel, getPointsMetaModel, getRewardModel, type ClaimDoc, type RewardDoc } from './models';
-import { shanghaiMonth } from './rules';
+import { isDuplicateKeyError } from '../db';
 
 /**
  * A claim stuck in `reserving` this long is taken over by `repair` (driven forward with
@@ -25,8 +27,6 @@ import { shanghaiMonth } from './rules';
  */
 export const CLAIM_REPAIR_AFTER_MS = 10 * 60_000;
 const EXPORT_MAX_ROWS = 10_000;
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 const REJECTION_MESSAGES: Record<string, string> = {
   OUT_OF_STOCK: '奖品已兑完',
@@ -43,8 +43,6 @@ function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
-
-const beijingTime = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 function toClaim(c: ClaimDoc): Claim {
   return {
@@ -137,11 +135,11 @@ export class RewardService {
           { upsert: true },
         );
       } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
+        if (!isDuplicateKeyError(err)) throw err;
       }
     }
     await Meta.updateOne({ _id: 'rewards-seeded' }, { $setOnInsert: { at: now } }, { upsert: true }).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
     });
   }
 
@@ -248,7 +246,7 @@ export class RewardService {
     try {
       await this.Claim.collection.insertOne(doc);
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       return { created: false, claim: this.outcome((await this.Claim.findOne({ key }).lean<ClaimDoc>())!) };
     }
     return { created: true, claim: this.outcome(await this.advance(doc)) };
@@ -294,7 +292,7 @@ export class RewardService {
     try {
       await this.Limit.updateOne({ _id: limitId }, { $setOnInsert: { count: 0, claims: [] } }, { upsert: true });
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
     }
     const taken = await this.Limit.updateOne(
       { _id: limitId, claims: { $ne: claimId }, count: { $lt: limit } },
@@ -448,7 +446,7 @@ export class RewardService {
         citizen?.nickname ?? '',
         c.phoneMasked ?? '',
         ...phoneCells,
-        beijingTime(c.createdAt),
+        shanghaiMinute(c.createdAt),
         CLAIM_STATUS_NAMES_ZH[c.status],
         c.fulfilmentCode ?? '',
       ];

@@ -36,24 +36,6 @@ export function loadRewardsFile(cityDataDir: string): RewardDefinition[] {
   return readJsonFile(path.join(cityDataDir, REWARDS_FILE), rewardsFileSchema) ?? [];
 }
 
-// ---------------------------------------------------------------- Asia/Shanghai periods (UTC+8, no DST)
-
-const shanghai = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString();
-export const shanghaiDay = (at: Date) => shanghai(at).slice(0, 10);
-export const shanghaiMonth = (at: Date) => shanghai(at).slice(0, 7);
-
-/** The month `n` months before YYYY-MM. */
-export function monthsBefore(month: string, n: number): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const index = y * 12 + (m - 1) - n;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
-}
-
-/** The day `n` days before YYYY-MM-DD. */
-export function daysBefore(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
-}
-
 // ---------------------------------------------------------------- the Chinese line a citizen reads
 
 export interface ReasonOutcome {

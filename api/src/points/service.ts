@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import type { Leaderboard, LedgerReason, MyPoints, PointsAdjustment, PointsHistory, PointsLine, PointsRules } from '@ssp/shared';
+import { shanghaiDay, shanghaiMonth, type Leaderboard, type LedgerReason, type MyPoints, type PointsAdjustment, type PointsHistory, type PointsLine, type PointsRules } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
 import type { AuthService } from '../auth/service';
@@ -10,7 +10,8 @@ import { ALL_DISTRICTS, boardKey, LeaderboardStore } from './leaderboard';
 import { PointsLedger, type PointsMismatch } from './ledger';
 import { getCaseAwardsModel, type EarnedDelta, type LedgerEntry } from './models';
 import { RewardService } from './rewards';
-import { loadPointsRules, loadRewardsFile, shanghaiDay, shanghaiMonth } from './rules';
+import { loadPointsRules, loadRewardsFile } from './rules';
+import { isDuplicateKeyError } from '../db';
 
 export interface PointsServiceOptions {
   auth: AuthService;
@@ -22,8 +23,6 @@ export interface PointsServiceOptions {
 /** Largest multiplier taken from a campaign; anything odd is ignored rather than trusted. */
 const MAX_MULTIPLIER = 10;
 const CLOSING_ACTIONS = new Set(['verify_pass', 'confirm_fixed', 'external_update']);
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 function toLine(e: LedgerEntry): PointsLine {
   return {
@@ -183,7 +182,7 @@ export class PointsService {
     try {
       await this.Awards.updateOne({ _id: caseId }, { $setOnInsert: { voided: false, keys: [] } }, { upsert: true });
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
     }
     const added = await this.Awards.updateOne({ _id: caseId, voided: false }, { $addToSet: { keys: key } });
     if (added.matchedCount === 1) return true;

@@ -9,6 +9,8 @@ import {
   boundingBox,
   canTransition,
   distanceMeters,
+  secondsUntilShanghaiMidnight,
+  shanghaiDay,
   statesForCitizenStatus,
   type ActorRole,
   type CaseState,
@@ -28,6 +30,7 @@ import type { MediaService } from '../media/service';
 import type { CampaignService } from '../campaigns/service';
 import { getCaseModel, type CaseDoc } from '../cases/models';
 import { caseFlags, type CaseWorkflow } from '../cases/workflow';
+import { isDuplicateKeyError } from '../db';
 
 type CreateReport = z.output<typeof createReportSchema>;
 
@@ -35,16 +38,6 @@ type CreateReport = z.output<typeof createReportSchema>;
 const INTERNAL_ACTIONS = new Set(['request_postpone', 'deny_postpone', 'support']);
 
 const quotaSchema = new Schema({ _id: String, count: Number, day: String }, { collection: 'report_quotas', versionKey: false });
-
-function beijingDay(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
-function secondsUntilBeijingMidnight(at: Date): number {
-  const shifted = at.getTime() + 8 * 3600_000;
-  const nextMidnight = Math.floor(shifted / 86_400_000 + 1) * 86_400_000;
-  return Math.ceil((nextMidnight - shifted) / 1000);
-}
 
 function encodeCursor(doc: { createdAt: Date; _id: Types.ObjectId }): string {
   return Buffer.from(`${doc.createdAt.getTime()}:${String(doc._id)}`).toString('base64url');
@@ -126,7 +119,7 @@ export class ReportService {
       return { created: true, doc };
     } catch (err) {
       // Two copies of the same request raced: the unique index let one through.
-      if ((err as { code?: number }).code === 11000) {
+      if (isDuplicateKeyError(err)) {
         const winner = await this.Case.findOne({ idempotencyKey }).lean<CaseDoc>();
         if (winner) return { created: false, doc: winner };
       }
@@ -137,7 +130,7 @@ export class ReportService {
   /** One atomic counter per citizen per Beijing day; the conditional upsert cannot overshoot. */
   private async takeDailyQuota(citizenId: string): Promise<void> {
     const now = this.ctx.clock.now();
-    const day = beijingDay(now);
+    const day = shanghaiDay(now);
     const limit = this.ctx.config.reports.perDay;
     try {
       await this.Quota.findOneAndUpdate(
@@ -146,8 +139,8 @@ export class ReportService {
         { upsert: true },
       );
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) {
-        throw tooManyRequests(secondsUntilBeijingMidnight(now), `每人每天最多上报 ${limit} 次，请明天再来`);
+      if (isDuplicateKeyError(err)) {
+        throw tooManyRequests(secondsUntilShanghaiMidnight(now), `每人每天最多上报 ${limit} 次，请明天再来`);
       }
       throw err;
     }

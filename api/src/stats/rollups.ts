@@ -14,6 +14,7 @@ import {
 } from '@ssp/shared';
 import type { CellDim, CellDims, Increment } from './increments';
 import { TIERS, getRollupModel, type RollupDoc, type Tier } from './models';
+import { isDuplicateKeyError } from '../db';
 
 /** Pending `$inc`s per tier and row, so the increments of many events go out in one bulk write per tier. */
 export class RollupBatch {
@@ -72,7 +73,7 @@ export class RollupBatch {
           () => new Set<number>(),
           (err: { code?: number; writeErrors?: { index: number; code: number }[] | { index: number; code: number } }) => {
             const errors = [err.writeErrors ?? []].flat();
-            if (!errors.length || errors.some((e) => e.code !== 11000)) throw err;
+            if (!errors.length || errors.some((e) => !isDuplicateKeyError(e))) throw err;
             return new Set(errors.map((e) => e.index));
           },
         );

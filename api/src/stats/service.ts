@@ -47,6 +47,7 @@ import { CHAIN, cellMatches, publishMonth, type PublishedCell } from './anonymis
 import { CELL_DIMS, incrementsOf, replay, type CellDim } from './increments';
 import { TIERS, getProcessedEffectModel, getRollupModel, getStatsMetaModel, type StatsMetaDoc } from './models';
 import { RollupBatch, readSums, type CellFilters } from './rollups';
+import { isDuplicateKeyError } from '../db';
 
 /** Who asks: the public (anonymised), or staff (a department handler only for its department). */
 export type StatsScope = { kind: 'public' } | { kind: 'staff'; departmentId?: string };
@@ -160,7 +161,7 @@ export class StatsService {
     try {
       await Processed.create({ _id: effect.id, at });
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return;
+      if (isDuplicateKeyError(err)) return;
       throw err;
     }
     try {

@@ -1,4 +1,4 @@
-import type { AdminCampaign, CreateCampaignInput } from '@ssp/shared';
+import { CST_OFFSET_MS, type AdminCampaign, type CreateCampaignInput } from '@ssp/shared';
 
 /**
  * The publicity editor's form ↔ the campaign API. Times are entered as Beijing date and
@@ -21,8 +21,6 @@ export interface CampaignForm {
   multiplier: string;
   participationGoal: string;
 }
-
-const CST_OFFSET_MS = 8 * 3600_000;
 
 function cstDate(d: Date): { date: string; time: string } {
   const s = new Date(d.getTime() + CST_OFFSET_MS).toISOString();

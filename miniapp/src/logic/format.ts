@@ -1,7 +1,6 @@
-import { DEADLINE_RUNNING_STATES, type CaseState } from '@ssp/shared';
+import { CST_OFFSET_MS, DEADLINE_RUNNING_STATES, type CaseState } from '@ssp/shared';
 
 /** Dates and numbers as citizens read them. Times are shown in China Standard Time (UTC+8). */
-const CST_OFFSET_MS = 8 * 3600_000;
 
 function cstParts(iso: string | Date) {
   const d = new Date(new Date(iso).getTime() + CST_OFFSET_MS);

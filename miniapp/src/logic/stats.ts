@@ -1,15 +1,8 @@
-import type { Rate, StatsDepartmentRow, StatsNode, StatsSeriesPoint, StatsSummary } from '@ssp/shared';
+import { addMonths, shanghaiMonth, type Rate, type StatsDepartmentRow, type StatsNode, type StatsSeriesPoint, type StatsSummary } from '@ssp/shared';
 import { monthLabel } from './charts';
 
 /** Public statistics come by whole months (Asia/Shanghai): the month of `now`, "YYYY-MM". */
-export function currentMonth(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
-}
-
-export function addMonths(month: string, n: number): string {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y!, m! - 1 + n, 1)).toISOString().slice(0, 7);
-}
+export const currentMonth = (now: Date = new Date()): string => shanghaiMonth(now);
 
 /** The last `n` months up to and including this one, as the API's from/to. */
 export function lastMonths(n: number, now: Date = new Date()): { from: string; to: string } {
