@@ -20,7 +20,7 @@ function answerFor(err: NodeJS.ErrnoException): { status: number; reason: string
   }
 }
 
-export function refuseUnparsableRequest(err: NodeJS.ErrnoException, socket: Duplex, logger?: Logger): void {
+function refuseUnparsableRequest(err: NodeJS.ErrnoException, socket: Duplex, logger?: Logger): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
