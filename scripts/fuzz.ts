@@ -29,7 +29,7 @@ import { connectDatabase } from '../api/src/db';
 import { seedDemo } from '../api/src/seed/demo';
 import { createServices } from '../api/src/services';
 import { startFakeWeChat } from '../api/test/fakes/wechat-server';
-import { REPO_ROOT, startLocalDatabase } from './db';
+import { REPO_ROOT, provideDatabase } from './db';
 
 const SCHEMATHESIS_VERSION = '4.32.5';
 const VENV = path.join(REPO_ROOT, '.cache', `venv-schemathesis-${SCHEMATHESIS_VERSION}`);
@@ -219,15 +219,15 @@ async function main(): Promise<void> {
   mkdirSync(reportDir, { recursive: true });
   writeFileSync(path.join(reportDir, 'schemathesis.toml'), CONFIG_TOML);
 
-  const database = await startLocalDatabase({ dataDir: path.join(work, 'db'), log });
+  const database = await provideDatabase({ purpose: 'test', dataDir: path.join(work, 'db'), log });
+  const dbName = `fuzz_${Date.now().toString(36)}`;
   // WeChat's servers are the outside world: its loopback fake answers logins (any code is a user).
   const wechat = await startFakeWeChat({ singleUseCodes: false });
   const config = loadConfig({
     ...wechat.env,
     NODE_ENV: 'test', // the response contract check and the dev login
     CONTRACT_CHECK: 'true',
-    MONGODB_URI: `${database.uri}fuzz`,
-    MONGODB_MAX_POOL_SIZE: '1',
+    MONGODB_URI: database.uriFor(dbName),
     MEDIA_DIR: path.join(work, 'media'),
     LOG_LEVEL: 'error',
     DEV_LOGIN_ENABLED: 'true',
@@ -300,6 +300,7 @@ async function main(): Promise<void> {
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await db.dropDatabase().catch(() => undefined);
     await db.close();
     await database.stop();
     await wechat.close();

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, startLocalDatabase, type LocalDatabase } from './db';
+import { REPO_ROOT, provideDatabase, type LocalDatabase } from './db';
 import { runStep } from './run';
 
 async function main(): Promise<void> {
@@ -18,21 +18,18 @@ async function main(): Promise<void> {
   await runStep('build mini-program (weapp)', 'npm', ['run', 'build:weapp', '-w', 'miniapp'], { cwd: REPO_ROOT });
   await runStep('build mini-program (h5)', 'npm', ['run', 'build:h5', '-w', 'miniapp'], { cwd: REPO_ROOT });
 
-  let db: LocalDatabase | undefined;
-  let dataDir: string | undefined;
   const env = { ...process.env };
-  if (!env.TEST_MONGODB_URI) {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-testdb-'));
-    db = await startLocalDatabase({ dataDir, log: (m) => process.stdout.write(`[db] ${m}\n`) });
-    env.TEST_MONGODB_URI = db.uri;
-  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-testdb-'));
+  const db: LocalDatabase = await provideDatabase({ purpose: 'test', dataDir, log: (m) => process.stdout.write(`[db] ${m}\n`) });
+  env.SSP_TEST_MONGODB_URI = db.uri;
+  env.SSP_TEST_DATABASE_KIND = db.kind;
   const resultsFile = path.join(os.tmpdir(), `ssp-jest-${process.pid}.json`);
   try {
     await runStep('jest (shared, api, miniapp)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });
   } finally {
     await reportJest(resultsFile);
-    await db?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
   // Every route against its contract with schemathesis; the long run is `npm run fuzz:long`.
   await runStep('fuzz every route (schemathesis, short run)', npx, ['tsx', 'scripts/fuzz.ts'], { cwd: REPO_ROOT });

@@ -609,9 +609,9 @@ describe('results', () => {
     // Points: the net of the points ledger lines carrying the campaign.
     const ledger = api.db.collection('points_ledger');
     await ledger.insertMany([
-      { campaignId: campaign.id, amount: 7, kind: 'adjustment', test: true },
-      { campaignId: campaign.id, amount: -2, kind: 'clawback', test: true },
-      { campaignId: 'another', amount: 100, kind: 'earn', test: true },
+      { businessKey: 'test:1', campaignId: campaign.id, amount: 7, kind: 'adjustment', test: true },
+      { businessKey: 'test:2', campaignId: campaign.id, amount: -2, kind: 'clawback', test: true },
+      { businessKey: 'test:3', campaignId: 'another', amount: 100, kind: 'earn', test: true },
     ]);
     const withPoints = (await getJson(api, `/admin/campaigns/${campaign.id}/results`, publicity.auth)).body;
     expect(withPoints.pointsAwarded).toBe(results.pointsAwarded + 5);

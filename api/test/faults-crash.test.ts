@@ -49,7 +49,6 @@ async function startApiProcess(): Promise<ChildProcess> {
       HOST: '127.0.0.1',
       PORT: String(port),
       MONGODB_URI: database.uri,
-      MONGODB_MAX_POOL_SIZE: '1',
       MEDIA_DIR: mediaDir,
       DEV_LOGIN_ENABLED: 'true',
       REPORTS_PER_DAY: '1000',

@@ -1,8 +1,9 @@
 /**
  * Issue 9 "Faults": the database restarted under a load of report submissions.
  *
- * The test runs a FerretDB of its own (fixed port and data folder, so it comes back
- * as the same server with the same data) and the real app with its background
+ * The test runs a database server of its own (scripts/db picks a mongod or the
+ * stand-in, with a fixed port and data folder, so it comes back as the same server
+ * with the same data) and the real app with its background
  * workers on it. Several citizens keep submitting while the database is stopped and
  * started again; the API must answer 503 quickly meanwhile, serve again without a
  * restart, and every report it acknowledged must be in the database, once.
@@ -10,7 +11,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort, startLocalDatabase, type LocalDatabase } from '../../scripts/db';
+import { freePort, provideDatabase, type LocalDatabase } from '../../scripts/db';
 import { startTestApi, type TestApi } from './helpers/harness';
 import { loginCitizen, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
@@ -34,7 +35,8 @@ const citizens: { who: TestCitizen; photoIds: string[] }[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
-const startDatabase = () => startLocalDatabase({ dataDir, port: dbPort });
+// Kept on disk between the stop and the start; never the shared test server (env without its URI).
+const startDatabase = () => provideDatabase({ purpose: 'start', dataDir, port: dbPort, env: {} });
 const keyOf = (intent: Intent) => `citizen:${intent.citizenId}:${intent.body.clientRequestId}`;
 
 beforeAll(async () => {
@@ -43,7 +45,7 @@ beforeAll(async () => {
   dbPort = await freePort();
   database = await startDatabase();
   api = await startTestApi({
-    mongodbUri: `${database.uri}ssp_faults`,
+    mongodbUri: database.uriFor('ssp_faults'),
     env: { DEV_LOGIN_ENABLED: 'true', REPORTS_PER_DAY: '1000', MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000' },
   });
   city = await demoCity(api);

@@ -49,8 +49,8 @@ export class RollupBatch {
   /**
    * Writes every pending row and empties the batch: an upsert with `$inc` each, or,
    * with `insertNew` (a rebuild, whose rows are mostly new), an insert of whole rows
-   * first and the `$inc` upsert only for rows that already exist (inserts stay cheap on
-   * FerretDB, whose updates scan the collection).
+   * first and the `$inc` upsert only for rows that already exist (one round trip for
+   * thousands of new rows).
    */
   async flush(db: Connection, options: { insertNew?: boolean } = {}): Promise<void> {
     for (const tier of this.tiers) {
@@ -61,8 +61,8 @@ export class RollupBatch {
       pending = pending.filter((row) => Object.keys(row.inc).length);
       if (options.insertNew && pending.length) {
         const docs = pending.map((row) => {
-          // Absent rather than null dims, as an upsert's $setOnInsert leaves them.
-          const doc: Record<string, unknown> = { _id: row.id, ...Object.fromEntries(Object.entries(row.set).filter(([, v]) => v != null)) };
+          // The same row an upsert's $setOnInsert writes, null dimensions included.
+          const doc: Record<string, unknown> = { _id: row.id, ...row.set };
           for (const [field, n] of Object.entries(row.inc)) {
             if (field.startsWith('hist.')) doc.hist = { ...(doc.hist as object), [field.slice(5)]: n };
             else doc[field] = n;

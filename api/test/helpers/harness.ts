@@ -29,11 +29,11 @@ export async function openTestDatabase(
   at: { uri?: string; serverSelectionTimeoutMs?: number } = {},
 ): Promise<{ db: Connection; uri: string; drop(): Promise<void> }> {
   const uri = at.uri ?? testDatabaseUri(`t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`);
-  // One connection: FerretDB v1 applies concurrent updates of one document non-atomically.
+  // The production pool size: concurrency is part of what the tests check.
   const db = await connectDatabase({
     mongodbUri: uri,
     mongodbServerSelectionTimeoutMs: at.serverSelectionTimeoutMs ?? 5000,
-    mongodbMaxPoolSize: 1,
+    mongodbMaxPoolSize: loadConfig({ NODE_ENV: 'test' }).mongodbMaxPoolSize,
   });
   return {
     db,
