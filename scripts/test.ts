@@ -1,6 +1,7 @@
 /**
  * README command 2: `npm install && npm test`.
- * Builds what the tests need, starts one real database server for the whole run,
+ * Installs what the machine lacks (scripts/prerequisites.ts), builds what the tests
+ * need, starts one real database server for the whole run (scripts/db),
  * runs every workspace's jest tests against it, checks both mini-program builds, and
  * fuzzes every route against the OpenAPI contract (scripts/fuzz.ts).
  */
@@ -8,10 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, provideDatabase, type LocalDatabase } from './db';
+import { ensurePrerequisites } from './prerequisites';
 import { runStep } from './run';
 
 async function main(): Promise<void> {
   const npx = 'npx';
+  await ensurePrerequisites((m) => process.stdout.write(`\n▶ ${m}\n`));
   await runStep('build shared', 'npm', ['run', 'build', '-w', 'shared'], { cwd: REPO_ROOT });
   await runStep('typecheck api', npx, ['tsc', '-p', 'api/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });
   await runStep('typecheck scripts and benchmarks', npx, ['tsc', '-p', 'scripts/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });

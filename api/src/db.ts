@@ -14,8 +14,6 @@ export async function connectDatabase(
     autoIndex: true,
     serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs,
     socketTimeoutMS: config.mongodbSocketTimeoutMs ?? 20_000,
-    // FerretDB v1 does not support retryable writes; MongoDB does not need them for correctness here.
-    retryWrites: false,
   });
   try {
     await connection.asPromise();
@@ -54,5 +52,5 @@ export async function pingDatabase(connection: Connection, timeoutMs = 2000): Pr
   return Promise.race([ping, timeout]);
 }
 
-/** A write refused by a unique index: how idempotency and races are detected (code 11000 on MongoDB and FerretDB). */
+/** A write refused by a unique index: how idempotency and races are detected (code 11000). */
 export const isDuplicateKeyError = (err: unknown): boolean => (err as { code?: number } | null)?.code === 11000;

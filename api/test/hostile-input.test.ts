@@ -158,7 +158,7 @@ async function fingerprint(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const docs = await db.collection(name).find({}).sort({ _id: 1 }).toArray();
-    // A read may create an empty collection (FerretDB); only documents count as stored.
+    // A read may create an empty collection on some servers; only documents count as stored.
     if (docs.length > 0) out[name] = `${docs.length}:${createHash('sha256').update(JSON.stringify(docs)).digest('hex').slice(0, 16)}`;
   }
   return out;

@@ -131,7 +131,7 @@ const caseSchema = new Schema<CaseDoc>(
     clientRequestId: { type: String, default: null },
     /**
      * One intent, one case: `citizen:<id>:<clientRequestId>` for reports, a fresh value
-     * otherwise. A plain unique index (FerretDB v1 has no partial indexes) makes a
+     * otherwise. A plain unique index (the local stand-in has no partial indexes) makes a
      * retried or raced submission find the first case instead of creating a second.
      */
     idempotencyKey: { type: String, required: true, unique: true },
@@ -162,7 +162,7 @@ const caseSchema = new Schema<CaseDoc>(
      * Side effects a transition owes (notify the reporter, award points, count statistics…),
      * pushed in the same single-document update as the transition so none is lost, and
      * pulled by the effect relay once handled. Each is a string `<caseId>:<seq>:<type>`
-     * (FerretDB v1 can $pull plain values, not sub-documents by condition).
+     * (plain values: a $pull by value is the simplest update every server applies alike).
      */
     effects: { type: [String], default: [] },
 
@@ -214,8 +214,13 @@ const caseSchema = new Schema<CaseDoc>(
 caseSchema.index({ reporterId: 1, createdAt: -1 });
 caseSchema.index({ supporterIds: 1 });
 caseSchema.index({ categoryId: 1, state: 1, createdAt: -1 });
+// The staff queues (api/src/cases/service.ts: sorted by deadline, then _id): all cases, by state, by department.
+caseSchema.index({ dueAt: 1, _id: 1 });
 caseSchema.index({ state: 1, dueAt: 1, _id: 1 });
 caseSchema.index({ departmentId: 1, state: 1, dueAt: 1 });
+caseSchema.index({ departmentId: 1, dueAt: 1, _id: 1 });
+// The effect relay's sweep for cases that still owe effects (api/src/cases/effects.ts): only those are in it.
+caseSchema.index({ 'effects.0': 1 }, { sparse: true });
 
 
 export function dimsOf(doc: Pick<CaseDoc, keyof CaseDims>): CaseDims {

@@ -21,7 +21,7 @@ export interface VersionedItemDoc {
   key: string;
   /** Grids only: [minLng, minLat, maxLng, maxLat]. */
   bbox?: number[];
-  /** Grids only: the GeoJSON geometry as JSON text (FerretDB v1 cannot store nested arrays). */
+  /** Grids only: the GeoJSON geometry as JSON text (read whole, never queried; geometry is computed in the app). */
   geometry?: string;
   /** The category or department as validated; a grid's properties. */
   data: unknown;

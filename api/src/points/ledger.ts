@@ -95,6 +95,8 @@ export interface PointsMismatch {
 const CAP_DAYS_KEPT = 40;
 const CAP_MONTHS_KEPT = 13;
 const CAS_ATTEMPTS = 25;
+/** Longest pause between two compare-and-set attempts (the pause doubles from 2 ms, at random below it). */
+const CAS_MAX_PAUSE_MS = 250;
 
 const encode = (d: Decision) =>
   JSON.stringify({
@@ -258,7 +260,11 @@ export class PointsLedger {
         if (!decision.declined) for (const [k, n] of earnedChanges(entry, decision.amount)) after.earned![k] = (after.earned![k] ?? 0) + n;
         return { entry, recorded: { decision, book: after, raw: encode(decision) } };
       }
-      // Someone changed the citizen in between: decide again from a fresh snapshot.
+      // Someone changed the citizen in between: decide again from a fresh snapshot, after a
+      // random pause that grows with each miss. Without it a crowd of writers to one citizen
+      // (100 adjustments, awards and claims at once) keeps colliding until some run out of
+      // attempts and answer 500 for entries a later repair would still apply.
+      if (attempt < CAS_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(CAS_MAX_PAUSE_MS, 2 ** attempt)));
     }
     throw new Error(`ledger entry ${String(id)}: the citizen kept changing; will retry`);
   }
@@ -375,19 +381,14 @@ export class PointsLedger {
    * the earned lines. Returns what does not hold.
    */
   async checkInvariants(): Promise<PointsMismatch[]> {
-    // One accumulator per $group: FerretDB v1 answers 0 for every accumulator after the first.
-    const sumOf = async (field: 'amount' | 'earned') =>
-      new Map(
-        (
-          await this.Ledger.aggregate<{ _id: string; total: number }>([
-            { $match: { state: 'applied' } },
-            { $group: { _id: '$citizenId', total: { $sum: `$${field}` } } },
-          ])
-        ).map((g) => [g._id, g.total]),
-      );
-    const [amounts, earnings] = await Promise.all([sumOf('amount'), sumOf('earned')]);
-    const sums = new Map<string, { amount: number; earned: number }>();
-    for (const id of new Set([...amounts.keys(), ...earnings.keys()])) sums.set(id, { amount: amounts.get(id) ?? 0, earned: earnings.get(id) ?? 0 });
+    const sums = new Map(
+      (
+        await this.Ledger.aggregate<{ _id: string; amount: number; earned: number }>([
+          { $match: { state: 'applied' } },
+          { $group: { _id: '$citizenId', amount: { $sum: '$amount' }, earned: { $sum: '$earned' } } },
+        ])
+      ).map((g) => [g._id, { amount: g.amount, earned: g.earned }]),
+    );
 
     const mismatches: PointsMismatch[] = [];
     const seen = new Set<string>();

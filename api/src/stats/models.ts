@@ -7,8 +7,6 @@ import { CELL_DIMS, type CellDim } from './increments';
  * unit × a subset of the cell dimensions), each in its own small collection, so a
  * query reads the coarsest tier that still has the dimensions it filters or groups
  * by: an unfiltered summary reads one row per month, not one per grid and category.
- * (FerretDB v1 scans a whole collection for every update and filter, so keeping the
- * coarse tiers in their own collections keeps them fast there too.)
  */
 export interface Tier {
   name: string;

@@ -1,6 +1,8 @@
 package suishoupai.standin;
 
 import java.util.List;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
@@ -54,11 +56,19 @@ final class IndexedMemoryBackend extends MemoryBackend {
 
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit, int batchSize, Document fieldSelector) {
-            Index<Integer> index = QueryPlanner.choose(getIndexes(), query);
-            if (index == null) {
+            QueryPlanner.Plan<Integer> plan = QueryPlanner.plan(getIndexes(), query, orderBy, limit);
+            if (plan == null) {
                 return matchDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
             }
-            return matchDocuments(query, index.getPositions(query), orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            if (plan.order() == 0) {
+                return matchDocuments(query, plan.positions(), orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            }
+            // Read in sort order until enough documents match; the server then sorts just those.
+            Stream<Document> firstMatches = StreamSupport.stream(plan.positions().spliterator(), false)
+                .map(this::getDocument)
+                .filter(document -> documentMatchesQuery(document, query))
+                .limit((long) numberToSkip + limit);
+            return matchDocumentsFromStream(firstMatches, query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
 
         @Override

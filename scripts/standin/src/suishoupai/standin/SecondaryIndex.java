@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import de.bwaldvogel.mongo.MongoCollection;
@@ -14,6 +15,7 @@ import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.bson.BsonRegularExpression;
 import de.bwaldvogel.mongo.bson.Document;
 
@@ -23,7 +25,10 @@ import de.bwaldvogel.mongo.bson.Document;
  * of the documents with those values. A query with equality ($eq or $in) on the first k keys
  * reads that bucket instead of the collection. The server still applies the whole filter, the
  * sort and the limit to what it reads, so the index can only narrow, never change, a result.
- * Array fields are indexed under each element (multikey), as in MongoDB.
+ * Array fields are indexed under each element (multikey), as in MongoDB. A sparse index also
+ * answers {first key: {$exists: true}} with the documents that have a value for its first key.
+ * The full keys are also kept in index order, so a sort on a prefix of the keys with a limit
+ * reads the first documents in that order instead of sorting the collection (not for arrays).
  */
 final class SecondaryIndex<P> extends Index<P> {
 
@@ -35,6 +40,12 @@ final class SecondaryIndex<P> extends Index<P> {
     /** bucketsByPrefix.get(i): key values of the first i + 1 keys → positions. */
     private final List<Map<List<Object>, Set<P>>> bucketsByPrefix = new ArrayList<>();
     private final Map<Object, P> positionById = new HashMap<>();
+    /** Full key values in the index's order → positions. */
+    private final TreeMap<List<Object>, Set<P>> ordered = new TreeMap<>(this::compareKeys);
+    /** Some document had an array under a key: MongoDB sorts arrays by their smallest or largest element, so no ordered reads. */
+    private boolean multikey;
+    /** Sparse indexes: the documents with a value for the first key. */
+    private final Set<P> withFirstKey = new LinkedHashSet<>();
 
     SecondaryIndex(String name, List<IndexKey> keys, boolean sparse) {
         super(name, keys, sparse);
@@ -48,7 +59,18 @@ final class SecondaryIndex<P> extends Index<P> {
     @Override
     public synchronized void add(Document document, P position, MongoCollection<P> collection) {
         positionById.put(idOf(document), position);
-        forEachPrefixKey(document, (prefix, key) -> bucketsByPrefix.get(prefix).computeIfAbsent(key, k -> new LinkedHashSet<>()).add(position));
+        if (isSparse() && hasFirstKey(document)) {
+            withFirstKey.add(position);
+        }
+        for (String key : keys()) {
+            multikey |= Utils.getSubdocumentValueCollectionAware(document, key) instanceof Collection;
+        }
+        forEachPrefixKey(document, (prefix, key) -> {
+            bucketsByPrefix.get(prefix).computeIfAbsent(key, k -> new LinkedHashSet<>()).add(position);
+            if (prefix == keys().size() - 1) {
+                ordered.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(position);
+            }
+        });
     }
 
     @Override
@@ -67,16 +89,23 @@ final class SecondaryIndex<P> extends Index<P> {
     }
 
     private void unlink(Document document, P position) {
+        withFirstKey.remove(position);
         forEachPrefixKey(document, (prefix, key) -> {
-            Map<List<Object>, Set<P>> buckets = bucketsByPrefix.get(prefix);
-            Set<P> bucket = buckets.get(key);
-            if (bucket != null) {
-                bucket.remove(position);
-                if (bucket.isEmpty()) {
-                    buckets.remove(key);
-                }
+            removeFrom(bucketsByPrefix.get(prefix), key, position);
+            if (prefix == keys().size() - 1) {
+                removeFrom(ordered, key, position);
             }
         });
+    }
+
+    private void removeFrom(Map<List<Object>, Set<P>> buckets, List<Object> key, P position) {
+        Set<P> bucket = buckets.get(key);
+        if (bucket != null) {
+            bucket.remove(position);
+            if (bucket.isEmpty()) {
+                buckets.remove(key);
+            }
+        }
     }
 
     @Override
@@ -107,6 +136,8 @@ final class SecondaryIndex<P> extends Index<P> {
     @Override
     public synchronized void drop() {
         positionById.clear();
+        withFirstKey.clear();
+        ordered.clear();
         bucketsByPrefix.forEach(Map::clear);
     }
 
@@ -114,13 +145,16 @@ final class SecondaryIndex<P> extends Index<P> {
 
     @Override
     public synchronized boolean canHandle(Document query) {
-        return !equalityPrefix(query).isEmpty();
+        return !equalityPrefix(query).isEmpty() || asksForFirstKey(query);
     }
 
     /** How many positions the query would read through this index. */
     synchronized long estimate(Document query) {
         long total = 0;
         List<List<Object>> prefixValues = equalityPrefix(query);
+        if (prefixValues.isEmpty()) {
+            return withFirstKey.size();
+        }
         Map<List<Object>, Set<P>> buckets = bucketsByPrefix.get(prefixValues.size() - 1);
         for (List<Object> key : combinations(prefixValues)) {
             Set<P> bucket = buckets.get(key);
@@ -131,13 +165,16 @@ final class SecondaryIndex<P> extends Index<P> {
 
     /** Which keys the query narrows by (for explain). */
     synchronized int prefixLength(Document query) {
-        return equalityPrefix(query).size();
+        return Math.max(1, equalityPrefix(query).size());
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public synchronized Iterable<P> getPositions(Document query) {
         List<List<Object>> prefixValues = equalityPrefix(query);
+        if (prefixValues.isEmpty()) {
+            return new ArrayList<>(withFirstKey);
+        }
         Map<List<Object>, Set<P>> buckets = bucketsByPrefix.get(prefixValues.size() - 1);
         List<P> positions = new ArrayList<>();
         List<List<Object>> keys = combinations(prefixValues);
@@ -173,6 +210,62 @@ final class SecondaryIndex<P> extends Index<P> {
             prefix.add(values);
         }
         return prefix;
+    }
+
+    /**
+     * Whether reading this index in order (1) or in reverse (-1) gives the documents in the
+     * order of the sort; 0 when it does not: the sort's keys must be the index's first keys,
+     * all in the index's directions or all reversed.
+     */
+    synchronized int servesSort(Document orderBy) {
+        if (multikey || orderBy == null || orderBy.isEmpty() || orderBy.size() > keys().size()) {
+            return 0;
+        }
+        int direction = 0;
+        int i = 0;
+        for (Map.Entry<String, Object> sortKey : orderBy.entrySet()) {
+            IndexKey indexKey = getKeys().get(i++);
+            if (!sortKey.getKey().equals(indexKey.getKey()) || !(sortKey.getValue() instanceof Number n) || Math.abs(n.intValue()) != 1) {
+                return 0;
+            }
+            int keyDirection = (n.intValue() > 0) == indexKey.isAscending() ? 1 : -1;
+            if (direction != 0 && keyDirection != direction) {
+                return 0;
+            }
+            direction = keyDirection;
+        }
+        return direction;
+    }
+
+    /** Every position in index order (or reversed), read lazily. */
+    Iterable<P> positionsInOrder(boolean reverse) {
+        Collection<Set<P>> buckets = reverse ? ordered.descendingMap().values() : ordered.values();
+        return () -> buckets.stream().flatMap(Set::stream).iterator();
+    }
+
+    private int compareKeys(List<Object> a, List<Object> b) {
+        for (int i = 0; i < a.size(); i++) {
+            Object x = a.get(i) == NO_VALUE ? null : a.get(i);
+            Object y = b.get(i) == NO_VALUE ? null : b.get(i);
+            int c = ValueComparator.asc().compare(x, y);
+            if (c != 0) {
+                return getKeys().get(i).isAscending() ? c : -c;
+            }
+        }
+        return 0;
+    }
+
+    /** {first key: {$exists: true}} on a sparse index. */
+    private boolean asksForFirstKey(Document query) {
+        return isSparse()
+            && query.get(keys().get(0)) instanceof Document condition
+            && condition.size() == 1
+            && condition.containsKey("$exists")
+            && Utils.isTrue(condition.get("$exists"));
+    }
+
+    private boolean hasFirstKey(Document document) {
+        return documentValues(document, keys().get(0)).stream().anyMatch(value -> value != NO_VALUE);
     }
 
     /** A plain value, {$eq: v} or {$in: [...]}: the values a match must have; otherwise null. */

@@ -6,6 +6,7 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.AbstractMongoCollection;
 import de.bwaldvogel.mongo.backend.AbstractMongoDatabase;
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
@@ -43,12 +44,16 @@ final class StandInCommands {
         if (!(inner.get(innerCommand) instanceof String collectionName)) {
             return null;
         }
-        Document filter = filterOf(innerCommand.toLowerCase(), inner);
+        String command = innerCommand.toLowerCase();
+        Document filter = filterOf(command, inner);
+        Document orderBy = command.equals("find") || command.equals("findandmodify") ? asDocument(inner.get("sort")) : new Document();
+        int limit = command.equals("find") && inner.get("limit") instanceof Number n ? Math.abs(n.intValue())
+            : command.equals("findandmodify") ? 1 : 0;
         MongoCollection<P> collection = database.resolveCollection(collectionName, false);
-        List<de.bwaldvogel.mongo.backend.Index<P>> indexes = collection instanceof AbstractMongoCollection<P> c ? c.getIndexes() : List.of();
+        List<Index<P>> indexes = collection instanceof AbstractMongoCollection<P> c ? c.getIndexes() : List.of();
         String namespace = database.getDatabaseName() + "." + collectionName;
         return new Document("explainVersion", "1")
-            .append("queryPlanner", QueryPlanner.explain(namespace, indexes, filter))
+            .append("queryPlanner", QueryPlanner.explain(namespace, indexes, filter, orderBy, limit))
             .append("command", inner)
             .append("ok", 1.0);
     }
@@ -102,7 +107,7 @@ final class StandInCommands {
             return null;
         }
         MongoCollection<P> collection = database.resolveCollection(collectionName, false);
-        if (!(collection instanceof AbstractMongoCollection<P> c) || QueryPlanner.choose(c.getIndexes(), match) == null) {
+        if (!(collection instanceof AbstractMongoCollection<P> c) || QueryPlanner.plan(c.getIndexes(), match, null, 0) == null) {
             return null;
         }
         List<Document> pipeline = Aggregation.parse(stages);
