@@ -41,7 +41,9 @@ async function board(query: string, who?: TestCitizen): Promise<Leaderboard> {
   return leaderboardSchema.parse(res.body);
 }
 
-const rows = (b: Leaderboard) => b.items.map((i) => [i.rank, i.displayName, i.earned]);
+/** Rows by rank; citizens sharing a rank by name (their order within it is the server's _id order, not meaningful). */
+const rows = (b: Leaderboard) =>
+  b.items.map((i) => [i.rank, i.displayName, i.earned] as const).sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1], 'zh'));
 
 beforeAll(async () => {
   api = await startTestApi({ clock, env: { DEV_LOGIN_ENABLED: 'true' } });

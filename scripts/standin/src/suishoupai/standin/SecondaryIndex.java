@@ -63,7 +63,7 @@ final class SecondaryIndex<P> extends Index<P> {
             withFirstKey.add(position);
         }
         for (String key : keys()) {
-            multikey |= Utils.getSubdocumentValueCollectionAware(document, key) instanceof Collection;
+            multikey |= valuesAt(document, key).stream().anyMatch(value -> value instanceof Collection);
         }
         forEachPrefixKey(document, (prefix, key) -> {
             bucketsByPrefix.get(prefix).computeIfAbsent(key, k -> new LinkedHashSet<>()).add(position);
@@ -320,19 +320,52 @@ final class SecondaryIndex<P> extends Index<P> {
         }
     }
 
+    /** The index keys of one field: each element of an array (multikey), NO_VALUE for none. */
     private static List<Object> documentValues(Document document, String key) {
-        Object value = Utils.getSubdocumentValueCollectionAware(document, key);
-        if (Missing.isNullOrMissing(value)) {
-            return List.of(NO_VALUE);
-        }
-        if (value instanceof Collection<?> elements) {
-            List<Object> values = new ArrayList<>();
-            for (Object element : elements) {
-                values.add(Missing.isNullOrMissing(element) ? NO_VALUE : normalize(element));
+        List<Object> values = new ArrayList<>();
+        for (Object value : valuesAt(document, key)) {
+            if (value instanceof Collection<?> elements) {
+                for (Object element : elements) {
+                    values.add(Missing.isNullOrMissing(element) ? NO_VALUE : normalize(element));
+                }
+            } else if (!Missing.isNullOrMissing(value)) {
+                values.add(normalize(value));
             }
-            return values.isEmpty() ? List.of(NO_VALUE) : values;
         }
-        return List.of(normalize(value));
+        return values.isEmpty() ? List.of(NO_VALUE) : values;
+    }
+
+    /**
+     * The values a dotted path reaches, as MongoDB reads it: a number after an array is a
+     * position ("effects.0"), a name after an array is read in each of its sub-documents.
+     */
+    private static List<Object> valuesAt(Document document, String path) {
+        List<Object> values = new ArrayList<>();
+        collect(document, path.split("\\."), 0, values);
+        return values;
+    }
+
+    private static void collect(Object value, String[] path, int i, List<Object> into) {
+        if (i == path.length) {
+            into.add(value);
+        } else if (value instanceof Document document) {
+            if (document.containsKey(path[i])) {
+                collect(document.get(path[i]), path, i + 1, into);
+            }
+        } else if (value instanceof List<?> list) {
+            if (path[i].chars().allMatch(Character::isDigit)) {
+                int position = Integer.parseInt(path[i]);
+                if (position < list.size()) {
+                    collect(list.get(position), path, i + 1, into);
+                }
+            } else {
+                for (Object element : list) {
+                    if (element instanceof Document) {
+                        collect(element, path, i, into);
+                    }
+                }
+            }
+        }
     }
 
     private static List<List<Object>> combinations(List<List<Object>> valuesPerKey) {
