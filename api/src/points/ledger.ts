@@ -144,6 +144,9 @@ export class PointsLedger {
     return getCitizenModel(this.ctx.db);
   }
 
+  /** The last queued commit per citizen (see `oneAtATime`). */
+  private readonly citizenQueues = new Map<string, Promise<void>>();
+
   private indexes?: Promise<void>;
   /** The unique business key is what makes awards idempotent: it must exist before the first insert. */
   ensureIndexes(): Promise<void> {
@@ -239,7 +242,30 @@ export class PointsLedger {
     const id = new Types.ObjectId(String(entryId));
     const owner = await this.Ledger.findById(id).select({ citizenId: 1 }).lean<{ citizenId: string }>();
     if (!owner) throw new Error(`ledger entry ${String(id)} not found`);
-    const citizenFilter = Types.ObjectId.isValid(owner.citizenId) ? { _id: new Types.ObjectId(owner.citizenId) } : null;
+    return this.oneAtATime(owner.citizenId, () => this.commitFor(id, owner.citizenId));
+  }
+
+  /**
+   * Runs `work` after every earlier one for the same citizen in this process has finished.
+   * Only one compare-and-set on a citizen can win at a time anyway; queueing this process's
+   * own writers keeps a crowd of them (100 awards and claims at once) from colliding until
+   * they run out of attempts. Other processes' writers are still caught by the version check.
+   */
+  private oneAtATime<T>(citizenId: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.citizenQueues.get(citizenId) ?? Promise.resolve()).then(work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.citizenQueues.set(citizenId, tail);
+    void tail.then(() => {
+      if (this.citizenQueues.get(citizenId) === tail) this.citizenQueues.delete(citizenId);
+    });
+    return run;
+  }
+
+  private async commitFor(id: Types.ObjectId, citizenId: string): Promise<Committed> {
+    const citizenFilter = Types.ObjectId.isValid(citizenId) ? { _id: new Types.ObjectId(citizenId) } : null;
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt += 1) {
       // The citizen first, then the entry: see the class comment.
       const citizen = citizenFilter

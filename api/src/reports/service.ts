@@ -37,7 +37,9 @@ type CreateReport = z.output<typeof createReportSchema>;
 /** Transitions the reporter does not see: requests and answers internal to the centre. */
 const INTERNAL_ACTIONS = new Set(['request_postpone', 'deny_postpone', 'support']);
 
-const quotaSchema = new Schema({ _id: String, count: Number, day: String }, { collection: 'report_quotas', versionKey: false });
+/** `intents`: the idempotency keys holding the `count` slots, so copies of one submission take one slot. */
+const quotaSchema = new Schema({ _id: String, count: Number, day: String, intents: [String] }, { collection: 'report_quotas', versionKey: false });
+type QuotaDoc = { _id: string; count: number; day: string; intents: string[] };
 
 function encodeCursor(doc: { createdAt: Date; _id: Types.ObjectId }): string {
   return Buffer.from(`${doc.createdAt.getTime()}:${String(doc._id)}`).toString('base64url');
@@ -66,8 +68,8 @@ export class ReportService {
     return getCaseModel(this.ctx.db);
   }
 
-  private get Quota(): Model<{ _id: string; count: number; day: string }> {
-    return (this.ctx.db.models.ReportQuota as Model<{ _id: string; count: number; day: string }>) ?? this.ctx.db.model('ReportQuota', quotaSchema);
+  private get Quota(): Model<QuotaDoc> {
+    return (this.ctx.db.models.ReportQuota as Model<QuotaDoc>) ?? this.ctx.db.model('ReportQuota', quotaSchema);
   }
 
   /** Submits a report; the same clientRequestId returns the first report instead of a second one. */
@@ -91,7 +93,7 @@ export class ReportService {
       gridId: area.grid.id,
       at: this.ctx.clock.now(),
     });
-    await this.takeDailyQuota(citizenId);
+    await this.takeDailyQuota(citizenId, idempotencyKey);
 
     try {
       const doc = await this.workflow.create(
@@ -127,23 +129,27 @@ export class ReportService {
     }
   }
 
-  /** One atomic counter per citizen per Beijing day; the conditional upsert cannot overshoot. */
-  private async takeDailyQuota(citizenId: string): Promise<void> {
+  /**
+   * One counter per citizen per Beijing day, taken with a conditional update that cannot
+   * overshoot. A slot belongs to one intent (its idempotency key): copies of a submission
+   * racing each other, or a retry of one that failed after taking its slot, share that
+   * slot instead of using up the citizen's quota.
+   */
+  private async takeDailyQuota(citizenId: string, intent: string): Promise<void> {
     const now = this.ctx.clock.now();
     const day = shanghaiDay(now);
     const limit = this.ctx.config.reports.perDay;
+    const _id = `${citizenId}:${day}`;
+    // Create the day's counter first (an upsert on _id alone): the first reports of a day
+    // racing to create it must not read each other's duplicate-key error as "limit reached".
     try {
-      await this.Quota.findOneAndUpdate(
-        { _id: `${citizenId}:${day}`, count: { $lt: limit } },
-        { $inc: { count: 1 }, $setOnInsert: { day } },
-        { upsert: true },
-      );
+      await this.Quota.updateOne({ _id }, { $setOnInsert: { day, count: 0, intents: [] } }, { upsert: true });
     } catch (err) {
-      if (isDuplicateKeyError(err)) {
-        throw tooManyRequests(secondsUntilShanghaiMidnight(now), `每人每天最多上报 ${limit} 次，请明天再来`);
-      }
-      throw err;
+      if (!isDuplicateKeyError(err)) throw err;
     }
+    const taken = await this.Quota.updateOne({ _id, count: { $lt: limit }, intents: { $ne: intent } }, { $inc: { count: 1 }, $push: { intents: intent } });
+    if (taken.modifiedCount === 1 || (await this.Quota.exists({ _id, intents: intent }))) return;
+    throw tooManyRequests(secondsUntilShanghaiMidnight(now), `每人每天最多上报 ${limit} 次，请明天再来`);
   }
 
   async nearby(citizenId: string, lat: number, lng: number, categoryId: string): Promise<NearbyCase[]> {

@@ -77,6 +77,12 @@ final class IndexedH2Backend extends H2Backend {
             return new SecondaryIndex<>(indexName, keys, sparse);
         }
 
+        /** The `create` command checks and creates without the lock implicit creation takes: two at once collided. */
+        @Override
+        public synchronized de.bwaldvogel.mongo.MongoCollection<Object> createCollectionOrThrowIfExists(String collectionName, CollectionOptions options) {
+            return super.createCollectionOrThrowIfExists(collectionName, options);
+        }
+
         @Override
         public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver databaseResolver, Oplog oplog) {
             Document answer = StandInCommands.handle(this, command, query, databaseResolver, oplog);
@@ -106,6 +112,17 @@ final class IndexedH2Backend extends H2Backend {
                 .filter(document -> documentMatchesQuery(document, query))
                 .limit((long) numberToSkip + limit);
             return matchDocumentsFromStream(firstMatches, query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+
+        /**
+         * mongo-java-server answers findAndModify with the stored document itself, which a
+         * concurrent update may change before it is sent: two $inc callers then read the same
+         * value (duplicate case numbers). Answer with a copy taken under the lock.
+         */
+        @Override
+        public synchronized Document findAndModify(Document query) {
+            Document result = super.findAndModify(query);
+            return result == null ? null : result.cloneDeeply();
         }
 
         @Override
