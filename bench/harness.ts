@@ -95,7 +95,9 @@ export interface Server {
 export function startServer(kind: 'api' | 'koa', env: NodeJS.ProcessEnv): Promise<Server> {
   // process.execArgv carries tsx's loader flags, so the child runs this same file through tsx.
   const stdout = process.env.VERBOSE === '1' ? 'inherit' : 'ignore';
-  const child: ChildProcess = fork(__filename, ['--serve', kind], { env, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+  // API_CPU_PROF=<dir>: the API child writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = kind === 'api' && process.env.API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.API_CPU_PROF)}`] : [];
+  const child: ChildProcess = fork(__filename, ['--serve', kind], { env, stdio: ['ignore', stdout, 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
