@@ -8,7 +8,7 @@
  *   --logins 1000      citizens who sign in (dev login) and make the citizen requests
  *   --timeout 30       seconds per request before autocannon counts an error
  *   SHOW_COMMANDS=1    also print the recorded commands of one submission
- *   JAVA_TOOL_OPTIONS  the stand-in's JVM options; without an -Xmx there, the bench sets 60 % of the RAM
+ *   JAVA_TOOL_OPTIONS  the stand-in's JVM options (scripts/db/standin.ts gives it 60 % of the RAM unless an -Xmx is named)
  *
  * Gets a throwaway database from scripts/db (provideDatabase, purpose 'test': TEST_MONGODB_URI
  * when set, else a mongod, else the project's stand-in), loads the demo city as `npm start`
@@ -71,6 +71,7 @@ const { seedDemo } = require('../api/src/seed/demo') as typeof import('../api/sr
 const { getCaseModel } = require('../api/src/cases/models') as typeof import('../api/src/cases/models');
 const { getCitizenModel } = require('../api/src/auth/models') as typeof import('../api/src/auth/models');
 const { provideDatabase } = require('../scripts/db') as typeof import('../scripts/db');
+const { standInHeap } = require('../scripts/db/standin') as typeof import('../scripts/db/standin');
 const { cityOf, random, synthCase, DAY, YEAR_MS } = require('./city-year') as typeof import('./city-year');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -390,11 +391,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-    // The stand-in keeps every document in the JVM's heap: a city-year (~40 KB of heap a case with
-    // its indexes, measured) outgrows the JVM's default maximum, a quarter of the RAM.
-    if (!process.env.JAVA_TOOL_OPTIONS?.includes('-Xmx')) {
-      process.env.JAVA_TOOL_OPTIONS = `${process.env.JAVA_TOOL_OPTIONS ?? ''} -Xmx${Math.max(4, Math.floor((0.6 * os.totalmem()) / 2 ** 30))}g`.trim();
-    }
     const local = await provideDatabase({ purpose: 'test', dataDir: path.join(tmp, 'db'), log: (m) => process.stderr.write(`[db] ${m}\n`) });
     closers.push(() => local.stop());
 
@@ -418,7 +414,7 @@ async function main(): Promise<void> {
       `# city bench — ${new Date().toISOString()}`,
       `# ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}; ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; ${os.type()} ${os.release()}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
       `# Node ${process.version}; autocannon ${autocannonVersion}; mongodb driver ${(JSON.parse(readFileSync(require.resolve('mongodb/package.json'), 'utf8')) as { version: string }).version}; every process on this machine (loopback)`,
-      `# database: ${local.description}${local.kind === 'standin' ? ` (JAVA_TOOL_OPTIONS=${process.env.JAVA_TOOL_OPTIONS})` : ''}`,
+      `# database: ${local.description}${local.kind === 'standin' ? ` (heap ${standInHeap()})` : ''}`,
       `# API as npm start runs it (DEV_LOGIN_ENABLED=true LOG_LEVEL=info to a discarded stdout, MONGODB_MAX_POOL_SIZE default ${config.mongodbMaxPoolSize}) with its background loops, in a child process; bare Koa in another; autocannon and the raw database runs in the parent`,
       `# bench overrides: ${Object.entries(overrides).filter(([k]) => k !== 'MEDIA_DIR').map(([k, v]) => `${k}=${v}`).join(' ')}; MEDIA_DIR in a temp dir`,
       `# ${CONNECTIONS} connections / requests in flight, ${DURATION} s per scenario after ${WARMUP} s warm-up (report submission: ${SUBMISSIONS} requests after ${CONNECTIONS}), request timeout ${TIMEOUT} s`,

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, run, stopChild, tailStderr, waitForPort, which } from './process';
 
@@ -59,10 +60,21 @@ export interface StandInProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The stand-in's maximum heap: every document lives in it (a city-year of 200 k cases with event
+ * logs and rollups took ~12 GB in bench/city.ts), beyond the JVM's default of a quarter of the RAM.
+ * An -Xmx in JAVA_TOOL_OPTIONS wins.
+ */
+export function standInHeap(): string {
+  const named = /-Xmx(\S+)/.exec(process.env.JAVA_TOOL_OPTIONS ?? '');
+  return named ? named[1]! : `${Math.max(2, Math.floor((0.6 * os.totalmem()) / 2 ** 30))}g`;
+}
+
 /** Starts the stand-in on loopback: in memory, or in an H2 file that survives restarts. */
 export async function startStandIn(opts: { port: number; file?: string; log: (msg: string) => void }): Promise<StandInProcess> {
   const classpath = ensureStandIn(opts.log);
   const args = [
+    `-Xmx${standInHeap()}`,
     '-XX:+UseParallelGC',
     '-Xss4m',
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
@@ -79,6 +91,10 @@ export async function startStandIn(opts: { port: number; file?: string; log: (ms
     args.push('--file', opts.file);
   }
   const child = spawn('java', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A runner that exits without stopping it (an interrupted bench) must not leave it behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const stderr = tailStderr(child);
   await waitForPort(opts.port, child, 60_000, stderr);
   return {

@@ -23,19 +23,29 @@ export class EffectRelay {
     return [...this.handlers.keys()];
   }
 
-  /** Handles the effects of one case (called right after a transition). Never throws. */
+  /**
+   * Handles the effects of one case (called right after a transition). Never throws. The
+   * handled ones leave the case in one update at the end: a crash before it runs them again,
+   * which their handlers allow (idempotent), and a submission pays one round trip, not six.
+   */
   async drainCase(caseDoc: CaseDoc): Promise<void> {
-    const Case = getCaseModel(this.db);
+    const handled: string[] = [];
     for (const id of caseDoc.effects) {
       const effect = parseEffect(id);
       const handler = this.handlers.get(effect.type);
       const event = caseDoc.events.find((e) => e.seq === effect.data.seq);
       try {
         if (handler && event) await handler(caseDoc, event, effect);
-        await Case.updateOne({ _id: caseDoc._id }, { $pull: { effects: id } });
+        handled.push(id);
       } catch (err) {
         this.logger.warn({ caseId: String(caseDoc._id), effect: id, err }, 'case effect failed; will retry');
       }
+    }
+    if (!handled.length) return;
+    try {
+      await getCaseModel(this.db).updateOne({ _id: caseDoc._id }, { $pull: { effects: { $in: handled } } });
+    } catch (err) {
+      this.logger.warn({ caseId: String(caseDoc._id), err }, 'handled case effects not cleared; they will run again');
     }
   }
 

@@ -99,6 +99,10 @@ function decodeCursor(cursor: string): { createdAt: Date; id: Types.ObjectId } {
  */
 export class StatsService {
   private readonly publicCells = new Map<string, { at: number; cells: PublishedCell[] }>();
+  /** Public cuts already merged from the published cells, kept as long as the cells they came from. */
+  private readonly publicEntries = new Map<string, { at: number; entries: Entry[] }>();
+  /** The one read of rollups publishing months now: requests arriving meanwhile wait for it instead of repeating it. */
+  private publishing?: Promise<void>;
   private indexes?: Promise<void>;
 
   constructor(
@@ -231,6 +235,7 @@ export class StatsService {
     for (const tier of TIERS) await getRollupModel(this.db, tier).deleteMany({ g: { $lt: gen } });
     await getProcessedEffectModel(this.db).deleteMany({ at: { $lt: cutoff } });
     this.publicCells.clear();
+    this.publicEntries.clear();
     return { gen, cases, events, rows };
   }
 
@@ -296,28 +301,36 @@ export class StatsService {
     };
   }
 
-  /** The published cells (anonymise.ts) of the range's months matching the filters; each month's kept for PUBLIC_CACHE_MS. */
-  private async publishedCells(r: Resolved): Promise<PublishedCell[]> {
-    const { gen } = (await this.meta()).active;
+  /** The published cells (anonymise.ts) of the range's months, each month's kept for PUBLIC_CACHE_MS, and when the oldest was published. */
+  private async publishedCells(r: Resolved, gen: number): Promise<{ at: number; cells: PublishedCell[] }> {
     const now = this.ctx.clock.now().getTime();
     for (const [k, v] of this.publicCells) if (now - v.at >= PUBLIC_CACHE_MS) this.publicCells.delete(k);
+    for (const [k, v] of this.publicEntries) if (now - v.at >= PUBLIC_CACHE_MS) this.publicEntries.delete(k);
     const months: string[] = [];
     for (let m = monthOf(r.from); m <= monthOf(r.to); m = addMonths(m, 1)) months.push(m);
-    const missing = months.filter((m) => !this.publicCells.has(`${gen}|${m}`));
-    if (missing.length) {
-      // One read for every month still to publish.
-      const groups = await readSums(
-        this.db,
-        gen,
-        { from: firstDayOfMonth(missing[0]!), to: lastDayOfMonth(missing[missing.length - 1]!), filters: {}, groupBy: CELL_DIMS, granularity: 'month' },
-        this.today(),
-      );
-      for (const month of missing) {
-        const cells = publishMonth(month, groups.filter((g) => g.period === month), this.ctx.config.stats.minCell);
-        this.publicCells.set(`${gen}|${month}`, { at: now, cells });
-      }
+    const missingMonths = () => months.filter((m) => !this.publicCells.has(`${gen}|${m}`));
+    for (let missing = missingMonths(); missing.length; missing = missingMonths()) {
+      this.publishing ??= this.publishMonths(gen, missing, now).finally(() => {
+        this.publishing = undefined;
+      });
+      await this.publishing;
     }
-    return months.flatMap((m) => this.publicCells.get(`${gen}|${m}`)!.cells.filter((c) => cellMatches(c, r.filters)));
+    const published = months.map((m) => this.publicCells.get(`${gen}|${m}`)!);
+    return { at: Math.min(...published.map((p) => p.at)), cells: published.flatMap((p) => p.cells.filter((c) => cellMatches(c, r.filters))) };
+  }
+
+  /** One read of the rollups for every month still to publish. */
+  private async publishMonths(gen: number, months: string[], at: number): Promise<void> {
+    const groups = await readSums(
+      this.db,
+      gen,
+      { from: firstDayOfMonth(months[0]!), to: lastDayOfMonth(months[months.length - 1]!), filters: {}, groupBy: CELL_DIMS, granularity: 'month' },
+      this.today(),
+    );
+    for (const month of months) {
+      const cells = publishMonth(month, groups.filter((g) => g.period === month), this.ctx.config.stats.minCell);
+      this.publicCells.set(`${gen}|${month}`, { at, cells });
+    }
   }
 
   /**
@@ -332,8 +345,13 @@ export class StatsService {
       const groups = await readSums(this.db, gen, { from: r.from, to: r.to, filters: r.filters, groupBy: hierarchy, granularity }, this.today());
       return groups.map((g) => ({ period: g.period, path: hierarchy.map((d) => g.dims[d] ?? null), sums: g.sums }));
     }
+    const { gen } = (await this.meta()).active;
+    const cacheKey = `${gen}|${JSON.stringify([r.from, r.to, r.filters, hierarchy, granularity ?? null])}`;
+    const cached = this.publicEntries.get(cacheKey);
+    if (cached && this.ctx.clock.now().getTime() - cached.at < PUBLIC_CACHE_MS) return cached.entries;
+    const published = await this.publishedCells(r, gen);
     const merged = new Map<string, Entry>();
-    for (const cell of await this.publishedCells(r)) {
+    for (const cell of published.cells) {
       const depth = hierarchy.findIndex((d) => !cell.level.dims.includes(d));
       const path = hierarchy.slice(0, depth === -1 ? hierarchy.length : depth).map((d) => cell.dims[d] ?? null);
       const period = granularity ? periodOf(firstDayOfMonth(cell.month), granularity) : null;
@@ -342,7 +360,9 @@ export class StatsService {
       if (entry) addSums(entry.sums, cell.sums);
       else merged.set(key, { period, path, sums: addSums(emptySums(), cell.sums) });
     }
-    return [...merged.values()];
+    const entries = [...merged.values()];
+    this.publicEntries.set(cacheKey, { at: published.at, entries });
+    return entries;
   }
 
   private total(entries: readonly Entry[]): RollupSums {
@@ -463,7 +483,8 @@ export class StatsService {
     const scope: StatsScope = { kind: 'public' };
     const r = await this.resolve(input, scope);
     const levelIndex = new Map(CHAIN.map((l, i) => [l, i]));
-    const cells = (await this.publishedCells(r)).sort(
+    const { gen } = (await this.meta()).active;
+    const cells = (await this.publishedCells(r, gen)).cells.sort(
       (a, b) => a.month.localeCompare(b.month) || levelIndex.get(a.level)! - levelIndex.get(b.level)! || JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims)),
     );
     const rows = cells.map((c) => {
