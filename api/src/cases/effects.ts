@@ -29,18 +29,30 @@ export class EffectRelay {
    * which their handlers allow (idempotent), and a submission pays one round trip, not six.
    */
   async drainCase(caseDoc: CaseDoc): Promise<void> {
-    const handled: string[] = [];
+    // Subscribers are independent of each other: each runs its own effects in event order,
+    // alongside the others.
+    const byType = new Map<string, string[]>();
     for (const id of caseDoc.effects) {
-      const effect = parseEffect(id);
-      const handler = this.handlers.get(effect.type);
-      const event = caseDoc.events.find((e) => e.seq === effect.data.seq);
-      try {
-        if (handler && event) await handler(caseDoc, event, effect);
-        handled.push(id);
-      } catch (err) {
-        this.logger.warn({ caseId: String(caseDoc._id), effect: id, err }, 'case effect failed; will retry');
-      }
+      const { type } = parseEffect(id);
+      byType.set(type, [...(byType.get(type) ?? []), id]);
     }
+    const handled: string[] = [];
+    await Promise.all(
+      [...byType.values()].map(async (ids) => {
+        for (const id of ids) {
+          const effect = parseEffect(id);
+          const handler = this.handlers.get(effect.type);
+          const event = caseDoc.events.find((e) => e.seq === effect.data.seq);
+          try {
+            if (handler && event) await handler(caseDoc, event, effect);
+            handled.push(id);
+          } catch (err) {
+            this.logger.warn({ caseId: String(caseDoc._id), effect: id, err }, 'case effect failed; will retry');
+            return; // its later effects wait for the retry, in order
+          }
+        }
+      }),
+    );
     if (!handled.length) return;
     try {
       await getCaseModel(this.db).updateOne({ _id: caseDoc._id }, { $pull: { effects: { $in: handled } } });

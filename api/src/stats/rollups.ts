@@ -53,39 +53,42 @@ export class RollupBatch {
    * thousands of new rows).
    */
   async flush(db: Connection, options: { insertNew?: boolean } = {}): Promise<void> {
-    for (const tier of this.tiers) {
-      const byId = this.rows.get(tier.name);
-      if (!byId) continue;
-      const Rollup = getRollupModel(db, tier);
-      let pending = [...byId].map(([id, row]) => ({ id, set: row.set, inc: Object.fromEntries(Object.entries(row.inc).filter(([, n]) => n !== 0)) }));
-      pending = pending.filter((row) => Object.keys(row.inc).length);
-      if (options.insertNew && pending.length) {
-        const docs = pending.map((row) => {
-          // The same row an upsert's $setOnInsert writes, null dimensions included.
-          const doc: Record<string, unknown> = { _id: row.id, ...row.set };
-          for (const [field, n] of Object.entries(row.inc)) {
-            if (field.startsWith('hist.')) doc.hist = { ...(doc.hist as object), [field.slice(5)]: n };
-            else doc[field] = n;
-          }
-          return doc;
-        });
-        const existing = await Rollup.collection.insertMany(docs as never[], { ordered: false }).then(
-          () => new Set<number>(),
-          (err: { code?: number; writeErrors?: { index: number; code: number }[] | { index: number; code: number } }) => {
-            const errors = [err.writeErrors ?? []].flat();
-            if (!errors.length || errors.some((e) => !isDuplicateKeyError(e))) throw err;
-            return new Set(errors.map((e) => e.index));
-          },
-        );
-        pending = pending.filter((_row, i) => existing.has(i));
-      }
-      const ops: AnyBulkWriteOperation<RollupDoc>[] = pending.map((row) => ({
-        updateOne: { filter: { _id: row.id }, update: { $inc: row.inc, $setOnInsert: row.set }, upsert: true },
-      }));
-      if (ops.length) await Rollup.bulkWrite(ops, { ordered: false });
-    }
+    // The tiers are separate collections: written side by side.
+    await Promise.all(this.tiers.map((tier) => this.flushTier(db, tier, options)));
     this.rows.clear();
     this.size = 0;
+  }
+
+  private async flushTier(db: Connection, tier: Tier, options: { insertNew?: boolean }): Promise<void> {
+    const byId = this.rows.get(tier.name);
+    if (!byId) return;
+    const Rollup = getRollupModel(db, tier);
+    let pending = [...byId].map(([id, row]) => ({ id, set: row.set, inc: Object.fromEntries(Object.entries(row.inc).filter(([, n]) => n !== 0)) }));
+    pending = pending.filter((row) => Object.keys(row.inc).length);
+    if (options.insertNew && pending.length) {
+      const docs = pending.map((row) => {
+        // The same row an upsert's $setOnInsert writes, null dimensions included.
+        const doc: Record<string, unknown> = { _id: row.id, ...row.set };
+        for (const [field, n] of Object.entries(row.inc)) {
+          if (field.startsWith('hist.')) doc.hist = { ...(doc.hist as object), [field.slice(5)]: n };
+          else doc[field] = n;
+        }
+        return doc;
+      });
+      const existing = await Rollup.collection.insertMany(docs as never[], { ordered: false }).then(
+        () => new Set<number>(),
+        (err: { code?: number; writeErrors?: { index: number; code: number }[] | { index: number; code: number } }) => {
+          const errors = [err.writeErrors ?? []].flat();
+          if (!errors.length || errors.some((e) => !isDuplicateKeyError(e))) throw err;
+          return new Set(errors.map((e) => e.index));
+        },
+      );
+      pending = pending.filter((_row, i) => existing.has(i));
+    }
+    const ops: AnyBulkWriteOperation<RollupDoc>[] = pending.map((row) => ({
+      updateOne: { filter: { _id: row.id }, update: { $inc: row.inc, $setOnInsert: row.set }, upsert: true },
+    }));
+    if (ops.length) await Rollup.bulkWrite(ops, { ordered: false });
   }
 }
 
