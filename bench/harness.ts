@@ -194,6 +194,21 @@ export interface Measured {
   idle?: number;
 }
 
+/** More than 1 % of a run's requests failed (or none succeeded): its figures mean nothing. */
+export const runFailed = (m: Measured): boolean => m.non2xx + m.errors > 0.01 * (m.ok + m.non2xx + m.errors) || m.ok === 0;
+
+export function describeFailedRun(m: Measured): string {
+  return `${m.name}: ${m.non2xx} non-2xx and ${m.errors} errors out of ${m.ok + m.non2xx + m.errors} (status codes ${JSON.stringify(m.codes)})${m.sample ? `; first non-2xx: ${m.sample}` : ''}`;
+}
+
+/** Reports the failed runs and sets a failing exit code. */
+export function reportFailedRuns(failures: string[]): void {
+  if (!failures.length) return;
+  for (const failure of failures) process.stderr.write(`\n✖ ${failure}\n`);
+  process.stderr.write('\n✖ more than 1 % of the requests failed in the scenarios above: their figures are meaningless\n');
+  process.exitCode = 1;
+}
+
 /** The p-th percentile of sorted values (nearest rank). */
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;

@@ -24,7 +24,7 @@
  * scenario got more than 1 % non-2xx responses or errors (timeouts included).
  */
 // harness first: it points '@ssp/shared' at the sources before anything loads it.
-import { arg, call, cannon, expectStatus, inParallel, jitter, offset, pick, probe, quiesce, run, settle, startServer, stopServers, type LatLng, type Measured, type Scenario } from './harness';
+import { arg, call, cannon, describeFailedRun, expectStatus, inParallel, jitter, offset, pick, probe, quiesce, reportFailedRuns, run, runFailed, settle, startServer, stopServers, type LatLng, type Measured, type Scenario } from './harness';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -273,14 +273,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
 
-    const bad = results.filter((r) => r.non2xx + r.errors > 0.01 * (r.ok + r.non2xx + r.errors) || r.ok === 0);
-    if (bad.length) {
-      for (const r of bad) {
-        process.stderr.write(`\n✖ ${r.name}: ${r.non2xx} non-2xx and ${r.errors} errors out of ${r.ok + r.non2xx + r.errors} (status codes ${JSON.stringify(r.codes)})${r.sample ? `; first non-2xx: ${r.sample}` : ''}\n`);
-      }
-      process.stderr.write('\n✖ more than 1 % of the requests failed in the scenarios above: their figures are meaningless\n');
-      process.exitCode = 1;
-    }
+    reportFailedRuns(results.filter(runFailed).map(describeFailedRun));
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -25,7 +25,6 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-testdb-'));
   const db: LocalDatabase = await provideDatabase({ purpose: 'test', dataDir, log: (m) => process.stdout.write(`[db] ${m}\n`) });
   env.SSP_TEST_MONGODB_URI = db.uri;
-  env.SSP_TEST_DATABASE_KIND = db.kind;
   const resultsFile = path.join(os.tmpdir(), `ssp-jest-${process.pid}.json`);
   try {
     await runStep('jest (shared, api, miniapp)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });

@@ -31,17 +31,16 @@ export class EffectRelay {
   async drainCase(caseDoc: CaseDoc): Promise<void> {
     // Subscribers are independent of each other: each runs its own effects in event order,
     // alongside the others.
-    const byType = new Map<string, string[]>();
+    const byType = new Map<string, { id: string; effect: CaseEffect }[]>();
     for (const id of caseDoc.effects) {
-      const { type } = parseEffect(id);
-      byType.set(type, [...(byType.get(type) ?? []), id]);
+      const effect = parseEffect(id);
+      byType.set(effect.type, [...(byType.get(effect.type) ?? []), { id, effect }]);
     }
     const handled: string[] = [];
     await Promise.all(
-      [...byType.values()].map(async (ids) => {
-        for (const id of ids) {
-          const effect = parseEffect(id);
-          const handler = this.handlers.get(effect.type);
+      [...byType].map(async ([type, effects]) => {
+        const handler = this.handlers.get(type);
+        for (const { id, effect } of effects) {
           const event = caseDoc.events.find((e) => e.seq === effect.data.seq);
           try {
             if (handler && event) await handler(caseDoc, event, effect);

@@ -15,5 +15,4 @@ export default async function globalSetup(): Promise<void> {
   const db = await provideDatabase({ purpose: 'test', dataDir, log: (m) => process.stderr.write(`[test-db] ${m}\n`) });
   globalThis.__TEST_DATABASE__ = { db, dataDir };
   process.env.SSP_TEST_MONGODB_URI = db.uri;
-  process.env.SSP_TEST_DATABASE_KIND = db.kind;
 }
