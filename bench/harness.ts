@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Connection } from 'mongoose';
+import { createApiClient, fetchTransport, type ApiClient } from '@ssp/shared';
 
 // Run straight from the sources: point '@ssp/shared' at shared/src (its dist/ may be unbuilt).
 // Importing this module first is enough for the benches that import it.
@@ -128,13 +129,15 @@ export const run = { interrupted: false };
 
 // ---------------------------------------------------------------- HTTP helpers (data preparation)
 
+/** The API's typed client (shared/src/client.ts) for preparing data; load itself comes from autocannon. */
+export function benchClient(base: string, token?: string): ApiClient {
+  return createApiClient({ baseUrl: base, transport: fetchTransport(), getAccessToken: () => token, timeoutMs: 120_000, validateResponses: false });
+}
+
+/** A request by path through the client (benches build many routes from data). */
 export async function call<T>(base: string, method: string, route: string, opts: { token?: string; json?: unknown; form?: FormData } = {}): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = {};
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.json !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${route}`, { method, headers, body: opts.form ?? (opts.json === undefined ? undefined : JSON.stringify(opts.json)) });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  const res = await benchClient(base, opts.token).unchecked(method as 'GET', route, { body: opts.form ?? opts.json });
+  return { status: res.status, body: res.body as T };
 }
 
 export async function expectStatus<T>(what: string, expected: number[], p: Promise<{ status: number; body: T }>): Promise<T> {

@@ -24,7 +24,7 @@
  * scenario got more than 1 % non-2xx responses or errors (timeouts included).
  */
 // harness first: it points '@ssp/shared' at the sources before anything loads it.
-import { arg, call, cannon, describeFailedRun, expectStatus, inParallel, jitter, offset, pick, probe, quiesce, reportFailedRuns, run, runFailed, settle, startServer, stopServers, type LatLng, type Measured, type Scenario } from './harness';
+import { arg, benchClient, call, cannon, describeFailedRun, expectStatus, inParallel, jitter, offset, pick, probe, quiesce, reportFailedRuns, run, runFailed, settle, startServer, stopServers, type LatLng, type Measured, type Scenario } from './harness';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -171,13 +171,9 @@ async function main(): Promise<void> {
     const seeded = await inParallel(seedJobs, 4, async (p, i) => {
       const c = citizens[i % citizens.length]!;
       const at = await near(p.at, 25);
-      const res = await fetch(`${api.url}/reports`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
-        body: reportBody(c, at, p.categoryId),
-      });
-      if (res.status !== 201) throw new Error(`seed report: HTTP ${res.status} ${await res.text()}`);
-      const id = ((await res.json()) as { id: string }).id;
+      const res = await benchClient(api.url, c.token).callRaw('createReport', { body: JSON.parse(reportBody(c, at, p.categoryId)) });
+      if (res.status !== 201) throw new Error(`seed report: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      const id = (res.body as { id: string }).id;
       c.reportIds.push(id);
       return { citizen: c, id };
     });

@@ -25,6 +25,7 @@
  */
 import Module from 'node:module';
 import http from 'node:http';
+import { benchClient } from './harness';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -166,11 +167,10 @@ async function fullRun(dbServer: LocalDatabase, n: number): Promise<void> {
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const auth = { authorization: `Bearer ${signAccessToken(config.jwtSecret, { kind: 'staff', userId: 'bench', role: 'admin' })}` };
+  const client = benchClient(base, signAccessToken(config.jwtSecret, { kind: 'staff', userId: 'bench', role: 'admin' }));
   const get = async (p: string) => {
-    const res = await fetch(`${base}${p}`, { headers: auth });
-    if (res.status !== 200) throw new Error(`${p}: ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
+    const res = await client.unchecked('GET', p);
+    if (res.status !== 200) throw new Error(`${p}: ${res.status} ${JSON.stringify(res.body)}`);
   };
   await measure(`rollups · HTTP · GET /stats/staff/summary`, CALLS, () => get('/stats/staff/summary?from=2025-01&to=2025-12'));
   await measure(`rollups · HTTP · GET /stats/staff/timeseries`, CALLS, () => get('/stats/staff/timeseries?from=2025-01&to=2025-12&granularity=month'));

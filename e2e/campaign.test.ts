@@ -5,8 +5,9 @@
  * the officer sees the campaign's results.
  */
 import type { Page } from 'playwright-core';
+import type { ApiClient } from '@ssp/shared';
 import type { TestApi } from '../api/test/helpers/harness';
-import { asCitizen, asStaff, staffToken } from './helpers/api';
+import { citizenClient, publicClient, staffClient } from './helpers/api';
 import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, removeTempFiles, staffLoginUi, startApp, type DemoCity } from './helpers/app';
 import { byTestId, confirmModal, fill, openDevice, press, shot, tap, type Device } from './helpers/browser';
 
@@ -17,7 +18,7 @@ const devices: Device[] = [];
 let officer: Page;
 let campaignId = '';
 let categoryName = '';
-let officerToken: () => Promise<string>;
+let officerApi: () => Promise<ApiClient>;
 const TITLE = '创文明城市 随手拍';
 
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('a campaign with multiplied points', () => {
   it('a publicity officer writes, previews and publishes a campaign', async () => {
     officer = await device('publicity');
     const account = await createStaff(api, 'publicity');
-    officerToken = () => staffToken(api.url, account.username, account.password);
+    officerApi = () => staffClient(api.url, account.username, account.password);
     await staffLoginUi(officer, appUrl, account);
     await tap(officer, 'entry-campaigns');
     await tap(officer, 'new-campaign');
@@ -65,8 +66,8 @@ describe('a campaign with multiplied points', () => {
     await tap(officer, 'campaign-publish');
     await confirmModal(officer, '发布');
     await officer.getByText('状态：进行中').waitFor();
-    const list = await asStaff<{ items: { id: string; title: string; status: string }[] }>(await officerToken(), api.url, '/admin/campaigns');
-    const published = list.body.items.find((c) => c.title === TITLE)!;
+    const list = await (await officerApi()).call('listCampaignsAdmin');
+    const published = list.items.find((c) => c.title === TITLE)!;
     expect(published.status).toBe('live');
     campaignId = published.id;
   });
@@ -90,21 +91,22 @@ describe('a campaign with multiplied points', () => {
     await tap(carol, 'submit');
     await byTestId(carol, 'report-success').waitFor();
 
-    const mine = await asCitizen<{ items: { id: string }[] }>(carol, api.url, '/me/reports');
-    const caseId = mine.body.items[0]!.id;
+    const carolApi = await citizenClient(carol, api.url);
+    const mine = await carolApi.call('listMyReports');
+    const caseId = mine.items[0]!.id;
 
     // Filing over the API: the workbench UI for it is exercised in citizen-journey.test.ts.
     const operator = await createStaff(api, 'operator');
-    const token = await staffToken(api.url, operator.username, operator.password);
-    const detail = await asStaff<{ version: number; campaignId: string | null }>(token, api.url, `/staff/cases/${caseId}`);
-    expect(detail.body.campaignId).toBe(campaignId);
-    const filed = await asStaff(token, api.url, `/staff/cases/${caseId}/actions`, { method: 'POST', body: { action: 'file', version: detail.body.version } });
-    expect(filed.status).toBe(200);
+    const operatorApi = await staffClient(api.url, operator.username, operator.password);
+    const detail = await operatorApi.call('getStaffCase', { params: { id: caseId } });
+    expect(detail.campaignId).toBe(campaignId);
+    const filed = await operatorApi.call('actOnCase', { params: { id: caseId }, body: { action: 'file', version: detail.version } });
+    expect(filed.state).toBe('filed');
 
-    const categories = await fetch(`${api.url}/categories`).then((r) => r.json() as Promise<{ categories: { name: string; basePoints: number }[] }>);
+    const categories = await publicClient(api.url).call('listCategories');
     const base = categories.categories.find((c) => c.name === categoryName)!.basePoints;
-    const history = await asCitizen<{ items: { reason: string; amount: number; multiplier: number | null; campaignId: string | null }[] }>(carol, api.url, '/me/points/history');
-    const award = history.body.items.find((l) => l.reason === 'report_filed')!;
+    const history = await carolApi.call('myPointsHistory');
+    const award = history.items.find((l) => l.reason === 'report_filed')!;
     expect(award).toMatchObject({ multiplier: 2, campaignId, amount: base * 2 });
 
     await openRoute(carol, appUrl, 'packagePublic/points/index');
@@ -116,7 +118,7 @@ describe('a campaign with multiplied points', () => {
     await openRoute(officer, appUrl, `packageStaff/campaign-results/index?id=${campaignId}`);
     await byTestId(officer, 'campaign-results').waitFor();
     await shot(officer, '25-campaign-results');
-    const results = await asStaff<{ reportsReceived: number; participants: number; filed: number }>(await officerToken(), api.url, `/admin/campaigns/${campaignId}/results`);
-    expect(results.body).toMatchObject({ reportsReceived: 1, participants: 1, filed: 1 });
+    const results = await (await officerApi()).call('campaignResults', { params: { id: campaignId } });
+    expect(results).toMatchObject({ reportsReceived: 1, participants: 1, filed: 1 });
   });
 });

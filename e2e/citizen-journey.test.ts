@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { TestApi } from '../api/test/helpers/harness';
-import { asCitizen, asStaff, staffToken } from './helpers/api';
+import { citizenClient, publicClient, staffClient } from './helpers/api';
 import { PUBLIC_CACHE_MS } from '../api/src/stats/service';
 import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, removeTempFiles, staffLoginUi, startApp, type DemoCity, type MovableClock } from './helpers/app';
 import { byTestId, clearHttpCache, confirmModal, fill, openDevice, press, shot, tap, tapTab, type Device } from './helpers/browser';
@@ -108,11 +108,11 @@ describe('citizen journey in the browser', () => {
     await shot(alice, '04-report-success');
 
     // The retry returned the first report: one report, not two.
-    const mine = await asCitizen<{ items: { id: string; caseNo: string; status: string }[] }>(alice, api.url, '/me/reports');
-    expect(mine.body.items).toHaveLength(1);
-    caseId = mine.body.items[0]!.id;
-    caseNo = mine.body.items[0]!.caseNo;
-    expect(mine.body.items[0]!.status).toBe('待受理');
+    const mine = await (await citizenClient(alice, api.url)).call('listMyReports');
+    expect(mine.items).toHaveLength(1);
+    caseId = mine.items[0]!.id;
+    caseNo = mine.items[0]!.caseNo;
+    expect(mine.items[0]!.status).toBe('待受理');
     expect(await success.textContent()).toContain(caseNo);
   });
 
@@ -129,8 +129,8 @@ describe('citizen journey in the browser', () => {
     await press(nearby.locator('[data-testid="support"]'));
     await nearby.getByText('已附议').waitFor();
 
-    const detail = await asCitizen<{ supporterCount: number }>(alice, api.url, `/me/reports/${caseId}`);
-    expect(detail.body.supporterCount).toBe(1);
+    const detail = await (await citizenClient(alice, api.url)).call('getMyReport', { params: { id: caseId } });
+    expect(detail.supporterCount).toBe(1);
   });
 
   it('staff file, dispatch, handle (with an after-photo) and verify it in the workbench', async () => {
@@ -149,9 +149,9 @@ describe('citizen journey in the browser', () => {
     await act(desk, 'dispatch', '已派遣');
 
     // A handler of the department the case was dispatched to.
-    const token = await staffToken(api.url, dispatcher.username, dispatcher.password);
-    const dispatched = await asStaff<{ departmentId: string }>(token, api.url, `/staff/cases/${caseId}`);
-    const handler = await createStaff(api, 'department', dispatched.body.departmentId);
+    const dispatcherApi = await staffClient(api.url, dispatcher.username, dispatcher.password);
+    const dispatched = await dispatcherApi.call('getStaffCase', { params: { id: caseId } });
+    const handler = await createStaff(api, 'department', dispatched.departmentId!);
     await staffLoginUi(desk, appUrl, handler);
     await openCase(desk, 'dispatched');
     await act(desk, 'accept_task', '处置中');
@@ -184,14 +184,15 @@ describe('citizen journey in the browser', () => {
     await byTestId(alice, 'rating').getByText('感谢您的评价').waitFor();
     await shot(alice, '11-report-closed-rated');
 
-    const history = await asCitizen<{ items: { reason: string; amount: number }[] }>(alice, api.url, '/me/points/history');
-    const reasons = history.body.items.map((l) => l.reason);
+    const aliceApi = await citizenClient(alice, api.url);
+    const history = await aliceApi.call('myPointsHistory');
+    const reasons = history.items.map((l) => l.reason);
     expect(reasons).toEqual(expect.arrayContaining(['report_filed', 'case_closed']));
-    const points = await asCitizen<{ balance: number }>(alice, api.url, '/me/points');
-    expect(points.body.balance).toBeGreaterThan(0);
+    const points = await aliceApi.call('getMyPoints');
+    expect(points.balance).toBeGreaterThan(0);
 
     await openRoute(alice, appUrl, 'packagePublic/points/index');
-    await byTestId(alice, 'points-balance').filter({ hasText: String(points.body.balance) }).waitFor();
+    await byTestId(alice, 'points-balance').filter({ hasText: String(points.balance) }).waitFor();
     await shot(alice, '12-points');
 
     // 数据公开 and 首页 figures read the public statistics, which the API and browsers keep
@@ -203,7 +204,7 @@ describe('citizen journey in the browser', () => {
     await byTestId(alice, 'chart-categories').getByText(city.publicCategory.name).waitFor();
     await shot(alice, '13-stats');
     await openRoute(alice, appUrl);
-    await byTestId(alice, 'home-points').filter({ hasText: String(points.body.balance) }).waitFor();
+    await byTestId(alice, 'home-points').filter({ hasText: String(points.balance) }).waitFor();
     await shot(alice, '14-home-signed-in');
   });
 
@@ -211,14 +212,13 @@ describe('citizen journey in the browser', () => {
     // The cheapest demo reward costs more than one report earns: an administrator tops the
     // citizen up over the API (the adjustment endpoint), so the claim runs in the browser.
     const admin = await createStaff(api, 'admin');
-    const me = await asCitizen<{ id: string }>(alice, api.url, '/me');
-    const adjusted = await asStaff(await staffToken(api.url, admin.username, admin.password), api.url, '/admin/points/adjustments', {
-      method: 'POST',
-      body: { citizenId: me.body.id, amount: 50, reason: '端到端测试补发积分' },
-    });
-    expect(adjusted.status).toBe(201);
-    const before = (await asCitizen<{ balance: number }>(alice, api.url, '/me/points')).body.balance;
-    const rewards = await fetch(`${api.url}/rewards`).then((r) => r.json() as Promise<{ items: { name: string; costPoints: number }[] }>);
+    const aliceApi = await citizenClient(alice, api.url);
+    const me = await aliceApi.call('getMe');
+    const adminApi = await staffClient(api.url, admin.username, admin.password);
+    const adjusted = await adminApi.call('adjustPoints', { body: { citizenId: me.id, amount: 50, reason: '端到端测试补发积分' } });
+    expect(adjusted.line.amount).toBe(50);
+    const before = (await aliceApi.call('getMyPoints')).balance;
+    const rewards = await publicClient(api.url).call('listRewards');
     const cost = rewards.items.find((r) => r.name.includes('纪念雨伞'))!.costPoints;
 
     await openRoute(alice, appUrl, 'packagePublic/rewards/index');
@@ -230,7 +230,7 @@ describe('citizen journey in the browser', () => {
     await confirmModal(alice, '确定');
     await byTestId(alice, 'claims').getByText('纪念雨伞', { exact: false }).waitFor();
     await shot(alice, '16-claims');
-    const points = await asCitizen<{ balance: number }>(alice, api.url, '/me/points');
-    expect(points.body.balance).toBe(before - cost);
+    const points = await aliceApi.call('getMyPoints');
+    expect(points.balance).toBe(before - cost);
   });
 });

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { buildOpenApiDocument, operations, toOpenApiPath, type Caller, type OpenApiDocument } from '@ssp/shared';
+import { buildOpenApiDocument, createApiClient, fetchTransport, operations, toOpenApiPath, type ApiClient, type Caller, type OpenApiDocument } from '@ssp/shared';
 import { buildApp } from '../api/src/app';
 import { loadConfig } from '../api/src/config';
 import { systemClock } from '../api/src/context';
@@ -182,33 +182,18 @@ function runSchemathesis(bin: string, caller: FuzzCaller, seed: number, schemaFi
   });
 }
 
-async function postJson<T>(url: string, body: unknown, token?: string): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
 /** One real report of the fuzzing citizen (a photo through the real pipeline, in the first grid). */
-async function createCitizenReport(baseUrl: string, token: string): Promise<string> {
-  const auth = { authorization: `Bearer ${token}` };
+async function createCitizenReport(citizen: ApiClient): Promise<string> {
   const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 120, b: 60 } } }).jpeg().toBuffer();
   const form = new FormData();
   form.append('photos', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'p.jpg');
-  const upload = await fetch(`${baseUrl}/media`, { method: 'POST', headers: auth, body: form });
-  if (upload.status !== 201) throw new Error(`photo upload: ${upload.status} ${await upload.text()}`);
-  const { photos } = (await upload.json()) as { photos: { id: string }[] };
-  const areas = (await (await fetch(`${baseUrl}/areas`)).json()) as { districts: { streets: { grids: { centroid: { lat: number; lng: number } }[] }[] }[] };
+  const { photos } = await citizen.call('uploadPhotos', { body: form });
+  const areas = await citizen.call('getAreaTree');
   const location = areas.districts[0]!.streets[0]!.grids[0]!.centroid;
-  const { categories } = (await (await fetch(`${baseUrl}/categories?public=true`)).json()) as { categories: { id: string }[] };
-  const report = await postJson<{ id: string }>(
-    `${baseUrl}/reports`,
-    { categoryId: categories[0]!.id, location, photoIds: photos.map((p) => p.id), clientRequestId: 'fuzz-report-0001', description: '模糊测试的上报' },
-    token,
-  );
+  const { categories } = await citizen.call('listCategories', { query: { public: 'true' } });
+  const report = await citizen.call('createReport', {
+    body: { categoryId: categories[0]!.id, location, photoIds: photos.map((p) => p.id), clientRequestId: 'fuzz-report-0001', description: '模糊测试的上报' },
+  });
   return report.id;
 }
 
@@ -248,8 +233,9 @@ async function main(): Promise<void> {
     log('loading the demo city, staff and cases');
     await seedDemo(services);
 
+    const client = (token?: string) => createApiClient({ baseUrl, transport: fetchTransport(), getAccessToken: () => token });
     const tokens: Partial<Record<FuzzCaller, string>> = {};
-    tokens.citizen = (await postJson<{ accessToken: string }>(`${baseUrl}/auth/dev-login`, { devUser: 'fuzz-citizen', nickname: '模糊测试' })).accessToken;
+    tokens.citizen = (await client().call('devLogin', { body: { devUser: 'fuzz-citizen', nickname: '模糊测试' } })).accessToken;
     const demoLogins: Record<string, [string, string]> = {
       admin: ['admin', 'demo-admin-2026'],
       publicity: ['publicity', 'demo-publicity-2026'],
@@ -259,16 +245,16 @@ async function main(): Promise<void> {
       department: ['dept1', 'demo-dept1-2026'],
     };
     for (const [role, [username, password]] of Object.entries(demoLogins)) {
-      tokens[role as Caller] = (await postJson<{ accessToken: string }>(`${baseUrl}/auth/staff/login`, { username, password })).accessToken;
+      tokens[role as Caller] = (await client().call('staffLogin', { body: { username, password } })).accessToken;
     }
 
     // Real ids, so generated requests also reach existing records rather than only 404s.
-    const queue = await (await fetch(`${baseUrl}/staff/cases?limit=5`, { headers: { authorization: `Bearer ${tokens.dispatcher}` } })).json() as { items: { id: string }[] };
-    const staff = await (await fetch(`${baseUrl}/admin/staff`, { headers: { authorization: `Bearer ${tokens.admin}` } })).json() as { items: { id: string; username: string }[] };
-    const areas = await (await fetch(`${baseUrl}/areas`)).json() as { districts: { id: string }[] };
-    const rewards = await (await fetch(`${baseUrl}/rewards`)).json() as { items: { id: string }[] };
+    const queue = await client(tokens.dispatcher).call('caseQueue', { query: { limit: 5 } });
+    const staff = await client(tokens.admin).call('listStaff');
+    const areas = await client().call('getAreaTree');
+    const rewards = await client().call('listRewards');
     const examples: Record<string, string> = {};
-    const reportId = await createCitizenReport(baseUrl, tokens.citizen);
+    const reportId = await createCitizenReport(client(tokens.citizen));
     for (const suffix of ['', '/withdraw', '/rating', '/not-fixed', '/confirm']) examples[`/me/reports/{id}${suffix} id`] = reportId;
     examples['/reports/{id}/support id'] = reportId;
     if (queue.items[0]) {

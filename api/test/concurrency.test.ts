@@ -19,7 +19,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { LogCapture, startTestApi, TestClock, type TestApi } from './helpers/harness';
-import { loginCitizen, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
+import { loginCitizen, loginWithWeChatCode, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
 import { staffLogin, type TestStaff } from './helpers/staff';
 import { sleep } from './helpers/faults';
@@ -461,9 +461,7 @@ describe('under 100+ simultaneous requests over many connections', () => {
       const people = await Promise.all(
         Array.from({ length: 24 }, async (_, i) => {
           const user = `outbox-${i}-${randomUUID().slice(0, 6)}`;
-          const res = await postJson(api, '/auth/wechat', { code: wechat.newCode(user) });
-          expect(res.status).toBe(200);
-          const who = { id: res.body.user.id as string, token: res.body.accessToken as string, auth: { authorization: `Bearer ${res.body.accessToken}` } };
+          const who = await loginWithWeChatCode(api, wechat.newCode(user));
           return { who, openid: wechat.openidOf(user), photoIds: await uploadPhotos(api, who, 1) };
         }),
       );

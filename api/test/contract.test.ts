@@ -6,6 +6,7 @@ import { buildOpenApiDocument, operations, toOpenApiPath, type OpenApiDocument }
 import { buildRouter } from '../src/app';
 import { createLogger } from '../src/core/logger';
 import { contractCheck } from '../src/openapi/contract-check';
+import { mergeHandlers, operationsRouter } from '../src/core/operations';
 import { demoCity } from './helpers/city';
 import { LogCapture, startTestApi, type TestApi } from './helpers/harness';
 
@@ -144,5 +145,53 @@ describe('the response check', () => {
     const fake = await serve((r) => r.get('/healthz', (ctx) => (ctx.body = { status: 'ok', uptimeSeconds: 1, version: 'x' })));
     expect((await fetch(`${fake.url}/healthz`)).status).toBe(200);
     await fake.close();
+  });
+});
+
+describe('routes registered from the contract', () => {
+  const handlersOf = () => {
+    const router = buildRouter(
+      { config: api.config, db: api.db, logger: createLogger('silent'), version: 'test' },
+      api.services,
+      buildOpenApiDocument({ version: 'test' }),
+    );
+    return router;
+  };
+
+  it('names every route after its operation, so each route has exactly one handler from one domain', () => {
+    const names = handlersOf()
+      .stack.map((layer) => layer.name)
+      .filter(Boolean);
+    expect(new Set(names).size).toBe(operations.length);
+    expect([...names].sort()).toEqual(operations.map((op) => op.id).sort());
+  });
+
+  it('refuses to start with an operation handled twice or not at all', () => {
+    const handler = () => undefined;
+    expect(() => mergeHandlers({ health: handler }, { readiness: handler }, { health: handler })).toThrow('operation health has two handlers');
+    const all = Object.fromEntries(operations.map((op) => [op.id, handler]));
+    expect(() => operationsRouter(all as never)).not.toThrow();
+    delete all.confirmFixed;
+    expect(() => operationsRouter(all as never)).toThrow('no handler for operation confirmFixed');
+    expect(() => operationsRouter({ ...Object.fromEntries(operations.map((op) => [op.id, handler])), notAnOperation: handler } as never)).toThrow(
+      'handlers for operations not in the contract: notAnOperation',
+    );
+  });
+
+  it('checks access before anything else and parses input with the contract’s schemas', async () => {
+    const client = api.client();
+    // No token on a citizen route: 401 before the body is even looked at.
+    expect((await client.callRaw('rateMyReport', { params: { id: '0'.repeat(24) }, body: { score: 9 } as never })).status).toBe(401);
+    // The dev login route is off here: sign in through the service.
+    const login = await api.services.auth.devLogin({ devUser: 'contract-citizen' });
+    const citizen = { id: login.user.id, api: api.client(login.accessToken) };
+    const bad = await citizen.api.callRaw('rateMyReport', { params: { id: '0'.repeat(24) }, body: { score: 9 } as never });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].field).toBe('score');
+    // A malformed id the API issues names nothing: 404, like an unknown one.
+    expect((await citizen.api.callRaw('getMyReport', { params: { id: 'not-an-id' } })).status).toBe(404);
+    // The typed client validates answers with the same schemas.
+    const me = await citizen.api.call('getMe');
+    expect(me.id).toBe(citizen.id);
   });
 });

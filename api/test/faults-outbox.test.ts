@@ -12,7 +12,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { startTestApi, TestClock, type TestApi } from './helpers/harness';
-import { postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
+import { loginWithWeChatCode, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
 import { waitFor } from './helpers/faults';
 import { startFakeWeChat, type FakeWeChat } from './fakes/wechat-server';
@@ -61,10 +61,8 @@ afterAll(async () => {
   if (cityDir) rmSync(cityDir, { recursive: true, force: true });
 });
 
-async function wechatCitizen(user: string): Promise<TestCitizen> {
-  const res = await postJson(api, '/auth/wechat', { code: wechat.newCode(user) });
-  if (res.status !== 200) throw new Error(`login failed ${res.status}`);
-  return { id: res.body.user.id, token: res.body.accessToken, auth: { authorization: `Bearer ${res.body.accessToken}` } };
+function wechatCitizen(user: string): Promise<TestCitizen> {
+  return loginWithWeChatCode(api, wechat.newCode(user));
 }
 
 const outboxes = () => [api.services.notifications.outbox, api.services.forwarding.outbox];

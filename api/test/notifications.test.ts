@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApi, TestClock, type TestApi } from './helpers/harness';
-import { postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
+import { loginWithWeChatCode, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
 import { startFakeWeChat, type FakeWeChat } from './fakes/wechat-server';
 import { getCaseModel } from '../src/cases/models';
@@ -10,10 +10,8 @@ let api: TestApi;
 const clock = new TestClock(new Date('2026-11-23T02:00:00Z'));
 let city: Awaited<ReturnType<typeof demoCity>>;
 
-async function wechatCitizen(user: string): Promise<TestCitizen> {
-  const res = await postJson(api, '/auth/wechat', { code: wechat.newCode(user) });
-  if (res.status !== 200) throw new Error(`login failed ${res.status}`);
-  return { id: res.body.user.id, token: res.body.accessToken, auth: { authorization: `Bearer ${res.body.accessToken}` } };
+function wechatCitizen(user: string): Promise<TestCitizen> {
+  return loginWithWeChatCode(api, wechat.newCode(user));
 }
 
 async function report(who: TestCitizen): Promise<string> {

@@ -1,33 +1,24 @@
 import type { Page } from 'playwright-core';
+import { createApiClient, fetchTransport, type ApiClient } from '@ssp/shared';
 import { storageValue } from './browser';
 
-/** Calls the API as the citizen signed in on `page` (its stored access token), for assertions. */
-export async function asCitizen<T = any>(page: Page, apiUrl: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+/** The API's typed client (shared/src/client.ts), as the citizen signed in on `page` (its stored access token). */
+export async function citizenClient(page: Page, apiUrl: string): Promise<ApiClient> {
   const session = await storageValue<{ accessToken: string }>(page, 'ssp.session.citizen');
   if (!session) throw new Error('no citizen session on this page');
-  return call<T>(apiUrl, path, session.accessToken, init);
+  return clientWithToken(apiUrl, session.accessToken);
 }
 
-export async function asStaff<T = any>(token: string, apiUrl: string, path: string, init: { method?: string; body?: unknown } = {}) {
-  return call<T>(apiUrl, path, token, init);
+/** The API's typed client signed in as a staff account. */
+export async function staffClient(apiUrl: string, username: string, password: string): Promise<ApiClient> {
+  const { accessToken } = await publicClient(apiUrl).call('staffLogin', { body: { username, password } });
+  return clientWithToken(apiUrl, accessToken);
 }
 
-async function call<T>(apiUrl: string, path: string, token: string, init: { method?: string; body?: unknown }) {
-  const res = await fetch(`${apiUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+export function publicClient(apiUrl: string): ApiClient {
+  return createApiClient({ baseUrl: apiUrl, transport: fetchTransport() });
 }
 
-export async function staffToken(apiUrl: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${apiUrl}/auth/staff/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (res.status !== 200) throw new Error(`staff login failed: ${res.status}`);
-  return ((await res.json()) as { accessToken: string }).accessToken;
+function clientWithToken(apiUrl: string, token: string): ApiClient {
+  return createApiClient({ baseUrl: apiUrl, transport: fetchTransport(), getAccessToken: () => token });
 }

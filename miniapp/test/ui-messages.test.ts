@@ -1,4 +1,4 @@
-import { ApiRequestError } from '../src/services/request';
+import { ApiRequestError } from '@ssp/shared';
 import { errorMessage } from '../src/services/ui';
 
 describe('error messages', () => {

@@ -18,3 +18,4 @@ export * from './indicators';
 export * from './stats';
 export * from './contract';
 export * from './openapi';
+export * from './client';

@@ -59,15 +59,6 @@ export function toOpenApiPath(koaPath: string): string {
   return koaPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
 }
 
-export function operationIdOf(op: Pick<ContractOperation, 'method' | 'path'>): string {
-  const words = op.path
-    .replace(/[:{}]/g, '')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1));
-  return op.method + words.join('');
-}
-
 /** A short stable hash (FNV-1a, 32 bits) for naming shared definitions; no Node APIs, so the client can bundle this file. */
 function fnv1a(text: string): string {
   let h = 0x811c9dc5;
@@ -176,7 +167,7 @@ export function buildOpenApiDocument(options: { version: string; serverUrl?: str
     const path = toOpenApiPath(op.path);
     const access = op.access === 'public' || op.access === 'signed' ? op.access : [...op.access];
     const operation: OpenApiOperation = {
-      operationId: operationIdOf(op),
+      operationId: op.id,
       tags: [op.tag],
       summary: op.summary,
       'x-access': access,

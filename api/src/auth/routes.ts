@@ -1,86 +1,45 @@
-import Router from '@koa/router';
-import type { Context } from 'koa';
-import {
-  devLoginSchema,
-  refreshSchema,
-  STAFF_ROLES,
-  staffLoginSchema,
-  updateMeSchema,
-  updateStaffSchema,
-  wechatLoginSchema,
-  type CreateStaff,
-} from '@ssp/shared';
-import { notFound, parseInput } from '../core/errors';
+import type { Middleware } from 'koa';
+import { notFound } from '../core/errors';
+import type { Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
 import { FixedWindowLimiter } from '../stats/rate-limit';
-import { citizenId, principalOf, requireCitizen, requireStaff } from './middleware';
 
-const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
-
-export function authRoutes(services: Services): Router {
+/** Sign-in (WeChat, dev, staff), tokens, the citizen's profile and staff accounts. */
+export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth'>> {
   const { auth } = services;
-  const router = new Router();
   const { rateLimits } = services.ctx.config;
   // Every attempt costs a scrypt hash or a code2Session call (WeChat's quota is per app): throttle per IP,
   // and staff logins per username too, before any of that work.
   const loginsPerIp = new FixedWindowLimiter(rateLimits.loginPerIp, services.ctx.clock);
   const loginsPerUsername = new FixedWindowLimiter(rateLimits.staffLoginPerUsername, services.ctx.clock);
-
-  router.post('/auth/wechat', async (ctx) => {
+  const limitPerIp: Middleware = async (ctx, next) => {
     loginsPerIp.hit(ctx.ip);
-    const { code } = parseInput(wechatLoginSchema, bodyOf(ctx));
-    ctx.body = await auth.loginWithWeChat(code);
-  });
-
-  router.post('/auth/dev-login', async (ctx) => {
+    await next();
+  };
+  const devLoginSwitch: Middleware = async (_ctx, next) => {
     if (!services.ctx.config.devLoginEnabled) throw notFound();
-    ctx.body = await auth.devLogin(parseInput(devLoginSchema, bodyOf(ctx)));
-  });
+    await next();
+  };
 
-  router.post('/auth/refresh', async (ctx) => {
-    const { refreshToken } = parseInput(refreshSchema, bodyOf(ctx));
-    ctx.body = await auth.refresh(refreshToken);
-  });
-
-  router.post('/auth/logout', async (ctx) => {
-    const { refreshToken } = parseInput(refreshSchema, bodyOf(ctx));
-    await auth.logout(refreshToken);
-    ctx.status = 204;
-  });
-
-  router.get('/me', requireCitizen, async (ctx) => {
-    ctx.body = await auth.getMe(citizenId(ctx));
-  });
-
-  router.patch('/me', requireCitizen, async (ctx) => {
-    ctx.body = await auth.updateMe(citizenId(ctx), parseInput(updateMeSchema, bodyOf(ctx)));
-  });
-
-  router.post('/auth/staff/login', async (ctx) => {
-    loginsPerIp.hit(ctx.ip);
-    const input = parseInput(staffLoginSchema, bodyOf(ctx));
-    loginsPerUsername.hit(input.username);
-    ctx.body = await auth.staffLogin(input);
-  });
-
-  router.get('/staff/me', requireStaff(...STAFF_ROLES), async (ctx) => {
-    ctx.body = await auth.getStaffProfile(principalOf(ctx).userId);
-  });
-
-  router.get('/admin/staff', requireStaff('admin'), async (ctx) => {
-    ctx.body = { items: await auth.listStaff() };
-  });
-
-  router.post('/admin/staff', requireStaff('admin'), async (ctx) => {
-    // createStaff validates its input itself (seeding calls it directly).
-    ctx.body = await auth.createStaff(bodyOf(ctx) as CreateStaff);
-    ctx.status = 201;
-  });
-
-  router.patch('/admin/staff/:id', requireStaff('admin'), async (ctx) => {
-    const patch = parseInput(updateStaffSchema, bodyOf(ctx));
-    ctx.body = await auth.updateStaff(principalOf(ctx).userId, ctx.params.id!, patch);
-  });
-
-  return router;
+  return {
+    wechatLogin: { use: [limitPerIp], handle: ({ body }) => auth.loginWithWeChat(body.code) },
+    devLogin: { use: [devLoginSwitch], handle: ({ body }) => auth.devLogin(body) },
+    refreshTokens: ({ body }) => auth.refresh(body.refreshToken),
+    logout: async ({ body }) => {
+      await auth.logout(body.refreshToken);
+    },
+    getMe: ({ caller }) => auth.getMe(caller.userId),
+    updateMe: ({ caller, body }) => auth.updateMe(caller.userId, body),
+    staffLogin: {
+      use: [limitPerIp],
+      handle: ({ body }) => {
+        loginsPerUsername.hit(body.username);
+        return auth.staffLogin(body);
+      },
+    },
+    getStaffMe: ({ caller }) => auth.getStaffProfile(caller.userId),
+    listStaff: async () => ({ items: await auth.listStaff() }),
+    createStaff: ({ body }) => auth.createStaff(body),
+    updateStaff: ({ caller, params, body }) => auth.updateStaff(caller.userId, params.id, body),
+  };
 }

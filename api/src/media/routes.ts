@@ -1,7 +1,7 @@
-import Router from '@koa/router';
-import type { Context } from 'koa';
-import { principalOf } from '../auth/middleware';
+import type { Context, Middleware } from 'koa';
+import type { Principal } from '../auth/tokens';
 import { ApiError, notFound } from '../core/errors';
+import type { Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
 import { FixedWindowLimiter } from '../stats/rate-limit';
 import { ownerOf, type ImageVariant } from './service';
@@ -9,24 +9,19 @@ import { ownerOf, type ImageVariant } from './service';
 /** Stored images never change under an id (content-addressed blobs), so caches may keep them forever. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function mediaRoutes(services: Services): Router {
-  const router = new Router();
+/** Photo uploads (citizens and staff) and the capability URLs that serve them. */
+export function mediaHandlers(services: Services): Handlers<OperationsOfTag<'media'>> {
   // Each upload is stored and decoded: a signed-in user may send only so many a minute.
   const uploads = new FixedWindowLimiter(services.ctx.config.rateLimits.mediaUploadsPerUser, services.ctx.clock);
-
-  router.post('/media', async (ctx) => {
-    const owner = ownerOf(principalOf(ctx));
+  const limitUploads: Middleware = async (ctx, next) => {
+    const owner = ownerOf(ctx.state.caller as Principal);
     uploads.hit(`${owner.kind}:${owner.id}`);
-    if (!ctx.is('multipart/form-data')) {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', '请使用 multipart/form-data 上传照片');
-    }
-    ctx.body = await services.media.upload(ctx.req, owner);
-    ctx.status = 201;
-  });
+    await next();
+  };
 
   // Capability URLs: no auth, so the mini-program's <Image> can load them; the id is unguessable.
-  const serve = (variant: ImageVariant) => async (ctx: Context) => {
-    const image = await services.media.readImage(String(ctx.params.id), variant);
+  const serve = (variant: ImageVariant) => async ({ params }: { params: { id: string } }, ctx: Context) => {
+    const image = await services.media.readImage(params.id, variant);
     if (!image) throw notFound('照片不存在');
     ctx.status = 200;
     ctx.type = 'image/jpeg';
@@ -39,8 +34,18 @@ export function mediaRoutes(services: Services): Router {
     }
     ctx.body = image.data;
   };
-  router.get('/media/:id', serve('display'));
-  router.get('/media/:id/thumb', serve('thumb'));
 
-  return router;
+  return {
+    uploadPhotos: {
+      use: [limitUploads],
+      handle: ({ caller }, ctx) => {
+        if (!ctx.is('multipart/form-data')) {
+          throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', '请使用 multipart/form-data 上传照片');
+        }
+        return services.media.upload(ctx.req, ownerOf(caller));
+      },
+    },
+    getPhoto: serve('display'),
+    getPhotoThumb: serve('thumb'),
+  };
 }

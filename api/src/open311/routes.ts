@@ -1,8 +1,8 @@
-import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
-import { open311CreateSchema, open311QuerySchema } from '@ssp/shared';
+import { open311CreateSchema } from '@ssp/shared';
 import { ApiError, zodDetails } from '../core/errors';
+import type { Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
 import { CONTENT_TYPES, toXmlList, toXmlObject, type Open311Format, type Open311Item } from './format';
 
@@ -53,54 +53,65 @@ async function readParams(ctx: Context): Promise<Record<string, unknown>> {
   return params;
 }
 
-function parse<S extends typeof open311CreateSchema | typeof open311QuerySchema>(schema: S, input: unknown) {
+function parse<S extends typeof open311CreateSchema>(schema: S, input: unknown) {
   const result = schema.safeParse(input);
   if (!result.success) throw new ApiError(400, 'VALIDATION_FAILED', 'Invalid parameters', zodDetails(result.error));
   return result.data as S['_output'];
 }
 
-export function open311Routes({ open311, ctx: { config } }: Services): Router {
-  const router = new Router({ prefix: '/open311/v2' });
-  router.use(open311Errors);
+/** Open311 GeoReport v2: JSON or XML by the path's format, Open311's error list. */
+export function open311Handlers({ open311, ctx: { config } }: Services): Handlers<OperationsOfTag<'open311'>> {
   const withFormat: Middleware = async (ctx, next) => {
     ctx.state.open311Format = formatOf(ctx);
     await next();
   };
+  const use = [open311Errors, withFormat];
 
-  router.get('/discovery.:format', withFormat, async (ctx) => {
-    const discovery = await open311.discovery(config.publicBaseUrl);
-    send(ctx, 200, discovery, () =>
-      toXmlObject('discovery', discovery as unknown as Open311Item, { endpoints: 'endpoint', formats: 'format' }),
-    );
-  });
-
-  router.get('/services.:format', withFormat, async (ctx) => {
-    const services = await open311.services();
-    send(ctx, 200, services, () => toXmlList('services', 'service', services));
-  });
-
-  router.get('/services/:code.:format', withFormat, async (ctx) => {
-    const definition = await open311.serviceDefinition(ctx.params.code!);
-    send(ctx, 200, definition, () => toXmlObject('service_definition', { service_code: definition.service_code, attributes: [] }));
-  });
-
-  router.get('/requests.:format', withFormat, async (ctx) => {
-    const query = parse(open311QuerySchema, ctx.query);
-    const requests = await open311.list(query, open311.optionalClient(query.api_key));
-    send(ctx, 200, requests, () => toXmlList('service_requests', 'request', requests));
-  });
-
-  router.post('/requests.:format', withFormat, async (ctx) => {
-    const input = parse(open311CreateSchema, await readParams(ctx));
-    const created = await open311.create(input);
-    send(ctx, 201, [created], () => toXmlList('service_requests', 'request', [created]));
-  });
-
-  router.get('/requests/:id.:format', withFormat, async (ctx) => {
-    const query = parse(open311QuerySchema, ctx.query);
-    const request = await open311.get(ctx.params.id!, open311.optionalClient(query.api_key));
-    send(ctx, 200, [request], () => toXmlList('service_requests', 'request', [request]));
-  });
-
-  return router;
+  return {
+    open311Discovery: {
+      use,
+      handle: async (_input, ctx) => {
+        const discovery = await open311.discovery(config.publicBaseUrl);
+        send(ctx, 200, discovery, () =>
+          toXmlObject('discovery', discovery as unknown as Open311Item, { endpoints: 'endpoint', formats: 'format' }),
+        );
+      },
+    },
+    open311Services: {
+      use,
+      handle: async (_input, ctx) => {
+        const services = await open311.services();
+        send(ctx, 200, services, () => toXmlList('services', 'service', services));
+      },
+    },
+    open311ServiceDefinition: {
+      use,
+      handle: async ({ params }, ctx) => {
+        const definition = await open311.serviceDefinition(params.code);
+        send(ctx, 200, definition, () => toXmlObject('service_definition', { service_code: definition.service_code, attributes: [] }));
+      },
+    },
+    open311ListRequests: {
+      use,
+      handle: async ({ query }, ctx) => {
+        const requests = await open311.list(query, open311.optionalClient(query.api_key));
+        send(ctx, 200, requests, () => toXmlList('service_requests', 'request', requests));
+      },
+    },
+    open311CreateRequest: {
+      use,
+      handle: async (_input, ctx) => {
+        const input = parse(open311CreateSchema, await readParams(ctx));
+        const created = await open311.create(input);
+        send(ctx, 201, [created], () => toXmlList('service_requests', 'request', [created]));
+      },
+    },
+    open311GetRequest: {
+      use,
+      handle: async ({ params, query }, ctx) => {
+        const request = await open311.get(params.id, open311.optionalClient(query.api_key));
+        send(ctx, 200, [request], () => toXmlList('service_requests', 'request', [request]));
+      },
+    },
+  };
 }

@@ -1,78 +1,36 @@
-import Router from '@koa/router';
-import {
-  createReportSchema,
-  emptyBodySchema,
-  myReportsQuerySchema,
-  nearbyQuerySchema,
-  notFixedSchema,
-  rateReportSchema,
-  updateReportSchema,
-} from '@ssp/shared';
-import { citizenId, requireCitizen } from '../auth/middleware';
-import { parseInput } from '../core/errors';
+import type { Middleware } from 'koa';
+import type { Principal } from '../auth/tokens';
+import type { Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
 import { FixedWindowLimiter } from '../stats/rate-limit';
 
-export function reportRoutes({ reports, ctx: serviceCtx }: Services): Router {
-  const router = new Router();
+/** Citizens' reports: submit, nearby duplicates, backing, and following their own cases. */
+export function reportHandlers({ reports, ctx: serviceCtx }: Services): Handlers<OperationsOfTag<'reports'>> {
   // Nearby answers reveal where open cases are: no citizen may sweep the map.
   const nearbyLookups = new FixedWindowLimiter(serviceCtx.config.rateLimits.nearbyPerCitizen, serviceCtx.clock);
-  router.post('/reports', requireCitizen, async (ctx) => {
-    const input = parseInput(createReportSchema, ctx.request.body);
-    const { created, doc } = await reports.create(citizenId(ctx), input);
-    ctx.status = created ? 201 : 200;
-    ctx.body = await reports.detail(doc, 'reporter');
-  });
+  const limitNearby: Middleware = async (ctx, next) => {
+    nearbyLookups.hit((ctx.state.caller as Principal).userId);
+    await next();
+  };
 
-  router.get('/reports/nearby', requireCitizen, async (ctx) => {
-    nearbyLookups.hit(citizenId(ctx));
-    const q = parseInput(nearbyQuerySchema, ctx.query);
-    ctx.body = { items: await reports.nearby(citizenId(ctx), q.lat, q.lng, q.category) };
-  });
-
-  router.post('/reports/:id/support', requireCitizen, async (ctx) => {
-    parseInput(emptyBodySchema, ctx.request.body);
-    ctx.body = await reports.support(citizenId(ctx), ctx.params.id!);
-  });
-
-  router.get('/me/reports', requireCitizen, async (ctx) => {
-    const q = parseInput(myReportsQuerySchema, ctx.query);
-    ctx.body = await reports.listMine(citizenId(ctx), q);
-  });
-
-  router.get('/me/reports/:id', requireCitizen, async (ctx) => {
-    ctx.body = await reports.detailFor(citizenId(ctx), ctx.params.id!);
-  });
-
-  router.patch('/me/reports/:id', requireCitizen, async (ctx) => {
-    const { description } = parseInput(updateReportSchema, ctx.request.body);
-    const doc = await reports.editDescription(citizenId(ctx), ctx.params.id!, description);
-    ctx.body = await reports.detail(doc, 'reporter');
-  });
-
-  router.post('/me/reports/:id/withdraw', requireCitizen, async (ctx) => {
-    parseInput(emptyBodySchema, ctx.request.body);
-    const doc = await reports.withdraw(citizenId(ctx), ctx.params.id!);
-    ctx.body = await reports.detail(doc, 'reporter');
-  });
-
-  router.post('/me/reports/:id/rating', requireCitizen, async (ctx) => {
-    const { score, comment } = parseInput(rateReportSchema, ctx.request.body);
-    const doc = await reports.rate(citizenId(ctx), ctx.params.id!, score, comment);
-    ctx.body = await reports.detail(doc, 'reporter');
-  });
-
-  router.post('/me/reports/:id/not-fixed', requireCitizen, async (ctx) => {
-    const { note } = parseInput(notFixedSchema, ctx.request.body);
-    const doc = await reports.reportNotFixed(citizenId(ctx), ctx.params.id!, note);
-    ctx.body = await reports.detail(doc, 'reporter');
-  });
-
-  router.post('/me/reports/:id/confirm', requireCitizen, async (ctx) => {
-    parseInput(emptyBodySchema, ctx.request.body);
-    const doc = await reports.confirmFixed(citizenId(ctx), ctx.params.id!);
-    ctx.body = await reports.detail(doc, 'reporter');
-  });
-
-  return router;
+  return {
+    createReport: async ({ caller, body }, ctx) => {
+      const { created, doc } = await reports.create(caller.userId, body);
+      ctx.status = created ? 201 : 200;
+      return reports.detail(doc, 'reporter');
+    },
+    nearbyReports: {
+      use: [limitNearby],
+      handle: async ({ caller, query }) => ({ items: await reports.nearby(caller.userId, query.lat, query.lng, query.category) }),
+    },
+    supportReport: ({ caller, params }) => reports.support(caller.userId, params.id),
+    listMyReports: ({ caller, query }) => reports.listMine(caller.userId, query),
+    getMyReport: ({ caller, params }) => reports.detailFor(caller.userId, params.id),
+    editMyReport: async ({ caller, params, body }) => reports.detail(await reports.editDescription(caller.userId, params.id, body.description), 'reporter'),
+    withdrawMyReport: async ({ caller, params }) => reports.detail(await reports.withdraw(caller.userId, params.id), 'reporter'),
+    rateMyReport: async ({ caller, params, body }) =>
+      reports.detail(await reports.rate(caller.userId, params.id, body.score, body.comment), 'reporter'),
+    reportNotFixed: async ({ caller, params, body }) => reports.detail(await reports.reportNotFixed(caller.userId, params.id, body.note), 'reporter'),
+    confirmFixed: async ({ caller, params }) => reports.detail(await reports.confirmFixed(caller.userId, params.id), 'reporter'),
+  };
 }

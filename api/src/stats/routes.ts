@@ -1,31 +1,18 @@
 import { createHash } from 'node:crypto';
-import Router from '@koa/router';
-import type { Context } from 'koa';
-import { statsCasesQuerySchema, statsQuerySchema, type StatsExportRow, type StatsQueryInput } from '@ssp/shared';
-import { principalOf, requireStaff } from '../auth/middleware';
+import type { Context, Middleware } from 'koa';
+import type { OperationId, StatsExportRow, StatsQueryInput } from '@ssp/shared';
 import type { Principal } from '../auth/tokens';
-import { ApiError, parseInput } from '../core/errors';
+import { ApiError } from '../core/errors';
+import type { HandlerEntry, Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
 import { FixedWindowLimiter } from './rate-limit';
-import type { StatsScope, StatsService } from './service';
-
-const statsStaff = requireStaff('operator', 'dispatcher', 'supervisor', 'admin', 'publicity', 'department');
+import type { StatsScope } from './service';
 
 type Cut = (query: StatsQueryInput, scope: StatsScope) => Promise<unknown>;
 
-function cutsOf(stats: StatsService): Record<string, Cut> {
-  return {
-    summary: (q, s) => stats.summary(q, s),
-    timeseries: (q, s) => stats.timeseries(q, s),
-    categories: (q, s) => stats.categories(q, s),
-    areas: (q, s) => stats.areas(q, s),
-    departments: (q, s) => stats.departments(q, s),
-    map: (q, s) => stats.map(q, s),
-  };
-}
+type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
 
-function staffScope(ctx: Context): Extract<StatsScope, { kind: 'staff' }> {
-  const principal = principalOf(ctx) as Extract<Principal, { kind: 'staff' }>;
+function staffScope(principal: StaffPrincipal): Extract<StatsScope, { kind: 'staff' }> {
   if (principal.role !== 'department') return { kind: 'staff' };
   if (!principal.departmentId) throw new ApiError(403, 'FORBIDDEN', '账号未关联处置部门');
   return { kind: 'staff', departmentId: principal.departmentId };
@@ -75,36 +62,50 @@ function toCsv(rows: StatsExportRow[]): string {
 }
 
 /** Anonymised public statistics (no login, cached, rate-limited) and the unsuppressed staff view. */
-export function statsRoutes({ stats, ctx: serviceCtx }: Services): Router {
-  const router = new Router();
+export function statsHandlers({ stats, ctx: serviceCtx }: Services): Handlers<OperationsOfTag<'stats'>> {
   const limiter = new FixedWindowLimiter(serviceCtx.config.stats.publicRatePerMinute, serviceCtx.clock);
-  const publicQuery = (ctx: Context): StatsQueryInput => {
+  const limitPublic: Middleware = async (ctx, next) => {
     limiter.hit(ctx.ip);
-    return parseInput(statsQuerySchema, ctx.query);
+    await next();
   };
-
-  for (const [name, cut] of Object.entries(cutsOf(stats))) {
-    router.get(`/stats/public/${name}`, async (ctx) => {
-      const body = await cut(publicQuery(ctx), { kind: 'public' });
-      sendCached(ctx, JSON.stringify(body), 'application/json');
+  const published =
+    (cut: Cut): HandlerEntry<OperationId> => ({
+      use: [limitPublic],
+      handle: async (input, ctx) => {
+        const body = await cut(input.query as StatsQueryInput, { kind: 'public' });
+        sendCached(ctx, JSON.stringify(body), 'application/json');
+      },
     });
-    router.get(`/stats/staff/${name}`, statsStaff, async (ctx) => {
-      ctx.body = await cut(parseInput(statsQuerySchema, ctx.query), staffScope(ctx));
-    });
-  }
+  const forStaff =
+    (cut: Cut) =>
+    ({ caller, query }: { caller: StaffPrincipal; query: StatsQueryInput }) =>
+      cut(query, staffScope(caller));
 
-  router.get('/stats/public/export.json', async (ctx) => {
-    sendCached(ctx, JSON.stringify(await stats.exportCells(publicQuery(ctx))), 'application/json');
-  });
-  router.get('/stats/public/export.csv', async (ctx) => {
-    const { rows } = await stats.exportCells(publicQuery(ctx));
-    ctx.attachment('suishoupai-stats.csv');
-    sendCached(ctx, toCsv(rows), 'text/csv; charset=utf-8');
-  });
-
-  router.get('/stats/staff/cases', statsStaff, async (ctx) => {
-    ctx.body = await stats.cases(parseInput(statsCasesQuerySchema, ctx.query), staffScope(ctx));
-  });
-
-  return router;
+  return {
+    publicStatsSummary: published((q, s) => stats.summary(q, s)),
+    staffStatsSummary: forStaff((q, s) => stats.summary(q, s)),
+    publicStatsTimeseries: published((q, s) => stats.timeseries(q, s)),
+    staffStatsTimeseries: forStaff((q, s) => stats.timeseries(q, s)),
+    publicStatsCategories: published((q, s) => stats.categories(q, s)),
+    staffStatsCategories: forStaff((q, s) => stats.categories(q, s)),
+    publicStatsAreas: published((q, s) => stats.areas(q, s)),
+    staffStatsAreas: forStaff((q, s) => stats.areas(q, s)),
+    publicStatsDepartments: published((q, s) => stats.departments(q, s)),
+    staffStatsDepartments: forStaff((q, s) => stats.departments(q, s)),
+    publicStatsMap: published((q, s) => stats.map(q, s)),
+    staffStatsMap: forStaff((q, s) => stats.map(q, s)),
+    publicStatsExportJson: {
+      use: [limitPublic],
+      handle: async ({ query }, ctx) => sendCached(ctx, JSON.stringify(await stats.exportCells(query)), 'application/json'),
+    },
+    publicStatsExportCsv: {
+      use: [limitPublic],
+      handle: async ({ query }, ctx) => {
+        const { rows } = await stats.exportCells(query);
+        ctx.attachment('suishoupai-stats.csv');
+        sendCached(ctx, toCsv(rows), 'text/csv; charset=utf-8');
+      },
+    },
+    statsCases: ({ caller, query }) => stats.cases(query, staffScope(caller)),
+  };
 }

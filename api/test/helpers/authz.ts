@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { buildApp } from '../../src/app';
 import { createLogger } from '../../src/core/logger';
-import type { TestApi } from './harness';
+import { apiClient, type TestApi } from './harness';
 
 /** Access tokens an attacker could present; every one must be refused with 401 on every route. */
 export const BAD_TOKENS = ['expired', 'tampered', 'flipped', 'wrongSecret', 'refreshToken', 'algNone', 'malformedHeader'] as const;
@@ -75,21 +75,11 @@ export interface Answer {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** One HTTP call with an optional JSON body; answers status, headers, text and JSON. */
+/** One HTTP call with an optional JSON body through the client's `unchecked`; answers status, headers, text and JSON. */
 export async function call(api: TestApi, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: unknown;
-  if ((res.headers.get('content-type') ?? '').includes('json') && text) {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  const res = await apiClient(api.url).unchecked(method as 'GET', path, { headers, body });
+  const isJson = (res.headers['content-type'] ?? '').includes('json');
+  const text =
+    res.body === undefined ? '' : typeof res.body === 'string' ? res.body : res.body instanceof Uint8Array ? Buffer.from(res.body).toString('utf8') : JSON.stringify(res.body);
+  return { status: res.status, headers: new Headers(res.headers), text, json: isJson && typeof res.body === 'object' ? res.body : undefined };
 }

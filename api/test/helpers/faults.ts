@@ -4,6 +4,7 @@
  * lost connection (outcome unknown) apart from an HTTP answer.
  */
 import { randomUUID } from 'node:crypto';
+import { createApiClient, fetchTransport, type CreateReportInput } from '@ssp/shared';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -53,18 +54,14 @@ export function newIntent(
   };
 }
 
-/** POST /reports for an intent; never throws (a dropped connection is `status: 'network'`). */
+/** POST /reports for an intent through the typed client; never throws (a dropped connection is `status: 'network'`). */
 export async function submitIntent(baseUrl: string, intent: Intent, timeoutMs = 15_000): Promise<Attempt> {
   const startedAt = Date.now();
+  const token = intent.auth.authorization.replace(/^Bearer\s+/i, '');
+  const client = createApiClient({ baseUrl, transport: fetchTransport(), getAccessToken: () => token, timeoutMs });
   try {
-    const res = await fetch(`${baseUrl}/reports`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...intent.auth },
-      body: JSON.stringify(intent.body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    const body = text ? (JSON.parse(text) as { id?: string; error?: { code?: string } }) : {};
+    const res = await client.callRaw('createReport', { body: intent.body as CreateReportInput });
+    const body = (res.body ?? {}) as { id?: string; error?: { code?: string } };
     return {
       intent,
       startedAt,
@@ -72,7 +69,7 @@ export async function submitIntent(baseUrl: string, intent: Intent, timeoutMs = 
       status: res.status,
       code: body.error?.code,
       reportId: body.id,
-      retryAfter: res.headers.get('retry-after'),
+      retryAfter: res.headers['retry-after'] ?? null,
     };
   } catch {
     return { intent, startedAt, ms: Date.now() - startedAt, status: 'network' };

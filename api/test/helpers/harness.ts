@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Connection } from 'mongoose';
+import { createApiClient, fetchTransport, type ApiClient } from '@ssp/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createApiServer } from '../../src/core/http-server';
@@ -63,7 +64,14 @@ export interface TestApi {
   config: Config;
   services: Services;
   logs: LogCapture;
+  /** The API's typed client (shared/src/client.ts), signed in with `token` when given. */
+  client(token?: string): ApiClient;
   close(): Promise<void>;
+}
+
+/** The typed client for an API at `url`, with a fixed bearer token when given. */
+export function apiClient(url: string, token?: string): ApiClient {
+  return createApiClient({ baseUrl: url, transport: fetchTransport(), getAccessToken: () => token, timeoutMs: 60_000 });
 }
 
 /** A clock tests can move; starts at the real time unless told otherwise. */
@@ -103,8 +111,10 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const server = createApiServer(app, logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    client: (token?: string) => apiClient(url, token),
     db: database.db,
     config,
     services,

@@ -1,5 +1,5 @@
-import type { StaffRole } from '@ssp/shared';
-import type { TestApi } from './harness';
+import type { ApiClient, StaffRole } from '@ssp/shared';
+import { apiClient, type TestApi } from './harness';
 
 export interface TestStaff {
   id: string;
@@ -8,6 +8,8 @@ export interface TestStaff {
   displayName: string;
   token: string;
   auth: { authorization: string };
+  /** The typed client, signed in as this staff member. */
+  api: ApiClient;
 }
 
 let counter = 0;
@@ -19,12 +21,14 @@ export async function staffLogin(api: TestApi, role: StaffRole, departmentId?: s
   const password = `pass-${role}-${counter}-secret`;
   const displayName = `测试${role}${counter}`;
   await api.services.auth.createStaff({ username, password, displayName, role, departmentId });
-  const res = await fetch(`${api.url}/auth/staff/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (res.status !== 200) throw new Error(`staff login failed: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { accessToken: string; staff: { id: string } };
-  return { id: body.staff.id, role, departmentId, displayName, token: body.accessToken, auth: { authorization: `Bearer ${body.accessToken}` } };
+  const body = await apiClient(api.url).call('staffLogin', { body: { username, password } });
+  return {
+    id: body.staff.id,
+    role,
+    departmentId,
+    displayName,
+    token: body.accessToken,
+    auth: { authorization: `Bearer ${body.accessToken}` },
+    api: apiClient(api.url, body.accessToken),
+  };
 }

@@ -21,7 +21,7 @@ import { round6 } from '../logic/geo';
 import { UploadQueue, type UploadItem } from '../logic/upload-queue';
 import { cityApi, reportsApi } from '../services/api';
 import { currentLocation, locationErrorText } from '../services/location';
-import { ApiRequestError } from '../services/request';
+import { ApiRequestError } from '@ssp/shared';
 import { api, refreshMe, requireCitizen } from '../services/session';
 import { storage } from '../services/storage';
 import { errorMessage, isCancel, toastError, toastOk } from '../services/ui';

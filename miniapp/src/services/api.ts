@@ -1,133 +1,93 @@
-import {
-  adminCampaignListSchema,
-  adminCampaignSchema,
-  areaTreeSchema,
-  campaignListSchema,
-  campaignResultsSchema,
-  claimSchema,
-  leaderboardSchema,
-  myPointsSchema,
-  pointsHistorySchema,
-  rewardSchema,
-  publicCampaignSchema,
-  type CreateCampaignInput,
-  type UpdateCampaignInput,
-  categoryListSchema,
-  citySchema,
-  departmentListSchema,
-  forwardingTargetListSchema,
-  locateResultSchema,
-  nearbyCaseSchema,
-  reportDetailSchema,
-  reportPageSchema,
-  staffCaseDetailSchema,
-  staffCaseSummarySchema,
-  supportResultSchema,
-  type CitizenStatus,
-  type CreateReportInput,
-  type StaffAction,
-  type StatsDepartments,
-  type StatsSummary,
-  type StatsTimeseries,
-  type StatsTree,
-} from '@ssp/shared';
-import { z } from 'zod';
+import type { CitizenStatus, CreateCampaignInput, CreateReportInput, StaffAction, UpdateCampaignInput } from '@ssp/shared';
 import { bareApi } from './client';
-import { parseBody } from './request';
 import { api, staffApi } from './session';
 
-/** Every endpoint the mini-program calls, typed and validated with the shared schemas. */
+/*
+ * Every endpoint the mini-program calls, by its name in the API contract: the shared
+ * client (@ssp/shared client.ts) types each call and validates each answer with the
+ * contract's schemas. `bareApi` carries no session, `api` the citizen's, `staffApi` staff's.
+ */
 
 // ---- city data (public)
 
 export const cityApi = {
-  city: () => bareApi.get('/city', { schema: citySchema }),
-  categories: () => bareApi.get('/categories', { query: { public: true }, schema: categoryListSchema }),
-  areas: () => bareApi.get('/areas', { schema: areaTreeSchema }),
-  locate: (lat: number, lng: number) => bareApi.get('/areas/locate', { query: { lat, lng }, schema: locateResultSchema }),
-  departments: () => bareApi.get('/departments', { schema: departmentListSchema }),
+  city: () => bareApi.call('getCity'),
+  categories: () => bareApi.call('listCategories', { query: { public: 'true' } }),
+  areas: () => bareApi.call('getAreaTree'),
+  locate: (lat: number, lng: number) => bareApi.call('locateArea', { query: { lat, lng } }),
+  departments: () => bareApi.call('listDepartments'),
 };
 
 // ---- citizen reports
 
-const nearbyListSchema = z.object({ items: z.array(nearbyCaseSchema) });
-
 export const reportsApi = {
   /** `created` is false when the clientRequestId was seen before: the first report comes back. */
   async create(input: CreateReportInput) {
-    const res = await api.requestRaw('POST', '/reports', { body: input });
-    return { created: res.statusCode === 201, report: parseBody(reportDetailSchema, res) };
+    const { status, body } = await api.callWithStatus('createReport', { body: input });
+    return { created: status === 201, report: body };
   },
   nearby: (lat: number, lng: number, category: string) =>
-    api.get('/reports/nearby', { query: { lat, lng, category }, schema: nearbyListSchema }).then((r) => r.items),
-  support: (id: string) => api.post(`/reports/${id}/support`, { schema: supportResultSchema }),
+    api.call('nearbyReports', { query: { lat, lng, category } }).then((r) => r.items),
+  support: (id: string) => api.call('supportReport', { params: { id } }),
   mine: (q: { status?: CitizenStatus; cursor?: string | null; limit?: number }) =>
-    api.get('/me/reports', { query: { status: q.status, cursor: q.cursor, limit: q.limit ?? 20 }, schema: reportPageSchema }),
-  detail: (id: string) => api.get(`/me/reports/${id}`, { schema: reportDetailSchema }),
-  edit: (id: string, description: string) => api.patch(`/me/reports/${id}`, { body: { description }, schema: reportDetailSchema }),
-  withdraw: (id: string) => api.post(`/me/reports/${id}/withdraw`, { schema: reportDetailSchema }),
-  rate: (id: string, score: number, comment: string) =>
-    api.post(`/me/reports/${id}/rating`, { body: { score, comment }, schema: reportDetailSchema }),
-  notFixed: (id: string, note: string) => api.post(`/me/reports/${id}/not-fixed`, { body: { note }, schema: reportDetailSchema }),
-  confirm: (id: string) => api.post(`/me/reports/${id}/confirm`, { schema: reportDetailSchema }),
+    api.call('listMyReports', { query: { status: q.status, cursor: q.cursor ?? undefined, limit: q.limit ?? 20 } }),
+  detail: (id: string) => api.call('getMyReport', { params: { id } }),
+  edit: (id: string, description: string) => api.call('editMyReport', { params: { id }, body: { description } }),
+  withdraw: (id: string) => api.call('withdrawMyReport', { params: { id } }),
+  rate: (id: string, score: number, comment: string) => api.call('rateMyReport', { params: { id }, body: { score, comment } }),
+  notFixed: (id: string, note: string) => api.call('reportNotFixed', { params: { id }, body: { note } }),
+  confirm: (id: string) => api.call('confirmFixed', { params: { id } }),
 };
 
 // ---- staff workbench
 
-const queueSchema = z.object({ items: z.array(staffCaseSummarySchema), nextCursor: z.string().nullable() });
-
 export const staffCasesApi = {
-  queue: (query: Record<string, string | undefined>) => staffApi.get('/staff/cases', { query: { limit: 20, ...query }, schema: queueSchema }),
-  detail: (id: string) => staffApi.get(`/staff/cases/${id}`, { schema: staffCaseDetailSchema }),
-  act: (id: string, body: StaffAction) => staffApi.post(`/staff/cases/${id}/actions`, { body, schema: staffCaseDetailSchema }),
-  forwardTargets: () => staffApi.get('/forwarding/targets', { schema: forwardingTargetListSchema }),
+  queue: (query: Record<string, string | undefined>) => staffApi.call('caseQueue', { query: { limit: 20, ...query } }),
+  detail: (id: string) => staffApi.call('getStaffCase', { params: { id } }),
+  act: (id: string, body: StaffAction) => staffApi.call('actOnCase', { params: { id }, body }),
+  forwardTargets: () => staffApi.call('listForwardingTargets'),
   departments: () => cityApi.departments(),
 };
 
 // ---- campaigns (citizens: public; publicity staff: /admin/campaigns)
 
 export const campaignsApi = {
-  list: () => bareApi.get('/campaigns', { schema: campaignListSchema }),
-  detail: (id: string) => bareApi.get(`/campaigns/${id}`, { schema: publicCampaignSchema }),
+  list: () => bareApi.call('listCampaigns'),
+  detail: (id: string) => bareApi.call('getCampaign', { params: { id } }),
 };
 
 export const staffCampaignsApi = {
-  list: () => staffApi.get('/admin/campaigns', { schema: adminCampaignListSchema }),
-  detail: (id: string) => staffApi.get(`/admin/campaigns/${id}`, { schema: adminCampaignSchema }),
-  create: (body: CreateCampaignInput) => staffApi.post('/admin/campaigns', { body, schema: adminCampaignSchema }),
-  update: (id: string, body: UpdateCampaignInput) => staffApi.patch(`/admin/campaigns/${id}`, { body, schema: adminCampaignSchema }),
-  preview: (id: string) => staffApi.get(`/admin/campaigns/${id}/preview`, { schema: publicCampaignSchema }),
-  publish: (id: string, version: number) => staffApi.post(`/admin/campaigns/${id}/publish`, { body: { version }, schema: adminCampaignSchema }),
-  end: (id: string, version: number, reason?: string) =>
-    staffApi.post(`/admin/campaigns/${id}/end`, { body: { version, reason }, schema: adminCampaignSchema }),
-  results: (id: string) => staffApi.get(`/admin/campaigns/${id}/results`, { schema: campaignResultsSchema }),
+  list: () => staffApi.call('listCampaignsAdmin'),
+  detail: (id: string) => staffApi.call('getCampaignAdmin', { params: { id } }),
+  create: (body: CreateCampaignInput) => staffApi.call('createCampaign', { body }),
+  update: (id: string, body: UpdateCampaignInput) => staffApi.call('updateCampaign', { params: { id }, body }),
+  preview: (id: string) => staffApi.call('previewCampaign', { params: { id } }),
+  publish: (id: string, version: number) => staffApi.call('publishCampaign', { params: { id }, body: { version } }),
+  end: (id: string, version: number, reason?: string) => staffApi.call('endCampaign', { params: { id }, body: { version, reason } }),
+  results: (id: string) => staffApi.call('campaignResults', { params: { id } }),
 };
 
 // ---- points, rewards, claims, leaderboard
 
-const rewardListSchema = z.object({ items: z.array(rewardSchema) });
-const claimPageSchema = z.object({ items: z.array(claimSchema), nextCursor: z.string().nullable() });
-
 export const pointsApi = {
-  mine: () => api.get('/me/points', { schema: myPointsSchema }),
-  history: (cursor?: string | null) => api.get('/me/points/history', { query: { cursor, limit: 20 }, schema: pointsHistorySchema }),
-  setAnonymous: (anonymous: boolean) => api.put('/me/points/preferences', { body: { anonymous } }),
-  rewards: () => bareApi.get('/rewards', { schema: rewardListSchema }).then((r) => r.items),
+  mine: () => api.call('getMyPoints'),
+  history: (cursor?: string | null) => api.call('myPointsHistory', { query: { cursor: cursor ?? undefined, limit: 20 } }),
+  setAnonymous: (anonymous: boolean) => api.call('setPointsPreferences', { body: { anonymous } }),
+  rewards: () => bareApi.call('listRewards').then((r) => r.items),
   /** The same clientRequestId on a retry returns the same claim (no double spend). */
-  claim: (rewardId: string, clientRequestId: string) =>
-    api.post(`/rewards/${rewardId}/claims`, { body: { clientRequestId }, schema: claimSchema }),
-  claims: (cursor?: string | null) => api.get('/me/claims', { query: { cursor, limit: 20 }, schema: claimPageSchema }),
+  claim: (rewardId: string, clientRequestId: string) => api.call('claimReward', { params: { id: rewardId }, body: { clientRequestId } }),
+  claims: (cursor?: string | null) => api.call('listMyClaims', { query: { cursor: cursor ?? undefined, limit: 20 } }),
   /** Signed in or not: the API adds the caller's own standing when it knows them. */
-  leaderboard: (period: 'month' | 'all') => api.get('/leaderboard', { query: { period, limit: 50 }, schema: leaderboardSchema }),
+  leaderboard: (period: 'month' | 'all') => api.call('leaderboard', { query: { period, limit: 50 } }),
 };
 
-// ---- public statistics (anonymised, by whole months; the API has no schemas for these, types only)
+// ---- public statistics (anonymised, by whole months)
 
 type StatsQuery = { from?: string; to?: string; granularity?: 'month' | 'year' };
 
 export const statsApi = {
-  summary: (q: StatsQuery = {}) => bareApi.get('/stats/public/summary', { query: q }) as Promise<StatsSummary>,
-  timeseries: (q: StatsQuery = {}) => bareApi.get('/stats/public/timeseries', { query: { granularity: 'month', ...q } }) as Promise<StatsTimeseries>,
-  categories: (q: StatsQuery = {}) => bareApi.get('/stats/public/categories', { query: q }) as Promise<StatsTree>,
-  departments: (q: StatsQuery = {}) => bareApi.get('/stats/public/departments', { query: q }) as Promise<StatsDepartments>,
+  summary: (q: StatsQuery = {}) => bareApi.call('publicStatsSummary', { query: q }),
+  timeseries: (q: StatsQuery = {}) => bareApi.call('publicStatsTimeseries', { query: { granularity: 'month', ...q } }),
+  categories: (q: StatsQuery = {}) => bareApi.call('publicStatsCategories', { query: q }),
+  departments: (q: StatsQuery = {}) => bareApi.call('publicStatsDepartments', { query: q }),
 };

@@ -1,4 +1,4 @@
-import { createApiClient } from './request';
+import { createApiClient } from '@ssp/shared';
 import { taroTransport } from './taro-transport';
 
 /** On H5 the API serves the app, so relative URLs reach it; weapp needs the configured origin. */

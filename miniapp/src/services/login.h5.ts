@@ -1,4 +1,4 @@
-import { loginResultSchema, type LoginResult } from '@ssp/shared';
+import type { LoginResult } from '@ssp/shared';
 import { bareApi } from './client';
 import { storage } from './storage';
 
@@ -18,7 +18,7 @@ export function canLoginSilently(): boolean {
 }
 
 export async function devLogin(devUser: string, nickname?: string): Promise<LoginResult> {
-  const result = await bareApi.post('/auth/dev-login', { body: { devUser, nickname: nickname || undefined }, schema: loginResultSchema });
+  const result = await bareApi.call('devLogin', { body: { devUser, nickname: nickname || undefined } });
   storage.set(DEV_USER_KEY, devUser);
   return result;
 }

@@ -1,12 +1,12 @@
 import Taro from '@tarojs/taro';
-import { loginResultSchema, type LoginResult } from '@ssp/shared';
+import type { LoginResult } from '@ssp/shared';
 import { bareApi } from './client';
 
 /** WeChat: Taro.login yields a one-time code the API trades for a session (code2Session). */
 export async function silentLogin(): Promise<LoginResult | null> {
   const { code } = await Taro.login();
   if (!code) return null;
-  return bareApi.post('/auth/wechat', { body: { code }, schema: loginResultSchema });
+  return bareApi.call('wechatLogin', { body: { code } });
 }
 
 export function canLoginSilently(): boolean {

@@ -1,9 +1,8 @@
 import Taro from '@tarojs/taro';
-import { meSchema, staffLoginResultSchema, staffProfileSchema, tokenPairSchema, type LoginResult, type Me, type StaffProfile } from '@ssp/shared';
+import { createApiClient, type ApiClient, type LoginResult, type Me, type StaffProfile } from '@ssp/shared';
 import { makeRefresher, TokenStore } from '../logic/session';
 import { baseUrl, bareApi } from './client';
 import { canLoginSilently, silentLogin } from './login';
-import { createApiClient, type ApiClient } from './request';
 import { storage } from './storage';
 import { taroTransport } from './taro-transport';
 
@@ -18,7 +17,7 @@ export const staffTokens = new TokenStore(storage, 'staff');
 const ME_KEY = 'ssp.me';
 const STAFF_KEY = 'ssp.staffProfile';
 
-const refreshWith = (refreshToken: string) => bareApi.post('/auth/refresh', { body: { refreshToken }, schema: tokenPairSchema });
+const refreshWith = (refreshToken: string) => bareApi.call('refreshTokens', { body: { refreshToken } });
 
 // ---- a tiny observable for "who am I", so every page shows the same nickname and points
 
@@ -105,14 +104,14 @@ export async function requireCitizen(): Promise<boolean> {
 
 export async function refreshMe(): Promise<Me | null> {
   if (!citizenTokens.get()) return null;
-  const me = await api.get('/me', { schema: meSchema });
+  const me = await api.call('getMe');
   storage.set(ME_KEY, me);
   notify();
   return me;
 }
 
 export async function updateMe(patch: { nickname?: string; phone?: string | null }): Promise<Me> {
-  const me = await api.patch('/me', { body: patch, schema: meSchema });
+  const me = await api.call('updateMe', { body: patch });
   storage.set(ME_KEY, me);
   notify();
   return me;
@@ -123,13 +122,13 @@ export async function signOutCitizen(): Promise<void> {
   citizenTokens.clear();
   storage.remove(ME_KEY);
   notify();
-  if (tokens) await bareApi.post('/auth/logout', { body: { refreshToken: tokens.refreshToken } }).catch(() => undefined);
+  if (tokens) await bareApi.call('logout', { body: { refreshToken: tokens.refreshToken } }).catch(() => undefined);
 }
 
 // ---- staff
 
 export async function staffLogin(username: string, password: string): Promise<StaffProfile> {
-  const result = await bareApi.post('/auth/staff/login', { body: { username, password }, schema: staffLoginResultSchema });
+  const result = await bareApi.call('staffLogin', { body: { username, password } });
   staffTokens.set(result);
   storage.set(STAFF_KEY, result.staff);
   notify();
@@ -138,7 +137,7 @@ export async function staffLogin(username: string, password: string): Promise<St
 
 export async function refreshStaff(): Promise<StaffProfile | null> {
   if (!staffTokens.get()) return null;
-  const profile = await staffApi.get('/staff/me', { schema: staffProfileSchema });
+  const profile = await staffApi.call('getStaffMe');
   storage.set(STAFF_KEY, profile);
   notify();
   return profile;
@@ -149,5 +148,5 @@ export async function signOutStaff(): Promise<void> {
   staffTokens.clear();
   storage.remove(STAFF_KEY);
   notify();
-  if (tokens) await bareApi.post('/auth/logout', { body: { refreshToken: tokens.refreshToken } }).catch(() => undefined);
+  if (tokens) await bareApi.call('logout', { body: { refreshToken: tokens.refreshToken } }).catch(() => undefined);
 }

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import type { Transport } from './request';
+import type { Transport } from '@ssp/shared';
 
 export const taroTransport: Transport = async (req) => {
   const res = await Taro.request({

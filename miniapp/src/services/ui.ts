@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro';
 import { friendlyMessage } from '@ssp/shared';
-import { ApiRequestError } from './request';
+import { ApiRequestError } from '@ssp/shared';
 
 const CJK = /[\u4e00-\u9fff]/;
 

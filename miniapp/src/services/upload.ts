@@ -1,8 +1,7 @@
 import Taro from '@tarojs/taro';
-import { PHOTO_UPLOAD_FIELD, uploadResultSchema } from '@ssp/shared';
+import { ApiRequestError, parseBody, PHOTO_UPLOAD_FIELD, uploadResultSchema, type ApiClient } from '@ssp/shared';
 import type { DraftPhoto } from '../logic/draft';
 import type { UploadHandle } from '../logic/upload-queue';
-import { ApiRequestError, parseBody, type ApiClient } from './request';
 
 function parseJson(data: unknown): unknown {
   if (typeof data !== 'string') return data;
@@ -26,7 +25,7 @@ export function uploadPhoto(client: ApiClient, filePath: string, onProgress: (pe
         new Promise((resolve, reject) => {
           if (aborted) return reject(new ApiRequestError(0, 'ABORTED', '已取消'));
           task = Taro.uploadFile({
-            url: client.url('/media'),
+            url: client.urlOf('uploadPhotos'),
             filePath,
             name: PHOTO_UPLOAD_FIELD,
             header: { Accept: 'application/json', ...auth },

@@ -11,7 +11,7 @@ import { describeDeadline, formatDateTime } from '../../logic/format';
 import { offeredActions, type ActionSpec, type BuiltAction } from '../../logic/staff-actions';
 import { STAFF_STATE_NAMES_ZH } from '../../logic/status';
 import { staffCasesApi } from '../../services/api';
-import { ApiRequestError } from '../../services/request';
+import { ApiRequestError } from '@ssp/shared';
 import { errorMessage, toastOk } from '../../services/ui';
 import { ActionForm } from '../components/ActionForm';
 import '../staff.css';

@@ -1,24 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
-import { ApiRequestError, buildUrl, createApiClient, singleFlight, type Transport } from '../src/services/request';
+import { ApiRequestError, buildUrl, createApiClient, fetchTransport as makeFetchTransport, fillPath, singleFlight } from '../src';
 
-/** A fetch-backed transport, as the H5 build's Taro.request behaves, against a real loopback server. */
-const fetchTransport: Transport = async (req) => {
-  const res = await fetch(req.url, {
-    method: req.method,
-    headers: req.header,
-    body: req.data === undefined ? undefined : JSON.stringify(req.data),
-  });
-  const text = await res.text();
-  let data: unknown = text;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    /* keep text */
-  }
-  return { statusCode: res.status, data, header: Object.fromEntries(res.headers.entries()) };
-};
+/*
+ * The contract's client against a real loopback server that answers a few of the
+ * contract's paths the way the API would (or would not, to test failures).
+ */
+const fetchTransport = makeFetchTransport();
 
 let server: http.Server;
 let baseUrl: string;
@@ -33,18 +21,18 @@ beforeAll(async () => {
       seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
       res.setHeader('content-type', 'application/json');
       res.setHeader('x-request-id', 'req-abc-123');
-      if (req.url?.startsWith('/ok')) {
+      if (req.url === '/healthz') {
         res.end(JSON.stringify({ value: 42 }));
-      } else if (req.url === '/echo') {
+      } else if (req.url === '/me' && req.method === 'PATCH') {
         res.end(body);
-      } else if (req.url === '/invalid') {
+      } else if (req.url === '/reports') {
         res.statusCode = 400;
         res.end(JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: '描述太长', details: [{ field: 'description', issue: 'too long' }] } }));
-      } else if (req.url === '/protected') {
+      } else if (req.url === '/me/points') {
         if (req.headers.authorization === `Bearer ${validToken}`) return res.end(JSON.stringify({ secret: true }));
         res.statusCode = 401;
         res.end(JSON.stringify({ error: { code: 'TOKEN_EXPIRED', message: '登录已过期' } }));
-      } else if (req.url === '/html') {
+      } else if (req.url === '/city') {
         res.statusCode = 502;
         res.setHeader('content-type', 'text/html');
         res.end('<html>bad gateway</html>');
@@ -59,6 +47,14 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
+describe('fillPath', () => {
+  it('fills and encodes path parameters, and refuses a missing one', () => {
+    expect(fillPath('/me/reports/:id/rating', { id: 'a b/c' })).toBe('/me/reports/a%20b%2Fc/rating');
+    expect(fillPath('/open311/v2/requests/:id.:format', { id: 'x', format: 'json' })).toBe('/open311/v2/requests/x.json');
+    expect(() => fillPath('/me/reports/:id', {})).toThrow('missing path parameter "id"');
+  });
+});
+
 describe('buildUrl', () => {
   it('joins base, path and encoded query, skipping empty values', () => {
     expect(buildUrl('http://x/', '/a', { q: '井盖 丢失', n: 2, empty: '', no: undefined })).toBe(
@@ -69,20 +65,24 @@ describe('buildUrl', () => {
 });
 
 describe('api client', () => {
-  it('returns parsed data through a schema', async () => {
+  it('calls an operation by name and validates the answer with its schema', async () => {
     const client = createApiClient({ baseUrl, transport: fetchTransport });
-    await expect(client.get('/ok', { schema: z.object({ value: z.number() }) })).resolves.toEqual({ value: 42 });
+    // GET /healthz answers { value: 42 } here, which is not a Health: the client says so.
+    await expect(client.call('health')).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    const loose = createApiClient({ baseUrl, transport: fetchTransport, validateResponses: false });
+    await expect(loose.call('health')).resolves.toEqual({ value: 42 });
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/healthz' });
   });
 
   it('sends JSON bodies and the bearer token', async () => {
-    const client = createApiClient({ baseUrl, transport: fetchTransport, getAccessToken: () => 'tok-1' });
-    await expect(client.post('/echo', { body: { a: '中文' } })).resolves.toEqual({ a: '中文' });
+    const client = createApiClient({ baseUrl, transport: fetchTransport, getAccessToken: () => 'tok-1', validateResponses: false });
+    await expect(client.call('updateMe', { body: { nickname: '中文' } })).resolves.toEqual({ nickname: '中文' });
     expect(seen.at(-1)?.auth).toBe('Bearer tok-1');
   });
 
   it('unwraps the error envelope into ApiRequestError', async () => {
     const client = createApiClient({ baseUrl, transport: fetchTransport });
-    const err = await client.post('/invalid', { body: {} }).catch((e: unknown) => e);
+    const err = await client.call('createReport', { body: {} as never }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiRequestError);
     expect(err).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: '描述太长', requestId: 'req-abc-123' });
     expect((err as ApiRequestError).details).toEqual([{ field: 'description', issue: 'too long' }]);
@@ -90,18 +90,17 @@ describe('api client', () => {
 
   it('uses the code default message when the API sends none', async () => {
     const client = createApiClient({ baseUrl, transport: fetchTransport });
-    await expect(client.get('/missing')).rejects.toMatchObject({ code: 'NOT_FOUND', message: '请求的内容不存在' });
+    await expect(client.call('getMyReport', { params: { id: 'nope' } })).rejects.toMatchObject({ code: 'NOT_FOUND', message: '请求的内容不存在' });
   });
 
   it('maps a non-envelope failure and a schema mismatch to friendly errors', async () => {
     const client = createApiClient({ baseUrl, transport: fetchTransport });
-    await expect(client.get('/html')).rejects.toMatchObject({ status: 502, code: 'INTERNAL' });
-    await expect(client.get('/ok', { schema: z.object({ value: z.string() }) })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    await expect(client.call('getCity')).rejects.toMatchObject({ status: 502, code: 'INTERNAL' });
   });
 
   it('maps a network failure to NETWORK_ERROR', async () => {
     const client = createApiClient({ baseUrl: 'http://127.0.0.1:1', transport: fetchTransport });
-    await expect(client.get('/ok')).rejects.toMatchObject({ status: 0, code: 'NETWORK_ERROR', message: '网络不给力，请检查网络后重试' });
+    await expect(client.call('health')).rejects.toMatchObject({ status: 0, code: 'NETWORK_ERROR', message: '网络不给力，请检查网络后重试' });
   });
 
   it('refreshes an expired token once and retries', async () => {
@@ -110,6 +109,7 @@ describe('api client', () => {
     const client = createApiClient({
       baseUrl,
       transport: fetchTransport,
+      validateResponses: false,
       getAccessToken: () => token,
       refreshAccessToken: async () => {
         refreshes += 1;
@@ -117,7 +117,7 @@ describe('api client', () => {
         return true;
       },
     });
-    await expect(client.get('/protected')).resolves.toEqual({ secret: true });
+    await expect(client.call('getMyPoints')).resolves.toEqual({ secret: true });
     expect(refreshes).toBe(1);
   });
 
@@ -126,13 +126,14 @@ describe('api client', () => {
     const client = createApiClient({
       baseUrl,
       transport: fetchTransport,
+      validateResponses: false,
       getAccessToken: () => 'stale-token',
       refreshAccessToken: async () => {
         refreshes += 1;
         return false;
       },
     });
-    await expect(client.get('/protected')).rejects.toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' });
+    await expect(client.call('getMyPoints')).rejects.toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' });
     expect(refreshes).toBe(1);
   });
 
@@ -142,6 +143,7 @@ describe('api client', () => {
     const client = createApiClient({
       baseUrl,
       transport: fetchTransport,
+      validateResponses: false,
       getAccessToken: () => token,
       refreshAccessToken: async () => {
         refreshes += 1;
@@ -150,7 +152,7 @@ describe('api client', () => {
         return true;
       },
     });
-    const results = await Promise.all(Array.from({ length: 5 }, () => client.get('/protected')));
+    const results = await Promise.all(Array.from({ length: 5 }, () => client.call('getMyPoints')));
     expect(results).toEqual(Array.from({ length: 5 }, () => ({ secret: true })));
     expect(refreshes).toBe(1);
   });
@@ -160,6 +162,7 @@ describe('api client', () => {
     let refreshes = 0;
     const client = createApiClient({
       baseUrl,
+      validateResponses: false,
       transport: async (req) => {
         const res = await fetchTransport(req);
         // The token changes while this request is in flight (another request refreshed it).
@@ -172,7 +175,7 @@ describe('api client', () => {
         return true;
       },
     });
-    await expect(client.get('/protected')).resolves.toEqual({ secret: true });
+    await expect(client.call('getMyPoints')).resolves.toEqual({ secret: true });
     expect(refreshes).toBe(0);
   });
 
@@ -180,6 +183,7 @@ describe('api client', () => {
     let token: string | null = null;
     const client = createApiClient({
       baseUrl,
+      validateResponses: false,
       transport: async (req) => {
         if (!req.header.Authorization) return { statusCode: 401, data: { error: { code: 'UNAUTHENTICATED', message: '请先登录' } }, header: {} };
         return fetchTransport(req);
@@ -190,14 +194,17 @@ describe('api client', () => {
         return true;
       },
     });
-    await expect(client.get('/protected')).resolves.toEqual({ secret: true });
+    await expect(client.call('getMyPoints')).resolves.toEqual({ secret: true });
   });
 
-  it('returns the raw response with its status code for callers that need it', async () => {
+  it('answers status, body and headers without throwing for callers that test errors', async () => {
     const client = createApiClient({ baseUrl, transport: fetchTransport });
-    const res = await client.requestRaw('GET', '/ok');
-    expect(res.statusCode).toBe(200);
-    expect(res.data).toEqual({ value: 42 });
+    const res = await client.callRaw('createReport', { body: {} as never });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.headers['x-request-id']).toBe('req-abc-123');
+    const raw = await client.unchecked('POST', '/me', { body: { a: 1 } });
+    expect(raw.status).toBe(404);
   });
 });
 
