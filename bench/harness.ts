@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Connection } from 'mongoose';
-import { createApiClient, fetchTransport, type ApiClient } from '@ssp/shared';
+import type { ApiClient } from '@ssp/shared';
 
 // Run straight from the sources: point '@ssp/shared' at shared/src (its dist/ may be unbuilt).
 // Importing this module first is enough for the benches that import it.
@@ -131,6 +131,8 @@ export const run = { interrupted: false };
 
 /** The API's typed client (shared/src/client.ts) for preparing data; load itself comes from autocannon. */
 export function benchClient(base: string, token?: string): ApiClient {
+  // Required here, not imported: an import would load '@ssp/shared' before the redirect above is in place.
+  const { createApiClient, fetchTransport } = require('@ssp/shared') as typeof import('@ssp/shared');
   return createApiClient({ baseUrl: base, transport: fetchTransport(), getAccessToken: () => token, timeoutMs: 120_000, validateResponses: false });
 }
 
