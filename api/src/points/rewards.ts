@@ -15,6 +15,7 @@ import {
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, unprocessable } from '../core/errors';
 import { maskPhone } from '../core/mask';
+import { toCsv } from '../core/csv';
 import type { AuthService } from '../auth/service';
 import { getCitizenModel } from '../auth/models';
 import type { PointsLedger } from './ledger';
@@ -36,12 +37,6 @@ const REJECTION_MESSAGES: Record<string, string> = {
 
 function rejectionError(code: string): ApiError {
   return conflict(code, REJECTION_MESSAGES[code]);
-}
-
-/** Keeps spreadsheet programs from running a nickname as a formula, and quotes what CSV needs quoted. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function toClaim(c: ClaimDoc): Claim {
@@ -451,7 +446,7 @@ export class RewardService {
         c.fulfilmentCode ?? '',
       ];
     });
-    return `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+    return toCsv(header, rows);
   }
 
   // ------------------------------------------------------------ repair

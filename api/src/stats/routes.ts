@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { statsCasesQuerySchema, statsQuerySchema, type StatsExportRow, type StatsQueryInput } from '@ssp/shared';
 import { principalOf, requireStaff } from '../auth/middleware';
 import type { Principal } from '../auth/tokens';
+import * as csv from '../core/csv';
 import { ApiError, parseInput } from '../core/errors';
 import type { Services } from '../services';
 import { FixedWindowLimiter } from './rate-limit';
@@ -59,19 +60,11 @@ const CSV_COUNTS = ['reported', 'accepted', 'filed', 'rejected', 'handled', 'clo
 const CSV_RATES = ['filingRate', 'validReportRate', 'closureRate', 'onTimeRate', 'reworkRate', 'handlingRate', 'satisfaction'] as const;
 const CSV_DIMS = ['month', 'level', 'districtId', 'streetId', 'gridId', 'family', 'majorCode', 'categoryId', 'departmentId', 'source'] as const;
 
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** Open-data CSV: one published cell a line; rates as percents, empty when undefined. */
 function toCsv(rows: StatsExportRow[]): string {
   const header = [...CSV_DIMS, ...CSV_COUNTS, ...CSV_RATES.map((r) => `${r}Percent`)];
-  const lines = rows.map((row) =>
-    [...CSV_DIMS.map((d) => row[d]), ...CSV_COUNTS.map((c) => row.counts[c]), ...CSV_RATES.map((r) => row.rates[r].percent)].map(csvField).join(','),
-  );
-  return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
+  const lines = rows.map((row) => [...CSV_DIMS.map((d) => row[d]), ...CSV_COUNTS.map((c) => row.counts[c]), ...CSV_RATES.map((r) => row.rates[r].percent)]);
+  return csv.toCsv(header, lines);
 }
 
 /** Anonymised public statistics (no login, cached, rate-limited) and the unsuppressed staff view. */
@@ -99,7 +92,7 @@ export function statsRoutes({ stats, ctx: serviceCtx }: Services): Router {
   router.get('/stats/public/export.csv', async (ctx) => {
     const { rows } = await stats.exportCells(publicQuery(ctx));
     ctx.attachment('suishoupai-stats.csv');
-    sendCached(ctx, toCsv(rows), 'text/csv; charset=utf-8');
+    sendCached(ctx, toCsv(rows), csv.CSV_CONTENT_TYPE);
   });
 
   router.get('/stats/staff/cases', statsStaff, async (ctx) => {
