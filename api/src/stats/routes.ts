@@ -32,23 +32,16 @@ function staffScope(ctx: Context): Extract<StatsScope, { kind: 'staff' }> {
   return { kind: 'staff', departmentId: principal.departmentId };
 }
 
-/** Whether If-None-Match names this ETag (weak comparison, as RFC 9110 asks for it). */
-function etagMatches(ifNoneMatch: string, etag: string): boolean {
-  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
-  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || bare(tag) === etag);
-}
-
 /**
  * Public answers are the same for everyone for five minutes: a strong ETag of the body,
- * and 304 when If-None-Match names it (also under `Cache-Control: no-cache`, which asks
- * caches to revalidate with us, as fetch() sends with conditional requests).
+ * and 304 when the request is fresh (Koa's `ctx.fresh`: If-None-Match names the ETag;
+ * a request with `Cache-Control: no-cache` asks for the body again and gets it).
  */
 function sendCached(ctx: Context, body: string, type: string): void {
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-  ctx.set('ETag', etag);
+  ctx.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
   ctx.set('Cache-Control', 'public, max-age=300');
-  const ifNoneMatch = ctx.get('if-none-match');
-  if (ifNoneMatch && etagMatches(ifNoneMatch, etag)) {
+  ctx.status = 200;
+  if (ctx.fresh) {
     ctx.status = 304;
     return;
   }
