@@ -12,6 +12,7 @@ import { CampaignService } from './campaigns/service';
 import { Open311Service } from './open311/service';
 import { PointsService } from './points/service';
 import { StatsService } from './stats/service';
+import { RateLimitStore } from './core/rate-limit';
 
 /** Every domain service, built once per app from the same context. */
 export function createServices(ctx: ServiceContext) {
@@ -41,7 +42,8 @@ export function createServices(ctx: ServiceContext) {
 
   const reports = new ReportService(ctx, workflow, catalogue, media, campaigns);
   const open311 = new Open311Service(ctx, workflow, catalogue);
-  return { ctx, auth, media, catalogue, relay, workflow, notifications, cases, forwarding, reports, open311, campaigns, points, stats };
+  const rateLimits = new RateLimitStore(ctx.db, ctx.clock, ctx.logger);
+  return { ctx, rateLimits, auth, media, catalogue, relay, workflow, notifications, cases, forwarding, reports, open311, campaigns, points, stats };
 }
 
 export type Services = ReturnType<typeof createServices>;

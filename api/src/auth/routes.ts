@@ -12,7 +12,7 @@ import {
 } from '@ssp/shared';
 import { notFound, parseInput } from '../core/errors';
 import type { Services } from '../services';
-import { FixedWindowLimiter } from '../stats/rate-limit';
+import { rateLimit } from '../core/rate-limit';
 import { citizenId, principalOf, requireCitizen, requireStaff } from './middleware';
 
 const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
@@ -23,11 +23,15 @@ export function authRoutes(services: Services): Router {
   const { rateLimits } = services.ctx.config;
   // Every attempt costs a scrypt hash or a code2Session call (WeChat's quota is per app): throttle per IP,
   // and staff logins per username too, before any of that work.
-  const loginsPerIp = new FixedWindowLimiter(rateLimits.loginPerIp, services.ctx.clock);
-  const loginsPerUsername = new FixedWindowLimiter(rateLimits.staffLoginPerUsername, services.ctx.clock);
+  const loginsPerIp = rateLimit(services.rateLimits, { name: 'login-ip', limit: rateLimits.loginPerIp, key: (ctx) => ctx.ip });
+  const loginsPerUsername = rateLimit(services.rateLimits, {
+    name: 'staff-login-username',
+    limit: rateLimits.staffLoginPerUsername,
+    // The username as the login reads it (trimmed, lower case); a body without one is refused by the route.
+    key: (ctx) => staffLoginSchema.safeParse(bodyOf(ctx)).data?.username,
+  });
 
-  router.post('/auth/wechat', async (ctx) => {
-    loginsPerIp.hit(ctx.ip);
+  router.post('/auth/wechat', loginsPerIp, async (ctx) => {
     const { code } = parseInput(wechatLoginSchema, bodyOf(ctx));
     ctx.body = await auth.loginWithWeChat(code);
   });
@@ -56,10 +60,8 @@ export function authRoutes(services: Services): Router {
     ctx.body = await auth.updateMe(citizenId(ctx), parseInput(updateMeSchema, bodyOf(ctx)));
   });
 
-  router.post('/auth/staff/login', async (ctx) => {
-    loginsPerIp.hit(ctx.ip);
+  router.post('/auth/staff/login', loginsPerIp, loginsPerUsername, async (ctx) => {
     const input = parseInput(staffLoginSchema, bodyOf(ctx));
-    loginsPerUsername.hit(input.username);
     ctx.body = await auth.staffLogin(input);
   });
 

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { principalOf } from '../auth/middleware';
 import { ApiError, notFound } from '../core/errors';
 import type { Services } from '../services';
-import { FixedWindowLimiter } from '../stats/rate-limit';
+import { rateLimit } from '../core/rate-limit';
 import { ownerOf, type ImageVariant } from './service';
 
 /** Stored images never change under an id (content-addressed blobs), so caches may keep them forever. */
@@ -12,11 +12,17 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export function mediaRoutes(services: Services): Router {
   const router = new Router();
   // Each upload is stored and decoded: a signed-in user may send only so many a minute.
-  const uploads = new FixedWindowLimiter(services.ctx.config.rateLimits.mediaUploadsPerUser, services.ctx.clock);
+  const uploads = rateLimit(services.rateLimits, {
+    name: 'media-upload',
+    limit: services.ctx.config.rateLimits.mediaUploadsPerUser,
+    key: (ctx) => {
+      const owner = ownerOf(principalOf(ctx));
+      return `${owner.kind}:${owner.id}`;
+    },
+  });
 
-  router.post('/media', async (ctx) => {
+  router.post('/media', uploads, async (ctx) => {
     const owner = ownerOf(principalOf(ctx));
-    uploads.hit(`${owner.kind}:${owner.id}`);
     if (!ctx.is('multipart/form-data')) {
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', '请使用 multipart/form-data 上传照片');
     }

@@ -11,12 +11,12 @@ import {
 import { citizenId, requireCitizen } from '../auth/middleware';
 import { parseInput } from '../core/errors';
 import type { Services } from '../services';
-import { FixedWindowLimiter } from '../stats/rate-limit';
+import { rateLimit } from '../core/rate-limit';
 
-export function reportRoutes({ reports, ctx: serviceCtx }: Services): Router {
+export function reportRoutes({ reports, rateLimits, ctx: serviceCtx }: Services): Router {
   const router = new Router();
   // Nearby answers reveal where open cases are: no citizen may sweep the map.
-  const nearbyLookups = new FixedWindowLimiter(serviceCtx.config.rateLimits.nearbyPerCitizen, serviceCtx.clock);
+  const nearbyLookups = rateLimit(rateLimits, { name: 'nearby', limit: serviceCtx.config.rateLimits.nearbyPerCitizen, key: citizenId });
   router.post('/reports', requireCitizen, async (ctx) => {
     const input = parseInput(createReportSchema, ctx.request.body);
     const { created, doc } = await reports.create(citizenId(ctx), input);
@@ -24,8 +24,7 @@ export function reportRoutes({ reports, ctx: serviceCtx }: Services): Router {
     ctx.body = await reports.detail(doc, 'reporter');
   });
 
-  router.get('/reports/nearby', requireCitizen, async (ctx) => {
-    nearbyLookups.hit(citizenId(ctx));
+  router.get('/reports/nearby', requireCitizen, nearbyLookups, async (ctx) => {
     const q = parseInput(nearbyQuerySchema, ctx.query);
     ctx.body = { items: await reports.nearby(citizenId(ctx), q.lat, q.lng, q.category) };
   });

@@ -7,7 +7,7 @@ import type { Principal } from '../auth/tokens';
 import * as csv from '../core/csv';
 import { ApiError, parseInput } from '../core/errors';
 import type { Services } from '../services';
-import { FixedWindowLimiter } from './rate-limit';
+import { rateLimit } from '../core/rate-limit';
 import type { StatsScope, StatsService } from './service';
 
 const statsStaff = requireStaff('operator', 'dispatcher', 'supervisor', 'admin', 'publicity', 'department');
@@ -61,16 +61,13 @@ function toCsv(rows: StatsExportRow[]): string {
 }
 
 /** Anonymised public statistics (no login, cached, rate-limited) and the unsuppressed staff view. */
-export function statsRoutes({ stats, ctx: serviceCtx }: Services): Router {
+export function statsRoutes({ stats, rateLimits, ctx: serviceCtx }: Services): Router {
   const router = new Router();
-  const limiter = new FixedWindowLimiter(serviceCtx.config.stats.publicRatePerMinute, serviceCtx.clock);
-  const publicQuery = (ctx: Context): StatsQueryInput => {
-    limiter.hit(ctx.ip);
-    return parseInput(statsQuerySchema, ctx.query);
-  };
+  const limiter = rateLimit(rateLimits, { name: 'stats-public', limit: serviceCtx.config.stats.publicRatePerMinute, key: (ctx) => ctx.ip });
+  const publicQuery = (ctx: Context): StatsQueryInput => parseInput(statsQuerySchema, ctx.query);
 
   for (const [name, cut] of Object.entries(cutsOf(stats))) {
-    router.get(`/stats/public/${name}`, async (ctx) => {
+    router.get(`/stats/public/${name}`, limiter, async (ctx) => {
       const body = await cut(publicQuery(ctx), { kind: 'public' });
       sendCached(ctx, JSON.stringify(body), 'application/json');
     });
@@ -79,10 +76,10 @@ export function statsRoutes({ stats, ctx: serviceCtx }: Services): Router {
     });
   }
 
-  router.get('/stats/public/export.json', async (ctx) => {
+  router.get('/stats/public/export.json', limiter, async (ctx) => {
     sendCached(ctx, JSON.stringify(await stats.exportCells(publicQuery(ctx))), 'application/json');
   });
-  router.get('/stats/public/export.csv', async (ctx) => {
+  router.get('/stats/public/export.csv', limiter, async (ctx) => {
     const { rows } = await stats.exportCells(publicQuery(ctx));
     ctx.attachment('suishoupai-stats.csv');
     sendCached(ctx, toCsv(rows), csv.CSV_CONTENT_TYPE);
