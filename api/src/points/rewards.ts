@@ -16,6 +16,7 @@ import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, unprocessable } from '../core/errors';
 import { maskPhone } from '../core/mask';
 import { toCsv } from '../core/csv';
+import { keyset } from '../core/pagination';
 import type { AuthService } from '../auth/service';
 import { getCitizenModel } from '../auth/models';
 import type { PointsLedger } from './ledger';
@@ -38,6 +39,9 @@ const REJECTION_MESSAGES: Record<string, string> = {
 function rejectionError(code: string): ApiError {
   return conflict(code, REJECTION_MESSAGES[code]);
 }
+
+/** Claims: newest first. */
+const CLAIMS_ORDER = keyset<ClaimDoc>('_id', -1);
 
 function toClaim(c: ClaimDoc): Claim {
   return {
@@ -366,12 +370,12 @@ export class RewardService {
   }
 
   private async page<T>(filter: Record<string, unknown>, q: { cursor?: string; limit: number }, map: (c: ClaimDoc) => T) {
-    const docs = await this.Claim.find({ ...filter, ...(q.cursor ? { _id: { $lt: new Types.ObjectId(q.cursor) } } : {}) })
-      .sort({ _id: -1 })
+    const docs = await this.Claim.find({ ...filter, ...CLAIMS_ORDER.after(q.cursor) })
+      .sort(CLAIMS_ORDER.sort)
       .limit(q.limit + 1)
       .lean<ClaimDoc[]>();
-    const items = docs.slice(0, q.limit);
-    return { items: items.map(map), nextCursor: docs.length > q.limit ? String(items[items.length - 1]!._id) : null };
+    const { items, nextCursor } = CLAIMS_ORDER.page(docs, q.limit);
+    return { items: items.map(map), nextCursor };
   }
 
   private async nicknames(ids: string[]): Promise<Map<string, string>> {

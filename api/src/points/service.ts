@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { shanghaiDay, shanghaiMonth, type Leaderboard, type LedgerReason, type MyPoints, type PointsAdjustment, type PointsHistory, type PointsLine, type PointsRules } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
+import { keyset } from '../core/pagination';
 import type { AuthService } from '../auth/service';
 import { getCitizenModel } from '../auth/models';
 import type { CatalogueService } from '../catalogue/service';
@@ -23,6 +24,8 @@ export interface PointsServiceOptions {
 /** Largest multiplier taken from a campaign; anything odd is ignored rather than trusted. */
 const MAX_MULTIPLIER = 10;
 const CLOSING_ACTIONS = new Set(['verify_pass', 'confirm_fixed', 'external_update']);
+/** A citizen's points history: the newest applied line first. */
+const HISTORY_ORDER = keyset<LedgerEntry, 'number'>('seq', -1, 'number');
 
 function toLine(e: LedgerEntry): PointsLine {
   return {
@@ -271,9 +274,9 @@ export class PointsService {
 
   /** Applied lines, newest first; each says in Chinese why the balance moved and what it came to. */
   async history(citizenId: string, q: { cursor?: string; limit: number }): Promise<PointsHistory> {
-    const docs = await this.ledger.applied(citizenId, q.cursor ? Number(q.cursor) : null, q.limit + 1);
-    const items = docs.slice(0, q.limit);
-    return { items: items.map(toLine), nextCursor: docs.length > q.limit ? String(items[items.length - 1]!.seq) : null };
+    const docs = await this.ledger.applied(citizenId, HISTORY_ORDER, q.cursor, q.limit + 1);
+    const { items, nextCursor } = HISTORY_ORDER.page(docs, q.limit);
+    return { items: items.map(toLine), nextCursor };
   }
 
   async setPreferences(citizenId: string, anonymous: boolean): Promise<MyPoints> {
