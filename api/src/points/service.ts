@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { shanghaiDay, shanghaiMonth, type Leaderboard, type LedgerReason, type MyPoints, type PointsAdjustment, type PointsHistory, type PointsLine, type PointsRules } from '@ssp/shared';
+import { shanghaiDay, shanghaiMonth, type Leaderboard, type LedgerReason, type MyPoints, type PointsAdjustment, type PointsHistory, type PointsLine, type PointsRules, type RewardDefinition } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
 import { keyset } from '../core/pagination';
@@ -11,12 +11,14 @@ import { ALL_DISTRICTS, boardKey, LeaderboardStore } from './leaderboard';
 import { PointsLedger, type PointsMismatch } from './ledger';
 import { getCaseAwardsModel, type EarnedDelta, type LedgerEntry } from './models';
 import { RewardService } from './rewards';
-import { loadPointsRules, loadRewardsFile } from './rules';
 import { isDuplicateKeyError } from '../db';
 
 export interface PointsServiceOptions {
   auth: AuthService;
   catalogue: CatalogueService;
+  /** The deployment's rules (points.json) and starting rewards (rewards.json), from its city profile. */
+  rules: PointsRules | null;
+  rewards: RewardDefinition[];
   /** A campaign's points multiplier, or null when it has none (or is unknown). Default: no multipliers. */
   campaignMultiplier?: (campaignId: string) => Promise<number | null>;
 }
@@ -72,10 +74,10 @@ export class PointsService {
     private readonly ctx: ServiceContext,
     private readonly options: PointsServiceOptions,
   ) {
-    this.rules = loadPointsRules(ctx.config.cityDataDir);
+    this.rules = options.rules;
     this.board = new LeaderboardStore(ctx);
     this.ledger = new PointsLedger(ctx, () => this.rules, this.board);
-    this.rewards = new RewardService(ctx, this.ledger, options.auth, loadRewardsFile(ctx.config.cityDataDir));
+    this.rewards = new RewardService(ctx, this.ledger, options.auth, options.rewards);
   }
 
   private get Awards() {
