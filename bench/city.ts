@@ -477,7 +477,7 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ what the requests ask
     const forwarded = new Set(
-      (JSON.parse(readFileSync(path.join(config.cityDataDir, 'forwarding.json'), 'utf8')) as { rules: { categoryIds?: string[] }[] }).rules.flatMap((r) => r.categoryIds ?? []),
+      (services.city.forwarding?.rules ?? []).flatMap((r) => r.categoryIds ?? []),
     );
     const categories = (await services.catalogue.allCategories()).filter((c) => c.publicReportable && !forwarded.has(c.id));
     const allSpots = [...loaded.spots.values()].flat();

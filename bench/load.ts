@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     // (not one the demo forwards to an external platform, which would only add failing deliveries).
     const city = await services.catalogue.getCity();
     const forwarded = new Set(
-      (JSON.parse(readFileSync(path.join(config.cityDataDir, 'forwarding.json'), 'utf8')) as { rules: { categoryIds?: string[] }[] }).rules.flatMap((r) => r.categoryIds ?? []),
+      (services.city.forwarding?.rules ?? []).flatMap((r) => r.categoryIds ?? []),
     );
     const categories = (await services.catalogue.allCategories())
       .filter((c) => c.publicReportable && !forwarded.has(c.id))

@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import compress from 'koa-compress';
 import Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
@@ -49,6 +50,9 @@ export function buildApp(deps: AppDeps): Koa {
 
   app.use(requestContext(deps.logger));
   app.use(securityHeaders());
+  // Text answers (JSON, HTML, CSS, JS, CSV…) above 1 KB, gzip or brotli as the client accepts; outside
+  // the contract check, which reads the body before it is compressed.
+  app.use(compress({ threshold: 1024, deflate: false, zstd: false }));
   if (deps.config.contractCheck) app.use(contractCheck(document));
   app.use(errorMiddleware());
   app.use(cors(deps.config.corsOrigins));

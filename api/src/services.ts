@@ -1,4 +1,5 @@
 import type { ServiceContext } from './context';
+import { loadCityProfile, type CityProfile } from './city-profile';
 import { AuthService } from './auth/service';
 import { MediaService } from './media/service';
 import { CatalogueService } from './catalogue/service';
@@ -12,19 +13,20 @@ import { CampaignService } from './campaigns/service';
 import { Open311Service } from './open311/service';
 import { PointsService } from './points/service';
 import { StatsService } from './stats/service';
+import { RateLimitStore } from './core/rate-limit';
 
-/** Every domain service, built once per app from the same context. */
-export function createServices(ctx: ServiceContext) {
+/** Every domain service, built once per app from the same context and the deployment's city folder, read once. */
+export function createServices(ctx: ServiceContext, city: CityProfile = loadCityProfile(ctx.config.cityDataDir)) {
   const auth = new AuthService(ctx);
   const media = new MediaService(ctx);
-  const catalogue = new CatalogueService(ctx);
+  const catalogue = new CatalogueService(ctx, city);
 
   const relay = new EffectRelay(ctx.db, ctx.logger);
   const workflow = new CaseWorkflow(ctx, relay, { reporterMayConfirm: ctx.config.cases.reporterMayConfirm });
   const notifications = new NotificationService(ctx, auth.wechat);
   relay.on('notify', (caseDoc, event, effect) => notifications.onCaseEvent(caseDoc, event, effect));
 
-  const forwarding = new ForwardingService(ctx, workflow);
+  const forwarding = new ForwardingService(ctx, workflow, city.forwarding);
   relay.on('forward', (caseDoc, event, effect) => forwarding.onCaseEvent(caseDoc, event, effect));
 
   const cases = new CaseService(ctx, workflow, catalogue, media, forwarding);
@@ -33,7 +35,13 @@ export function createServices(ctx: ServiceContext) {
   const campaigns = new CampaignService(ctx, catalogue, media, notifications);
   relay.on('campaigns', (caseDoc, event, effect) => campaigns.onCaseEvent(caseDoc, event, effect));
 
-  const points = new PointsService(ctx, { auth, catalogue, campaignMultiplier: (campaignId) => campaigns.multiplierFor(campaignId) });
+  const points = new PointsService(ctx, {
+    auth,
+    catalogue,
+    rules: city.pointsRules,
+    rewards: city.rewards,
+    campaignMultiplier: (campaignId) => campaigns.multiplierFor(campaignId),
+  });
   relay.on('points', (caseDoc, event, effect) => points.onCaseEvent(caseDoc, event, effect));
 
   const stats = new StatsService(ctx, catalogue);
@@ -41,7 +49,8 @@ export function createServices(ctx: ServiceContext) {
 
   const reports = new ReportService(ctx, workflow, catalogue, media, campaigns);
   const open311 = new Open311Service(ctx, workflow, catalogue);
-  return { ctx, auth, media, catalogue, relay, workflow, notifications, cases, forwarding, reports, open311, campaigns, points, stats };
+  const rateLimits = new RateLimitStore(ctx.db, ctx.clock, ctx.logger);
+  return { ctx, city, rateLimits, auth, media, catalogue, relay, workflow, notifications, cases, forwarding, reports, open311, campaigns, points, stats };
 }
 
 export type Services = ReturnType<typeof createServices>;

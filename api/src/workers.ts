@@ -13,6 +13,8 @@ export function startWorkers(services: Services, intervalMs = 2000): { stop(): P
     { name: 'campaign-reminders', run: () => services.campaigns.notifyLiveCampaigns() },
     // Claims and ledger lines a crash left half-done; rare, so a slow loop.
     { name: 'points-repair', run: () => services.points.repair(), every: 60_000 },
+    // Rate-limit windows that are over (MongoDB's TTL index does it too; the local stand-in has none).
+    { name: 'rate-limit-windows', run: () => services.rateLimits.removeExpired(), every: 60_000 },
   ];
   let stopped = false;
   const running = new Set<Promise<unknown>>();

@@ -309,7 +309,7 @@ describe('admin endpoints', () => {
   it('replaces the catalogue atomically and prunes old versions', async () => {
     const next = demoCategories().filter((c) => c.id !== 'C0110');
     next.push({ ...next.find((c) => c.id === 'C0103')!, id: 'C0199', code: '0199', name: '雨水口盖板', popularity: 1000 });
-    const other = new CatalogueService(api.services.ctx);
+    const other = new CatalogueService(api.services.ctx, api.services.city);
     other.stampCheckIntervalMs = 0;
     expect((await other.allCategories()).length).toBe(demoCategories().length);
 

@@ -10,7 +10,7 @@ import { staffLogin, type TestStaff } from './helpers/staff';
 import { demoCity } from './helpers/city';
 import { sendCallback, startFakePlatform, type FakePlatform } from './fakes/external-platform';
 import { effectId, getCaseModel, parseEffect, type CaseDoc } from '../src/cases/models';
-import { loadForwardingConfig } from '../src/forwarding/config';
+import { loadCityProfile } from '../src/city-profile';
 
 // testTimeout in api/jest.config.js does not apply when jest runs from the root (projects).
 jest.setTimeout(30_000);
@@ -126,7 +126,7 @@ async function messages(keys: string[]) {
 
 describe('configuration as city data', () => {
   it('ships a valid demo forwarding.json whose 12345 target is a documented placeholder', () => {
-    const demo = loadForwardingConfig(DEMO_CITY_DIR);
+    const demo = loadCityProfile(DEMO_CITY_DIR).forwarding;
     expect(demo).not.toBeNull();
     expect(forwardingConfigSchema.safeParse(demo).success).toBe(true);
     expect(demo!.targets[0]).toMatchObject({ id: 'hotline12345', name: '12345政务服务便民热线', url: 'http://127.0.0.1:9/unset' });
@@ -136,14 +136,14 @@ describe('configuration as city data', () => {
   it('refuses a bad forwarding.json naming each field, and treats a missing one as forwarding off', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ssp-fwd-bad-'));
     try {
-      expect(loadForwardingConfig(dir)).toBeNull();
+      expect(loadCityProfile(dir).forwarding).toBeNull();
       writeFileSync(
         path.join(dir, 'forwarding.json'),
         JSON.stringify({ targets: [{ id: 't1', name: 'x', url: 'ftp://x', secretEnv: 'lower-case' }], rules: [{ targetId: 'nope' }] }),
       );
-      expect(() => loadForwardingConfig(dir)).toThrow(/targets\.0\.url[\s\S]*targets\.0\.secretEnv[\s\S]*rules\.0\.targetId/);
+      expect(() => loadCityProfile(dir).forwarding).toThrow(/targets\.0\.url[\s\S]*targets\.0\.secretEnv[\s\S]*rules\.0\.targetId/);
       writeFileSync(path.join(dir, 'forwarding.json'), '{ not json');
-      expect(() => loadForwardingConfig(dir)).toThrow(/not valid JSON/);
+      expect(() => loadCityProfile(dir).forwarding).toThrow(/not valid JSON/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

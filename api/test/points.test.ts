@@ -12,7 +12,7 @@ import { getCitizenModel } from '../src/auth/models';
 import { effectId, getCaseModel, parseEffect, type CaseDoc, type CaseEvent } from '../src/cases/models';
 import { PointsService } from '../src/points/service';
 import { getLedgerModel } from '../src/points/models';
-import { loadPointsRules, loadRewardsFile, PointsConfigError } from '../src/points/rules';
+import { CityProfileError, loadCityProfile } from '../src/city-profile';
 
 // Monday 2026-11-23 10:00 in Beijing.
 const clock = new TestClock(new Date('2026-11-23T02:00:00Z'));
@@ -95,7 +95,8 @@ function serviceWith(custom: Partial<PointsRules>, campaignMultiplier?: (id: str
   writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ ...rules(), ...custom }));
   copyFileSync(path.join(DEMO_DIR, 'rewards.json'), path.join(dir, 'rewards.json'));
   const { ctx, auth, catalogue } = api.services;
-  return new PointsService({ ...ctx, config: { ...ctx.config, cityDataDir: dir } }, { auth, catalogue, campaignMultiplier });
+  const city = loadCityProfile(dir);
+  return new PointsService({ ...ctx, config: { ...ctx.config, cityDataDir: dir } }, { auth, catalogue, rules: city.pointsRules, rewards: city.rewards, campaignMultiplier });
 }
 
 /** A filing event of a case that exists only for the points service (no HTTP, no relay). */
@@ -317,21 +318,22 @@ describe('rules', () => {
 
 describe('deployment files', () => {
   it('the demo rules and rewards load, and a bad file stops start-up naming the field', () => {
-    expect(loadPointsRules(DEMO_DIR)).toMatchObject({ supporterPoints: expect.any(Number) });
-    expect(loadRewardsFile(DEMO_DIR)).toHaveLength(5);
+    expect(loadCityProfile(DEMO_DIR).pointsRules).toMatchObject({ supporterPoints: expect.any(Number) });
+    expect(loadCityProfile(DEMO_DIR).rewards).toHaveLength(5);
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ssp-points-bad-'));
     tempDirs.push(dir);
-    expect(loadPointsRules(dir)).toBeNull(); // no file: no awards
-    expect(loadRewardsFile(dir)).toEqual([]);
+    expect(loadCityProfile(dir).pointsRules).toBeNull(); // no file: no awards
+    expect(loadCityProfile(dir).rewards).toEqual([]);
     writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ ...rules(), dailyCap: 500, monthlyCap: 100 }));
-    expect(() => loadPointsRules(dir)).toThrow(/dailyCap: 每日上限不能超过每月上限/);
+    expect(() => loadCityProfile(dir)).toThrow(/points\.json is invalid:\n  dailyCap: 每日上限不能超过每月上限/);
     writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ ...rules(), closeBonus: -1 }));
-    expect(() => loadPointsRules(dir)).toThrow(/closeBonus/);
+    expect(() => loadCityProfile(dir)).toThrow(/closeBonus/);
+    writeFileSync(path.join(dir, 'points.json'), JSON.stringify(rules()));
     writeFileSync(path.join(dir, 'rewards.json'), JSON.stringify([{ id: 'x', name: '坏奖品', kind: 'cash', costPoints: 1, stock: 1, perCitizenLimit: null, limitPeriod: 'all', activeFrom: '2026-01-01T00:00:00+08:00', activeTo: '2027-01-01T00:00:00+08:00' }]));
-    expect(() => loadRewardsFile(dir)).toThrow(/0\.kind/);
+    expect(() => loadCityProfile(dir)).toThrow(/rewards\.json is invalid:\n  0\.kind/);
     writeFileSync(path.join(dir, 'rewards.json'), '{ not json');
-    expect(() => loadRewardsFile(dir)).toThrow(PointsConfigError);
+    expect(() => loadCityProfile(dir)).toThrow(CityProfileError);
   });
 });
 

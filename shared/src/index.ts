@@ -16,6 +16,7 @@ export * from './campaigns';
 export * from './points';
 export * from './indicators';
 export * from './stats';
+export * from './pagination';
 export * from './contract';
 export * from './openapi';
 export * from './client';

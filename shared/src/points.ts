@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorSchema } from './pagination';
 import { safeText } from './text';
 
 /*
@@ -82,7 +83,7 @@ export const pointsHistorySchema = z.object({ items: z.array(pointsLineSchema), 
 export type PointsHistory = z.infer<typeof pointsHistorySchema>;
 
 export const pointsHistoryQuerySchema = z.object({
-  cursor: z.string().regex(/^\d{1,12}$/, 'invalid cursor').optional(),
+  cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 
@@ -225,7 +226,7 @@ export type StaffClaim = z.infer<typeof staffClaimSchema>;
 
 export const claimListQuerySchema = z.object({
   status: z.enum(CLAIM_STATUSES).optional(),
-  cursor: z.string().regex(/^[a-f0-9]{24}$/, 'invalid cursor').optional(),
+  cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 

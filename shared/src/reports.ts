@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorSchema } from './pagination';
 import { safeText } from './text';
 import { coordinateFromQuery } from './catalogue';
 import { CASE_STATES, CITIZEN_STATUSES } from './cases';
@@ -52,7 +53,7 @@ export const nearbyQuerySchema = z.object({
 
 export const myReportsQuerySchema = z.object({
   status: z.enum(CITIZEN_STATUSES).optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 

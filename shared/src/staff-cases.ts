@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorSchema } from './pagination';
 import { safeText } from './text';
 import { CASE_ACTIONS, CASE_SOURCES, CASE_STATES } from './cases';
 
@@ -56,7 +57,7 @@ export const caseQueueQuerySchema = z.object({
   source: z.enum([...CASE_SOURCES, 'campaign']).optional(),
   reopenRequested: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   postponeRequested: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 export type CaseQueueQuery = z.infer<typeof caseQueueQuerySchema>;

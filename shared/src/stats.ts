@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorSchema } from './pagination';
 import { CASE_STATES } from './cases';
 import { CATEGORY_FAMILIES, categoryIdSchema, cityDataIdSchema, type CategoryFamily } from './catalogue';
 import { GRADES, type Composite, type DurationSummary, type StatsCounts, type StatsRates } from './indicators';
@@ -109,7 +110,7 @@ export const statsCasesQuerySchema = strictQuery({
   ...queryShape,
   state: z.enum(CASE_STATES),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true'),
-  cursor: z.string().max(200),
+  cursor: cursorSchema,
   limit: z.coerce.number().int().min(1).max(100),
 });
 export type StatsCasesQueryInput = z.output<typeof statsCasesQuerySchema>;

@@ -2,7 +2,8 @@ import type { Middleware } from 'koa';
 import { notFound } from '../core/errors';
 import type { Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
-import { FixedWindowLimiter } from '../stats/rate-limit';
+import { rateLimit } from '../core/rate-limit';
+import { staffLoginSchema } from '@ssp/shared';
 
 /** Sign-in (WeChat, dev, staff), tokens, the citizen's profile and staff accounts. */
 export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth'>> {
@@ -10,12 +11,13 @@ export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth
   const { rateLimits } = services.ctx.config;
   // Every attempt costs a scrypt hash or a code2Session call (WeChat's quota is per app): throttle per IP,
   // and staff logins per username too, before any of that work.
-  const loginsPerIp = new FixedWindowLimiter(rateLimits.loginPerIp, services.ctx.clock);
-  const loginsPerUsername = new FixedWindowLimiter(rateLimits.staffLoginPerUsername, services.ctx.clock);
-  const limitPerIp: Middleware = async (ctx, next) => {
-    loginsPerIp.hit(ctx.ip);
-    await next();
-  };
+  const limitPerIp = rateLimit(services.rateLimits, { name: 'login-ip', limit: rateLimits.loginPerIp, key: (ctx) => ctx.ip });
+  const limitPerUsername = rateLimit(services.rateLimits, {
+    name: 'staff-login-username',
+    limit: rateLimits.staffLoginPerUsername,
+    // The username as the login reads it (trimmed, lower case); a body without one is refused by the route.
+    key: (ctx) => staffLoginSchema.safeParse(ctx.request.body).data?.username,
+  });
   const devLoginSwitch: Middleware = async (_ctx, next) => {
     if (!services.ctx.config.devLoginEnabled) throw notFound();
     await next();
@@ -30,13 +32,7 @@ export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth
     },
     getMe: ({ caller }) => auth.getMe(caller.userId),
     updateMe: ({ caller, body }) => auth.updateMe(caller.userId, body),
-    staffLogin: {
-      use: [limitPerIp],
-      handle: ({ body }) => {
-        loginsPerUsername.hit(body.username);
-        return auth.staffLogin(body);
-      },
-    },
+    staffLogin: { use: [limitPerIp, limitPerUsername], handle: ({ body }) => auth.staffLogin(body) },
     getStaffMe: ({ caller }) => auth.getStaffProfile(caller.userId),
     listStaff: async () => ({ items: await auth.listStaff() }),
     createStaff: ({ body }) => auth.createStaff(body),

@@ -26,6 +26,7 @@ import {
 } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
+import { toCsv } from '../core/csv';
 import { getCitizenModel, getStaffModel } from '../auth/models';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
@@ -683,12 +684,10 @@ export class CampaignService {
   /** The results as a spreadsheet: UTF-8 with BOM (Excel), one row per day and a totals row. */
   async resultsCsv(id: string): Promise<string> {
     const r = await this.results(id);
-    const lines = [
-      '日期,收到上报,立案,结案',
-      ...r.perDay.map((d) => `${d.date},${d.received},${d.filed},${d.closed}`),
-      `合计,${r.reportsReceived},${r.filed},${r.closed}`,
-    ];
-    return `\uFEFF${lines.join('\r\n')}\r\n`;
+    return toCsv(
+      ['日期', '收到上报', '立案', '结案'],
+      [...r.perDay.map((d) => [d.date, d.received, d.filed, d.closed]), ['合计', r.reportsReceived, r.filed, r.closed]],
+    );
   }
 
   // ------------------------------------------------------------ reminders

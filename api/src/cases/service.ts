@@ -18,6 +18,7 @@ import {
 } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, forbidden, notFound } from '../core/errors';
+import { keyset } from '../core/pagination';
 import type { Principal } from '../auth/tokens';
 import { getCitizenModel, getStaffModel } from '../auth/models';
 import type { CatalogueService } from '../catalogue/service';
@@ -37,18 +38,8 @@ const ACTOR_ROLE_OF: Partial<Record<StaffRole, ActorRole>> = {
 
 const RUNNING_STATES = DEADLINE_RUNNING_STATES as CaseState[];
 
-function encodeCursor(doc: CaseDoc): string {
-  return Buffer.from(`${doc.dueAt.getTime()}:${String(doc._id)}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { dueAt: Date; id: Types.ObjectId } {
-  const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const dueAt = new Date(Number(ms));
-  if (!id || !Types.ObjectId.isValid(id) || Number.isNaN(dueAt.getTime())) {
-    throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'cursor', issue: 'invalid cursor' }]);
-  }
-  return { dueAt, id: new Types.ObjectId(id) };
-}
+/** The staff queue: soonest due first. */
+const QUEUE_ORDER = keyset<CaseDoc, 'date'>('dueAt', 1, 'date');
 
 /** The staff side of the official flow: queues, case detail, and every action of the state machine. */
 export class CaseService {
@@ -98,20 +89,14 @@ export class CaseService {
       filter.deadline = { $lt: now };
       filter.state = q.state ? (RUNNING_STATES.includes(q.state) ? q.state : '__none__') : { $in: RUNNING_STATES };
     }
-    if (q.cursor) {
-      const { dueAt, id } = decodeCursor(q.cursor);
-      filter.$or = [{ dueAt: { $gt: dueAt } }, { dueAt, _id: { $gt: id } }];
-    }
+    Object.assign(filter, QUEUE_ORDER.after(q.cursor));
     const docs = await this.Case.find(filter)
-      .sort({ dueAt: 1, _id: 1 })
+      .sort(QUEUE_ORDER.sort)
       .limit(q.limit + 1)
       .select({ events: 0, effects: 0 })
       .lean<CaseDoc[]>();
-    const page = docs.slice(0, q.limit);
-    return {
-      items: page.map((d) => this.summary(d)),
-      nextCursor: docs.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
-    };
+    const page = QUEUE_ORDER.page(docs, q.limit);
+    return { items: page.items.map((d) => this.summary(d)), nextCursor: page.nextCursor };
   }
 
   summary(doc: CaseDoc): StaffCaseSummary {

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   areasFileSchema,
@@ -27,6 +25,7 @@ import {
 } from '@ssp/shared';
 import type { z } from 'zod';
 import type { ServiceContext } from '../context';
+import { readCatalogueFiles, type CatalogueFiles, type CityProfile } from '../city-profile';
 import { ApiError, conflict } from '../core/errors';
 import { buildAreasView, prepareGrid, type AreasView, type PreparedGrid } from './areas';
 import { VERSIONED_PARTS, type CitySettingsDoc, type PartRef, type VersionedItemDoc, type VersionedPart } from './models';
@@ -140,17 +139,20 @@ export class CatalogueService {
   private checkedAt = 0;
   private refreshing?: Promise<Snapshot>;
 
-  constructor(readonly ctx: ServiceContext) {
+  constructor(
+    readonly ctx: ServiceContext,
+    private readonly city: CityProfile,
+  ) {
     this.store = new CityDataStore(ctx.db);
   }
 
   // ------------------------------------------------------------ loading
 
-  /** Loads `config.cityDataDir` when no city data has been stored yet. Returns whether it loaded. */
+  /** Loads the deployment's city folder when no city data has been stored yet. Returns whether it loaded. */
   async seedCityDataIfEmpty(): Promise<boolean> {
     if ((await this.store.readRevision()) > 0) return false;
     try {
-      await this.loadCityDataFromDir(this.ctx.config.cityDataDir);
+      await this.loadCityData(this.city.catalogueFiles());
       return true;
     } catch (err) {
       // Another process loaded it first.
@@ -166,21 +168,17 @@ export class CatalogueService {
    * like `categories.json:[3].defaultDepartmentId`; nothing is replaced then.
    */
   async loadCityDataFromDir(dir: string): Promise<CityDataSummary> {
+    return this.loadCityData(readCatalogueFiles(dir));
+  }
+
+  private async loadCityData(files: CatalogueFiles): Promise<CityDataSummary> {
     const issues: CityIssue[] = [];
     const inputs = new Map<CityPart, unknown>();
     for (const part of Object.keys(CITY_FILES) as CityPart[]) {
-      let text: string;
-      try {
-        text = await readFile(path.join(dir, CITY_FILES[part]), 'utf8');
-      } catch {
-        issues.push({ part, path: [], issue: `文件不存在或无法读取（${path.join(dir, CITY_FILES[part])}）` });
-        continue;
-      }
-      try {
-        inputs.set(part, JSON.parse(text.replace(/^\uFEFF/, '')));
-      } catch (err) {
-        issues.push({ part, path: [], issue: `不是有效的 JSON（${(err as Error).message}）` });
-      }
+      const read = files[part];
+      if (read.state === 'missing') issues.push({ part, path: [], issue: `文件不存在或无法读取（${read.file}）` });
+      else if (read.state === 'not-json') issues.push({ part, path: [], issue: `不是有效的 JSON（${read.reason}）` });
+      else inputs.set(part, read.json);
     }
     const parse = <S extends z.ZodType>(part: CityPart, schema: S) =>
       inputs.has(part) ? this.collect(parsePart(part, schema, inputs.get(part)), issues) : undefined;

@@ -1,6 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
+import { send } from '@koa/send';
 import type { Middleware } from 'koa';
 
 const TYPES: Record<string, string> = {
@@ -20,33 +21,59 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
+const INDEX = 'index.html';
+/** Build output named by its content (`app.67bee5a3.css`): a new build gets a new name, so caches may keep it for good. */
+const CONTENT_HASHED = /\.[0-9a-f]{8,}\./;
+
+function cacheControlFor(file: string): string {
+  const name = path.basename(file);
+  // The page names the current assets: always asked again (a 304 while unchanged), so a deploy shows at once.
+  if (name === INDEX) return 'no-cache';
+  if (CONTENT_HASHED.test(name)) return 'public, max-age=31536000, immutable';
+  return 'public, max-age=604800';
+}
+
+/** Validators from the file's size and time (as `send` and `serve-static` make them): weak, cheap, changed by any rewrite. */
+function setFileHeaders(res: ServerResponse, file: string, stats: Stats): void {
+  res.setHeader('Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
+  res.setHeader('Cache-Control', cacheControlFor(file));
+  res.setHeader('ETag', `W/"${stats.size.toString(16)}-${stats.mtime.getTime().toString(16)}"`);
+}
+
 /**
- * Serves the built H5 app under `prefix` (hash router, so every page is index.html).
- * Hashed assets are cached long; index.html never, so a deploy shows at once.
+ * Serves a built single-page site from `rootDir` under `prefix` (the H5 app at /app/; a
+ * staff console can be a second mount): `prefix` redirects to `prefix/`, which is
+ * index.html (hash routers, so every page is that one file). A repeat request gets 304
+ * (ETag, Last-Modified); compression is the app-wide middleware's. Anything not a file
+ * inside the root — a missing file, a directory, a dotfile, `..` or an undecodable path —
+ * is left to the routes after this one (which answer 404), as it always was.
  */
-export function serveH5(prefix: string, rootDir: string): Middleware {
+export function serveStaticSite(prefix: string, rootDir: string): Middleware {
   const root = path.resolve(rootDir);
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
-    if (ctx.path === '/' ) return ctx.redirect(`${prefix}/`);
     if (ctx.path === prefix) return ctx.redirect(`${prefix}/`);
     if (!ctx.path.startsWith(`${prefix}/`)) return next();
 
-    let relative: string;
+    const relative = ctx.path.slice(prefix.length + 1) || INDEX;
+    let sent: string | undefined;
     try {
-      relative = decodeURIComponent(ctx.path.slice(prefix.length + 1)) || 'index.html';
+      // `send` decodes the path, refuses one leaving the root (resolve-path) and hidden files.
+      sent = await send(ctx, relative, { root, format: false, hidden: false, gzip: false, brotli: false, setHeaders: setFileHeaders });
     } catch {
-      return next();
+      sent = undefined;
     }
-    const file = path.resolve(root, relative);
-    if (!file.startsWith(root + path.sep)) return next();
-    const info = await stat(file).catch(() => null);
-    if (!info?.isFile()) return next();
+    if (!sent) return next();
+    ctx.status = 200;
+    if (ctx.fresh) ctx.status = 304;
+  };
+}
 
-    ctx.type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    ctx.length = info.size;
-    ctx.lastModified = info.mtime;
-    ctx.set('Cache-Control', relative === 'index.html' ? 'no-cache' : 'public, max-age=604800');
-    ctx.body = ctx.method === 'HEAD' ? null : createReadStream(file);
+/** The H5 app under `prefix`, and the bare host sent to it. */
+export function serveH5(prefix: string, rootDir: string): Middleware {
+  const site = serveStaticSite(prefix, rootDir);
+  return async (ctx, next) => {
+    if (ctx.path === '/' && (ctx.method === 'GET' || ctx.method === 'HEAD')) return ctx.redirect(`${prefix}/`);
+    return site(ctx, next);
   };
 }

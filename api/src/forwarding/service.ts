@@ -23,7 +23,6 @@ import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox
 import { getCitizenModel } from '../auth/models';
 import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from '../cases/models';
 import type { CaseWorkflow } from '../cases/workflow';
-import { loadForwardingConfig } from './config';
 import { getForwardingEventModel } from './models';
 import { signBody, verifySignature } from './signature';
 import { isDuplicateKeyError } from '../db';
@@ -88,8 +87,10 @@ export class ForwardingService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly workflow: CaseWorkflow,
+    /** forwarding.json of the city profile; null: forwarding is off. */
+    config: ForwardingConfig | null,
   ) {
-    this.config = loadForwardingConfig(ctx.config.cityDataDir);
+    this.config = config;
     for (const target of this.config?.targets ?? []) {
       const secret = process.env[target.secretEnv];
       if (secret && secret.length >= MIN_SECRET_LENGTH) this.secrets.set(target.id, secret);

@@ -1,9 +1,9 @@
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Principal } from '../auth/tokens';
 import { ApiError, notFound } from '../core/errors';
 import type { Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
-import { FixedWindowLimiter } from '../stats/rate-limit';
+import { rateLimit } from '../core/rate-limit';
 import { ownerOf, type ImageVariant } from './service';
 
 /** Stored images never change under an id (content-addressed blobs), so caches may keep them forever. */
@@ -12,12 +12,14 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Photo uploads (citizens and staff) and the capability URLs that serve them. */
 export function mediaHandlers(services: Services): Handlers<OperationsOfTag<'media'>> {
   // Each upload is stored and decoded: a signed-in user may send only so many a minute.
-  const uploads = new FixedWindowLimiter(services.ctx.config.rateLimits.mediaUploadsPerUser, services.ctx.clock);
-  const limitUploads: Middleware = async (ctx, next) => {
-    const owner = ownerOf(ctx.state.caller as Principal);
-    uploads.hit(`${owner.kind}:${owner.id}`);
-    await next();
-  };
+  const limitUploads = rateLimit(services.rateLimits, {
+    name: 'media-upload',
+    limit: services.ctx.config.rateLimits.mediaUploadsPerUser,
+    key: (ctx) => {
+      const owner = ownerOf(ctx.state.caller as Principal);
+      return `${owner.kind}:${owner.id}`;
+    },
+  });
 
   // Capability URLs: no auth, so the mini-program's <Image> can load them; the id is unguessable.
   const serve = (variant: ImageVariant) => async ({ params }: { params: { id: string } }, ctx: Context) => {

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { addDays, addMonths, shanghaiDay, shanghaiMonth, type LedgerKind, type LedgerReason, type PointsRules } from '@ssp/shared';
 import type { ServiceContext } from '../context';
+import type { Keyset } from '../core/pagination';
 import { getCitizenModel } from '../auth/models';
 import { ALL_DISTRICTS, boardKey, type LeaderboardStore } from './leaderboard';
 import { getLedgerModel, type EarnedDelta, type LedgerEntry } from './models';
@@ -171,9 +172,9 @@ export class PointsLedger {
   }
 
   /** A citizen's applied lines in apply order, newest first, before `beforeSeq`. */
-  async applied(citizenId: string, beforeSeq: number | null, limit: number): Promise<LedgerEntry[]> {
-    return this.Ledger.find({ citizenId, state: 'applied', ...(beforeSeq !== null ? { seq: { $lt: beforeSeq } } : {}) })
-      .sort({ seq: -1 })
+  async applied(citizenId: string, order: Keyset<LedgerEntry>, cursor: string | undefined, limit: number): Promise<LedgerEntry[]> {
+    return this.Ledger.find({ citizenId, state: 'applied', ...order.after(cursor) })
+      .sort(order.sort)
       .limit(limit)
       .lean<LedgerEntry[]>();
   }

@@ -15,6 +15,8 @@ import {
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, unprocessable } from '../core/errors';
 import { maskPhone } from '../core/mask';
+import { toCsv } from '../core/csv';
+import { keyset } from '../core/pagination';
 import type { AuthService } from '../auth/service';
 import { getCitizenModel } from '../auth/models';
 import type { PointsLedger } from './ledger';
@@ -38,11 +40,8 @@ function rejectionError(code: string): ApiError {
   return conflict(code, REJECTION_MESSAGES[code]);
 }
 
-/** Keeps spreadsheet programs from running a nickname as a formula, and quotes what CSV needs quoted. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+/** Claims: newest first. */
+const CLAIMS_ORDER = keyset<ClaimDoc>('_id', -1);
 
 function toClaim(c: ClaimDoc): Claim {
   return {
@@ -371,12 +370,12 @@ export class RewardService {
   }
 
   private async page<T>(filter: Record<string, unknown>, q: { cursor?: string; limit: number }, map: (c: ClaimDoc) => T) {
-    const docs = await this.Claim.find({ ...filter, ...(q.cursor ? { _id: { $lt: new Types.ObjectId(q.cursor) } } : {}) })
-      .sort({ _id: -1 })
+    const docs = await this.Claim.find({ ...filter, ...CLAIMS_ORDER.after(q.cursor) })
+      .sort(CLAIMS_ORDER.sort)
       .limit(q.limit + 1)
       .lean<ClaimDoc[]>();
-    const items = docs.slice(0, q.limit);
-    return { items: items.map(map), nextCursor: docs.length > q.limit ? String(items[items.length - 1]!._id) : null };
+    const { items, nextCursor } = CLAIMS_ORDER.page(docs, q.limit);
+    return { items: items.map(map), nextCursor };
   }
 
   private async nicknames(ids: string[]): Promise<Map<string, string>> {
@@ -451,7 +450,7 @@ export class RewardService {
         c.fulfilmentCode ?? '',
       ];
     });
-    return `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+    return toCsv(header, rows);
   }
 
   // ------------------------------------------------------------ repair

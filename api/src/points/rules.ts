@@ -1,40 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { z } from 'zod';
-import { pointsRulesSchema, rewardsFileSchema, type LedgerReason, type PointsRules, type RewardDefinition } from '@ssp/shared';
+import type { LedgerReason } from '@ssp/shared';
 
-export const POINTS_FILE = 'points.json';
-export const REWARDS_FILE = 'rewards.json';
-
-export class PointsConfigError extends Error {
-  override name = 'PointsConfigError';
-}
-
-function readJsonFile<S extends z.ZodType>(file: string, schema: S): z.output<S> | null {
-  if (!existsSync(file)) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new PointsConfigError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new PointsConfigError(`${file} is invalid:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
-}
-
-/** The deployment's point rules (<cityDataDir>/points.json). No file: no points are awarded. A bad file stops start-up. */
-export function loadPointsRules(cityDataDir: string): PointsRules | null {
-  return readJsonFile(path.join(cityDataDir, POINTS_FILE), pointsRulesSchema);
-}
-
-/** The reward catalogue a deployment starts with (<cityDataDir>/rewards.json); none without the file. */
-export function loadRewardsFile(cityDataDir: string): RewardDefinition[] {
-  return readJsonFile(path.join(cityDataDir, REWARDS_FILE), rewardsFileSchema) ?? [];
-}
+// The deployment's points.json and rewards.json are read with the city profile (api/src/city-profile.ts).
 
 // ---------------------------------------------------------------- the Chinese line a citizen reads
 

@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
-import { shanghaiDay, shanghaiMonth, type Leaderboard, type LedgerReason, type MyPoints, type PointsAdjustment, type PointsHistory, type PointsLine, type PointsRules } from '@ssp/shared';
+import { shanghaiDay, shanghaiMonth, type Leaderboard, type LedgerReason, type MyPoints, type PointsAdjustment, type PointsHistory, type PointsLine, type PointsRules, type RewardDefinition } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
+import { keyset } from '../core/pagination';
 import type { AuthService } from '../auth/service';
 import { getCitizenModel } from '../auth/models';
 import type { CatalogueService } from '../catalogue/service';
@@ -10,12 +11,14 @@ import { ALL_DISTRICTS, boardKey, LeaderboardStore } from './leaderboard';
 import { PointsLedger, type PointsMismatch } from './ledger';
 import { getCaseAwardsModel, type EarnedDelta, type LedgerEntry } from './models';
 import { RewardService } from './rewards';
-import { loadPointsRules, loadRewardsFile } from './rules';
 import { isDuplicateKeyError } from '../db';
 
 export interface PointsServiceOptions {
   auth: AuthService;
   catalogue: CatalogueService;
+  /** The deployment's rules (points.json) and starting rewards (rewards.json), from its city profile. */
+  rules: PointsRules | null;
+  rewards: RewardDefinition[];
   /** A campaign's points multiplier, or null when it has none (or is unknown). Default: no multipliers. */
   campaignMultiplier?: (campaignId: string) => Promise<number | null>;
 }
@@ -23,6 +26,8 @@ export interface PointsServiceOptions {
 /** Largest multiplier taken from a campaign; anything odd is ignored rather than trusted. */
 const MAX_MULTIPLIER = 10;
 const CLOSING_ACTIONS = new Set(['verify_pass', 'confirm_fixed', 'external_update']);
+/** A citizen's points history: the newest applied line first. */
+const HISTORY_ORDER = keyset<LedgerEntry, 'number'>('seq', -1, 'number');
 
 function toLine(e: LedgerEntry): PointsLine {
   return {
@@ -69,10 +74,10 @@ export class PointsService {
     private readonly ctx: ServiceContext,
     private readonly options: PointsServiceOptions,
   ) {
-    this.rules = loadPointsRules(ctx.config.cityDataDir);
+    this.rules = options.rules;
     this.board = new LeaderboardStore(ctx);
     this.ledger = new PointsLedger(ctx, () => this.rules, this.board);
-    this.rewards = new RewardService(ctx, this.ledger, options.auth, loadRewardsFile(ctx.config.cityDataDir));
+    this.rewards = new RewardService(ctx, this.ledger, options.auth, options.rewards);
   }
 
   private get Awards() {
@@ -271,9 +276,9 @@ export class PointsService {
 
   /** Applied lines, newest first; each says in Chinese why the balance moved and what it came to. */
   async history(citizenId: string, q: { cursor?: string; limit: number }): Promise<PointsHistory> {
-    const docs = await this.ledger.applied(citizenId, q.cursor ? Number(q.cursor) : null, q.limit + 1);
-    const items = docs.slice(0, q.limit);
-    return { items: items.map(toLine), nextCursor: docs.length > q.limit ? String(items[items.length - 1]!.seq) : null };
+    const docs = await this.ledger.applied(citizenId, HISTORY_ORDER, q.cursor, q.limit + 1);
+    const { items, nextCursor } = HISTORY_ORDER.page(docs, q.limit);
+    return { items: items.map(toLine), nextCursor };
   }
 
   async setPreferences(citizenId: string, anonymous: boolean): Promise<MyPoints> {

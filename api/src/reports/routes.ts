@@ -1,17 +1,16 @@
-import type { Middleware } from 'koa';
 import type { Principal } from '../auth/tokens';
 import type { Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
-import { FixedWindowLimiter } from '../stats/rate-limit';
+import { rateLimit } from '../core/rate-limit';
 
 /** Citizens' reports: submit, nearby duplicates, backing, and following their own cases. */
-export function reportHandlers({ reports, ctx: serviceCtx }: Services): Handlers<OperationsOfTag<'reports'>> {
+export function reportHandlers({ reports, rateLimits, ctx: serviceCtx }: Services): Handlers<OperationsOfTag<'reports'>> {
   // Nearby answers reveal where open cases are: no citizen may sweep the map.
-  const nearbyLookups = new FixedWindowLimiter(serviceCtx.config.rateLimits.nearbyPerCitizen, serviceCtx.clock);
-  const limitNearby: Middleware = async (ctx, next) => {
-    nearbyLookups.hit((ctx.state.caller as Principal).userId);
-    await next();
-  };
+  const limitNearby = rateLimit(rateLimits, {
+    name: 'nearby',
+    limit: serviceCtx.config.rateLimits.nearbyPerCitizen,
+    key: (ctx) => (ctx.state.caller as Principal).userId,
+  });
 
   return {
     createReport: async ({ caller, body }, ctx) => {

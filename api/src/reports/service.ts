@@ -25,6 +25,7 @@ import {
 import type { z } from 'zod';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, tooManyRequests } from '../core/errors';
+import { keyset } from '../core/pagination';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
 import type { CampaignService } from '../campaigns/service';
@@ -41,18 +42,8 @@ const INTERNAL_ACTIONS = new Set(['request_postpone', 'deny_postpone', 'support'
 const quotaSchema = new Schema({ _id: String, count: Number, day: String, intents: [String] }, { collection: 'report_quotas', versionKey: false });
 type QuotaDoc = { _id: string; count: number; day: string; intents: string[] };
 
-function encodeCursor(doc: { createdAt: Date; _id: Types.ObjectId }): string {
-  return Buffer.from(`${doc.createdAt.getTime()}:${String(doc._id)}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: Types.ObjectId } {
-  const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const at = new Date(Number(ms));
-  if (!id || !Types.ObjectId.isValid(id) || Number.isNaN(at.getTime())) {
-    throw new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'cursor', issue: 'invalid cursor' }]);
-  }
-  return { at, id: new Types.ObjectId(id) };
-}
+/** A citizen's reports: newest first. */
+const MINE_ORDER = keyset<CaseDoc, 'date'>('createdAt', -1, 'date');
 
 /** The citizen side of cases: submit, find duplicates, back, edit, withdraw, track, rate. */
 export class ReportService {
@@ -270,20 +261,14 @@ export class ReportService {
   async listMine(citizenId: string, opts: { status?: CitizenStatus; cursor?: string; limit: number }) {
     const filter: Record<string, unknown> = { reporterId: citizenId };
     if (opts.status) filter.state = { $in: statesForCitizenStatus(opts.status) };
-    if (opts.cursor) {
-      const { at, id } = decodeCursor(opts.cursor);
-      filter.$or = [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: id } }];
-    }
+    Object.assign(filter, MINE_ORDER.after(opts.cursor));
     const docs = await this.Case.find(filter)
-      .sort({ createdAt: -1, _id: -1 })
+      .sort(MINE_ORDER.sort)
       .limit(opts.limit + 1)
       .select({ events: 0, effects: 0 })
       .lean<CaseDoc[]>();
-    const page = docs.slice(0, opts.limit);
-    return {
-      items: page.map((d) => this.summary(d)),
-      nextCursor: docs.length > opts.limit ? encodeCursor(page[page.length - 1]!) : null,
-    };
+    const page = MINE_ORDER.page(docs, opts.limit);
+    return { items: page.items.map((d) => this.summary(d)), nextCursor: page.nextCursor };
   }
 
   /** The reporter's own report, or a case the citizen backed (anonymised). Anyone else: 404. */

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { OperationId, StatsExportRow, StatsQueryInput } from '@ssp/shared';
 import type { Principal } from '../auth/tokens';
 import { ApiError } from '../core/errors';
 import type { HandlerEntry, Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
-import { FixedWindowLimiter } from './rate-limit';
+import * as csv from '../core/csv';
+import { rateLimit } from '../core/rate-limit';
 import type { StatsScope } from './service';
 
 type Cut = (query: StatsQueryInput, scope: StatsScope) => Promise<unknown>;
@@ -18,23 +19,16 @@ function staffScope(principal: StaffPrincipal): Extract<StatsScope, { kind: 'sta
   return { kind: 'staff', departmentId: principal.departmentId };
 }
 
-/** Whether If-None-Match names this ETag (weak comparison, as RFC 9110 asks for it). */
-function etagMatches(ifNoneMatch: string, etag: string): boolean {
-  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
-  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || bare(tag) === etag);
-}
-
 /**
  * Public answers are the same for everyone for five minutes: a strong ETag of the body,
- * and 304 when If-None-Match names it (also under `Cache-Control: no-cache`, which asks
- * caches to revalidate with us, as fetch() sends with conditional requests).
+ * and 304 when the request is fresh (Koa's `ctx.fresh`: If-None-Match names the ETag;
+ * a request with `Cache-Control: no-cache` asks for the body again and gets it).
  */
 function sendCached(ctx: Context, body: string, type: string): void {
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-  ctx.set('ETag', etag);
+  ctx.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
   ctx.set('Cache-Control', 'public, max-age=300');
-  const ifNoneMatch = ctx.get('if-none-match');
-  if (ifNoneMatch && etagMatches(ifNoneMatch, etag)) {
+  ctx.status = 200;
+  if (ctx.fresh) {
     ctx.status = 304;
     return;
   }
@@ -46,28 +40,16 @@ const CSV_COUNTS = ['reported', 'accepted', 'filed', 'rejected', 'handled', 'clo
 const CSV_RATES = ['filingRate', 'validReportRate', 'closureRate', 'onTimeRate', 'reworkRate', 'handlingRate', 'satisfaction'] as const;
 const CSV_DIMS = ['month', 'level', 'districtId', 'streetId', 'gridId', 'family', 'majorCode', 'categoryId', 'departmentId', 'source'] as const;
 
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** Open-data CSV: one published cell a line; rates as percents, empty when undefined. */
 function toCsv(rows: StatsExportRow[]): string {
   const header = [...CSV_DIMS, ...CSV_COUNTS, ...CSV_RATES.map((r) => `${r}Percent`)];
-  const lines = rows.map((row) =>
-    [...CSV_DIMS.map((d) => row[d]), ...CSV_COUNTS.map((c) => row.counts[c]), ...CSV_RATES.map((r) => row.rates[r].percent)].map(csvField).join(','),
-  );
-  return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
+  const lines = rows.map((row) => [...CSV_DIMS.map((d) => row[d]), ...CSV_COUNTS.map((c) => row.counts[c]), ...CSV_RATES.map((r) => row.rates[r].percent)]);
+  return csv.toCsv(header, lines);
 }
 
 /** Anonymised public statistics (no login, cached, rate-limited) and the unsuppressed staff view. */
-export function statsHandlers({ stats, ctx: serviceCtx }: Services): Handlers<OperationsOfTag<'stats'>> {
-  const limiter = new FixedWindowLimiter(serviceCtx.config.stats.publicRatePerMinute, serviceCtx.clock);
-  const limitPublic: Middleware = async (ctx, next) => {
-    limiter.hit(ctx.ip);
-    await next();
-  };
+export function statsHandlers({ stats, rateLimits, ctx: serviceCtx }: Services): Handlers<OperationsOfTag<'stats'>> {
+  const limitPublic = rateLimit(rateLimits, { name: 'stats-public', limit: serviceCtx.config.stats.publicRatePerMinute, key: (ctx) => ctx.ip });
   const published =
     (cut: Cut): HandlerEntry<OperationId> => ({
       use: [limitPublic],
@@ -103,7 +85,7 @@ export function statsHandlers({ stats, ctx: serviceCtx }: Services): Handlers<Op
       handle: async ({ query }, ctx) => {
         const { rows } = await stats.exportCells(query);
         ctx.attachment('suishoupai-stats.csv');
-        sendCached(ctx, toCsv(rows), 'text/csv; charset=utf-8');
+        sendCached(ctx, toCsv(rows), csv.CSV_CONTENT_TYPE);
       },
     },
     statsCases: ({ caller, query }) => stats.cases(query, staffScope(caller)),

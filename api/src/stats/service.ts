@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import {
   CATEGORY_FAMILY_NAMES_ZH,
   STATS_MAX_RANGE_DAYS,
@@ -41,6 +40,7 @@ import {
 } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict } from '../core/errors';
+import { keyset } from '../core/pagination';
 import type { CatalogueService } from '../catalogue/service';
 import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from '../cases/models';
 import { CHAIN, cellMatches, publishMonth, type PublishedCell } from './anonymise';
@@ -80,16 +80,8 @@ const SUPPRESSION_NOTE =
 const startOfDay = (day: string) => new Date(`${day}T00:00:00+08:00`);
 const bad = (field: string, issue: string) => new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field, issue }]);
 
-function encodeCursor(doc: { createdAt: Date; _id: Types.ObjectId }): string {
-  return Buffer.from(`${doc.createdAt.getTime()}:${String(doc._id)}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: Types.ObjectId } {
-  const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const createdAt = new Date(Number(ms));
-  if (!id || !Types.ObjectId.isValid(id) || Number.isNaN(createdAt.getTime())) throw bad('cursor', 'invalid cursor');
-  return { createdAt, id: new Types.ObjectId(id) };
-}
+/** The cases behind a figure: newest first. */
+const DRILL_DOWN_ORDER = keyset<CaseDoc, 'date'>('createdAt', -1, 'date');
 
 /**
  * Anonymised closure statistics from pre-aggregated rollups: a case-event subscriber
@@ -578,19 +570,16 @@ export class StatsService {
     const now = this.ctx.clock.now();
     if (overdue === true) and.push({ deadline: { $lt: now }, state: state ? (RUNNING_STATES.includes(state) ? state : '__none__') : { $in: RUNNING_STATES } });
     if (overdue === false) and.push({ $nor: [{ deadline: { $lt: now }, state: { $in: RUNNING_STATES } }] });
-    if (cursor) {
-      const c = decodeCursor(cursor);
-      and.push({ $or: [{ createdAt: { $lt: c.createdAt } }, { createdAt: c.createdAt, _id: { $lt: c.id } }] });
-    }
+    if (cursor) and.push(DRILL_DOWN_ORDER.after(cursor));
     if (and.length) filter.$and = and;
     const docs = await getCaseModel(this.db)
       .find(filter)
-      .sort({ createdAt: -1, _id: -1 })
+      .sort(DRILL_DOWN_ORDER.sort)
       .limit(limit + 1)
       .select({ caseNo: 1, state: 1, categoryId: 1, categoryName: 1, gridId: 1, departmentId: 1, deadline: 1, createdAt: 1 })
       .lean<CaseDoc[]>();
-    const page = docs.slice(0, limit);
-    const items: StatsCaseItem[] = page.map((d) => ({
+    const page = DRILL_DOWN_ORDER.page(docs, limit);
+    const items: StatsCaseItem[] = page.items.map((d) => ({
       id: String(d._id),
       caseNo: d.caseNo,
       state: d.state,
@@ -602,6 +591,6 @@ export class StatsService {
       overdue: !!d.deadline && RUNNING_STATES.includes(d.state as CaseState) && d.deadline < now,
       createdAt: d.createdAt.toISOString(),
     }));
-    return { items, nextCursor: docs.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+    return { items, nextCursor: page.nextCursor };
   }
 }
