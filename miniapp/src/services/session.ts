@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { meSchema, staffLoginResultSchema, staffProfileSchema, tokenPairSchema, type LoginResult, type Me, type StaffProfile } from '@ssp/shared';
+import { meSchema, staffLoginResultSchema, staffProfileSchema, tokenPairSchema, pageUrl, type LoginResult, type Me, type StaffProfile } from '@ssp/shared';
 import { makeRefresher, TokenStore } from '../logic/session';
 import { baseUrl, bareApi } from './client';
 import { canLoginSilently, silentLogin } from './login';
@@ -99,7 +99,7 @@ export async function ensureCitizen(): Promise<boolean> {
 /** ensureCitizen, else opens the login page; resolves whether a session exists now. */
 export async function requireCitizen(): Promise<boolean> {
   if (await ensureCitizen()) return true;
-  void Taro.navigateTo({ url: '/pages/login/index' });
+  void Taro.navigateTo({ url: pageUrl('login') });
   return false;
 }
 
