@@ -7,6 +7,7 @@ import {
   addDays,
   campaignEffectiveEnd,
   campaignStatusAt,
+  pageRoute,
   shanghaiDay,
   shanghaiMinute,
   type AdminCampaign,
@@ -763,7 +764,7 @@ export class CampaignService {
       await this.notifications.enqueue(`campaign:${campaignId}:${sub.citizenId}`, {
         citizenId: sub.citizenId,
         template: 'campaign',
-        page: `pages/campaign-detail/index?id=${campaignId}`,
+        page: pageRoute('campaign', { id: campaignId }),
         data,
       });
     }
