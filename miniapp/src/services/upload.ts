@@ -2,7 +2,7 @@ import Taro from '@tarojs/taro';
 import { PHOTO_UPLOAD_FIELD, uploadResultSchema } from '@ssp/shared';
 import type { DraftPhoto } from '../logic/draft';
 import type { UploadHandle } from '../logic/upload-queue';
-import { ApiRequestError, parseBody, type ApiClient } from './request';
+import { ApiRequestError, parseBody, requestErrorMessage, type ApiClient } from './request';
 
 function parseJson(data: unknown): unknown {
   if (typeof data !== 'string') return data;
@@ -24,7 +24,7 @@ export function uploadPhoto(client: ApiClient, filePath: string, onProgress: (pe
     .exchange(
       (auth) =>
         new Promise((resolve, reject) => {
-          if (aborted) return reject(new ApiRequestError(0, 'ABORTED', '已取消'));
+          if (aborted) return reject(new ApiRequestError(0, 'ABORTED', requestErrorMessage('ABORTED')));
           task = Taro.uploadFile({
             url: client.url('/media'),
             filePath,
