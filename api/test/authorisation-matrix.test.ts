@@ -48,6 +48,7 @@ import {
   statsSummarySchema,
   statsTimeseriesSchema,
   statsTreeSchema,
+  type ErrorCode,
 } from '@ssp/shared';
 import { startFakeWeChat, type FakeWeChat } from './fakes/wechat-server';
 import { BAD_TOKENS, badTokenHeaders, call, registeredRoutes, snapshotDatabase, type Answer, type BadToken } from './helpers/authz';
@@ -110,7 +111,7 @@ interface RouteSpec {
   /** Further checks of an allowed answer (scoping of lists). */
   check?: (caller: Caller, res: Answer, f: Fixtures) => void;
   /** An allowed answer that is a refusal of the request itself (not of the caller). */
-  allowedAnswer?: { status: number; code: string };
+  allowedAnswer?: { status: number; code: ErrorCode };
 }
 
 const idsOf = (res: Answer): string[] => (res.json?.items ?? []).map((i: { id: string }) => i.id);
@@ -350,7 +351,7 @@ const SPEC: RouteSpec[] = [
 
 // ---------------------------------------------------------------- expectations
 
-type Expectation = { kind: 'allowed' } | { kind: 'refused'; status: number; code: string };
+type Expectation = { kind: 'allowed' } | { kind: 'refused'; status: number; code: ErrorCode };
 
 function expectationFor(spec: RouteSpec, caller: Caller): Expectation {
   if (spec.allow === 'public' || spec.allow === 'signed') return { kind: 'allowed' };

@@ -520,7 +520,7 @@ describe('reminders when a campaign goes live', () => {
     expect(message!.payload).toEqual({
       citizenId: dave.id,
       template: 'campaign',
-      page: `pages/campaign-detail/index?id=${local.id}`,
+      page: `packagePublic/campaign/index?id=${local.id}`,
       data: {
         thing1: { value: '老城区文明城市创建行动：集中清理非法小…' },
         time2: { value: beijingMinute(local.startAt) },

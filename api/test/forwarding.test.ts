@@ -3,7 +3,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Types } from 'mongoose';
-import { forwardedCaseSchema, forwardingAdminViewSchema, forwardingConfigSchema, reportDetailSchema } from '@ssp/shared';
+import { forwardedCaseSchema, forwardingAdminViewSchema, forwardingConfigSchema, reportDetailSchema, type ErrorCode } from '@ssp/shared';
 import { startTestApi, TestClock, type TestApi } from './helpers/harness';
 import { getJson, loginCitizen, patchJson, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { staffLogin, type TestStaff } from './helpers/staff';
@@ -465,7 +465,7 @@ describe('status callbacks', () => {
     const { doc } = await deliveredCase();
     const caseId = String(doc._id);
     const ok = { caseId, status: 'processing', occurredAt: clock.now().toISOString(), eventId: eventId() };
-    const expectRefused = async (res: { status: number; body: any }, status: number, code: string, field?: string) => {
+    const expectRefused = async (res: { status: number; body: any }, status: number, code: ErrorCode, field?: string) => {
       expect(res.status).toBe(status);
       expect(res.body.error.code).toBe(code);
       if (field) expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);

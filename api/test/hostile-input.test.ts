@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { errorEnvelopeSchema } from '@ssp/shared';
+import { errorEnvelopeSchema, type ErrorCode } from '@ssp/shared';
 import { startTestApi, type TestApi } from './helpers/harness';
 import { loginCitizen, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
@@ -207,7 +207,7 @@ interface BodyRoute {
   /** A valid body with every field the route reads, so each row breaks exactly one thing. */
   body: (s: Setup) => Record<string, unknown> | unknown[];
   /** Default VALIDATION_FAILED. */
-  code?: string;
+  code?: ErrorCode;
   /** Open311 answers `[{ code, description }]` instead of the envelope. */
   open311?: boolean;
   /** Lifecycle actions may come without a body: `null` reads as none. */

@@ -2,7 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { readdir, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { errorEnvelopeSchema, uploadResultSchema } from '@ssp/shared';
+import { errorEnvelopeSchema, uploadResultSchema, type ErrorCode } from '@ssp/shared';
 import { signAccessToken } from '../src/auth/tokens';
 import { maxUploadBytes } from '../src/media/multipart';
 import { photoModel } from '../src/media/model';
@@ -86,7 +86,7 @@ async function refusal(res: Response | { status: number; body: string }) {
 }
 
 /** Refused with this status and code, the detail naming `field`, and nothing stored. */
-async function expectRefused(send: () => Promise<Response>, status: number, code: string, field?: string) {
+async function expectRefused(send: () => Promise<Response>, status: number, code: ErrorCode, field?: string) {
   const before = await storage();
   const result = await refusal(await send());
   expect({ status: result.status, code: result.code }).toEqual({ status, code });
@@ -220,7 +220,7 @@ describe('pixel floods and decompression bombs', () => {
 
 describe('truncated, polyglot and disguised files', () => {
   const html = Buffer.from(HTML_PAYLOAD);
-  it.each<[string, () => Promise<Part>, number, string]>([
+  it.each<[string, () => Promise<Part>, number, ErrorCode]>([
     ['a progressive JPEG cut at 50 %', async () => ({ data: truncate(await sharp(jpeg).jpeg({ progressive: true }).toBuffer(), 0.5) }), 400, 'IMAGE_CORRUPT'],
     ['a baseline JPEG cut at 50 %', async () => ({ data: truncate(jpeg, 0.5) }), 400, 'IMAGE_CORRUPT'],
     ['a JPEG missing only its last two bytes (EOI)', async () => ({ data: jpeg.subarray(0, jpeg.length - 2) }), 400, 'IMAGE_CORRUPT'],
@@ -370,7 +370,7 @@ describe('multipart abuse', () => {
   it('5000 empty parts without a name: refused as malformed or partless, not 5xx', async () => {
     const boundary = 'EmptyParts';
     const body = `${`--${boundary}\r\nContent-Disposition: form-data\r\n\r\n\r\n`.repeat(5000)}--${boundary}--\r\n`;
-    const result = await expectRefused(() => upload(body, { 'content-type': `multipart/form-data; boundary=${boundary}` }), 400, expect.stringMatching(/^(VALIDATION_FAILED|NO_FILES)$/) as unknown as string);
+    const result = await expectRefused(() => upload(body, { 'content-type': `multipart/form-data; boundary=${boundary}` }), 400, expect.stringMatching(/^(VALIDATION_FAILED|NO_FILES)$/) as unknown as ErrorCode);
     expect(result.fields).toEqual(['photos']);
   });
 
@@ -401,7 +401,7 @@ describe('multipart abuse', () => {
   });
 
   it('refuses an empty multipart body', async () => {
-    await expectRefused(() => upload('', { 'content-type': 'multipart/form-data; boundary=Empty' }), 400, expect.stringMatching(/^(VALIDATION_FAILED|NO_FILES)$/) as unknown as string, 'photos');
+    await expectRefused(() => upload('', { 'content-type': 'multipart/form-data; boundary=Empty' }), 400, expect.stringMatching(/^(VALIDATION_FAILED|NO_FILES)$/) as unknown as ErrorCode, 'photos');
   });
 
   it.each([

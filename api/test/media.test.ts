@@ -2,7 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { readdir, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { errorEnvelopeSchema, uploadResultSchema, wgs84ToGcj02, type Photo } from '@ssp/shared';
+import { errorEnvelopeSchema, uploadResultSchema, wgs84ToGcj02, type ErrorCode, type Photo } from '@ssp/shared';
 import { signAccessToken, type Principal } from '../src/auth/tokens';
 import { ApiError } from '../src/core/errors';
 import { photoModel } from '../src/media/model';
@@ -68,7 +68,7 @@ async function uploaded(res: Response): Promise<Photo[]> {
   return uploadResultSchema.parse(body).photos;
 }
 
-async function expectRefusal(res: Response, status: number, code: string, field?: string) {
+async function expectRefusal(res: Response, status: number, code: ErrorCode, field?: string) {
   const { error } = errorEnvelopeSchema.parse(await res.json());
   expect({ status: res.status, code: error.code }).toEqual({ status, code });
   if (field) expect(error.details?.map((d) => d.field)).toContain(field);
@@ -280,7 +280,7 @@ describe('storage by content hash', () => {
 });
 
 describe('POST /media: refused files store nothing', () => {
-  const cases: Array<[string, () => Promise<UploadFile[]>, number, string, string]> = [
+  const cases: Array<[string, () => Promise<UploadFile[]>, number, ErrorCode, string]> = [
     ['a text file renamed .jpg', async () => [{ data: Buffer.from('这不是图片 just text\n'.repeat(50)), name: 'x.jpg' }], 415, 'UNSUPPORTED_IMAGE', 'photos[0]'],
     ['a truncated JPEG', async () => [{ data: truncate(await phoneJpeg({ width: 800, height: 600, seed: 41 }), 0.6) }], 400, 'IMAGE_CORRUPT', 'photos[0]'],
     ['a pixel-flood PNG (30000×30000 in ~100 KB)', async () => [{ data: flood, type: 'image/png' }], 400, 'IMAGE_DIMENSIONS_TOO_LARGE', 'photos[0]'],

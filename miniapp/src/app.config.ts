@@ -2,47 +2,35 @@
  * Main package: the three tabs and the citizen's own reports (what most visits touch).
  * packagePublic: points, campaigns and public statistics; packageStaff: the workbench.
  * Subpackages load on first use, which keeps the main package small (WeChat: ≤ 2 MB).
+ * The pages themselves are listed once, in shared/src/pages.ts.
  */
+// Relative import of that dependency-free module: Taro bundles this file on its own at build
+// time, and the whole '@ssp/shared' index (zod, the contract) has no business there.
+import { appPagesConfig, PAGES, TAB_PAGES, type TabPageName } from '../../shared/src/pages';
+
+/** Tab bar label and icon (assets/tabbar/<icon>[-active].png) per tab page. */
+const TABS: Record<TabPageName, { text: string; icon: string }> = {
+  home: { text: '首页', icon: 'home' },
+  report: { text: '上报', icon: 'report' },
+  mine: { text: '我的', icon: 'mine' },
+};
+
 export default defineAppConfig({
-  pages: [
-    'pages/index/index',
-    'pages/report/index',
-    'pages/mine/index',
-    'pages/login/index',
-    'pages/my-reports/index',
-    'pages/report-detail/index',
-  ],
-  subPackages: [
-    {
-      root: 'packagePublic',
-      pages: [
-        'points/index',
-        'rewards/index',
-        'claims/index',
-        'leaderboard/index',
-        'campaigns/index',
-        'campaign/index',
-        'stats/index',
-      ],
-    },
-    {
-      root: 'packageStaff',
-      pages: ['login/index', 'workbench/index', 'case/index', 'campaigns/index', 'campaign-edit/index', 'campaign-results/index'],
-    },
-  ],
+  ...appPagesConfig(),
   preloadRule: {
-    'pages/index/index': { network: 'all', packages: ['packagePublic'] },
+    [PAGES.home]: { network: 'all', packages: ['packagePublic'] },
   },
   tabBar: {
     color: '#8f959e',
     selectedColor: '#1677ff',
     backgroundColor: '#ffffff',
     borderStyle: 'white',
-    list: [
-      { pagePath: 'pages/index/index', text: '首页', iconPath: 'assets/tabbar/home.png', selectedIconPath: 'assets/tabbar/home-active.png' },
-      { pagePath: 'pages/report/index', text: '上报', iconPath: 'assets/tabbar/report.png', selectedIconPath: 'assets/tabbar/report-active.png' },
-      { pagePath: 'pages/mine/index', text: '我的', iconPath: 'assets/tabbar/mine.png', selectedIconPath: 'assets/tabbar/mine-active.png' },
-    ],
+    list: TAB_PAGES.map((tab) => ({
+      pagePath: PAGES[tab],
+      text: TABS[tab].text,
+      iconPath: `assets/tabbar/${TABS[tab].icon}.png`,
+      selectedIconPath: `assets/tabbar/${TABS[tab].icon}-active.png`,
+    })),
   },
   permission: {
     'scope.userLocation': { desc: '用于确定您上报的城市问题所在位置' },

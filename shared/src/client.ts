@@ -1,6 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { contract, type OperationId } from './contract';
-import { errorEnvelopeSchema, friendlyMessage, type ErrorDetail } from './errors';
+import { ERROR_MESSAGES_ZH, errorEnvelopeSchema, isErrorCode, type ErrorCode, type ErrorDetail } from './errors';
 
 /*
  * The one HTTP client of the API, derived from the contract table (./contract.ts):
@@ -31,11 +31,32 @@ export interface HttpResponse {
 }
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
 
+/**
+ * Failures the client names itself, where no API answer carries a code: the network
+ * failed, the answer was not what the contract says, the user cancelled, or an API newer
+ * than this build (WeChat keeps old versions running) answered with a code it does not know.
+ */
+export const CLIENT_ERROR_MESSAGES_ZH = {
+  NETWORK_ERROR: '网络不给力，请检查网络后重试',
+  BAD_RESPONSE: '服务返回了无法识别的内容',
+  ABORTED: '已取消',
+  UNKNOWN_API_ERROR: '操作未成功，请稍后重试',
+} as const;
+export type ClientErrorCode = keyof typeof CLIENT_ERROR_MESSAGES_ZH;
+
+/** What ApiRequestError.code can be: a code of the API's closed list, or the client's own. */
+export type RequestErrorCode = ErrorCode | ClientErrorCode;
+
+/** The default text for a code, for when the answer carried no message of its own. */
+export function requestErrorMessage(code: RequestErrorCode): string {
+  return isErrorCode(code) ? ERROR_MESSAGES_ZH[code] : CLIENT_ERROR_MESSAGES_ZH[code];
+}
+
 /** Every failed call surfaces as one of these, with a message fit to show a citizen. */
 export class ApiRequestError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: RequestErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
     readonly requestId?: string,
@@ -130,16 +151,25 @@ function lowerCaseHeaders(header: Record<string, string>): Record<string, string
   return Object.fromEntries(Object.entries(header).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
+/** An envelope whatever its code: read only when the strict schema refused the code. */
+const anyCodeEnvelopeSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
 export function toApiError(res: HttpResponse): ApiRequestError {
   const requestId = headerValue(res.header, 'x-request-id');
   const parsed = errorEnvelopeSchema.safeParse(res.data);
   if (parsed.success) {
     const { code, message, details } = parsed.data.error;
     // The API's message is already Chinese; fall back to the code's default text.
-    return new ApiRequestError(res.statusCode, code, message || friendlyMessage(code), details ?? [], requestId);
+    return new ApiRequestError(res.statusCode, code, message || requestErrorMessage(code), details ?? [], requestId);
+  }
+  // A code this build does not know: its message is still meant for the citizen.
+  const unknown = anyCodeEnvelopeSchema.safeParse(res.data);
+  if (unknown.success && !isErrorCode(unknown.data.error.code)) {
+    const { message } = unknown.data.error;
+    return new ApiRequestError(res.statusCode, 'UNKNOWN_API_ERROR', message || requestErrorMessage('UNKNOWN_API_ERROR'), [], requestId);
   }
   const code = res.statusCode >= 500 ? 'INTERNAL' : 'BAD_RESPONSE';
-  return new ApiRequestError(res.statusCode, code, friendlyMessage(code, '服务返回了无法识别的内容'), [], requestId);
+  return new ApiRequestError(res.statusCode, code, requestErrorMessage(code), [], requestId);
 }
 
 /**
@@ -161,7 +191,7 @@ export function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
 /** Parses a 2xx body with a schema; a mismatch means the client and server disagree. */
 export function parseBody<S extends z.ZodType>(schema: S, res: HttpResponse): z.output<S> {
   const parsed = schema.safeParse(res.data);
-  if (!parsed.success) throw new ApiRequestError(res.statusCode, 'BAD_RESPONSE', '服务返回了无法识别的内容');
+  if (!parsed.success) throw new ApiRequestError(res.statusCode, 'BAD_RESPONSE', requestErrorMessage('BAD_RESPONSE'));
   return parsed.data;
 }
 
@@ -263,13 +293,13 @@ export function createApiClient(options: ApiClientOptions) {
         return { res: await exec(auth), token: auth.Authorization };
       } catch (err) {
         if (err instanceof ApiRequestError) throw err;
-        throw new ApiRequestError(0, 'NETWORK_ERROR', '网络不给力，请检查网络后重试');
+        throw new ApiRequestError(0, 'NETWORK_ERROR', requestErrorMessage('NETWORK_ERROR'));
       }
     };
     let { res, token } = await run();
     // An expired token is refreshed; a request sent with no token at all gets one chance
     // for the hook to sign in silently (WeChat login).
-    const code = res.statusCode === 401 ? toApiError(res).code : '';
+    const code = res.statusCode === 401 ? toApiError(res).code : null;
     if (refresh && (code === 'TOKEN_EXPIRED' || (code === 'UNAUTHENTICATED' && !token))) {
       // Another request may have refreshed while this one was in flight: then just retry.
       const renewed = authHeader().Authorization !== token && !!authHeader().Authorization;

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 
 /**
- * Every machine-readable error code the API can answer with. The mini-program maps
- * these to friendly Chinese messages, so a new code belongs here first.
+ * Every machine-readable error code the API can answer with, and no other: ApiError,
+ * the error envelope schema (so the OpenAPI document and the contract check) and the
+ * mini-program's request layer all take their type from this list, so a code that is
+ * not here does not compile. A new code belongs here first, with its message below.
  */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
+  /** Any other 4xx raised below the routes (an HTTP error from a library), not a validation of ours. */
+  'BAD_REQUEST',
   'MALFORMED_JSON',
   'MALFORMED_REQUEST',
   'REQUEST_HEADERS_TOO_LARGE',
@@ -75,6 +79,16 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Codes kept in the list although the API does not answer with them today (clients may
+ * still handle them); shared/test/errors.test.ts checks every other code is used.
+ */
+export const RESERVED_ERROR_CODES: readonly ErrorCode[] = [];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
 export const errorDetailSchema = z.object({
   field: z.string().optional(),
   issue: z.string(),
@@ -83,7 +97,7 @@ export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 
 export const errorEnvelopeSchema = z.object({
   error: z.object({
-    code: z.string(),
+    code: z.enum(ERROR_CODES),
     message: z.string(),
     details: z.array(errorDetailSchema).optional(),
   }),
@@ -93,6 +107,7 @@ export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 /** Default user-facing text per code; the API may send a more specific message. */
 export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   VALIDATION_FAILED: '提交的内容有误，请检查后重试',
+  BAD_REQUEST: '提交的内容有误，请检查后重试',
   MALFORMED_JSON: '请求格式错误',
   MALFORMED_REQUEST: '请求格式错误',
   REQUEST_HEADERS_TOO_LARGE: '请求地址或请求头过长',
@@ -152,6 +167,6 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   STATS_REBUILD_IN_PROGRESS: '统计数据正在重建，请稍后再试',
 };
 
-export function friendlyMessage(code: string, fallback?: string): string {
-  return (ERROR_MESSAGES_ZH as Record<string, string>)[code] ?? fallback ?? ERROR_MESSAGES_ZH.INTERNAL;
+export function friendlyMessage(code: ErrorCode): string {
+  return ERROR_MESSAGES_ZH[code];
 }

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './pages';
 export * from './health';
 export * from './auth';
 export * from './media';

@@ -32,6 +32,9 @@ beforeAll(async () => {
         if (req.headers.authorization === `Bearer ${validToken}`) return res.end(JSON.stringify({ secret: true }));
         res.statusCode = 401;
         res.end(JSON.stringify({ error: { code: 'TOKEN_EXPIRED', message: '登录已过期' } }));
+      } else if (req.url === '/me/claims') {
+        res.statusCode = 409;
+        res.end(JSON.stringify({ error: { code: 'CODE_FROM_A_NEWER_API', message: '该奖品已下架' } }));
       } else if (req.url === '/city') {
         res.statusCode = 502;
         res.setHeader('content-type', 'text/html');
@@ -91,6 +94,11 @@ describe('api client', () => {
   it('uses the code default message when the API sends none', async () => {
     const client = createApiClient({ baseUrl, transport: fetchTransport });
     await expect(client.call('getMyReport', { params: { id: 'nope' } })).rejects.toMatchObject({ code: 'NOT_FOUND', message: '请求的内容不存在' });
+  });
+
+  it('keeps the message of a code this build does not know, under a code it does', async () => {
+    const client = createApiClient({ baseUrl, transport: fetchTransport });
+    await expect(client.call('listMyClaims')).rejects.toMatchObject({ status: 409, code: 'UNKNOWN_API_ERROR', message: '该奖品已下架', requestId: 'req-abc-123' });
   });
 
   it('maps a non-envelope failure and a schema mismatch to friendly errors', async () => {

@@ -7,6 +7,7 @@ import {
   addDays,
   campaignEffectiveEnd,
   campaignStatusAt,
+  pageRoute,
   shanghaiDay,
   shanghaiMinute,
   type AdminCampaign,
@@ -762,7 +763,7 @@ export class CampaignService {
       await this.notifications.enqueue(`campaign:${campaignId}:${sub.citizenId}`, {
         citizenId: sub.citizenId,
         template: 'campaign',
-        page: `pages/campaign-detail/index?id=${campaignId}`,
+        page: pageRoute('campaign', { id: campaignId }),
         data,
       });
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import type { ExifSuggestion } from '@ssp/shared';
+import type { ErrorCode, ExifSuggestion } from '@ssp/shared';
 import { ApiError } from '../core/errors';
 import { detectImage, type DetectedImage, type ImageKind } from './detect';
 import { readExifSuggestion } from './exif';
@@ -37,7 +37,7 @@ export interface ImageLimits {
   maxInputPixels: number;
 }
 
-function refusal(status: number, code: string, field: string, issue: string, message?: string): ApiError {
+function refusal(status: number, code: ErrorCode, field: string, issue: string, message?: string): ApiError {
   return new ApiError(status, code, message, [{ field, issue }]);
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import busboy, { type Busboy } from 'busboy';
-import { PHOTO_UPLOAD_FIELD } from '@ssp/shared';
+import { PHOTO_UPLOAD_FIELD, type ErrorCode } from '@ssp/shared';
 import { ApiError } from '../core/errors';
 
 export interface UploadLimits {
@@ -83,7 +83,7 @@ export function receiveFiles<T>(
       received += chunk.length;
       if (received > maxTotal) fail(new ApiError(413, 'PAYLOAD_TOO_LARGE', `上传内容过大（最多 ${maxTotal} 字节）`));
     };
-    const refuse = (status: number, code: string, field: string, issue: string, message?: string) =>
+    const refuse = (status: number, code: ErrorCode, field: string, issue: string, message?: string) =>
       fail(new ApiError(status, code, message, [{ field, issue }]));
 
     const malformed = () => refuse(400, 'VALIDATION_FAILED', PHOTO_UPLOAD_FIELD, '表单数据格式错误或不完整');

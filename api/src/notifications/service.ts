@@ -3,7 +3,7 @@ import { getCitizenModel } from '../auth/models';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
 import type { CaseDoc, CaseEvent, CaseEffect } from '../cases/models';
 import { caseStatusTemplateData, shouldNotify } from './messages';
-import type { CaseState, CaseAction, RejectReason } from '@ssp/shared';
+import { pageRoute, type CaseState, type CaseAction, type RejectReason } from '@ssp/shared';
 
 export interface SubscribeMessage {
   touser: string;
@@ -54,7 +54,7 @@ export class NotificationService {
     await this.enqueue(`${effect.id}:${caseDoc.reporterId}`, {
       citizenId: caseDoc.reporterId,
       template: 'caseStatus',
-      page: `pages/report-detail/index?id=${String(caseDoc._id)}`,
+      page: pageRoute('reportDetail', { id: String(caseDoc._id) }),
       data: caseStatusTemplateData({
         caseNo: caseDoc.caseNo,
         categoryName: caseDoc.categoryName,

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { CLAIM_STATUSES, LEDGER_KINDS, LEDGER_REASONS, REWARD_KINDS, type ClaimStatus, type LedgerKind, type LedgerReason, type RewardKind } from '@ssp/shared';
+import { CLAIM_STATUSES, LEDGER_KINDS, LEDGER_REASONS, REWARD_KINDS, type ClaimStatus, type ErrorCode, type LedgerKind, type LedgerReason, type RewardKind } from '@ssp/shared';
 
 /** Connection-scoped model. Typed by the interface, not by inference from the schema (which makes tsc crawl). */
 function modelOf<T>(db: Connection, name: string, schema: Schema<any>): Model<T> {
@@ -180,6 +180,9 @@ const rewardSchema = new Schema(
 );
 export const getRewardModel = (db: Connection) => modelOf<RewardDoc>(db, 'Reward', rewardSchema);
 
+/** Why a claim never went through: the error its request (and any retry of it) answers with. */
+export type ClaimRejectCode = Extract<ErrorCode, 'OUT_OF_STOCK' | 'CLAIM_LIMIT_REACHED' | 'INSUFFICIENT_POINTS'>;
+
 export interface ClaimDoc {
   _id: Types.ObjectId;
   /** citizen + client request id: a retried request finds its first claim. */
@@ -190,8 +193,8 @@ export interface ClaimDoc {
   kind: RewardKind;
   costPoints: number;
   status: ClaimStatus;
-  /** Why a claim never went through (OUT_OF_STOCK, CLAIM_LIMIT_REACHED, INSUFFICIENT_POINTS). */
-  rejectCode: string | null;
+  /** Why a claim never went through. */
+  rejectCode: ClaimRejectCode | null;
   /** The per-citizen limit counter this claim counts in, or null without a limit. */
   limitId: string | null;
   phoneMasked: string | null;

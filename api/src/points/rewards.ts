@@ -20,7 +20,7 @@ import { keyset } from '../core/pagination';
 import type { AuthService } from '../auth/service';
 import { getCitizenModel } from '../auth/models';
 import type { PointsLedger } from './ledger';
-import { getClaimLimitModel, getClaimModel, getPointsMetaModel, getRewardModel, type ClaimDoc, type RewardDoc } from './models';
+import { getClaimLimitModel, getClaimModel, getPointsMetaModel, getRewardModel, type ClaimDoc, type ClaimRejectCode, type RewardDoc } from './models';
 import { isDuplicateKeyError } from '../db';
 
 /**
@@ -30,13 +30,13 @@ import { isDuplicateKeyError } from '../db';
 export const CLAIM_REPAIR_AFTER_MS = 10 * 60_000;
 const EXPORT_MAX_ROWS = 10_000;
 
-const REJECTION_MESSAGES: Record<string, string> = {
+const REJECTION_MESSAGES: Record<ClaimRejectCode, string> = {
   OUT_OF_STOCK: '奖品已兑完',
   CLAIM_LIMIT_REACHED: '已达到该奖品的兑换次数上限',
   INSUFFICIENT_POINTS: '积分不足',
 };
 
-function rejectionError(code: string): ApiError {
+function rejectionError(code: ClaimRejectCode): ApiError {
   return conflict(code, REJECTION_MESSAGES[code]);
 }
 
@@ -310,7 +310,7 @@ export class RewardService {
     return (await this.Reward.countDocuments({ _id: rewardId, holds: claimId })) === 1;
   }
 
-  private async reject(claim: ClaimDoc, code: string): Promise<ClaimDoc> {
+  private async reject(claim: ClaimDoc, code: ClaimRejectCode): Promise<ClaimDoc> {
     const now = this.ctx.clock.now();
     const rejected = await this.Claim.findOneAndUpdate(
       { _id: claim._id, status: 'reserving' },

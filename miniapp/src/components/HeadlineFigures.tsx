@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import { pageUrl } from '@ssp/shared';
 import { Figures } from './Figures';
 import { headline, lastMonths, currentMonth, type Headline } from '../logic/stats';
 import { statsApi } from '../services/api';
@@ -18,7 +19,7 @@ export function HeadlineFigures() {
   }, []);
   if (!h) return null;
   return (
-    <View className='card' onClick={() => void Taro.navigateTo({ url: '/packagePublic/stats/index' })} data-testid='headline'>
+    <View className='card' onClick={() => void Taro.navigateTo({ url: pageUrl('stats') })} data-testid='headline'>
       <View className='card__title'>
         <Text>城市管理成效</Text>
         <Text className='card__extra'>数据公开 ›</Text>

@@ -1,3 +1,5 @@
+import { isErrorCode, type ErrorCode } from '@ssp/shared';
+
 /**
  * Photos on their way to POST /media, one upload per photo so each shows its own
  * progress and a failed one can be retried alone. Network failures are retried
@@ -42,12 +44,12 @@ export interface UploadQueueOptions<P> {
   isRetryable?: (err: unknown) => boolean;
 }
 
-const FINAL_CODES = new Set(['UNSUPPORTED_IMAGE', 'IMAGE_CORRUPT', 'FILE_TOO_LARGE', 'IMAGE_DIMENSIONS_TOO_LARGE', 'TOO_MANY_FILES', 'NO_FILES']);
+const FINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNSUPPORTED_IMAGE', 'IMAGE_CORRUPT', 'FILE_TOO_LARGE', 'IMAGE_DIMENSIONS_TOO_LARGE', 'TOO_MANY_FILES', 'NO_FILES']);
 
 export function defaultIsRetryable(err: unknown): boolean {
-  const e = err as { code?: string; status?: number } | null;
+  const e = err as { code?: unknown; status?: number } | null;
   if (!e || typeof e !== 'object') return true;
-  if (e.code && FINAL_CODES.has(e.code)) return false;
+  if (isErrorCode(e.code) && FINAL_CODES.has(e.code)) return false;
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) return false;
   return true;
 }

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { createApiClient, type ApiClient, type LoginResult, type Me, type StaffProfile } from '@ssp/shared';
+import { createApiClient, pageUrl, type ApiClient, type LoginResult, type Me, type StaffProfile } from '@ssp/shared';
 import { makeRefresher, TokenStore } from '../logic/session';
 import { baseUrl, bareApi } from './client';
 import { canLoginSilently, silentLogin } from './login';
@@ -98,7 +98,7 @@ export async function ensureCitizen(): Promise<boolean> {
 /** ensureCitizen, else opens the login page; resolves whether a session exists now. */
 export async function requireCitizen(): Promise<boolean> {
   if (await ensureCitizen()) return true;
-  void Taro.navigateTo({ url: '/pages/login/index' });
+  void Taro.navigateTo({ url: pageUrl('login') });
   return false;
 }
 

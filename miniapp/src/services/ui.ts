@@ -1,6 +1,5 @@
 import Taro from '@tarojs/taro';
-import { friendlyMessage } from '@ssp/shared';
-import { ApiRequestError } from '@ssp/shared';
+import { ApiRequestError, requestErrorMessage } from '@ssp/shared';
 
 const CJK = /[\u4e00-\u9fff]/;
 
@@ -10,7 +9,7 @@ const CJK = /[\u4e00-\u9fff]/;
  */
 export function errorMessage(err: unknown, fallback = '操作失败，请稍后重试'): string {
   if (err instanceof ApiRequestError) {
-    const base = err.message || friendlyMessage(err.code, fallback);
+    const base = err.message || requestErrorMessage(err.code);
     const detail = err.details.find((d) => CJK.test(d.issue))?.issue;
     return detail && !base.includes(detail) ? `${base}：${detail}` : base;
   }

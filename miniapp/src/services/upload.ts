@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { ApiRequestError, parseBody, PHOTO_UPLOAD_FIELD, uploadResultSchema, type ApiClient } from '@ssp/shared';
+import { ApiRequestError, parseBody, PHOTO_UPLOAD_FIELD, requestErrorMessage, uploadResultSchema, type ApiClient } from '@ssp/shared';
 import type { DraftPhoto } from '../logic/draft';
 import type { UploadHandle } from '../logic/upload-queue';
 
@@ -23,7 +23,7 @@ export function uploadPhoto(client: ApiClient, filePath: string, onProgress: (pe
     .exchange(
       (auth) =>
         new Promise((resolve, reject) => {
-          if (aborted) return reject(new ApiRequestError(0, 'ABORTED', '已取消'));
+          if (aborted) return reject(new ApiRequestError(0, 'ABORTED', requestErrorMessage('ABORTED')));
           task = Taro.uploadFile({
             url: client.urlOf('uploadPhotos'),
             filePath,

@@ -1,15 +1,17 @@
-import Taro, { useRouter } from '@tarojs/taro';
+import Taro from '@tarojs/taro';
 import { View } from '@tarojs/components';
+import { tabUrl } from '@ssp/shared';
 import { CampaignView } from '../../components/CampaignView';
 import { LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
+import { usePageQuery } from '../../hooks/usePageQuery';
 import { joinCampaign, loadDraft, saveDraft } from '../../logic/draft';
 import { campaignsApi } from '../../services/api';
 import { storage } from '../../services/storage';
 import '../public.css';
 
 export default function CampaignPage() {
-  const { params } = useRouter();
+  const params = usePageQuery('campaign');
   const campaign = useAsync(() => campaignsApi.detail(params.id ?? ''), [params.id]);
   const c = campaign.data;
   if (!c) return campaign.error ? <LoadError message={campaign.error} onRetry={() => void campaign.reload()} /> : <Loading />;
@@ -23,7 +25,7 @@ export default function CampaignPage() {
       names,
     );
     saveDraft(storage, draft);
-    void Taro.switchTab({ url: '/pages/report/index' });
+    void Taro.switchTab({ url: tabUrl('report') });
   };
 
   return (

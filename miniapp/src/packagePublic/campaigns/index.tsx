@@ -1,5 +1,6 @@
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Image, Text, View } from '@tarojs/components';
+import { pageUrl } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { formatDate } from '../../logic/format';
@@ -21,7 +22,7 @@ export default function CampaignsPage() {
         <View
           key={c.id}
           className='card'
-          onClick={() => void Taro.navigateTo({ url: `/packagePublic/campaign/index?id=${c.id}` })}
+          onClick={() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) })}
           data-testid='campaign-item'
         >
           {c.cover ? (

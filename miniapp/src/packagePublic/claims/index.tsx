@@ -1,5 +1,6 @@
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import { pageUrl } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { formatDateTime } from '../../logic/format';
@@ -17,7 +18,7 @@ export default function ClaimsPage() {
   return (
     <View className='page'>
       {!claims.data.length ? (
-        <EmptyState title='还没有兑换记录' actionText='去兑换' onAction={() => void Taro.redirectTo({ url: '/packagePublic/rewards/index' })} />
+        <EmptyState title='还没有兑换记录' actionText='去兑换' onAction={() => void Taro.redirectTo({ url: pageUrl('rewards') })} />
       ) : (
         <View className='card' data-testid='claims'>
           {claims.data.map((c) => (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Switch, Text, View } from '@tarojs/components';
-import type { MyPoints, PointsLine } from '@ssp/shared';
+import { pageUrl, type MyPoints, type PointsLine } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useCursorPages } from '../../hooks/useCursorPages';
 import { formatDateTime } from '../../logic/format';
@@ -45,10 +45,10 @@ export default function PointsPage() {
         )}
       </View>
       <View className='btn-row mb-m'>
-        <View className='btn btn--primary' onClick={() => void Taro.navigateTo({ url: '/packagePublic/rewards/index' })}>
+        <View className='btn btn--primary' onClick={() => void Taro.navigateTo({ url: pageUrl('rewards') })}>
           兑换奖品
         </View>
-        <View className='btn' onClick={() => void Taro.navigateTo({ url: '/packagePublic/leaderboard/index' })}>
+        <View className='btn' onClick={() => void Taro.navigateTo({ url: pageUrl('leaderboard') })}>
           排行榜
         </View>
       </View>

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import type { Reward } from '@ssp/shared';
+import { pageUrl, tabUrl, type Reward } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { useSession } from '../../hooks/useSession';
@@ -24,7 +24,7 @@ export default function RewardsPage() {
     if (!(await requireCitizen())) return;
     if (r.needsPhone && !me?.phoneMasked) {
       if (await confirm('需要手机号', '话费将充值到您绑定的手机号，请先在“我的”中绑定手机号。', '去绑定')) {
-        void Taro.switchTab({ url: '/pages/mine/index' });
+        void Taro.switchTab({ url: tabUrl('mine') });
       }
       return;
     }
@@ -37,7 +37,7 @@ export default function RewardsPage() {
       void refreshMe().catch(() => undefined);
       void rewards.reload();
       await Taro.showModal({ title: '兑换已提交', content: `「${c.rewardName}」${c.statusName}。发放后可在“我的兑换”中查看。`, showCancel: false });
-      void Taro.navigateTo({ url: '/packagePublic/claims/index' });
+      void Taro.navigateTo({ url: pageUrl('claims') });
     } catch (e) {
       toastError(e);
     } finally {
@@ -51,7 +51,7 @@ export default function RewardsPage() {
         <Text>
           我的积分 <Text className='reward__cost'>{me?.points ?? 0}</Text>
         </Text>
-        <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: '/packagePublic/claims/index' })}>
+        <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: pageUrl('claims') })}>
           我的兑换 ›
         </Text>
       </View>

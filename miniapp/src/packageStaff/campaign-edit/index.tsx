@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import Taro, { useRouter } from '@tarojs/taro';
+import Taro from '@tarojs/taro';
 import { Image, Input, Picker, Text, Textarea, View } from '@tarojs/components';
-import { CAMPAIGN_STATUS_NAMES_ZH, type AdminCampaign, type AreaTree, type PublicCampaign, type PublicCategory } from '@ssp/shared';
+import { CAMPAIGN_STATUS_NAMES_ZH, pageUrl, type AdminCampaign, type AreaTree, type PublicCampaign, type PublicCategory } from '@ssp/shared';
 import { CampaignView } from '../../components/CampaignView';
 import { Sheet } from '../../components/Sheet';
 import { Loading } from '../../components/States';
+import { usePageQuery } from '../../hooks/usePageQuery';
 import { campaignInputFromForm, campaignPatch, emptyCampaignForm, formFromCampaign, toggle, type CampaignForm } from '../../logic/campaign-form';
 import type { DraftPhoto } from '../../logic/draft';
 import { formatDateTime } from '../../logic/format';
@@ -20,7 +21,7 @@ import '../staff.css';
 const MULTIPLIERS = ['1', '1.5', '2', '3'];
 
 export default function CampaignEditPage() {
-  const { params } = useRouter();
+  const params = usePageQuery('campaignEdit');
   const [campaign, setCampaign] = useState<AdminCampaign | null>(null);
   const [form, setForm] = useState<CampaignForm>(() => emptyCampaignForm());
   const [loading, setLoading] = useState(!!params.id);
@@ -119,7 +120,7 @@ export default function CampaignEditPage() {
         <View className='banner banner--info row row--between'>
           <Text>状态：{CAMPAIGN_STATUS_NAMES_ZH[campaign.status]}</Text>
           {campaign.status !== 'draft' && (
-            <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: `/packageStaff/campaign-results/index?id=${campaign.id}` })}>
+            <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: pageUrl('campaignResults', { id: campaign.id }) })}>
               活动效果 ›
             </Text>
           )}

@@ -1,17 +1,18 @@
-import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
+import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { View } from '@tarojs/components';
 import { Figures } from '../../components/Figures';
 import { CAMPAIGN_STATUS_NAMES_ZH } from '@ssp/shared';
 import { Columns } from '../../components/Bars';
 import { LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
+import { usePageQuery } from '../../hooks/usePageQuery';
 import { formatPercent } from '../../logic/format';
 import { staffCampaignsApi } from '../../services/api';
 import '../../components/blocks.css';
 import '../staff.css';
 
 export default function CampaignResultsPage() {
-  const { params } = useRouter();
+  const params = usePageQuery('campaignResults');
   const results = useAsync(() => staffCampaignsApi.results(params.id ?? ''), [params.id]);
   usePullDownRefresh(() => void results.reload().finally(() => Taro.stopPullDownRefresh()));
   const r = results.data;

@@ -1,6 +1,6 @@
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { CAMPAIGN_STATUS_NAMES_ZH } from '@ssp/shared';
+import { CAMPAIGN_STATUS_NAMES_ZH, pageUrl } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { formatDate } from '../../logic/format';
@@ -18,7 +18,7 @@ export default function StaffCampaignsPage() {
 
   return (
     <View className='page'>
-      <View className='btn btn--primary btn--block mb-m' onClick={() => void Taro.navigateTo({ url: '/packageStaff/campaign-edit/index' })} data-testid='new-campaign'>
+      <View className='btn btn--primary btn--block mb-m' onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit') })} data-testid='new-campaign'>
         新建活动
       </View>
       {!list.data ? (
@@ -28,7 +28,7 @@ export default function StaffCampaignsPage() {
       ) : (
         <View className='card'>
           {list.data.map((c) => (
-            <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: `/packageStaff/campaign-edit/index?id=${c.id}` })} data-testid='staff-campaign'>
+            <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit', { id: c.id }) })} data-testid='staff-campaign'>
               <View className='grow'>
                 <View className='row row--between'>
                   <Text className='case-item__title ellipsis grow'>{c.title}</Text>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
+import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { ACTOR_ROLE_NAMES_ZH, type ActorRole, type PublicDepartment } from '@ssp/shared';
 import { PhotoStrip } from '../../components/PhotoStrip';
@@ -7,6 +7,7 @@ import { Sheet } from '../../components/Sheet';
 import { LoadError, Loading } from '../../components/States';
 import { Timeline } from '../../components/Timeline';
 import { useAsync } from '../../hooks/useAsync';
+import { usePageQuery } from '../../hooks/usePageQuery';
 import { describeDeadline, formatDateTime } from '../../logic/format';
 import { offeredActions, type ActionSpec, type BuiltAction } from '../../logic/staff-actions';
 import { STAFF_STATE_NAMES_ZH } from '../../logic/status';
@@ -17,7 +18,7 @@ import { ActionForm } from '../components/ActionForm';
 import '../staff.css';
 
 export default function StaffCasePage() {
-  const { params } = useRouter();
+  const params = usePageQuery('staffCase');
   const id = params.id ?? '';
   const detail = useAsync(() => staffCasesApi.detail(id), [id]);
   const [departments, setDepartments] = useState<PublicDepartment[]>([]);

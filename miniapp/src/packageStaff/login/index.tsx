@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
+import { pageUrl } from '@ssp/shared';
 import { staffLogin } from '../../services/session';
 import { toastError } from '../../services/ui';
 import '../staff.css';
@@ -18,7 +19,7 @@ export default function StaffLoginPage() {
     setBusy(true);
     try {
       await staffLogin(username.trim(), password);
-      void Taro.redirectTo({ url: '/packageStaff/workbench/index' });
+      void Taro.redirectTo({ url: pageUrl('workbench') });
     } catch (e) {
       toastError(e, '登录失败');
     } finally {

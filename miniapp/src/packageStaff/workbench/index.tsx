@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { Image, ScrollView, Text, View } from '@tarojs/components';
-import { STAFF_ROLE_NAMES_ZH, type StaffCaseSummary } from '@ssp/shared';
+import { STAFF_ROLE_NAMES_ZH, pageUrl, tabUrl, type StaffCaseSummary } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useCursorPages } from '../../hooks/useCursorPages';
 import { useSession } from '../../hooks/useSession';
@@ -21,7 +21,7 @@ export default function WorkbenchPage() {
   const tab = tabs.find((t) => t.key === tabKey) ?? tabs[0];
 
   useEffect(() => {
-    if (!staff) void Taro.redirectTo({ url: '/packageStaff/login/index' });
+    if (!staff) void Taro.redirectTo({ url: pageUrl('staffLogin') });
   }, [staff]);
 
   const { items, loading, error, hasMore, reload } = useCursorPages<StaffCaseSummary>(
@@ -52,7 +52,7 @@ export default function WorkbenchPage() {
             onClick={async () => {
               if (await confirm('退出', '确定退出工作人员账号吗？')) {
                 await signOutStaff();
-                void Taro.switchTab({ url: '/pages/mine/index' });
+                void Taro.switchTab({ url: tabUrl('mine') });
               }
             }}
           >
@@ -62,7 +62,7 @@ export default function WorkbenchPage() {
       </View>
 
       {(staff.role === 'publicity' || staff.role === 'admin') && (
-        <View className='card list-item' onClick={() => void Taro.navigateTo({ url: '/packageStaff/campaigns/index' })} data-testid='entry-campaigns'>
+        <View className='card list-item' onClick={() => void Taro.navigateTo({ url: pageUrl('staffCampaigns') })} data-testid='entry-campaigns'>
           <View className='grow'>
             <Text className='bold'>活动管理</Text>
             <Text className='muted small block'>
@@ -93,7 +93,7 @@ export default function WorkbenchPage() {
               {items.map((c) => {
                 const dl = describeDeadline(c.deadline, c.state);
                 return (
-                  <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: `/packageStaff/case/index?id=${c.id}` })} data-testid='queue-case'>
+                  <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: pageUrl('staffCase', { id: c.id }) })} data-testid='queue-case'>
                     {c.thumbUrl ? <Image className='thumb' src={mediaUrl(c.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}
                     <View className='grow ml-m'>
                       <View className='row row--between'>

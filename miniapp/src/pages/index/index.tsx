@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Image, Text, View } from '@tarojs/components';
-import type { CampaignSummary, City, MyPoints } from '@ssp/shared';
+import { pageUrl, tabUrl, type CampaignSummary, type City, type MyPoints } from '@ssp/shared';
 import { HeadlineFigures } from '../../components/HeadlineFigures';
 import { useSession } from '../../hooks/useSession';
 import { hasContent, loadDraft } from '../../logic/draft';
@@ -13,10 +13,10 @@ import { storage } from '../../services/storage';
 import './index.css';
 
 const ENTRIES = [
-  { label: '我的上报', icon: '报', url: '/pages/my-reports/index' },
-  { label: '积分', icon: '分', url: '/packagePublic/points/index' },
-  { label: '活动', icon: '活', url: '/packagePublic/campaigns/index' },
-  { label: '数据公开', icon: '数', url: '/packagePublic/stats/index' },
+  { label: '我的上报', icon: '报', url: pageUrl('myReports') },
+  { label: '积分', icon: '分', url: pageUrl('points') },
+  { label: '活动', icon: '活', url: pageUrl('campaigns') },
+  { label: '数据公开', icon: '数', url: pageUrl('stats') },
 ];
 
 export default function Index() {
@@ -51,7 +51,7 @@ export default function Index() {
     void load().finally(() => Taro.stopPullDownRefresh());
   });
 
-  const goReport = () => void Taro.switchTab({ url: '/pages/report/index' });
+  const goReport = () => void Taro.switchTab({ url: tabUrl('report') });
 
   return (
     <View className='page home'>
@@ -82,12 +82,12 @@ export default function Index() {
         <View className='card' data-testid='home-campaigns'>
           <View className='card__title'>
             <Text>正在进行的活动</Text>
-            <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: '/packagePublic/campaigns/index' })}>
+            <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: pageUrl('campaigns') })}>
               全部 ›
             </Text>
           </View>
           {campaigns.slice(0, 3).map((c) => (
-            <View key={c.id} className='home__campaign' onClick={() => void Taro.navigateTo({ url: `/packagePublic/campaign/index?id=${c.id}` })}>
+            <View key={c.id} className='home__campaign' onClick={() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) })}>
               {c.cover ? <Image className='home__campaign-cover' src={mediaUrl(c.cover.thumbUrl)} mode='aspectFill' /> : <View className='home__campaign-cover home__campaign-cover--blank'>活动</View>}
               <View className='grow ml-m'>
                 <Text className='home__campaign-title ellipsis'>{c.title}</Text>
@@ -104,7 +104,7 @@ export default function Index() {
         </View>
       )}
 
-      <View className='card home__points' onClick={() => void Taro.navigateTo({ url: signedIn ? '/packagePublic/points/index' : '/pages/login/index' })}>
+      <View className='card home__points' onClick={() => void Taro.navigateTo({ url: signedIn ? pageUrl('points') : pageUrl('login') })}>
         <View className='grow'>
           <Text className='muted small'>我的积分</Text>
           <Text className={signedIn ? 'home__points-value' : 'home__points-login'} data-testid='home-points'>

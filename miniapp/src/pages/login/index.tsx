@@ -1,12 +1,13 @@
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import { pageUrl, tabUrl } from '@ssp/shared';
 import { LoginPanel } from '../../components/LoginPanel';
 import './index.css';
 
 export default function LoginPage() {
   const done = () => {
     if (Taro.getCurrentPages().length > 1) void Taro.navigateBack();
-    else void Taro.switchTab({ url: '/pages/mine/index' });
+    else void Taro.switchTab({ url: tabUrl('mine') });
   };
   return (
     <View className='page'>
@@ -17,7 +18,7 @@ export default function LoginPage() {
       <View className='card'>
         <LoginPanel onDone={done} />
       </View>
-      <View className='muted small login__staff' onClick={() => void Taro.navigateTo({ url: '/packageStaff/login/index' })}>
+      <View className='muted small login__staff' onClick={() => void Taro.navigateTo({ url: pageUrl('staffLogin') })}>
         工作人员请从这里登录 ›
       </View>
     </View>

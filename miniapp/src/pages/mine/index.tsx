@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
-import { PHONE_PATTERN, STAFF_ROLE_NAMES_ZH } from '@ssp/shared';
+import { PHONE_PATTERN, STAFF_ROLE_NAMES_ZH, pageUrl } from '@ssp/shared';
 import { useSession } from '../../hooks/useSession';
 import { refreshMe, refreshStaff, signOutCitizen, signOutStaff, updateMe } from '../../services/session';
 import { confirm, toastError, toastOk } from '../../services/ui';
@@ -70,7 +70,7 @@ export default function MinePage() {
             </Text>
           </View>
         ) : (
-          <View className='row' onClick={go('/pages/login/index')}>
+          <View className='row' onClick={go(pageUrl('login'))}>
             <Text className='mine__avatar'>市</Text>
             <View className='grow'>
               <Text className='mine__name'>点击登录</Text>
@@ -79,7 +79,7 @@ export default function MinePage() {
           </View>
         )}
         {signedIn && me && (
-          <View className='mine__stats' onClick={go('/packagePublic/points/index')}>
+          <View className='mine__stats' onClick={go(pageUrl('points'))}>
             <Text className='mine__points'>{me.points}</Text>
             <Text className='mine__sub'>积分 · 去兑换 ›</Text>
           </View>
@@ -108,27 +108,27 @@ export default function MinePage() {
       )}
 
       <View className='card'>
-        <View className='list-item' onClick={go('/pages/my-reports/index')} data-testid='entry-my-reports'>
+        <View className='list-item' onClick={go(pageUrl('myReports'))} data-testid='entry-my-reports'>
           <Text className='grow'>我的上报</Text>
           <Text className='list-item__arrow'>›</Text>
         </View>
-        <View className='list-item' onClick={go('/packagePublic/points/index')}>
+        <View className='list-item' onClick={go(pageUrl('points'))}>
           <Text className='grow'>积分明细</Text>
           <Text className='list-item__arrow'>›</Text>
         </View>
-        <View className='list-item' onClick={go('/packagePublic/rewards/index')}>
+        <View className='list-item' onClick={go(pageUrl('rewards'))}>
           <Text className='grow'>积分兑换</Text>
           <Text className='list-item__arrow'>›</Text>
         </View>
-        <View className='list-item' onClick={go('/packagePublic/leaderboard/index')}>
+        <View className='list-item' onClick={go(pageUrl('leaderboard'))}>
           <Text className='grow'>积分排行榜</Text>
           <Text className='list-item__arrow'>›</Text>
         </View>
-        <View className='list-item' onClick={go('/packagePublic/campaigns/index')}>
+        <View className='list-item' onClick={go(pageUrl('campaigns'))}>
           <Text className='grow'>参与活动</Text>
           <Text className='list-item__arrow'>›</Text>
         </View>
-        <View className='list-item' onClick={go('/packagePublic/stats/index')}>
+        <View className='list-item' onClick={go(pageUrl('stats'))}>
           <Text className='grow'>数据公开</Text>
           <Text className='list-item__arrow'>›</Text>
         </View>
@@ -137,7 +137,7 @@ export default function MinePage() {
       <View className='card'>
         {staff ? (
           <View>
-            <View className='list-item' onClick={go('/packageStaff/workbench/index')} data-testid='entry-workbench'>
+            <View className='list-item' onClick={go(pageUrl('workbench'))} data-testid='entry-workbench'>
               <View className='grow'>
                 <Text>工作台</Text>
                 <Text className='muted small block'>
@@ -156,7 +156,7 @@ export default function MinePage() {
             </View>
           </View>
         ) : (
-          <View className='list-item' onClick={go('/packageStaff/login/index')} data-testid='entry-staff-login'>
+          <View className='list-item' onClick={go(pageUrl('staffLogin'))} data-testid='entry-staff-login'>
             <Text className='grow'>工作人员登录</Text>
             <Text className='list-item__arrow'>›</Text>
           </View>

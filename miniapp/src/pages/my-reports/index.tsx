@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { Image, ScrollView, Text, View } from '@tarojs/components';
-import type { CitizenStatus, ReportSummary } from '@ssp/shared';
+import { pageUrl, tabUrl, type CitizenStatus, type ReportSummary } from '@ssp/shared';
 import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useCursorPages } from '../../hooks/useCursorPages';
 import { StatusChip } from '../../components/StatusChip';
@@ -40,7 +40,7 @@ export default function MyReportsPage() {
           title={status ? `没有“${status}”的上报` : '还没有上报过问题'}
           hint='发现井盖破损、垃圾堆放、乱停车等问题，随手拍一拍'
           actionText='去上报'
-          onAction={() => void Taro.switchTab({ url: '/pages/report/index' })}
+          onAction={() => void Taro.switchTab({ url: tabUrl('report') })}
         />
       ) : (
         <View className='card' data-testid='my-reports'>
@@ -48,7 +48,7 @@ export default function MyReportsPage() {
             <View
               key={it.id}
               className='list-item'
-              onClick={() => void Taro.navigateTo({ url: `/pages/report-detail/index?id=${it.id}` })}
+              onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: it.id }) })}
               data-testid='my-report'
             >
               {it.thumbUrl ? <Image className='thumb' src={mediaUrl(it.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
+import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Text, Textarea, View } from '@tarojs/components';
 import type { ReportDetail } from '@ssp/shared';
 import { PhotoStrip } from '../../components/PhotoStrip';
@@ -8,6 +8,7 @@ import { LoadError, Loading } from '../../components/States';
 import { StatusChip } from '../../components/StatusChip';
 import { Timeline } from '../../components/Timeline';
 import { useAsync } from '../../hooks/useAsync';
+import { usePageQuery } from '../../hooks/usePageQuery';
 import { describeDeadline, formatDateTime } from '../../logic/format';
 import { STATUS_EXPLANATIONS } from '../../logic/status';
 import { reportsApi } from '../../services/api';
@@ -18,7 +19,7 @@ import './index.css';
 type Panel = 'none' | 'edit' | 'notFixed';
 
 export default function ReportDetailPage() {
-  const { params } = useRouter();
+  const params = usePageQuery('reportDetail');
   const id = params.id ?? '';
   const state = useAsync(async () => ((await requireCitizen()) ? reportsApi.detail(id) : null), [id]);
   const [panel, setPanel] = useState<Panel>('none');

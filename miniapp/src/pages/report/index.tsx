@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { Switch, Text, Textarea, View } from '@tarojs/components';
-import { DESCRIPTION_MAX_LENGTH, MAX_PHOTOS_PER_REPORT, type PublicCategory } from '@ssp/shared';
+import { DESCRIPTION_MAX_LENGTH, MAX_PHOTOS_PER_REPORT, pageUrl, type PublicCategory } from '@ssp/shared';
 import { CategoryPicker } from '../../components/CategoryPicker';
 import { LocationPicker } from '../../components/LocationPicker';
 import { NearbyCases } from '../../components/NearbyCases';
@@ -55,7 +55,7 @@ export default function ReportPage() {
           <Text className='muted small report__done-hint'>
             {process.env.TARO_ENV === 'weapp' ? '处理进度会通过微信消息通知您，' : ''}立案后即可获得积分。
           </Text>
-          <View className='btn btn--primary btn--block' onClick={() => void Taro.navigateTo({ url: `/pages/report-detail/index?id=${s.id}` })}>
+          <View className='btn btn--primary btn--block' onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: s.id }) })}>
             查看处理进度
           </View>
           <View className='btn btn--block' onClick={r.startOver}>
@@ -69,7 +69,7 @@ export default function ReportPage() {
   return (
     <View className='page report'>
       {!signedIn && (
-        <View className='banner banner--info row row--between' onClick={() => void Taro.navigateTo({ url: '/pages/login/index' })}>
+        <View className='banner banner--info row row--between' onClick={() => void Taro.navigateTo({ url: pageUrl('login') })}>
           <Text>登录后即可上报问题、跟踪进度、获得积分</Text>
           <Text className='card__extra'>去登录 ›</Text>
         </View>
