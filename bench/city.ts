@@ -63,7 +63,7 @@ import { BSON, MongoClient, ObjectId, type Db, type Document } from 'mongodb';
 
 const { EJSON } = BSON;
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 const mongoose = require('mongoose') as typeof import('mongoose');
 const shared = require('@ssp/shared') as typeof import('@ssp/shared');
 const { loadConfig } = require('../api/src/config') as typeof import('../api/src/config');
@@ -76,7 +76,7 @@ const { getCitizenModel } = require('../api/src/auth/models') as typeof import('
 const { provideDatabase } = require('../scripts/db') as typeof import('../scripts/db');
 const { standInHeap } = require('../scripts/db/standin') as typeof import('../scripts/db/standin');
 const { cityOf, random, synthCase, DAY, YEAR_MS } = require('./city-year') as typeof import('./city-year');
-/* eslint-enable @typescript-eslint/no-require-imports */
+ 
 
 type Services = import('../api/src/services').Services;
 type CityGrid = import('./city-year').CityGrid;
@@ -461,7 +461,7 @@ async function main(): Promise<void> {
       [200],
       call(api.url, 'POST', '/auth/staff/login', { json: { username: 'dispatcher', password: 'demo-dispatcher-2026' } }),
     );
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const sharp = require('sharp') as typeof import('sharp');
     const submitters = citizens.slice(0, Math.min(citizens.length, 2 * CONNECTIONS));
     await inParallel(submitters, 4, async (c, i) => {

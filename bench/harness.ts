@@ -42,7 +42,7 @@ async function serve(kind: 'api' | 'koa'): Promise<void> {
   let server: http.Server;
   let close = async () => {};
   if (kind === 'koa') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const Koa = require('koa') as typeof import('koa');
     const app = new Koa();
     app.use((ctx) => {
@@ -50,7 +50,7 @@ async function serve(kind: 'api' | 'koa'): Promise<void> {
     });
     server = http.createServer(app.callback());
   } else {
-    /* eslint-disable @typescript-eslint/no-require-imports */
+     
     const { buildApp } = require('../api/src/app') as typeof import('../api/src/app');
     const { createApiServer } = require('../api/src/core/http-server') as typeof import('../api/src/core/http-server');
     const { startWorkers } = require('../api/src/workers') as typeof import('../api/src/workers');
@@ -60,7 +60,7 @@ async function serve(kind: 'api' | 'koa'): Promise<void> {
     const { createLogger } = require('../api/src/core/logger') as typeof import('../api/src/core/logger');
     const { connectDatabase } = require('../api/src/db') as typeof import('../api/src/db');
     const { createServices } = require('../api/src/services') as typeof import('../api/src/services');
-    /* eslint-enable @typescript-eslint/no-require-imports */
+     
     // As api/src/main.ts: config from the environment, workers running.
     const config = loadConfig(process.env);
     const logger = createLogger(config.logLevel);
@@ -221,7 +221,7 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export async function cannon(s: Scenario, run: { seconds: number } | { amount: number }, connections: number, timeout: number, measure: boolean): Promise<Measured> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const autocannon = require('autocannon') as typeof import('autocannon');
   const latencies: number[] = [];
   let sample: string | null = null;

@@ -29,12 +29,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 const { loadConfig } = require('../api/src/config') as typeof import('../api/src/config');
 const { createLogger } = require('../api/src/core/logger') as typeof import('../api/src/core/logger');
 const { connectDatabase } = require('../api/src/db') as typeof import('../api/src/db');
 const { createServices } = require('../api/src/services') as typeof import('../api/src/services');
-/* eslint-enable @typescript-eslint/no-require-imports */
+ 
 
 // ---------------------------------------------------------------- main
 
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const { provideDatabase } = require('../scripts/db') as typeof import('../scripts/db');
     const local = await provideDatabase({ purpose: 'test', dataDir: path.join(tmp, 'db'), log: (m) => process.stderr.write(`[db] ${m}\n`) });
     stopDb = () => local.stop();
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     closeParentDb = () => db.close();
     const services = createServices({ config, db, logger: createLogger('error'), clock: { now: () => new Date() } });
     const t0 = Date.now();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const { seedDemo } = require('../api/src/seed/demo') as typeof import('../api/src/seed/demo');
     await seedDemo(services);
     process.stderr.write(`demo city and demo cases loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     const [api, koa] = await Promise.all([startServer('api', { ...process.env, ...apiEnv }), startServer('koa', { ...process.env })]);
 
     // Citizens (dev login) and their photos (POST /media, two small real JPEGs each).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const sharp = require('sharp') as typeof import('sharp');
     const runId = Date.now().toString(36);
     const citizens = await inParallel(Array.from({ length: CITIZENS }, (_v, i) => i), 4, async (i) => {

@@ -38,7 +38,7 @@ const resolveFilename = moduleInternals._resolveFilename;
 moduleInternals._resolveFilename = (request, ...rest) =>
   resolveFilename(request === '@ssp/shared' ? path.resolve(__dirname, '..', 'shared', 'src', 'index.ts') : request, ...rest);
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 const { SATISFIED_MIN_SCORE } = require('@ssp/shared') as typeof import('@ssp/shared');
 const { loadConfig } = require('../api/src/config') as typeof import('../api/src/config');
 const { createLogger } = require('../api/src/core/logger') as typeof import('../api/src/core/logger');
@@ -52,7 +52,7 @@ const { RollupBatch } = require('../api/src/stats/rollups') as typeof import('..
 const { applyEvent, emptyFold } = require('../api/src/stats/increments') as typeof import('../api/src/stats/increments');
 const { provideDatabase } = require('../scripts/db') as typeof import('../scripts/db');
 const { cityOf, random, synthCase } = require('./city-year') as typeof import('./city-year');
-/* eslint-enable @typescript-eslint/no-require-imports */
+ 
 
 type CaseEvent = import('../api/src/cases/models').CaseEvent;
 type LocalDatabase = import('../scripts/db').LocalDatabase;

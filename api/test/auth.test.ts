@@ -22,7 +22,7 @@ interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;  
 }
 
 async function call(method: string, path: string, body?: unknown, token?: string, base = api.url): Promise<Answer> {

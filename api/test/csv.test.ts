@@ -10,14 +10,35 @@ function parseCsv(text: string): string[][] {
   while (i < text.length) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), (i += 2);
-      else if (ch === '"') (quoted = false), (i += 1);
-      else (cell += ch), (i += 1);
-    } else if (ch === '"' && cell === '') (quoted = true), (i += 1);
-    else if (ch === ',') row.push(cell), (cell = ''), (i += 1);
-    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), (i += 2);
-    else if (ch === '\r' || ch === '\n' || ch === '"') throw new Error(`bare ${JSON.stringify(ch)} at ${i}`);
-    else (cell += ch), (i += 1);
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 2;
+      } else if (ch === '"') {
+        quoted = false;
+        i += 1;
+      } else {
+        cell += ch;
+        i += 1;
+      }
+    } else if (ch === '"' && cell === '') {
+      quoted = true;
+      i += 1;
+    } else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+      i += 1;
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i += 2;
+    } else if (ch === '\r' || ch === '\n' || ch === '"') {
+      throw new Error(`bare ${JSON.stringify(ch)} at ${i}`);
+    } else {
+      cell += ch;
+      i += 1;
+    }
   }
   if (cell !== '' || row.length) throw new Error('last line without CRLF');
   return rows;

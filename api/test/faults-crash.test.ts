@@ -182,7 +182,7 @@ it('keeps exactly one report per intent when the API is SIGKILLed mid-stream and
 
   const networkFailures = attempts.filter((a) => a.status === 'network');
   const inFlight = networkFailures.filter((a) => a.startedAt < killedAt).length;
-  // eslint-disable-next-line no-console
+   
   console.log(
     `[faults-crash] ${total} intents, ${attempts.length} attempts; ${inFlight} requests in flight at SIGKILL ` +
       `(${storedByTheDeadProcess} of them stored before the kill, answered 200 on retry); ` +

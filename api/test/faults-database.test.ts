@@ -156,7 +156,7 @@ it('answers 503 fast while the database is down, recovers without a restart, and
   expect(api.logs.text).not.toContain('unhandled error');
 
   const loopFailures = api.logs.lines.filter((l) => l.includes('background loop failed')).length;
-  // eslint-disable-next-line no-console
+   
   console.log(
     `[faults-database] ${attempts.length} submissions (${acknowledged.length} acknowledged, ${whileDown.length} while down, ` +
       `slowest 503 while down ${slowest} ms); API served again ${recoveryMs} ms after the database port opened ` +

@@ -172,7 +172,7 @@ it('keeps every message through an outage of WeChat and the external platform, t
   expect(new Set(queued).size).toBe(queued.length);
   expect(wechat.messages.map(fingerprint).sort()).toEqual([...queued].sort());
 
-  // eslint-disable-next-line no-console
+   
   console.log(
     `[faults-outbox] ${notificationKeys.length} notifications + ${forwardKeys.length} forwards queued during a ${OUTAGE_MS / 60_000}-minute outage; ` +
       `up to ${attemptsDuringOutage} attempts each meanwhile, none given up; drained ${drainClockMs / 1000} s of clock ` +

@@ -326,12 +326,12 @@ describe('deployment files', () => {
     expect(loadCityProfile(dir).pointsRules).toBeNull(); // no file: no awards
     expect(loadCityProfile(dir).rewards).toEqual([]);
     writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ ...rules(), dailyCap: 500, monthlyCap: 100 }));
-    expect(() => loadCityProfile(dir)).toThrow(/points\.json is invalid:\n  dailyCap: 每日上限不能超过每月上限/);
+    expect(() => loadCityProfile(dir)).toThrow(/points\.json is invalid:\n {2}dailyCap: 每日上限不能超过每月上限/);
     writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ ...rules(), closeBonus: -1 }));
     expect(() => loadCityProfile(dir)).toThrow(/closeBonus/);
     writeFileSync(path.join(dir, 'points.json'), JSON.stringify(rules()));
     writeFileSync(path.join(dir, 'rewards.json'), JSON.stringify([{ id: 'x', name: '坏奖品', kind: 'cash', costPoints: 1, stock: 1, perCitizenLimit: null, limitPeriod: 'all', activeFrom: '2026-01-01T00:00:00+08:00', activeTo: '2027-01-01T00:00:00+08:00' }]));
-    expect(() => loadCityProfile(dir)).toThrow(/rewards\.json is invalid:\n  0\.kind/);
+    expect(() => loadCityProfile(dir)).toThrow(/rewards\.json is invalid:\n {2}0\.kind/);
     writeFileSync(path.join(dir, 'rewards.json'), '{ not json');
     expect(() => loadCityProfile(dir)).toThrow(CityProfileError);
   });

@@ -305,7 +305,7 @@ function walk(value: unknown, visit: (key: string, value: unknown, path: string[
 const CASE_COUNTS = ['reported', 'accepted', 'filed', 'handled', 'closed', 'due'] as const;
 
 describe('public statistics: anonymised (May 2026)', () => {
-  let caseIds: string[] = [];
+  const caseIds: string[] = [];
   let caseNos: string[] = [];
   let publicGrids: typeof grids;
   let X: Category;

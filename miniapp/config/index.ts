@@ -13,6 +13,7 @@ const sharedSrc = path.resolve(__dirname, '../../shared/src');
  * The client imports '@ssp/shared' from its TypeScript sources (ES modules), so webpack
  * can drop what a bundle does not use; the modules are pure declarations.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- webpack-chain has no types here
 function sharedSourceRules(chain: any): void {
   chain.module.rule('ssp-shared-side-effects').test(/\.ts$/).include.add(sharedSrc).end().sideEffects(false);
 }
@@ -24,6 +25,7 @@ const compileInclude = [sharedSrc, (file: string) => file.includes(`${path.sep}n
  * H5: Taro splits only initial chunks, so every lazily loaded page would carry its own
  * copy of React, zod and the components. Share them across pages instead.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- webpack-chain has no types here
 function h5Chain(chain: any): void {
   sharedSourceRules(chain);
   const current = chain.optimization.get('splitChunks');

@@ -1,3 +1,4 @@
+import { createReportSchema } from '@ssp/shared';
 import {
   addPhotos,
   clearDraft,
@@ -14,7 +15,6 @@ import {
   type DraftPhoto,
 } from '../src/logic/draft';
 import { memoryStore } from '../src/logic/storage';
-import { createReportSchema } from '@ssp/shared';
 
 const photo = (id: string, exif: DraftPhoto['exif'] = null): DraftPhoto => ({ id, url: `/media/${id}`, thumbUrl: `/media/${id}/thumb`, exif });
 const PID = (n: number) => `p${String(n).padStart(21, '0')}`;

@@ -70,13 +70,16 @@ export class ApiRequestError extends Error {
 
 type Contract = typeof contract;
 type Op<K extends OperationId> = Contract[K];
+/** `{}` as a type: an input with no required keys (every key optional) extends it. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type NoRequiredKeys = {};
 type Part<O, F extends string> = O extends { [P in F]: infer S extends z.ZodType } ? S : never;
 
 /** `{ key: T }`, `{ key?: T }` when every field is optional, nothing when the operation has no such part. */
 type InputPart<Key extends string, S> = [S] extends [never]
   ? unknown
   : S extends z.ZodType
-    ? {} extends z.input<S>
+    ? NoRequiredKeys extends z.input<S>
       ? { [P in Key]?: z.input<S> }
       : { [P in Key]: z.input<S> }
     : unknown;
@@ -92,7 +95,7 @@ type QueryInput<T> = { [P in keyof T]: string extends NonNullable<T[P]> ? T[P] |
 type QueryPart<S> = [S] extends [never]
   ? unknown
   : S extends z.ZodType
-    ? {} extends z.input<S>
+    ? NoRequiredKeys extends z.input<S>
       ? { query?: QueryInput<z.input<S>> }
       : { query: QueryInput<z.input<S>> }
     : unknown;
@@ -110,7 +113,7 @@ export type OperationOutput<K extends OperationId> = {
   [S in keyof Responses<K>]: S extends SuccessStatus ? BodyOf<Responses<K>[S]> : never;
 }[keyof Responses<K>];
 
-type InputArgs<K extends OperationId> = {} extends OperationInput<K> ? [input?: OperationInput<K>] : [input: OperationInput<K>];
+type InputArgs<K extends OperationId> = NoRequiredKeys extends OperationInput<K> ? [input?: OperationInput<K>] : [input: OperationInput<K>];
 
 /** A raw answer: status, parsed body and headers (lower-case names), never thrown for a 4xx/5xx. */
 export interface RawResponse {
@@ -296,7 +299,9 @@ export function createApiClient(options: ApiClientOptions) {
         throw new ApiRequestError(0, 'NETWORK_ERROR', requestErrorMessage('NETWORK_ERROR'));
       }
     };
-    let { res, token } = await run();
+    const first = await run();
+    const { token } = first;
+    let { res } = first;
     // An expired token is refreshed; a request sent with no token at all gets one chance
     // for the hook to sign in silently (WeChat login).
     const code = res.statusCode === 401 ? toApiError(res).code : null;

@@ -19,7 +19,7 @@ export function boundingBox(center: LatLng, radiusM: number): { minLat: number; 
 }
 
 const GCJ_A = 6378245.0;
-const GCJ_EE = 0.00669342162296594323;
+const GCJ_EE = 0.006693421622965943;
 
 function outOfChina(p: LatLng): boolean {
   return p.lng < 72.004 || p.lng > 137.8347 || p.lat < 0.8293 || p.lat > 55.8271;

@@ -11,7 +11,7 @@ const fetchTransport = makeFetchTransport();
 let server: http.Server;
 let baseUrl: string;
 const seen: { method?: string; url?: string; auth?: string; body?: string }[] = [];
-let validToken = 'fresh-token';
+const validToken = 'fresh-token';
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {

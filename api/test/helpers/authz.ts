@@ -72,7 +72,7 @@ export interface Answer {
   headers: Headers;
   text: string;
   /** Parsed JSON, or undefined for other bodies. */
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;  
 }
 
 /** One HTTP call with an optional JSON body through the client's `unchecked`; answers status, headers, text and JSON. */

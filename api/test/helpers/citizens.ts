@@ -49,7 +49,7 @@ export async function uploadPhotos(api: Pick<TestApi, 'url'>, who: { auth: { aut
 /** A raw answer as the tests read it: status, JSON body (or text) and fetch-style headers. */
 export interface RawAnswer {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
   headers: Headers;
 }
 

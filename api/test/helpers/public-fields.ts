@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Def = any;
 
 const strictCache = new WeakMap<z.ZodType, z.ZodType>();

@@ -23,10 +23,13 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
   const [gridOpen, setGridOpen] = useState(false);
   const [manual, setManual] = useState(false);
 
+  // Follow the point's coordinates, not the object's identity (a new object each render).
+  const valueLat = value?.lat;
+  const valueLng = value?.lng;
   useEffect(() => {
-    setLat(value ? String(value.lat) : '');
-    setLng(value ? String(value.lng) : '');
-  }, [value?.lat, value?.lng]);
+    setLat(valueLat === undefined ? '' : String(valueLat));
+    setLng(valueLng === undefined ? '' : String(valueLng));
+  }, [valueLat, valueLng]);
 
   const commitTyped = () => {
     const la = parseCoordinate(lat, 'lat');

@@ -1,7 +1,7 @@
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { View } from '@tarojs/components';
-import { Figures } from '../../components/Figures';
 import { CAMPAIGN_STATUS_NAMES_ZH } from '@ssp/shared';
+import { Figures } from '../../components/Figures';
 import { Columns } from '../../components/Bars';
 import { LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';

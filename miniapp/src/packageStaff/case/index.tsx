@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { ACTOR_ROLE_NAMES_ZH, type ActorRole, type PublicDepartment } from '@ssp/shared';
+import { ACTOR_ROLE_NAMES_ZH, ApiRequestError, type ActorRole, type PublicDepartment } from '@ssp/shared';
 import { PhotoStrip } from '../../components/PhotoStrip';
 import { Sheet } from '../../components/Sheet';
 import { LoadError, Loading } from '../../components/States';
@@ -12,7 +12,6 @@ import { describeDeadline, formatDateTime } from '../../logic/format';
 import { offeredActions, type ActionSpec, type BuiltAction } from '../../logic/staff-actions';
 import { STAFF_STATE_NAMES_ZH } from '../../logic/status';
 import { staffCasesApi } from '../../services/api';
-import { ApiRequestError } from '@ssp/shared';
 import { errorMessage, toastOk } from '../../services/ui';
 import { ActionForm } from '../components/ActionForm';
 import '../staff.css';

@@ -49,7 +49,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
         .then((r) => setTargets(r.targets))
         .catch(() => setTargets([]));
     }
-  }, [spec.action]);
+  }, [spec.action, spec.duplicateOf, spec.forwardTarget, detail.categoryId, detail.id]);
 
   const proposed = new Set(detail.proposedDepartments);
   const deptOrder = [...departments].sort((a, b) => Number(proposed.has(b.id)) - Number(proposed.has(a.id)));

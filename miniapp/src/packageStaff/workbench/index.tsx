@@ -16,7 +16,8 @@ import '../staff.css';
 
 export default function WorkbenchPage() {
   const { staff } = useSession();
-  const tabs = useMemo(() => (staff ? queueTabs(staff.role) : []), [staff?.role]);
+  const role = staff?.role;
+  const tabs = useMemo(() => (role ? queueTabs(role) : []), [role]);
   const [tabKey, setTabKey] = useState<string | null>(null);
   const tab = tabs.find((t) => t.key === tabKey) ?? tabs[0];
 

@@ -35,6 +35,8 @@ export default function ReportPage() {
     void ensureCitizen().then((ok) => ok && r.autoLocate());
   });
 
+  // Read again each time the picker opens (a report may have added a recent category).
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const recentIds = useMemo(() => storage.get<string[]>(RECENT_CATEGORIES_KEY) ?? [], [pickerOpen]);
   const d = r.draft;
 
