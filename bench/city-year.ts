@@ -50,7 +50,9 @@ export async function cityOf(services: Services): Promise<City> {
   return {
     categories,
     weights: categories.map((c) => 1 + (c.popularity ?? 0)),
-    grids: tree.districts.flatMap((d) => d.streets.flatMap((s) => s.grids.map((g) => ({ id: g.id, streetId: s.id, districtId: d.id, centroid: g.centroid })))),
+    grids: tree.districts.flatMap((d) =>
+      d.streets.flatMap((s) => s.grids.map((g) => ({ id: g.id, streetId: s.id, districtId: d.id, centroid: g.centroid }))),
+    ),
     calendar: await services.catalogue.getCalendar(),
   };
 }
@@ -135,7 +137,8 @@ export function synthCase(i: number, n: number, city: City, rnd: Rnd, opts: Synt
     }
     const role = ACTOR_OF[action] ?? 'system';
     if (role === 'reporter') return { actorRole: role, actorId: reporterId };
-    if (role === 'operator' || role === 'dispatcher' || role === 'department' || role === 'supervisor') return { actorRole: role, actorId: opts.staffOf?.(role) ?? null };
+    if (role === 'operator' || role === 'dispatcher' || role === 'department' || role === 'supervisor')
+      return { actorRole: role, actorId: opts.staffOf?.(role) ?? null };
     return { actorRole: role, actorId: null };
   };
   const events: CaseEvent[] = [];
@@ -225,7 +228,18 @@ export function synthCase(i: number, n: number, city: City, rnd: Rnd, opts: Synt
         const before = events[idx - 1]!;
         if (!['withdrawn', 'rejected', 'closed'].includes(before.to)) {
           const citizenId = opts.supporterOf ? opts.supporterOf(i, b) : `b${b}`;
-          events.splice(idx, 0, { ...before, ...actor('support'), action: 'support', from: before.to, to: before.to, at: new Date(at), publicNote: null, internalNote: null, photoIds: [], data: { citizenId } });
+          events.splice(idx, 0, {
+            ...before,
+            ...actor('support'),
+            action: 'support',
+            from: before.to,
+            to: before.to,
+            at: new Date(at),
+            publicNote: null,
+            internalNote: null,
+            photoIds: [],
+            data: { citizenId },
+          });
         }
       }
     }
@@ -298,7 +312,9 @@ function docOf(
     rejectReason: at('merge') ? 'duplicate' : at('reject') || at('void') ? 'invalid' : null,
     duplicateOf: null,
     rating: rated ? { score: (rated.data as { score: number }).score, comment: '', at: rated.at } : null,
-    forwarding: forwarded ? { targetId: 'bench-external', targetName: null, at: forwarded.at, auto: false, externalId: null, deliveredAt: forwarded.at } : null,
+    forwarding: forwarded
+      ? { targetId: 'bench-external', targetName: null, at: forwarded.at, auto: false, externalId: null, deliveredAt: forwarded.at }
+      : null,
     createdAt: events[0]!.at,
     updatedAt: last.at,
   };

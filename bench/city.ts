@@ -63,7 +63,6 @@ import { BSON, MongoClient, ObjectId, type Db, type Document } from 'mongodb';
 
 const { EJSON } = BSON;
 
- 
 const mongoose = require('mongoose') as typeof import('mongoose');
 const shared = require('@ssp/shared') as typeof import('@ssp/shared');
 const { loadConfig } = require('../api/src/config') as typeof import('../api/src/config');
@@ -76,7 +75,6 @@ const { getCitizenModel } = require('../api/src/auth/models') as typeof import('
 const { provideDatabase } = require('../scripts/db') as typeof import('../scripts/db');
 const { standInHeap } = require('../scripts/db/standin') as typeof import('../scripts/db/standin');
 const { cityOf, random, synthCase, DAY, YEAR_MS } = require('./city-year') as typeof import('./city-year');
- 
 
 type Services = import('../api/src/services').Services;
 type CityGrid = import('./city-year').CityGrid;
@@ -215,7 +213,19 @@ interface Recorded {
   ended: number;
 }
 
-const NOT_THE_REQUEST = new Set(['create', 'hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'createIndexes', 'listIndexes', 'buildInfo', 'getMore', 'killCursors']);
+const NOT_THE_REQUEST = new Set([
+  'create',
+  'hello',
+  'ismaster',
+  'isMaster',
+  'ping',
+  'endSessions',
+  'createIndexes',
+  'listIndexes',
+  'buildInfo',
+  'getMore',
+  'killCursors',
+]);
 
 /** Records the commands `fn` sends through `client` (whose connection monitors commands). */
 async function record(client: MongoClient, fn: () => Promise<unknown>): Promise<Recorded[]> {
@@ -223,7 +233,14 @@ async function record(client: MongoClient, fn: () => Promise<unknown>): Promise<
   const onStart = (e: { requestId: number; commandName: string; command: Document; databaseName: string }) => {
     if (NOT_THE_REQUEST.has(e.commandName)) return;
     const collection = String(e.command[e.commandName] ?? '');
-    recorded.set(e.requestId, { name: e.commandName, collection, command: e.command, databaseName: e.databaseName, started: performance.now(), ended: Infinity });
+    recorded.set(e.requestId, {
+      name: e.commandName,
+      collection,
+      command: e.command,
+      databaseName: e.databaseName,
+      started: performance.now(),
+      ended: Infinity,
+    });
   };
   const onEnd = (e: { requestId: number }) => {
     const r = recorded.get(e.requestId);
@@ -286,7 +303,16 @@ function replayer(cmds: Recorded[], fixed: { caseId: string; caseNo: string; cli
       swap.set(fixed.citizenId, citizen.id);
       fixed.photoIds.forEach((p, j) => swap.set(p, citizen.photoIds[j] ?? p));
       for (const wave of waves) {
-        const results = await Promise.all(wave.map((text) => db.command(EJSON.parse(text.replace(pattern, (m) => swap.get(m) ?? m), { relaxed: false }) as Document)));
+        const results = await Promise.all(
+          wave.map((text) =>
+            db.command(
+              EJSON.parse(
+                text.replace(pattern, (m) => swap.get(m) ?? m),
+                { relaxed: false },
+              ) as Document,
+            ),
+          ),
+        );
         for (const r of results) {
           // A duplicate key is what the service meets, and takes as done, when the API's effect
           // sweep ran this case's effect first (it finds replayed cases as it finds the API's own).
@@ -335,7 +361,14 @@ async function rawRun(op: (k: number) => Promise<void>, connections: number, run
   );
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ok: latencies.length, errors, firstError };
+  return {
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    ok: latencies.length,
+    errors,
+    firstError,
+  };
 }
 
 /** The index the server would read for a find (explain's winning plan), e.g. "IXSCAN reporterId_1_createdAt_-1". */
@@ -415,11 +448,17 @@ async function main(): Promise<void> {
     const cpus = os.cpus();
     const header = [
       `# city bench — ${new Date().toISOString()}`,
-      `# ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}; ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; ${os.type()} ${os.release()}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `# ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}; ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; ${os.type()} ${os.release()}; load average at start ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
       `# Node ${process.version}; autocannon ${autocannonVersion}; mongodb driver ${(JSON.parse(readFileSync(require.resolve('mongodb/package.json'), 'utf8')) as { version: string }).version}; every process on this machine (loopback)`,
       `# database: ${local.description}${local.kind === 'standin' ? ` (heap ${standInHeap()})` : ''}`,
       `# API as npm start runs it (DEV_LOGIN_ENABLED=true LOG_LEVEL=info to a discarded stdout, MONGODB_MAX_POOL_SIZE default ${config.mongodbMaxPoolSize}) with its background loops, in a child process; bare Koa in another; autocannon and the raw database runs in the parent`,
-      `# bench overrides: ${Object.entries(overrides).filter(([k]) => k !== 'MEDIA_DIR').map(([k, v]) => `${k}=${v}`).join(' ')}; MEDIA_DIR in a temp dir`,
+      `# bench overrides: ${Object.entries(overrides)
+        .filter(([k]) => k !== 'MEDIA_DIR')
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}; MEDIA_DIR in a temp dir`,
       `# ${CONNECTIONS} connections / requests in flight, ${DURATION} s per scenario after ${WARMUP} s warm-up (report submission: ${SUBMISSIONS} requests after ${CONNECTIONS}), request timeout ${TIMEOUT} s`,
     ];
     process.stderr.write(`${header.join('\n')}\n`);
@@ -451,7 +490,11 @@ async function main(): Promise<void> {
     const withReports = [...loaded.byReporter.keys()].sort(() => rnd.next() - 0.5).slice(0, LOGINS);
     t = performance.now();
     const citizens = await inParallel(withReports, 4, async (id) => {
-      const login = await expectStatus<{ accessToken: string; user: { id: string } }>('dev login', [200], call(api.url, 'POST', '/auth/dev-login', { json: { devUser: `city${devIndex.get(id)}` } }));
+      const login = await expectStatus<{ accessToken: string; user: { id: string } }>(
+        'dev login',
+        [200],
+        call(api.url, 'POST', '/auth/dev-login', { json: { devUser: `city${devIndex.get(id)}` } }),
+      );
       // The relation the scenarios rely on: the citizen who signs in is the reporter of these cases.
       if (login.user.id !== id) throw new Error(`dev login of city${devIndex.get(id)} gave citizen ${login.user.id}, not the inserted ${id}`);
       return { id, token: login.accessToken, cases: loaded.byReporter.get(id)!, photoIds: [] as string[] };
@@ -461,24 +504,32 @@ async function main(): Promise<void> {
       [200],
       call(api.url, 'POST', '/auth/staff/login', { json: { username: 'dispatcher', password: 'demo-dispatcher-2026' } }),
     );
-     
+
     const sharp = require('sharp') as typeof import('sharp');
     const submitters = citizens.slice(0, Math.min(citizens.length, 2 * CONNECTIONS));
     await inParallel(submitters, 4, async (c, i) => {
       const form = new FormData();
       for (let k = 0; k < 2; k += 1) {
-        const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: (i * 37 + k * 90) % 256, g: (i * 91) % 256, b: 120 } } }).jpeg().toBuffer();
+        const jpeg = await sharp({
+          create: { width: 640, height: 480, channels: 3, background: { r: (i * 37 + k * 90) % 256, g: (i * 91) % 256, b: 120 } },
+        })
+          .jpeg()
+          .toBuffer();
         form.append('photos', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), `p${k}.jpg`);
       }
-      const uploaded = await expectStatus<{ photos: { id: string }[] }>('photo upload', [201], call(api.url, 'POST', '/media', { token: c.token, form }));
+      const uploaded = await expectStatus<{ photos: { id: string }[] }>(
+        'photo upload',
+        [201],
+        call(api.url, 'POST', '/media', { token: c.token, form }),
+      );
       c.photoIds = uploaded.photos.map((p) => p.id);
     });
-    process.stderr.write(`signed in: ${citizens.length} citizens (dev login, each the inserted document) and the dispatcher; ${submitters.length} citizens uploaded 2 photos each (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
+    process.stderr.write(
+      `signed in: ${citizens.length} citizens (dev login, each the inserted document) and the dispatcher; ${submitters.length} citizens uploaded 2 photos each (${((performance.now() - t) / 1000).toFixed(1)} s)\n`,
+    );
 
     // ------------------------------------------------------------ what the requests ask
-    const forwarded = new Set(
-      (services.city.forwarding?.rules ?? []).flatMap((r) => r.categoryIds ?? []),
-    );
+    const forwarded = new Set((services.city.forwarding?.rules ?? []).flatMap((r) => r.categoryIds ?? []));
     const categories = (await services.catalogue.allCategories()).filter((c) => c.publicReportable && !forwarded.has(c.id));
     const allSpots = [...loaded.spots.values()].flat();
     const open = [...shared.OPEN_CASE_STATES];
@@ -506,7 +557,14 @@ async function main(): Promise<void> {
     let seq = 0;
     const reportInput = (c: (typeof citizens)[number]) => {
       const spot = pick(submitSpots);
-      return { categoryId: spot.categoryId, description: '路边井盖破损，存在安全隐患', location: spot.at, photoIds: c.photoIds, anonymous: false, clientRequestId: `city-${runId}-${(seq += 1)}` };
+      return {
+        categoryId: spot.categoryId,
+        description: '路边井盖破损，存在安全隐患',
+        location: spot.at,
+        photoIds: c.photoIds,
+        anonymous: false,
+        clientRequestId: `city-${runId}-${(seq += 1)}`,
+      };
     };
     let turn = 0;
     const nextSubmitter = () => submitters[(turn += 1) % submitters.length]!;
@@ -528,7 +586,9 @@ async function main(): Promise<void> {
         },
         // ReportService.listMine: first page (limit 20, one more to know whether a next page exists).
         mine: async (citizenId: string) => {
-          await cases.find({ reporterId: citizenId }, { sort: { createdAt: -1, _id: -1 }, limit: 21, projection: { events: 0, effects: 0 } }).toArray();
+          await cases
+            .find({ reporterId: citizenId }, { sort: { createdAt: -1, _id: -1 }, limit: 21, projection: { events: 0, effects: 0 } })
+            .toArray();
         },
         // ReportService.nearby: category, open states, 30 days, a lat/lng box; distances in the app.
         nearby: async (q: { at: LatLng; categoryId: string }) => {
@@ -560,7 +620,11 @@ async function main(): Promise<void> {
     const probeOps = raw(monitoredClient.db());
 
     // The services over a monitored connection: what one request of each scenario sends.
-    const probeDb = mongoose.createConnection(local.uriFor(DB_NAME), { bufferCommands: false, maxPoolSize: 10, monitorCommands: true } as import('mongoose').ConnectOptions);
+    const probeDb = mongoose.createConnection(local.uriFor(DB_NAME), {
+      bufferCommands: false,
+      maxPoolSize: 10,
+      monitorCommands: true,
+    } as import('mongoose').ConnectOptions);
     await probeDb.asPromise();
     closers.push(() => probeDb.close());
     const probeServices = createServices({ config, db: probeDb, logger: createLogger('error'), clock: { now: () => new Date() } });
@@ -580,13 +644,22 @@ async function main(): Promise<void> {
         () => probeServices.reports.detailFor(sampleTrack.citizen.id, String(sampleTrack.caseId)),
         () => probeOps.tracking({ caseId: sampleTrack.caseId }),
       ),
-      mine: await recordBoth(() => probeServices.reports.listMine(sampleTrack.citizen.id, { limit: 20 }), () => probeOps.mine(sampleTrack.citizen.id)),
+      mine: await recordBoth(
+        () => probeServices.reports.listMine(sampleTrack.citizen.id, { limit: 20 }),
+        () => probeOps.mine(sampleTrack.citizen.id),
+      ),
       nearby: await recordBoth(
         () => probeServices.reports.nearby(sampleTrack.citizen.id, sampleLookup.at.lat, sampleLookup.at.lng, sampleLookup.categoryId),
         () => probeOps.nearby(sampleLookup),
       ),
-      queue: await recordBoth(() => probeServices.cases.queue(dispatcher, shared.caseQueueQuerySchema.parse({ state: 'filed' })), () => probeOps.queue()),
-      publicSummary: await recordBoth(() => probeServices.stats.summary(publicQuery, { kind: 'public' }), () => probeOps.publicSummary()),
+      queue: await recordBoth(
+        () => probeServices.cases.queue(dispatcher, shared.caseQueueQuerySchema.parse({ state: 'filed' })),
+        () => probeOps.queue(),
+      ),
+      publicSummary: await recordBoth(
+        () => probeServices.stats.summary(publicQuery, { kind: 'public' }),
+        () => probeOps.publicSummary(),
+      ),
     };
     // How many published cells a cached public summary merges per request (a private cache of the service: n/a if it moved).
     const cache = (probeServices.stats as unknown as { publicCells?: Map<string, { cells?: unknown[] }> }).publicCells;
@@ -600,7 +673,13 @@ async function main(): Promise<void> {
     const submitCmds = await record(probeClient, async () => {
       created = (await probeServices.reports.create(by.id, input)).doc as unknown as { _id: ObjectId; caseNo: string };
     });
-    const replay = replayer(submitCmds, { caseId: created!._id.toHexString(), caseNo: created!.caseNo, clientRequestId: input.clientRequestId, citizenId: by.id, photoIds: by.photoIds });
+    const replay = replayer(submitCmds, {
+      caseId: created!._id.toHexString(),
+      caseNo: created!.caseNo,
+      clientRequestId: input.clientRequestId,
+      citizenId: by.id,
+      photoIds: by.photoIds,
+    });
     await replay.send(rawClient.db(), by);
     const submitRecording = {
       apiCommands: describe(submitCmds),
@@ -615,10 +694,21 @@ async function main(): Promise<void> {
     const box = shared.boundingBox(sampleLookup.at, duplicateRadiusM);
     const plans = {
       tracking: await planOf(rawClient.db(), { find: 'cases', filter: { _id: sampleTrack.caseId } }),
-      mine: await planOf(rawClient.db(), { find: 'cases', filter: { reporterId: sampleTrack.citizen.id }, sort: { createdAt: -1, _id: -1 }, limit: 21 }),
+      mine: await planOf(rawClient.db(), {
+        find: 'cases',
+        filter: { reporterId: sampleTrack.citizen.id },
+        sort: { createdAt: -1, _id: -1 },
+        limit: 21,
+      }),
       nearby: await planOf(rawClient.db(), {
         find: 'cases',
-        filter: { categoryId: sampleLookup.categoryId, state: { $in: open }, createdAt: { $gte: since }, 'location.lat': { $gte: box.minLat, $lte: box.maxLat }, 'location.lng': { $gte: box.minLng, $lte: box.maxLng } },
+        filter: {
+          categoryId: sampleLookup.categoryId,
+          state: { $in: open },
+          createdAt: { $gte: since },
+          'location.lat': { $gte: box.minLat, $lte: box.maxLat },
+          'location.lng': { $gte: box.minLng, $lte: box.maxLng },
+        },
         limit: 200,
       }),
       queue: await planOf(rawClient.db(), { find: 'cases', filter: { state: 'filed' }, sort: { dueAt: 1, _id: 1 }, limit: 21 }),
@@ -658,7 +748,10 @@ async function main(): Promise<void> {
         key: 'nearby',
         next: () => {
           const q = pick(lookups);
-          return { path: `/reports/nearby?lat=${q.at.lat.toFixed(6)}&lng=${q.at.lng.toFixed(6)}&category=${q.categoryId}`, headers: bearer(pick(citizens).token) };
+          return {
+            path: `/reports/nearby?lat=${q.at.lat.toFixed(6)}&lng=${q.at.lng.toFixed(6)}&category=${q.categoryId}`,
+            headers: bearer(pick(citizens).token),
+          };
         },
         raw: () => rawOps.nearby(pick(lookups)),
       },
@@ -718,9 +811,14 @@ async function main(): Promise<void> {
           await s.raw(k);
           times.push(performance.now() - t0);
         }
-        row.rawIdle = percentile(times.sort((a, b) => a - b), 50);
+        row.rawIdle = percentile(
+          times.sort((a, b) => a - b),
+          50,
+        );
         row.raw = await rawRun(s.raw, CONNECTIONS, s.amount ? { amount: s.amount } : { seconds: DURATION });
-        process.stderr.write(`  ${s.name} · raw database: ${row.raw.rps.toFixed(1)} op/s, p50 ${row.raw.p50.toFixed(2)} ms, p99 ${row.raw.p99.toFixed(2)} ms, errors ${row.raw.errors}${row.raw.firstError ? ` (${row.raw.firstError})` : ''}\n`);
+        process.stderr.write(
+          `  ${s.name} · raw database: ${row.raw.rps.toFixed(1)} op/s, p50 ${row.raw.p50.toFixed(2)} ms, p99 ${row.raw.p99.toFixed(2)} ms, errors ${row.raw.errors}${row.raw.firstError ? ` (${row.raw.firstError})` : ''}\n`,
+        );
       }
       if (s.key) {
         const rec = s.key === 'submission' ? submitRecording : recordings[s.key];
@@ -739,7 +837,10 @@ async function main(): Promise<void> {
       ...dataLines,
       `#   staff queue: ${filedCount} cases in state filed before the runs; nearby look-ups: half within 20 m of a recent open case of its category, half anywhere in a grid`,
       `#   citizen requests by ${citizens.length} citizens who signed in through POST /auth/dev-login (each checked to be the inserted citizen); submissions rotate over ${submitters.length} of them`,
-      `# load average after the runs ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `# load average after the runs ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
       '',
       '| scenario | route | API req/s | API p50 ms | API p99 ms | API alone ms | raw DB op/s | raw p50 ms | raw p99 ms | raw alone ms | overhead p50 | overhead p99 | raw ÷ API req/s | target p99 | target overhead ≤ 2× | non-2xx / errors |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|',

@@ -23,7 +23,6 @@ const resolveFilename = moduleInternals._resolveFilename;
 moduleInternals._resolveFilename = (request, ...rest) =>
   resolveFilename(request === '@ssp/shared' ? path.resolve(__dirname, '..', 'shared', 'src', 'index.ts') : request, ...rest);
 
-
 export type LatLng = { lat: number; lng: number };
 
 export function arg(name: string, fallback: number): number {
@@ -42,7 +41,6 @@ async function serve(kind: 'api' | 'koa'): Promise<void> {
   let server: http.Server;
   let close = async () => {};
   if (kind === 'koa') {
-     
     const Koa = require('koa') as typeof import('koa');
     const app = new Koa();
     app.use((ctx) => {
@@ -50,7 +48,6 @@ async function serve(kind: 'api' | 'koa'): Promise<void> {
     });
     server = http.createServer(app.callback());
   } else {
-     
     const { buildApp } = require('../api/src/app') as typeof import('../api/src/app');
     const { createApiServer } = require('../api/src/core/http-server') as typeof import('../api/src/core/http-server');
     const { startWorkers } = require('../api/src/workers') as typeof import('../api/src/workers');
@@ -60,7 +57,7 @@ async function serve(kind: 'api' | 'koa'): Promise<void> {
     const { createLogger } = require('../api/src/core/logger') as typeof import('../api/src/core/logger');
     const { connectDatabase } = require('../api/src/db') as typeof import('../api/src/db');
     const { createServices } = require('../api/src/services') as typeof import('../api/src/services');
-     
+
     // As api/src/main.ts: config from the environment, workers running.
     const config = loadConfig(process.env);
     const logger = createLogger(config.logLevel);
@@ -98,7 +95,11 @@ export function startServer(kind: 'api' | 'koa', env: NodeJS.ProcessEnv): Promis
   const stdout = process.env.VERBOSE === '1' ? 'inherit' : 'ignore';
   // API_CPU_PROF=<dir>: the API child writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = kind === 'api' && process.env.API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.API_CPU_PROF)}`] : [];
-  const child: ChildProcess = fork(__filename, ['--serve', kind], { env, stdio: ['ignore', stdout, 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
+  const child: ChildProcess = fork(__filename, ['--serve', kind], {
+    env,
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...profile],
+  });
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -137,7 +138,12 @@ export function benchClient(base: string, token?: string): ApiClient {
 }
 
 /** A request by path through the client (benches build many routes from data). */
-export async function call<T>(base: string, method: string, route: string, opts: { token?: string; json?: unknown; form?: FormData } = {}): Promise<{ status: number; body: T }> {
+export async function call<T>(
+  base: string,
+  method: string,
+  route: string,
+  opts: { token?: string; json?: unknown; form?: FormData } = {},
+): Promise<{ status: number; body: T }> {
   const res = await benchClient(base, opts.token).unchecked(method as 'GET', route, { body: opts.form ?? opts.json });
   return { status: res.status, body: res.body as T };
 }
@@ -220,8 +226,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export async function cannon(s: Scenario, run: { seconds: number } | { amount: number }, connections: number, timeout: number, measure: boolean): Promise<Measured> {
-   
+export async function cannon(
+  s: Scenario,
+  run: { seconds: number } | { amount: number },
+  connections: number,
+  timeout: number,
+  measure: boolean,
+): Promise<Measured> {
   const autocannon = require('autocannon') as typeof import('autocannon');
   const latencies: number[] = [];
   let sample: string | null = null;
@@ -251,7 +262,10 @@ export async function cannon(s: Scenario, run: { seconds: number } | { amount: n
   latencies.sort((a, b) => a - b);
   const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, v]) => [code, (v as { count: number }).count]));
   const ok = result['2xx'];
-  if (measure) process.stderr.write(`  ${s.name}: ${(ok / result.duration).toFixed(1)} req/s over ${result.duration} s, codes ${JSON.stringify(codes)}, errors ${result.errors}\n`);
+  if (measure)
+    process.stderr.write(
+      `  ${s.name}: ${(ok / result.duration).toFixed(1)} req/s over ${result.duration} s, codes ${JSON.stringify(codes)}, errors ${result.errors}\n`,
+    );
   return {
     name: s.name,
     route: s.route,
@@ -280,7 +294,13 @@ export async function probe(s: Scenario, n: number): Promise<{ median: number; f
     times.push(performance.now() - t);
     if (res.status < 200 || res.status > 299) throw new Error(`${s.name}: HTTP ${res.status} before the run`);
   }
-  return { median: percentile([...times].sort((a, b) => a - b), 50), first: times[0]! };
+  return {
+    median: percentile(
+      [...times].sort((a, b) => a - b),
+      50,
+    ),
+    first: times[0]!,
+  };
 }
 
 /**

@@ -24,17 +24,37 @@
  * scenario got more than 1 % non-2xx responses or errors (timeouts included).
  */
 // harness first: it points '@ssp/shared' at the sources before anything loads it.
-import { arg, benchClient, call, cannon, describeFailedRun, expectStatus, inParallel, jitter, offset, pick, probe, quiesce, reportFailedRuns, run, runFailed, settle, startServer, stopServers, type LatLng, type Measured, type Scenario } from './harness';
+import {
+  arg,
+  benchClient,
+  call,
+  cannon,
+  describeFailedRun,
+  expectStatus,
+  inParallel,
+  jitter,
+  offset,
+  pick,
+  probe,
+  quiesce,
+  reportFailedRuns,
+  run,
+  runFailed,
+  settle,
+  startServer,
+  stopServers,
+  type LatLng,
+  type Measured,
+  type Scenario,
+} from './harness';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 
- 
 const { loadConfig } = require('../api/src/config') as typeof import('../api/src/config');
 const { createLogger } = require('../api/src/core/logger') as typeof import('../api/src/core/logger');
 const { connectDatabase } = require('../api/src/db') as typeof import('../api/src/db');
 const { createServices } = require('../api/src/services') as typeof import('../api/src/services');
- 
 
 // ---------------------------------------------------------------- main
 
@@ -66,7 +86,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-     
     const { provideDatabase } = require('../scripts/db') as typeof import('../scripts/db');
     const local = await provideDatabase({ purpose: 'test', dataDir: path.join(tmp, 'db'), log: (m) => process.stderr.write(`[db] ${m}\n`) });
     stopDb = () => local.stop();
@@ -91,12 +110,23 @@ async function main(): Promise<void> {
     const cpus = os.cpus();
     const header = [
       `# load bench — ${new Date().toISOString()}`,
-      `# ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; ${os.type()} ${os.release()}`,
+      `# ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; ${os.type()} ${os.release()}`,
       `# Node ${process.version}; autocannon ${autocannonVersion}; every process on this machine (loopback)`,
       `# database: ${local.description}`,
       `# ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s warm-up (report submission: ${SUBMISSIONS} requests after ${CONNECTIONS}), request timeout ${TIMEOUT} s; API and bare Koa each in a child process of their own, autocannon in the parent`,
-      `# API config ${POOL === undefined ? `as npm start: MONGODB_MAX_POOL_SIZE default (${defaultPool})` : `as npm start except MONGODB_MAX_POOL_SIZE=${POOL} (default ${defaultPool})`}, ${Object.entries(asNpmStart).filter(([k]) => k !== 'MONGODB_URI' && k !== 'MONGODB_MAX_POOL_SIZE').map(([k, v]) => `${k}=${v}`).join(' ')} (logs to a discarded stdout)`,
-      `# bench overrides: ${Object.entries(overrides).filter(([k]) => k !== 'MEDIA_DIR').map(([k, v]) => `${k}=${v}`).join(' ')}; MEDIA_DIR in a temp dir`,
+      `# API config ${POOL === undefined ? `as npm start: MONGODB_MAX_POOL_SIZE default (${defaultPool})` : `as npm start except MONGODB_MAX_POOL_SIZE=${POOL} (default ${defaultPool})`}, ${Object.entries(
+        asNpmStart,
+      )
+        .filter(([k]) => k !== 'MONGODB_URI' && k !== 'MONGODB_MAX_POOL_SIZE')
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} (logs to a discarded stdout)`,
+      `# bench overrides: ${Object.entries(overrides)
+        .filter(([k]) => k !== 'MEDIA_DIR')
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}; MEDIA_DIR in a temp dir`,
     ];
     process.stderr.write(`${header.join('\n')}\n`);
 
@@ -106,7 +136,7 @@ async function main(): Promise<void> {
     closeParentDb = () => db.close();
     const services = createServices({ config, db, logger: createLogger('error'), clock: { now: () => new Date() } });
     const t0 = Date.now();
-     
+
     const { seedDemo } = require('../api/src/seed/demo') as typeof import('../api/src/seed/demo');
     await seedDemo(services);
     process.stderr.write(`demo city and demo cases loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -114,9 +144,7 @@ async function main(): Promise<void> {
     // Query points: the grid centroids nearest the city centre, each with one public category
     // (not one the demo forwards to an external platform, which would only add failing deliveries).
     const city = await services.catalogue.getCity();
-    const forwarded = new Set(
-      (services.city.forwarding?.rules ?? []).flatMap((r) => r.categoryIds ?? []),
-    );
+    const forwarded = new Set((services.city.forwarding?.rules ?? []).flatMap((r) => r.categoryIds ?? []));
     const categories = (await services.catalogue.allCategories())
       .filter((c) => c.publicReportable && !forwarded.has(c.id))
       .sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0));
@@ -143,19 +171,35 @@ async function main(): Promise<void> {
     const [api, koa] = await Promise.all([startServer('api', { ...process.env, ...apiEnv }), startServer('koa', { ...process.env })]);
 
     // Citizens (dev login) and their photos (POST /media, two small real JPEGs each).
-     
+
     const sharp = require('sharp') as typeof import('sharp');
     const runId = Date.now().toString(36);
-    const citizens = await inParallel(Array.from({ length: CITIZENS }, (_v, i) => i), 4, async (i) => {
-      const login = await expectStatus<{ accessToken: string; user: { id: string } }>('dev login', [200], call(api.url, 'POST', '/auth/dev-login', { json: { devUser: `bench${i}` } }));
-      const form = new FormData();
-      for (let k = 0; k < 2; k += 1) {
-        const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: (i * 37 + k * 90) % 256, g: (i * 91) % 256, b: 120 } } }).jpeg().toBuffer();
-        form.append('photos', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), `p${k}.jpg`);
-      }
-      const uploaded = await expectStatus<{ photos: { id: string }[] }>('photo upload', [201], call(api.url, 'POST', '/media', { token: login.accessToken, form }));
-      return { id: login.user.id, token: login.accessToken, photoIds: uploaded.photos.map((p) => p.id), reportIds: [] as string[] };
-    });
+    const citizens = await inParallel(
+      Array.from({ length: CITIZENS }, (_v, i) => i),
+      4,
+      async (i) => {
+        const login = await expectStatus<{ accessToken: string; user: { id: string } }>(
+          'dev login',
+          [200],
+          call(api.url, 'POST', '/auth/dev-login', { json: { devUser: `bench${i}` } }),
+        );
+        const form = new FormData();
+        for (let k = 0; k < 2; k += 1) {
+          const jpeg = await sharp({
+            create: { width: 640, height: 480, channels: 3, background: { r: (i * 37 + k * 90) % 256, g: (i * 91) % 256, b: 120 } },
+          })
+            .jpeg()
+            .toBuffer();
+          form.append('photos', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), `p${k}.jpg`);
+        }
+        const uploaded = await expectStatus<{ photos: { id: string }[] }>(
+          'photo upload',
+          [201],
+          call(api.url, 'POST', '/media', { token: login.accessToken, form }),
+        );
+        return { id: login.user.id, token: login.accessToken, photoIds: uploaded.photos.map((p) => p.id), reportIds: [] as string[] };
+      },
+    );
 
     // Existing reports near the query points, spread over the citizens.
     let seq = 0;
@@ -177,7 +221,13 @@ async function main(): Promise<void> {
       c.reportIds.push(id);
       return { citizen: c, id };
     });
-    const nearbyCheck = await expectStatus<{ items: unknown[] }>('nearby', [200], call(api.url, 'GET', `/reports/nearby?lat=${points[0]!.at.lat}&lng=${points[0]!.at.lng}&category=${points[0]!.categoryId}`, { token: citizens[0]!.token }));
+    const nearbyCheck = await expectStatus<{ items: unknown[] }>(
+      'nearby',
+      [200],
+      call(api.url, 'GET', `/reports/nearby?lat=${points[0]!.at.lat}&lng=${points[0]!.at.lng}&category=${points[0]!.categoryId}`, {
+        token: citizens[0]!.token,
+      }),
+    );
     const cases = () => db.collection('cases').countDocuments();
     process.stderr.write(
       `prepared: ${citizens.length} citizens with 2 photos each, ${seeded.length} reports near ${points.length} points (${nearbyCheck.items.length} found near the first), ${await cases()} cases in the database\n`,
@@ -210,7 +260,10 @@ async function main(): Promise<void> {
         next: () => {
           const p = pick(points);
           const at = offset(p.at, jitter(10), jitter(10));
-          return { path: `/reports/nearby?lat=${at.lat.toFixed(6)}&lng=${at.lng.toFixed(6)}&category=${p.categoryId}`, headers: bearer(pick(citizens).token) };
+          return {
+            path: `/reports/nearby?lat=${at.lat.toFixed(6)}&lng=${at.lng.toFixed(6)}&category=${p.categoryId}`,
+            headers: bearer(pick(citizens).token),
+          };
         },
       },
       { name: 'public statistics summary', route: 'GET /stats/public/summary', url: `${api.url}/stats/public/summary` },
@@ -226,7 +279,11 @@ async function main(): Promise<void> {
           // Round robin over the citizens (daily quota), a fresh clientRequestId each time.
           const c = citizens[(rr += 1) % citizens.length]!;
           const spot = pick(submitSpots);
-          return { path: '/reports', headers: { ...bearer(c.token), 'content-type': 'application/json' }, body: reportBody(c, spot.at, spot.categoryId) };
+          return {
+            path: '/reports',
+            headers: { ...bearer(c.token), 'content-type': 'application/json' },
+            body: reportBody(c, spot.at, spot.categoryId),
+          };
         },
       },
       { name: 'ceiling again (drift)', route: 'GET / (bare Koa)', url: koa.url },
@@ -259,13 +316,17 @@ async function main(): Promise<void> {
       '',
       '| scenario | route | req/s | p50 ms | p99 ms | 2xx | non-2xx | errors | req/s ÷ ceiling | p99 ÷ ceiling | idle ms | cases in db |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...results.map((r) =>
-        `| ${r.name} | \`${r.route}\` | ${f(r.rps, 1)} | ${f(r.p50)} | ${f(r.p99)} | ${r.ok} | ${r.non2xx} | ${r.errors} | ${ratio(r.rps / ceilingRps)} | ${ratio(r.p99 / ceilingP99)}× | ${f(r.idle ?? NaN)} | ${r.route.includes('bare Koa') ? '–' : r.cases} |`,
+      ...results.map(
+        (r) =>
+          `| ${r.name} | \`${r.route}\` | ${f(r.rps, 1)} | ${f(r.p50)} | ${f(r.p99)} | ${r.ok} | ${r.non2xx} | ${r.errors} | ${ratio(r.rps / ceilingRps)} | ${ratio(r.p99 / ceilingP99)}× | ${f(r.idle ?? NaN)} | ${r.route.includes('bare Koa') ? '–' : r.cases} |`,
       ),
       '',
       `req/s = 2xx responses per second over the measured ${DURATION} s (report submission: over the time its ${SUBMISSIONS} requests took); p50/p99 of the 2xx responses. Ceiling = mean of the two bare Koa runs (${f(ceilingRps, 0)} req/s, p99 ${f(ceilingP99)} ms).`,
       'idle ms = median of 10 requests sent one after the other before the run (nothing else in flight): the cost of one request.',
-      `load average after the runs: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `load average after the runs: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
 

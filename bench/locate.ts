@@ -19,7 +19,6 @@ const LOOKUPS = 200_000;
 const STEP = 0.002;
 const ORIGIN = { lng: 115.5, lat: 28.5 };
 
-
 const at = (x: number, y: number): Position => [ORIGIN.lng + x * STEP, ORIGIN.lat + y * STEP];
 const jitter = (i: number, j: number, salt: number) => (seededRandom(i * 7919 + j * 104729 + salt)() - 0.5) * 0.3;
 const vertex = (i: number, j: number) => ({ x: i + jitter(i, j, 1), y: j + jitter(i, j, 2) });
@@ -98,6 +97,8 @@ function run(count: number): void {
   );
 }
 
-console.log(`locate bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, load average ${os.loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `locate bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, load average ${os.loadavg()[0]!.toFixed(1)}`,
+);
 console.log(`${LOOKUPS.toLocaleString('en')} random lookups per size; per-lookup times include the timer's own overhead`);
 for (const count of [50, 5_000, 50_000]) run(count);

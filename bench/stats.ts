@@ -38,7 +38,6 @@ const resolveFilename = moduleInternals._resolveFilename;
 moduleInternals._resolveFilename = (request, ...rest) =>
   resolveFilename(request === '@ssp/shared' ? path.resolve(__dirname, '..', 'shared', 'src', 'index.ts') : request, ...rest);
 
- 
 const { SATISFIED_MIN_SCORE } = require('@ssp/shared') as typeof import('@ssp/shared');
 const { loadConfig } = require('../api/src/config') as typeof import('../api/src/config');
 const { createLogger } = require('../api/src/core/logger') as typeof import('../api/src/core/logger');
@@ -52,7 +51,6 @@ const { RollupBatch } = require('../api/src/stats/rollups') as typeof import('..
 const { applyEvent, emptyFold } = require('../api/src/stats/increments') as typeof import('../api/src/stats/increments');
 const { provideDatabase } = require('../scripts/db') as typeof import('../scripts/db');
 const { cityOf, random, synthCase } = require('./city-year') as typeof import('./city-year');
- 
 
 type CaseEvent = import('../api/src/cases/models').CaseEvent;
 type LocalDatabase = import('../scripts/db').LocalDatabase;
@@ -90,7 +88,13 @@ async function measure(label: string, n: number, run: () => Promise<unknown>): P
 // ---------------------------------------------------------------- run
 
 async function open(server: LocalDatabase, name: string, extraEnv: Record<string, string> = {}) {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: server.uriFor(name), STATS_PUBLIC_RATE_PER_MINUTE: '100000', ...extraEnv });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGODB_URI: server.uriFor(name),
+    STATS_PUBLIC_RATE_PER_MINUTE: '100000',
+    ...extraEnv,
+  });
   const db = await connectDatabase({ ...config, mongodbServerSelectionTimeoutMs: 30_000, mongodbSocketTimeoutMs: 600_000 });
   const services = createServices({ config, db, logger: createLogger('silent'), clock: { now: () => new Date() } });
   return { config, db, services };
@@ -157,8 +161,12 @@ async function fullRun(dbServer: LocalDatabase, n: number): Promise<void> {
   await measure(`rollups · service · summary (year)`, CALLS, () => services.stats.summary(YEAR, STAFF));
   await measure(`rollups · service · time series (12 months)`, CALLS, () => services.stats.timeseries({ ...YEAR, granularity: 'month' }, STAFF));
   await measure(`rollups · service · department ranking (year)`, CALLS, () => services.stats.departments(YEAR, STAFF));
-  await measure(`rollups · service · time series (365 days)`, Math.min(CALLS, 10), () => services.stats.timeseries({ ...YEAR, granularity: 'day' }, STAFF));
-  await measure(`rollups · service · summary, one district (year)`, Math.min(CALLS, 3), () => services.stats.summary({ ...YEAR, districtId: city.grids[0]!.districtId }, STAFF));
+  await measure(`rollups · service · time series (365 days)`, Math.min(CALLS, 10), () =>
+    services.stats.timeseries({ ...YEAR, granularity: 'day' }, STAFF),
+  );
+  await measure(`rollups · service · summary, one district (year)`, Math.min(CALLS, 3), () =>
+    services.stats.summary({ ...YEAR, districtId: city.grids[0]!.districtId }, STAFF),
+  );
   await measure(`rollups · service · public summary, cold (12 months published)`, 1, () => services.stats.summary(YEAR, { kind: 'public' }));
   await measure(`rollups · service · public summary, cached`, CALLS, () => services.stats.summary(YEAR, { kind: 'public' }));
 
@@ -173,7 +181,9 @@ async function fullRun(dbServer: LocalDatabase, n: number): Promise<void> {
     if (res.status !== 200) throw new Error(`${p}: ${res.status} ${JSON.stringify(res.body)}`);
   };
   await measure(`rollups · HTTP · GET /stats/staff/summary`, CALLS, () => get('/stats/staff/summary?from=2025-01&to=2025-12'));
-  await measure(`rollups · HTTP · GET /stats/staff/timeseries`, CALLS, () => get('/stats/staff/timeseries?from=2025-01&to=2025-12&granularity=month'));
+  await measure(`rollups · HTTP · GET /stats/staff/timeseries`, CALLS, () =>
+    get('/stats/staff/timeseries?from=2025-01&to=2025-12&granularity=month'),
+  );
   await measure(`rollups · HTTP · GET /stats/staff/departments`, CALLS, () => get('/stats/staff/departments?from=2025-01&to=2025-12'));
   await measure(`rollups · HTTP · GET /stats/public/summary (cached)`, CALLS, () => get('/stats/public/summary?from=2025-01&to=2025-12'));
   server.closeAllConnections();
@@ -183,7 +193,14 @@ async function fullRun(dbServer: LocalDatabase, n: number): Promise<void> {
   // moved to now: events before the rebuild's cutoff belong to the rebuild, not the subscriber.
   for (const s of sample) {
     const shift = Date.now() - s.event.at.getTime();
-    s.doc = { ...s.doc, events: s.doc.events.map((e) => ({ ...e, at: new Date(e.at.getTime() + shift), dims: { ...e.dims, deadline: e.dims.deadline && new Date(e.dims.deadline.getTime() + shift) } })) };
+    s.doc = {
+      ...s.doc,
+      events: s.doc.events.map((e) => ({
+        ...e,
+        at: new Date(e.at.getTime() + shift),
+        dims: { ...e.dims, deadline: e.dims.deadline && new Date(e.dims.deadline.getTime() + shift) },
+      })),
+    };
     s.event = s.doc.events[s.doc.events.length - 1]!;
   }
   let k = 0;
@@ -244,10 +261,14 @@ async function rollupsOnly(server: LocalDatabase, n: number): Promise<void> {
     `not stored at this size: the ${n} case documents and the fine tiers (day, month: grid × category × department × source)`,
   ];
   await measure(`[${n}] rollups · service · summary (year)`, CALLS, () => services.stats.summary(YEAR, STAFF));
-  await measure(`[${n}] rollups · service · time series (12 months)`, CALLS, () => services.stats.timeseries({ ...YEAR, granularity: 'month' }, STAFF));
+  await measure(`[${n}] rollups · service · time series (12 months)`, CALLS, () =>
+    services.stats.timeseries({ ...YEAR, granularity: 'month' }, STAFF),
+  );
   await measure(`[${n}] rollups · service · department ranking (year)`, CALLS, () => services.stats.departments(YEAR, STAFF));
   const s = await services.stats.summary(YEAR, STAFF);
-  lines.push(`2025 figures: reported ${s.counts.reported}, closed ${s.counts.closed}/${s.counts.due} due (结案率 ${s.rates.closureRate.percent}%), 按期 ${s.rates.onTimeRate.percent}%`);
+  lines.push(
+    `2025 figures: reported ${s.counts.reported}, closed ${s.counts.closed}/${s.counts.due} due (结案率 ${s.rates.closureRate.percent}%), 按期 ${s.rates.onTimeRate.percent}%`,
+  );
   process.stdout.write(`\n## ${n} cases (rollup side only)\n${lines.join('\n')}\n`);
   await db.dropDatabase();
   await db.close();
@@ -257,7 +278,10 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-bench-stats-'));
   const server = await provideDatabase({ purpose: 'test', dataDir, log: (m) => process.stderr.write(`[db] ${m}\n`) });
   process.stdout.write(
-    `# stats bench — ${new Date().toISOString()}\n# ${server.description}\n# Node ${process.version}; ${os.cpus().length} × ${os.cpus()[0]?.model}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
+    `# stats bench — ${new Date().toISOString()}\n# ${server.description}\n# Node ${process.version}; ${os.cpus().length} × ${os.cpus()[0]?.model}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
   );
   try {
     await fullRun(server, CASES);
@@ -269,7 +293,9 @@ async function main(): Promise<void> {
   const width = Math.max(...rows.map((r) => r[0]!.length));
   process.stdout.write(`\n${'measurement'.padEnd(width)}  ${'n'.padStart(4)}  ${'median'.padStart(9)}  ${'p95'.padStart(9)}\n`);
   for (const r of rows) process.stdout.write(`${r[0]!.padEnd(width)}  ${r[1]!.padStart(4)}  ${r[2]!.padStart(9)}  ${r[3]!.padStart(9)}\n`);
-  process.stdout.write(`\n(satisfied = score ≥ ${SATISFIED_MIN_SCORE}; the plain aggregations compute fewer figures than the rollups: counts by state only)\n`);
+  process.stdout.write(
+    `\n(satisfied = score ≥ ${SATISFIED_MIN_SCORE}; the plain aggregations compute fewer figures than the rollups: counts by state only)\n`,
+  );
 }
 
 main().catch((err) => {

@@ -9,7 +9,18 @@ import type { Page } from 'playwright-core';
 import type { TestApi } from '../api/test/helpers/harness';
 import { citizenClient, publicClient, staffClient } from './helpers/api';
 import { PUBLIC_CACHE_MS } from '../api/src/stats/service';
-import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, removeTempFiles, staffLoginUi, startApp, type DemoCity, type MovableClock } from './helpers/app';
+import {
+  choosePhotos,
+  citizenLogin,
+  createStaff,
+  jpegFile,
+  openRoute,
+  removeTempFiles,
+  staffLoginUi,
+  startApp,
+  type DemoCity,
+  type MovableClock,
+} from './helpers/app';
 import { byTestId, clearHttpCache, confirmModal, fill, openDevice, press, shot, tap, tapTab, type Device } from './helpers/browser';
 
 let api: TestApi;
@@ -192,7 +203,9 @@ describe('citizen journey in the browser', () => {
     expect(points.balance).toBeGreaterThan(0);
 
     await openRoute(alice, appUrl, 'packagePublic/points/index');
-    await byTestId(alice, 'points-balance').filter({ hasText: String(points.balance) }).waitFor();
+    await byTestId(alice, 'points-balance')
+      .filter({ hasText: String(points.balance) })
+      .waitFor();
     await shot(alice, '12-points');
 
     // 数据公开 and 首页 figures read the public statistics, which the API and browsers keep
@@ -204,7 +217,9 @@ describe('citizen journey in the browser', () => {
     await byTestId(alice, 'chart-categories').getByText(city.publicCategory.name).waitFor();
     await shot(alice, '13-stats');
     await openRoute(alice, appUrl);
-    await byTestId(alice, 'home-points').filter({ hasText: String(points.balance) }).waitFor();
+    await byTestId(alice, 'home-points')
+      .filter({ hasText: String(points.balance) })
+      .waitFor();
     await shot(alice, '14-home-signed-in');
   });
 

@@ -19,7 +19,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { buildOpenApiDocument, createApiClient, fetchTransport, operations, toOpenApiPath, type ApiClient, type Caller, type OpenApiDocument } from '@ssp/shared';
+import {
+  buildOpenApiDocument,
+  createApiClient,
+  fetchTransport,
+  operations,
+  toOpenApiPath,
+  type ApiClient,
+  type Caller,
+  type OpenApiDocument,
+} from '@ssp/shared';
 import { buildApp } from '../api/src/app';
 import { loadConfig } from '../api/src/config';
 import { systemClock } from '../api/src/context';
@@ -123,7 +132,15 @@ function countRequests(harPath: string): number {
   return har.log?.entries?.length ?? 0;
 }
 
-function runSchemathesis(bin: string, caller: FuzzCaller, seed: number, schemaFile: string, baseUrl: string, token: string | null, reportDir: string): Promise<RunFigures> {
+function runSchemathesis(
+  bin: string,
+  caller: FuzzCaller,
+  seed: number,
+  schemaFile: string,
+  baseUrl: string,
+  token: string | null,
+  reportDir: string,
+): Promise<RunFigures> {
   const started = Date.now();
   const callerReports = path.join(reportDir, `${caller}-seed${seed}`);
   const cliArgs = [
@@ -167,9 +184,19 @@ function runSchemathesis(bin: string, caller: FuzzCaller, seed: number, schemaFi
     child.on('error', reject);
     child.on('exit', (code) => {
       const exitCode = code ?? 1;
-      const operationCount = Object.values((JSON.parse(readFileSync(schemaFile, 'utf8')) as OpenApiDocument).paths).reduce((n, m) => n + Object.keys(m).length, 0);
+      const operationCount = Object.values((JSON.parse(readFileSync(schemaFile, 'utf8')) as OpenApiDocument).paths).reduce(
+        (n, m) => n + Object.keys(m).length,
+        0,
+      );
       if (exitCode !== 0) process.stdout.write(output);
-      else process.stdout.write(output.split('\n').filter((l) => /passed|failed|errors|Test cases|Summary/i.test(l)).map((l) => `  ${l}\n`).join(''));
+      else
+        process.stdout.write(
+          output
+            .split('\n')
+            .filter((l) => /passed|failed|errors|Test cases|Summary/i.test(l))
+            .map((l) => `  ${l}\n`)
+            .join(''),
+        );
       resolve({
         caller,
         seed,
@@ -184,7 +211,9 @@ function runSchemathesis(bin: string, caller: FuzzCaller, seed: number, schemaFi
 
 /** One real report of the fuzzing citizen (a photo through the real pipeline, in the first grid). */
 async function createCitizenReport(citizen: ApiClient): Promise<string> {
-  const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 120, b: 60 } } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 120, b: 60 } } })
+    .jpeg()
+    .toBuffer();
   const form = new FormData();
   form.append('photos', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'p.jpg');
   const { photos } = await citizen.call('uploadPhotos', { body: form });
@@ -192,7 +221,13 @@ async function createCitizenReport(citizen: ApiClient): Promise<string> {
   const location = areas.districts[0]!.streets[0]!.grids[0]!.centroid;
   const { categories } = await citizen.call('listCategories', { query: { public: 'true' } });
   const report = await citizen.call('createReport', {
-    body: { categoryId: categories[0]!.id, location, photoIds: photos.map((p) => p.id), clientRequestId: 'fuzz-report-0001', description: '模糊测试的上报' },
+    body: {
+      categoryId: categories[0]!.id,
+      location,
+      photoIds: photos.map((p) => p.id),
+      clientRequestId: 'fuzz-report-0001',
+      description: '模糊测试的上报',
+    },
   });
   return report.id;
 }
@@ -279,7 +314,9 @@ async function main(): Promise<void> {
       const seed = Number(args.seed) + round;
       for (const caller of callers) {
         log(`fuzzing as ${caller} (seed ${seed})`);
-        figures.push(await runSchemathesis(bin, caller, seed, schemaFile(caller), baseUrl, caller === 'anonymous' ? null : tokens[caller]!, reportDir));
+        figures.push(
+          await runSchemathesis(bin, caller, seed, schemaFile(caller), baseUrl, caller === 'anonymous' ? null : tokens[caller]!, reportDir),
+        );
       }
       if (figures.reduce((n, f) => n + f.requests, 0) >= minRequests || figures.some((f) => f.exitCode !== 0)) break;
     }
@@ -298,9 +335,13 @@ async function main(): Promise<void> {
   process.stdout.write(`\nschemathesis ${SCHEMATHESIS_VERSION}, max-examples ${maxExamples}, phases ${args.phases}, all checks\n`);
   process.stdout.write('| caller | seed | operations | requests | seconds | result |\n|---|---|---|---|---|---|\n');
   for (const f of figures) {
-    process.stdout.write(`| ${f.caller} | ${f.seed} | ${f.operations} | ${f.requests} | ${f.seconds.toFixed(0)} | ${f.exitCode === 0 ? 'pass' : `FAIL (exit ${f.exitCode})`} |\n`);
+    process.stdout.write(
+      `| ${f.caller} | ${f.seed} | ${f.operations} | ${f.requests} | ${f.seconds.toFixed(0)} | ${f.exitCode === 0 ? 'pass' : `FAIL (exit ${f.exitCode})`} |\n`,
+    );
   }
-  process.stdout.write(`| total | | ${operations.length} | ${total} | ${figures.reduce((s, f) => s + f.seconds, 0).toFixed(0)} | ${failed.length ? 'FAIL' : 'pass'} |\n`);
+  process.stdout.write(
+    `| total | | ${operations.length} | ${total} | ${figures.reduce((s, f) => s + f.seconds, 0).toFixed(0)} | ${failed.length ? 'FAIL' : 'pass'} |\n`,
+  );
   if (failed.length) throw new Error(`schemathesis found failures as ${failed.map((f) => f.caller).join(', ')}`);
   if (total < minRequests) throw new Error(`only ${total} requests, fewer than the ${minRequests} asked for`);
 }

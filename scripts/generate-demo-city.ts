@@ -95,16 +95,19 @@ function ring(points: { x: number; y: number }[], exterior: boolean): Position[]
 
 /** The cell's corners and edge midpoints: NW, W, SW, S, SE, E, NE, N. */
 function cellRing(col: number, row: number): Position[] {
-  return ring([
-    vertex(col, row),
-    verticalMid(col, row),
-    vertex(col, row + 1),
-    horizontalMid(col, row + 1),
-    vertex(col + 1, row + 1),
-    verticalMid(col + 1, row),
-    vertex(col + 1, row),
-    horizontalMid(col, row),
-  ], true);
+  return ring(
+    [
+      vertex(col, row),
+      verticalMid(col, row),
+      vertex(col, row + 1),
+      horizontalMid(col, row + 1),
+      vertex(col + 1, row + 1),
+      verticalMid(col + 1, row),
+      vertex(col + 1, row),
+      horizontalMid(col, row),
+    ],
+    true,
+  );
 }
 
 /** An irregular polygon around the centre of a cell. */

@@ -1,6 +1,6 @@
 /**
  * README command 2: `npm install && npm test`.
- * Installs what the machine lacks (scripts/prerequisites.ts), builds what the tests
+ * Installs what the machine lacks (scripts/prerequisites.ts), lints, builds what the tests
  * need, starts one real database server for the whole run (scripts/db),
  * runs every workspace's jest tests against it, checks both mini-program builds, and
  * fuzzes every route against the OpenAPI contract (scripts/fuzz.ts).
@@ -15,6 +15,7 @@ import { runStep } from './run';
 async function main(): Promise<void> {
   const npx = 'npx';
   await ensurePrerequisites((m) => process.stdout.write(`\n▶ ${m}\n`));
+  await runStep('lint (ESLint, Prettier)', 'npm', ['run', 'lint'], { cwd: REPO_ROOT });
   await runStep('build shared', 'npm', ['run', 'build', '-w', 'shared'], { cwd: REPO_ROOT });
   await runStep('typecheck api', npx, ['tsc', '-p', 'api/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });
   await runStep('typecheck scripts and benchmarks', npx, ['tsc', '-p', 'scripts/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });

@@ -40,8 +40,7 @@ export interface AppDeps {
 
 /** Builds the whole API as a Koa app without listening, so tests can drive it on any port. */
 export function buildApp(deps: AppDeps): Koa {
-  const services =
-    deps.services ?? createServices({ config: deps.config, db: deps.db, logger: deps.logger, clock: deps.clock ?? systemClock });
+  const services = deps.services ?? createServices({ config: deps.config, db: deps.db, logger: deps.logger, clock: deps.clock ?? systemClock });
   // Behind a reverse proxy, the client IP (rate limits) is the one the last proxy appended.
   const app = new Koa({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
   app.silent = true;

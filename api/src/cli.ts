@@ -34,7 +34,9 @@ async function main(): Promise<void> {
       }
       case 'rebuild-stats': {
         const result = await services.stats.rebuild({ force: process.argv.includes('--force') });
-        process.stdout.write(`statistics rebuilt: generation ${result.gen}, ${result.cases} cases, ${result.events} events, ${result.rows} rollup rows\n`);
+        process.stdout.write(
+          `statistics rebuilt: generation ${result.gen}, ${result.cases} cases, ${result.events} events, ${result.rows} rollup rows\n`,
+        );
         break;
       }
       default:

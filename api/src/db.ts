@@ -47,7 +47,13 @@ export async function connectDatabaseWhenReachable(
 
 export async function pingDatabase(connection: Connection, timeoutMs = 2000): Promise<boolean> {
   if (connection.readyState !== 1 || !connection.db) return false;
-  const ping = connection.db.admin().ping().then(() => true, () => false);
+  const ping = connection.db
+    .admin()
+    .ping()
+    .then(
+      () => true,
+      () => false,
+    );
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
   return Promise.race([ping, timeout]);
 }

@@ -50,7 +50,24 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
   const reports = new ReportService(ctx, workflow, catalogue, media, campaigns);
   const open311 = new Open311Service(ctx, workflow, catalogue);
   const rateLimits = new RateLimitStore(ctx.db, ctx.clock, ctx.logger);
-  return { ctx, city, rateLimits, auth, media, catalogue, relay, workflow, notifications, cases, forwarding, reports, open311, campaigns, points, stats };
+  return {
+    ctx,
+    city,
+    rateLimits,
+    auth,
+    media,
+    catalogue,
+    relay,
+    workflow,
+    notifications,
+    cases,
+    forwarding,
+    reports,
+    open311,
+    campaigns,
+    points,
+    stats,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -4,7 +4,13 @@ import { SpatialIndex } from '../src/catalogue/spatial-index';
 
 const polygon = (...rings: Position[][]): GridGeometry => ({ type: 'Polygon', coordinates: rings });
 const flat = (geometry: GridGeometry) => flattenGeometry(geometry);
-const square = (x: number, y: number, size: number): Position[] => [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]];
+const square = (x: number, y: number, size: number): Position[] => [
+  [x, y],
+  [x + size, y],
+  [x + size, y + size],
+  [x, y + size],
+  [x, y],
+];
 
 describe('point in polygon', () => {
   const ring = flat(polygon(square(0, 0, 10)))[0]![0]!;
@@ -30,8 +36,24 @@ describe('point in polygon', () => {
 
   it('gives a point beside a slanted shared edge to exactly one of the two grids', () => {
     // Two quadrilaterals sharing the edge (3, 0)–(4.7, 10), listed in opposite directions.
-    const left = flat(polygon([[0, 0], [3, 0], [4.7, 10], [0, 10], [0, 0]]))[0]![0]!;
-    const right = flat(polygon([[3, 0], [10, 0], [10, 10], [4.7, 10], [3, 0]]))[0]![0]!;
+    const left = flat(
+      polygon([
+        [0, 0],
+        [3, 0],
+        [4.7, 10],
+        [0, 10],
+        [0, 0],
+      ]),
+    )[0]![0]!;
+    const right = flat(
+      polygon([
+        [3, 0],
+        [10, 0],
+        [10, 10],
+        [4.7, 10],
+        [3, 0],
+      ]),
+    )[0]![0]!;
     for (let k = 1; k < 1000; k++) {
       const y = k / 100;
       const x = 3 + (1.7 * y) / 10; // on the edge up to rounding
@@ -49,16 +71,86 @@ describe('ring validity', () => {
   const issuesOf = (geometry: GridGeometry) => geometryIssues(geometry).map((i) => `${i.path.join('.')} ${i.issue}`);
 
   it('accepts a concave polygon with a hole', () => {
-    const u: Position[] = [[0, 0], [6, 0], [6, 6], [4, 6], [4, 2], [2, 2], [2, 6], [0, 6], [0, 0]];
-    expect(issuesOf(polygon(u, [[0.5, 0.5], [0.5, 1], [1, 1], [0.5, 0.5]]))).toEqual([]);
+    const u: Position[] = [
+      [0, 0],
+      [6, 0],
+      [6, 6],
+      [4, 6],
+      [4, 2],
+      [2, 2],
+      [2, 6],
+      [0, 6],
+      [0, 0],
+    ];
+    expect(
+      issuesOf(
+        polygon(u, [
+          [0.5, 0.5],
+          [0.5, 1],
+          [1, 1],
+          [0.5, 0.5],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses crossing edges, a vertex touching another edge, a spike, no area and holes outside', () => {
-    expect(issuesOf(polygon([[0, 0], [4, 4], [4, 0], [0, 2], [0, 0]]))).toEqual(['coordinates.0 环自相交（边相交或重叠）']);
-    expect(issuesOf(polygon([[0, 0], [4, 0], [2, 2], [4, 4], [0, 4], [2, 2], [0, 0]]))).toEqual(['coordinates.0 环自相交（边相交或重叠）']);
-    expect(issuesOf(polygon([[0, 0], [4, 0], [4, 4], [4, 2], [0, 4], [0, 0]]))).toEqual(['coordinates.0 环自相交（边相交或重叠）']);
-    expect(issuesOf(polygon([[0, 0], [1, 1], [2, 2], [0, 0]]))).toEqual(['coordinates.0 环的面积为 0']);
-    expect(issuesOf(polygon([[0, 0], [1, 1], [1, 1], [0, 0]]))).toEqual(['coordinates.0 环至少需要 3 个不同的顶点']);
+    expect(
+      issuesOf(
+        polygon([
+          [0, 0],
+          [4, 4],
+          [4, 0],
+          [0, 2],
+          [0, 0],
+        ]),
+      ),
+    ).toEqual(['coordinates.0 环自相交（边相交或重叠）']);
+    expect(
+      issuesOf(
+        polygon([
+          [0, 0],
+          [4, 0],
+          [2, 2],
+          [4, 4],
+          [0, 4],
+          [2, 2],
+          [0, 0],
+        ]),
+      ),
+    ).toEqual(['coordinates.0 环自相交（边相交或重叠）']);
+    expect(
+      issuesOf(
+        polygon([
+          [0, 0],
+          [4, 0],
+          [4, 4],
+          [4, 2],
+          [0, 4],
+          [0, 0],
+        ]),
+      ),
+    ).toEqual(['coordinates.0 环自相交（边相交或重叠）']);
+    expect(
+      issuesOf(
+        polygon([
+          [0, 0],
+          [1, 1],
+          [2, 2],
+          [0, 0],
+        ]),
+      ),
+    ).toEqual(['coordinates.0 环的面积为 0']);
+    expect(
+      issuesOf(
+        polygon([
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+      ),
+    ).toEqual(['coordinates.0 环至少需要 3 个不同的顶点']);
     expect(issuesOf({ type: 'MultiPolygon', coordinates: [[square(0, 0, 1)], [square(5, 5, 1), square(7, 7, 1)]] })).toEqual([
       'coordinates.1.1 内环（洞）必须位于外环之内',
     ]);
@@ -67,7 +159,19 @@ describe('ring validity', () => {
 
 describe('label point', () => {
   it('lies inside a U shape whose centroid is outside, and outside the hole of a ring', () => {
-    const u = flat(polygon([[0, 0], [6, 0], [6, 6], [5, 6], [5, 1], [1, 1], [1, 6], [0, 6], [0, 0]]));
+    const u = flat(
+      polygon([
+        [0, 0],
+        [6, 0],
+        [6, 6],
+        [5, 6],
+        [5, 1],
+        [1, 1],
+        [1, 6],
+        [0, 6],
+        [0, 0],
+      ]),
+    );
     const p = labelPoint(u);
     expect(polygonsContain(u, p.lng, p.lat)).toBe(true);
     const donut = flat(polygon(square(0, 0, 10), square(2, 2, 6).reverse()));

@@ -23,7 +23,6 @@ const STREETS = [
   ['QH0302', '金桥街道', 'QH03', '工业园区'],
 ] as const;
 
-
 const jitter = (i: number, j: number, axis: number) => (seededRandom(i * 7919 + j * 104729 + axis)() - 0.5) * 0.4;
 const corner = (i: number, j: number): Position => [ORIGIN.lng + (i + jitter(i, j, 1)) * STEP, ORIGIN.lat + (j + jitter(i, j, 2)) * STEP];
 const at = (x: number, y: number): Position => [ORIGIN.lng + x * STEP, ORIGIN.lat + y * STEP];
@@ -85,7 +84,12 @@ describe('locate among 5,000 grids', () => {
     }
     expect(wrong).toEqual([]);
     expect(inHoles).toBeGreaterThan(20);
-    for (const [x, y] of [[-1, 10], [COLS + 1, 10], [10, -1], [10, ROWS + 1]] as const) {
+    for (const [x, y] of [
+      [-1, 10],
+      [COLS + 1, 10],
+      [10, -1],
+      [10, ROWS + 1],
+    ] as const) {
       const [lng, lat] = at(x, y);
       expect(await api.services.catalogue.locate(lat, lng)).toBeNull();
     }

@@ -94,7 +94,9 @@ describe('GET /areas/locate', () => {
     const island = average((islandGrid.geometry.coordinates as Position[][][])[1]![0]!);
     const centre = average(hole);
     // Halfway from the lake's centre to its shore point farthest from the island.
-    const shore = hole.reduce((far, p) => (Math.hypot(p[0] - island.lng, p[1] - island.lat) > Math.hypot(far[0] - island.lng, far[1] - island.lat) ? p : far));
+    const shore = hole.reduce((far, p) =>
+      Math.hypot(p[0] - island.lng, p[1] - island.lat) > Math.hypot(far[0] - island.lng, far[1] - island.lat) ? p : far,
+    );
     const inLake = { lng: (centre.lng + shore[0]) / 2, lat: (centre.lat + shore[1]) / 2 };
     expect(await gridAt(inLake)).toBeNull();
     expect(await gridAt(island)).toBe('QH020102');
@@ -163,10 +165,27 @@ describe('PUT /admin/areas', () => {
 
   it('refuses a self-intersecting ring, a hole outside its polygon and a wrong geometry type', async () => {
     const file = structuredClone(demoAreas()) as AreasFile;
-    const bowtie: Position[] = [[115.7, 28.7], [115.72, 28.72], [115.72, 28.7], [115.7, 28.71], [115.7, 28.7]];
+    const bowtie: Position[] = [
+      [115.7, 28.7],
+      [115.72, 28.72],
+      [115.72, 28.7],
+      [115.7, 28.71],
+      [115.7, 28.7],
+    ];
     file.features[0]!.geometry = { type: 'Polygon', coordinates: [bowtie] };
-    const square: Position[] = [[115.7, 28.7], [115.71, 28.7], [115.71, 28.71], [115.7, 28.71], [115.7, 28.7]];
-    const farHole: Position[] = [[115.72, 28.72], [115.72, 28.725], [115.725, 28.725], [115.72, 28.72]];
+    const square: Position[] = [
+      [115.7, 28.7],
+      [115.71, 28.7],
+      [115.71, 28.71],
+      [115.7, 28.71],
+      [115.7, 28.7],
+    ];
+    const farHole: Position[] = [
+      [115.72, 28.72],
+      [115.72, 28.725],
+      [115.725, 28.725],
+      [115.72, 28.72],
+    ];
     file.features[1]!.geometry = { type: 'MultiPolygon', coordinates: [[square, farHole]] };
     (file.features[2] as { geometry: unknown }).geometry = { type: 'Point', coordinates: [115.7, 28.7] };
     const res = await putAreas(file);

@@ -24,7 +24,7 @@ interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  json: any;  
+  json: any;
 }
 
 async function call(method: string, path: string, body?: unknown, token?: string): Promise<Answer> {
@@ -57,7 +57,13 @@ describe('staff login', () => {
 
   it('signs in with username and password and answers the profile', async () => {
     const result = await login('wang.dispatch', 'dispatch-pass');
-    expect(result.staff).toEqual({ id: expect.any(String), username: 'wang.dispatch', displayName: '王派遣', role: 'dispatcher', departmentId: null });
+    expect(result.staff).toEqual({
+      id: expect.any(String),
+      username: 'wang.dispatch',
+      displayName: '王派遣',
+      role: 'dispatcher',
+      departmentId: null,
+    });
     expect(verifyAccessToken(api.config.jwtSecret, result.accessToken)).toEqual({ kind: 'staff', userId: result.staff.id, role: 'dispatcher' });
     const me = await call('GET', '/staff/me', undefined, result.accessToken);
     expect(me.status).toBe(200);
@@ -80,13 +86,19 @@ describe('staff login', () => {
   it('rejects missing credentials with the fields named', async () => {
     const res = await call('POST', '/auth/staff/login', { username: '' });
     expect(res.status).toBe(400);
-    expect(errorOf(res).details?.map((d) => d.field).sort()).toEqual(['password', 'username']);
+    expect(
+      errorOf(res)
+        .details?.map((d) => d.field)
+        .sort(),
+    ).toEqual(['password', 'username']);
   });
 
   it('stores passwords as salted scrypt hashes', async () => {
     await api.services.auth.createStaff({ username: 'same-pass-a', password: 'identical-pass', displayName: '甲', role: 'operator' });
     await api.services.auth.createStaff({ username: 'same-pass-b', password: 'identical-pass', displayName: '乙', role: 'operator' });
-    const stored = await getStaffModel(api.db).find({ username: /^same-pass-/ }).lean();
+    const stored = await getStaffModel(api.db)
+      .find({ username: /^same-pass-/ })
+      .lean();
     for (const s of stored) expect(s.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(stored[0]!.passwordHash).not.toBe(stored[1]!.passwordHash);
   });
@@ -181,14 +193,32 @@ describe('staff administration', () => {
   });
 
   it('creates an account that can sign in', async () => {
-    const created = await createStaff({ username: 'Dept.Roads', password: 'roads-password', displayName: '市政道路科', role: 'department', departmentId: 'dept-roads' });
-    expect(created).toMatchObject({ username: 'dept.roads', role: 'department', departmentId: 'dept-roads', active: true, lockedUntil: null, lastLoginAt: null });
+    const created = await createStaff({
+      username: 'Dept.Roads',
+      password: 'roads-password',
+      displayName: '市政道路科',
+      role: 'department',
+      departmentId: 'dept-roads',
+    });
+    expect(created).toMatchObject({
+      username: 'dept.roads',
+      role: 'department',
+      departmentId: 'dept-roads',
+      active: true,
+      lockedUntil: null,
+      lastLoginAt: null,
+    });
     expect((await login('dept.roads', 'roads-password')).staff.departmentId).toBe('dept-roads');
   });
 
   it('answers a taken username with 409 naming the field', async () => {
     await createStaff({ username: 'taken', password: 'taken-password', displayName: '甲', role: 'publicity' });
-    const res = await call('POST', '/admin/staff', { username: 'TAKEN', password: 'other-password', displayName: '乙', role: 'publicity' }, adminToken);
+    const res = await call(
+      'POST',
+      '/admin/staff',
+      { username: 'TAKEN', password: 'other-password', displayName: '乙', role: 'publicity' },
+      adminToken,
+    );
     expect(res.status).toBe(409);
     expect(errorOf(res)).toMatchObject({ code: 'CONFLICT', details: [{ field: 'username' }] });
   });
@@ -259,7 +289,10 @@ describe('staff administration', () => {
   });
 
   it('keeps administrators from disabling or demoting themselves', async () => {
-    for (const [patch, field] of [[{ active: false }, 'active'], [{ role: 'operator' }, 'role']] as const) {
+    for (const [patch, field] of [
+      [{ active: false }, 'active'],
+      [{ role: 'operator' }, 'role'],
+    ] as const) {
       const res = await call('PATCH', `/admin/staff/${adminId}`, patch, adminToken);
       expect(res.status).toBe(400);
       expect(errorOf(res)).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field }] });
@@ -316,12 +349,15 @@ describe('guards', () => {
 
   it.each([
     ['garbage', () => 'not-a-token'],
-    ['a tampered payload', () => {
-      const [h, p, s] = dispatcherToken.split('.') as [string, string, string];
-      const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
-      const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
-      return `${h}.${forged}.${s}`;
-    }],
+    [
+      'a tampered payload',
+      () => {
+        const [h, p, s] = dispatcherToken.split('.') as [string, string, string];
+        const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+        const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
+        return `${h}.${forged}.${s}`;
+      },
+    ],
     ['another secret', () => signAccessToken('another-secret-another-secret-another-secret', { kind: 'staff', userId: adminId, role: 'admin' })],
     ['the "none" algorithm', () => jwt.sign({ sub: adminId, typ: 'staff', role: 'admin' }, '', { algorithm: 'none', issuer: 'suishoupai' })],
   ])('answers %s as an access token with 401 UNAUTHENTICATED', async (_label, token) => {

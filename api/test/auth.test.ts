@@ -22,7 +22,7 @@ interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  json: any;  
+  json: any;
 }
 
 async function call(method: string, path: string, body?: unknown, token?: string, base = api.url): Promise<Answer> {
@@ -47,7 +47,13 @@ async function wechatLogin(user: string): Promise<LoginResult> {
 describe('WeChat login', () => {
   it('creates the citizen on the first login and finds it afterwards', async () => {
     const first = await wechatLogin('alice');
-    expect(first.user).toEqual({ id: expect.any(String), nickname: DEFAULT_NICKNAME, phoneMasked: null, points: 0, createdAt: clock.now().toISOString() });
+    expect(first.user).toEqual({
+      id: expect.any(String),
+      nickname: DEFAULT_NICKNAME,
+      phoneMasked: null,
+      points: 0,
+      createdAt: clock.now().toISOString(),
+    });
     expect(first.accessTokenExpiresIn).toBe(api.config.tokens.accessTtlSeconds);
     expect(first.refreshTokenExpiresIn).toBe(api.config.tokens.refreshTtlDays * 86400);
 

@@ -60,7 +60,18 @@ import { staffLogin, type TestStaff } from './helpers/staff';
 
 // ---------------------------------------------------------------- callers
 
-const CALLERS = ['anonymous', 'citizenA', 'citizenB', 'operator', 'dispatcher', 'department', 'supervisor', 'publicity', 'admin', 'departmentOther'] as const;
+const CALLERS = [
+  'anonymous',
+  'citizenA',
+  'citizenB',
+  'operator',
+  'dispatcher',
+  'department',
+  'supervisor',
+  'publicity',
+  'admin',
+  'departmentOther',
+] as const;
 type Caller = (typeof CALLERS)[number];
 type StaffCaller = Exclude<Caller, 'anonymous' | 'citizenA' | 'citizenB'>;
 
@@ -269,7 +280,13 @@ const SPEC: RouteSpec[] = [
   { route: 'POST /admin/campaigns', allow: CAMPAIGN_STAFF, probe: () => ({}), body: () => ({}) },
   { route: 'GET /admin/campaigns', allow: CAMPAIGN_STAFF },
   { route: 'GET /admin/campaigns/:id', allow: CAMPAIGN_STAFF, url: campaign },
-  { route: 'PATCH /admin/campaigns/:id', allow: CAMPAIGN_STAFF, url: campaign, body: () => ({ version: 2, title: '被篡改的标题' }), probe: () => INVALID },
+  {
+    route: 'PATCH /admin/campaigns/:id',
+    allow: CAMPAIGN_STAFF,
+    url: campaign,
+    body: () => ({ version: 2, title: '被篡改的标题' }),
+    probe: () => INVALID,
+  },
   { route: 'GET /admin/campaigns/:id/preview', allow: CAMPAIGN_STAFF, url: (f) => `${campaign(f)}/preview` },
   { route: 'POST /admin/campaigns/:id/publish', allow: CAMPAIGN_STAFF, url: (f) => `${campaign(f)}/publish`, body: () => ({}), probe: () => INVALID },
   {
@@ -333,12 +350,16 @@ const SPEC: RouteSpec[] = [
   },
 
   // ---- statistics: anonymised public figures; the unsuppressed view for every staff role (department scoped)
-  ...['summary', 'timeseries', 'categories', 'areas', 'departments', 'map', 'export.json', 'export.csv'].map(
-    (cut): RouteSpec => ({ route: `GET /stats/public/${cut}`, allow: 'public', url: () => stats(`/stats/public/${cut}`) }),
-  ),
-  ...['summary', 'timeseries', 'categories', 'areas', 'departments', 'map'].map(
-    (cut): RouteSpec => ({ route: `GET /stats/staff/${cut}`, allow: ALL_STAFF, url: () => stats(`/stats/staff/${cut}`) }),
-  ),
+  ...['summary', 'timeseries', 'categories', 'areas', 'departments', 'map', 'export.json', 'export.csv'].map((cut): RouteSpec => ({
+    route: `GET /stats/public/${cut}`,
+    allow: 'public',
+    url: () => stats(`/stats/public/${cut}`),
+  })),
+  ...['summary', 'timeseries', 'categories', 'areas', 'departments', 'map'].map((cut): RouteSpec => ({
+    route: `GET /stats/staff/${cut}`,
+    allow: ALL_STAFF,
+    url: () => stats(`/stats/staff/${cut}`),
+  })),
   {
     route: 'GET /stats/staff/cases',
     allow: ALL_STAFF,
@@ -441,7 +462,11 @@ beforeAll(async () => {
   const version = async () => (await ok(call(api, 'GET', `/staff/cases/${reportId}`, staff.operator.auth))).json.version as number;
   await ok(call(api, 'POST', `/staff/cases/${reportId}/actions`, staff.operator.auth, { action: 'file', version: await version() }));
   const dispatched = await ok(
-    call(api, 'POST', `/staff/cases/${reportId}/actions`, staff.dispatcher.auth, { action: 'dispatch', departmentId: dept1, version: await version() }),
+    call(api, 'POST', `/staff/cases/${reportId}/actions`, staff.dispatcher.auth, {
+      action: 'dispatch',
+      departmentId: dept1,
+      version: await version(),
+    }),
   );
   expect(dispatched.json.state).toBe('dispatched');
 
@@ -486,7 +511,10 @@ beforeAll(async () => {
     categoryId: city.publicCategory.id,
     departmentId: dept1,
   };
-  const staffHeaders = Object.fromEntries(Object.entries(staff).map(([k, s]) => [k, s.auth])) as unknown as Record<StaffCaller, Record<string, string>>;
+  const staffHeaders = Object.fromEntries(Object.entries(staff).map(([k, s]) => [k, s.auth])) as unknown as Record<
+    StaffCaller,
+    Record<string, string>
+  >;
   callerHeaders = { anonymous: {}, citizenA: aAuth, citizenB: B.auth, ...staffHeaders };
   badHeaders = badTokenHeaders(api.config.jwtSecret, { userId: A.id, accessToken: A.token, refreshToken: A.refreshToken });
 }, 60_000);
@@ -666,7 +694,10 @@ describe('public answers', () => {
       }
       if (answer === 'document') continue; // describes field names; holds no one's data
       if (answer === 'csv') {
-        const header = res.text.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
+        const header = res.text
+          .replace(/^\uFEFF/, '')
+          .split('\r\n')[0]!
+          .split(',');
         expect(header.filter((h) => /openid|phone|reporter|citizen|user|nickname|lat|lng/i.test(h))).toEqual([]);
         expect(secrets().strings.filter((s) => res.text.includes(s))).toEqual([]);
         continue;

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  adminCampaignSchema,
-  campaignResultsSchema,
-  publicCampaignSchema,
-  type AdminCampaign,
-  type CreateCampaignInput,
-} from '@ssp/shared';
+import { adminCampaignSchema, campaignResultsSchema, publicCampaignSchema, type AdminCampaign, type CreateCampaignInput } from '@ssp/shared';
 import { startTestApi, TestClock, type TestApi } from './helpers/harness';
 import { getJson, loginCitizen, patchJson, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
@@ -144,7 +138,12 @@ describe('who may run campaigns', () => {
     expect((await getJson(api, '/admin/campaigns')).status).toBe(401);
 
     const byPublicity = await createDraft();
-    expect(byPublicity).toMatchObject({ status: 'draft', published: false, version: 1, createdBy: { id: publicity.id, name: publicity.displayName } });
+    expect(byPublicity).toMatchObject({
+      status: 'draft',
+      published: false,
+      version: 1,
+      createdBy: { id: publicity.id, name: publicity.displayName },
+    });
     const byAdmin = await createDraft({}, admin);
     expect(byAdmin.createdBy.name).toBe(admin.displayName);
 
@@ -190,7 +189,12 @@ describe('bad input', () => {
     const notANumber = await postJson(api, '/admin/campaigns', { ...draftInput(), multiplier: '2' }, publicity.auth);
     expect(fields(notANumber)).toEqual(['multiplier']);
 
-    const bigBody = await postJson(api, '/admin/campaigns', draftInput({ body: `<p>${'字'.repeat(api.config.campaigns.bodyMaxChars)}</p>` }), publicity.auth);
+    const bigBody = await postJson(
+      api,
+      '/admin/campaigns',
+      draftInput({ body: `<p>${'字'.repeat(api.config.campaigns.bodyMaxChars)}</p>` }),
+      publicity.auth,
+    );
     expect(bigBody.status).toBe(400);
     expect(fields(bigBody)).toEqual(['body']);
 
@@ -274,7 +278,12 @@ describe('rich-text body', () => {
     );
     expect(edited.status).toBe(400);
     expect(edited.body.error.code).toBe('CAMPAIGN_BODY_UNSAFE');
-    const fine = await patchJson(api, `/admin/campaigns/${created.id}`, { version: created.version, body: '<p>新的<span>正文</span></p>' }, publicity.auth);
+    const fine = await patchJson(
+      api,
+      `/admin/campaigns/${created.id}`,
+      { version: created.version, body: '<p>新的<span>正文</span></p>' },
+      publicity.auth,
+    );
     expect(fine.status).toBe(200);
     expect(fine.body.body).toBe('<p>新的正文</p>');
     expect(fine.body.changes.at(-1)).toMatchObject({ action: 'update', fields: ['body'], diff: [] });
@@ -311,13 +320,20 @@ describe('lifecycle', () => {
     expect(unpublished.status).toBe(200);
     expect(unpublished.body.status).toBe('draft');
     expect((await getJson(api, `/campaigns/${draft.id}`)).status).toBe(404);
-    expect((await postJson(api, `/admin/campaigns/${draft.id}/unpublish`, { reason: '再次' }, admin.auth)).body.error.code).toBe('CAMPAIGN_NOT_PUBLISHED');
+    expect((await postJson(api, `/admin/campaigns/${draft.id}/unpublish`, { reason: '再次' }, admin.auth)).body.error.code).toBe(
+      'CAMPAIGN_NOT_PUBLISHED',
+    );
     expect((await postJson(api, `/admin/campaigns/${draft.id}/end`, {}, admin.auth)).body.error.code).toBe('CAMPAIGN_NOT_PUBLISHED');
 
     const live = await publish(draft.id);
     expect(live.status).toBe('live');
 
-    const locked = await patchJson(api, `/admin/campaigns/${draft.id}`, { version: live.version, multiplier: 3, targetAreaIds: [city.gridId] }, publicity.auth);
+    const locked = await patchJson(
+      api,
+      `/admin/campaigns/${draft.id}`,
+      { version: live.version, multiplier: 3, targetAreaIds: [city.gridId] },
+      publicity.auth,
+    );
     expect(locked.status).toBe(409);
     expect(locked.body.error.code).toBe('CAMPAIGN_LIVE_LOCKED');
     expect(fields(locked)).toEqual(['multiplier', 'targetAreaIds']);
@@ -327,10 +343,20 @@ describe('lifecycle', () => {
     expect(stale.body.error.code).toBe('CONFLICT');
 
     const newEnd = iso(3 * DAY);
-    const edited = await patchJson(api, `/admin/campaigns/${draft.id}`, { version: live.version, title: '文明城市·延长一天', endAt: newEnd }, publicity.auth);
+    const edited = await patchJson(
+      api,
+      `/admin/campaigns/${draft.id}`,
+      { version: live.version, title: '文明城市·延长一天', endAt: newEnd },
+      publicity.auth,
+    );
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ version: live.version + 1, title: '文明城市·延长一天', endAt: newEnd, status: 'live' });
-    const unchanged = await patchJson(api, `/admin/campaigns/${draft.id}`, { version: edited.body.version, title: '文明城市·延长一天' }, publicity.auth);
+    const unchanged = await patchJson(
+      api,
+      `/admin/campaigns/${draft.id}`,
+      { version: edited.body.version, title: '文明城市·延长一天' },
+      publicity.auth,
+    );
     expect(unchanged.body.version).toBe(edited.body.version);
 
     const log = (await getJson(api, `/admin/campaigns/${draft.id}`, publicity.auth)).body.changes as AdminCampaign['changes'];
@@ -352,7 +378,9 @@ describe('lifecycle', () => {
     const late = await patchJson(api, `/admin/campaigns/${draft.id}`, { version: ended.body.version, summary: '补充说明' }, publicity.auth);
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('CAMPAIGN_ENDED');
-    expect((await postJson(api, `/admin/campaigns/${draft.id}/unpublish`, { reason: '撤下' }, publicity.auth)).body.error.code).toBe('CAMPAIGN_ENDED');
+    expect((await postJson(api, `/admin/campaigns/${draft.id}/unpublish`, { reason: '撤下' }, publicity.auth)).body.error.code).toBe(
+      'CAMPAIGN_ENDED',
+    );
     expect((await postJson(api, `/admin/campaigns/${draft.id}/end`, {}, publicity.auth)).body.error.code).toBe('CAMPAIGN_ENDED');
     expect((await getJson(api, `/campaigns/${draft.id}`)).body.status).toBe('ended');
   });
@@ -365,7 +393,9 @@ describe('lifecycle', () => {
     expect(ended.body.changes.at(-1)).toMatchObject({ action: 'end', reason: '目标已完成', by: { name: admin.displayName } });
     const shown = await getJson(api, `/campaigns/${live.id}`);
     expect(shown.body).toMatchObject({ status: 'ended', endAt: clock.now().toISOString() });
-    expect((await patchJson(api, `/admin/campaigns/${live.id}`, { version: ended.body.version, title: '改' }, publicity.auth)).body.error.code).toBe('CAMPAIGN_ENDED');
+    expect((await patchJson(api, `/admin/campaigns/${live.id}`, { version: ended.body.version, title: '改' }, publicity.auth)).body.error.code).toBe(
+      'CAMPAIGN_ENDED',
+    );
 
     const short = await createDraft({ startAt: iso(HOUR), endAt: iso(2 * HOUR) });
     clock.advance(3 * HOUR);
@@ -487,7 +517,12 @@ describe('reminders when a campaign goes live', () => {
     const dave = await loginCitizen(api, 'dave');
     const erin = await loginCitizen(api, 'erin');
     const fay = await loginCitizen(api, 'fay');
-    for (const [who, districtId] of [[dave, here.districtId], [erin, far.districtId], [fay, here.districtId], [fay, far.districtId]] as const) {
+    for (const [who, districtId] of [
+      [dave, here.districtId],
+      [erin, far.districtId],
+      [fay, here.districtId],
+      [fay, far.districtId],
+    ] as const) {
       expect((await postJson(api, '/me/campaign-subscriptions', { districtId }, who.auth)).status).toBe(200);
     }
     const outbox = api.db.collection<{ _id: string; payload: any }>('notification_outbox');
@@ -511,9 +546,7 @@ describe('reminders when a campaign goes live', () => {
     clock.advance(HOUR + MIN);
     await api.services.campaigns.notifyLiveCampaigns();
     expect(await keysFor(local.id)).toEqual([`campaign:${local.id}:${dave.id}`, `campaign:${local.id}:${fay.id}`].sort());
-    expect(await keysFor(citywide.id)).toEqual(
-      [dave.id, erin.id, fay.id].map((c) => `campaign:${citywide.id}:${c}`).sort(),
-    );
+    expect(await keysFor(citywide.id)).toEqual([dave.id, erin.id, fay.id].map((c) => `campaign:${citywide.id}:${c}`).sort());
     expect(await keysFor(draft.id)).toEqual([]);
 
     const message = await outbox.findOne({ _id: `campaign:${local.id}:${dave.id}` });

@@ -120,7 +120,14 @@ describe('the official flow over HTTP', () => {
     expect(citizenView.body.status).toBe('已结案');
     expect(citizenView.body.afterPhotos.map((p: { id: string }) => p.id)).toEqual(after2);
     expect(citizenView.body.timeline.map((t: { actor: string }) => t.actor)).toEqual([
-      '上报人', '受理员', '派遣员', '处置部门', '处置部门', '监督员', '处置部门', '监督员',
+      '上报人',
+      '受理员',
+      '派遣员',
+      '处置部门',
+      '处置部门',
+      '监督员',
+      '处置部门',
+      '监督员',
     ]);
     // Staff names and ids never reach citizens.
     for (const staff of [operator, dispatcher, handlerA, supervisor]) {
@@ -304,7 +311,7 @@ describe('returns, duplicates, reopening and voiding', () => {
   });
 });
 
-describe('closing public reports on the reporter\'s confirmation (configurable)', () => {
+describe("closing public reports on the reporter's confirmation (configurable)", () => {
   it('lets the reporter confirm a handled case only when the deployment allows it', async () => {
     const id = await report(alice);
     await fileAndDispatch(id);
@@ -318,7 +325,12 @@ describe('closing public reports on the reporter\'s confirmation (configurable)'
       const c = await demoCity(confirming);
       const carol = await loginCitizen(confirming, 'carol');
       const photoIds = await uploadPhotos(confirming, carol, 1);
-      const created = await postJson(confirming, '/reports', { categoryId: c.publicCategory.id, location: c.point, photoIds, clientRequestId: randomUUID() }, carol.auth);
+      const created = await postJson(
+        confirming,
+        '/reports',
+        { categoryId: c.publicCategory.id, location: c.point, photoIds, clientRequestId: randomUUID() },
+        carol.auth,
+      );
       const caseId = created.body.id as string;
       const wf = confirming.services.workflow;
       await wf.transition(caseId, { action: 'file', actor: { role: 'operator', id: null } });

@@ -69,13 +69,44 @@ describe('demo city data files', () => {
   it('contains every example of the domain brief under its standard code', () => {
     const byId = new Map(demoCategories().map((c) => [c.id, c.name]));
     const examples: Record<string, string> = {
-      C0101: '上水井盖', C0102: '污水井盖', C0103: '雨水井盖', C0104: '雨水箅子', C0114: '不明井盖', C0118: '路灯',
-      C0201: '停车场', C0203: '公交站亭', C0209: '交通标志牌', C0213: '路名牌', C0301: '公共厕所', C0305: '垃圾箱',
-      C0307: '广告牌匾', C0401: '古树名木', C0402: '行道树', C0405: '绿地',
-      E0101: '私搭乱建', E0102: '暴露垃圾', E0103: '积存垃圾渣土', E0104: '道路不洁', E0106: '绿地脏乱', E0107: '废弃车辆',
-      E0201: '非法小广告', E0204: '街头散发广告', E0301: '施工扰民', E0305: '无证掘路', E0401: '路面塌陷',
-      E0402: '自来水管破裂', E0404: '下水道堵塞或破损', E0406: '道路积水', E0407: '道路积雪结冰', E0501: '无照经营游商',
-      E0504: '店外经营', E0505: '机动车乱停放', E0506: '非机动车乱停放', E0507: '乱堆物料', E0510: '露天烧烤', E0511: '沿街晾挂',
+      C0101: '上水井盖',
+      C0102: '污水井盖',
+      C0103: '雨水井盖',
+      C0104: '雨水箅子',
+      C0114: '不明井盖',
+      C0118: '路灯',
+      C0201: '停车场',
+      C0203: '公交站亭',
+      C0209: '交通标志牌',
+      C0213: '路名牌',
+      C0301: '公共厕所',
+      C0305: '垃圾箱',
+      C0307: '广告牌匾',
+      C0401: '古树名木',
+      C0402: '行道树',
+      C0405: '绿地',
+      E0101: '私搭乱建',
+      E0102: '暴露垃圾',
+      E0103: '积存垃圾渣土',
+      E0104: '道路不洁',
+      E0106: '绿地脏乱',
+      E0107: '废弃车辆',
+      E0201: '非法小广告',
+      E0204: '街头散发广告',
+      E0301: '施工扰民',
+      E0305: '无证掘路',
+      E0401: '路面塌陷',
+      E0402: '自来水管破裂',
+      E0404: '下水道堵塞或破损',
+      E0406: '道路积水',
+      E0407: '道路积雪结冰',
+      E0501: '无照经营游商',
+      E0504: '店外经营',
+      E0505: '机动车乱停放',
+      E0506: '非机动车乱停放',
+      E0507: '乱堆物料',
+      E0510: '露天烧烤',
+      E0511: '沿街晾挂',
     };
     for (const [id, name] of Object.entries(examples)) expect([id, byId.get(id)]).toEqual([id, name]);
   });
@@ -374,7 +405,13 @@ describe('admin endpoints', () => {
     ]);
     expect((await api.services.catalogue.getCalendar()).workingHours).toHaveLength(2);
 
-    const summer = { ...calendar, workingHours: [{ start: '08:00', end: '12:00' }, { start: '15:00', end: '18:00' }] };
+    const summer = {
+      ...calendar,
+      workingHours: [
+        { start: '08:00', end: '12:00' },
+        { start: '15:00', end: '18:00' },
+      ],
+    };
     const ok = await put('/admin/calendar', summer);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ calendar: summer });

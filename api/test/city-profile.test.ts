@@ -20,7 +20,16 @@ function demoCopyWithBoms(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ssp-city-bom-'));
   dirs.push(dir);
   cpSync(DEMO_DIR, dir, { recursive: true });
-  for (const name of ['city.json', 'categories.json', 'departments.json', 'areas.geojson', 'calendar.json', 'points.json', 'rewards.json', 'forwarding.json']) {
+  for (const name of [
+    'city.json',
+    'categories.json',
+    'departments.json',
+    'areas.geojson',
+    'calendar.json',
+    'points.json',
+    'rewards.json',
+    'forwarding.json',
+  ]) {
     writeFileSync(path.join(dir, name), BOM + readFileSync(path.join(DEMO_DIR, name), 'utf8'));
   }
   return dir;
@@ -72,7 +81,10 @@ describe('city profile', () => {
     writeFileSync(path.join(dir, 'forwarding.json'), `${BOM}{ "targets": [ }`);
     expect(() => loadCityProfile(dir)).toThrow(new RegExp(`forwarding\\.json: not valid JSON`));
 
-    writeFileSync(path.join(dir, 'forwarding.json'), JSON.stringify({ targets: [{ id: 't1', name: '热线', url: 'ftp://x', secretEnv: 'FORWARD_SECRET_T1' }], rules: [] }));
+    writeFileSync(
+      path.join(dir, 'forwarding.json'),
+      JSON.stringify({ targets: [{ id: 't1', name: '热线', url: 'ftp://x', secretEnv: 'FORWARD_SECRET_T1' }], rules: [] }),
+    );
     expect(() => loadCityProfile(dir)).toThrow(/forwarding\.json is invalid:\n {2}targets\.0\.url:/);
   });
 

@@ -57,7 +57,11 @@ interface SecondProcess {
 /** Another API process on the harness's database: same config and clock, its own pool, services and port. */
 async function startSecondProcess(): Promise<SecondProcess> {
   const { config } = api;
-  const db = await connectDatabase({ mongodbUri: config.mongodbUri, mongodbServerSelectionTimeoutMs: 5000, mongodbMaxPoolSize: config.mongodbMaxPoolSize });
+  const db = await connectDatabase({
+    mongodbUri: config.mongodbUri,
+    mongodbServerSelectionTimeoutMs: 5000,
+    mongodbMaxPoolSize: config.mongodbMaxPoolSize,
+  });
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
   const services = createServices({ config, db, logger, clock });
@@ -326,8 +330,15 @@ describe('under 100+ simultaneous requests over many connections', () => {
     // Most are turned away before a claim is stored (the stock they read was gone); the
     // others were rejected after losing the race for a unit, with what they took given back.
     expect(claims.filter((c) => c.status === 'pending').length).toBe(10);
-    expect(claims.filter((c) => c.status !== 'pending').every((c) => c.status === 'rejected' && c.rejectCode === 'OUT_OF_STOCK' && c.settled)).toBe(true);
-    expect(reward.holds.sort()).toEqual(claims.filter((c) => c.status === 'pending').map((c) => String(c._id)).sort());
+    expect(claims.filter((c) => c.status !== 'pending').every((c) => c.status === 'rejected' && c.rejectCode === 'OUT_OF_STOCK' && c.settled)).toBe(
+      true,
+    );
+    expect(reward.holds.sort()).toEqual(
+      claims
+        .filter((c) => c.status === 'pending')
+        .map((c) => String(c._id))
+        .sort(),
+    );
 
     const winsBy = countBy(
       won.map((r) => claims.find((c) => String(c._id) === r.body.id)!),
@@ -384,7 +395,9 @@ describe('under 100+ simultaneous requests over many connections', () => {
     expect(outcomes(replies.slice(105))).toEqual({ '201': 5 });
 
     // Every filing's effects ran in its request; none is left for the background sweep.
-    const cases = await getCaseModel(api.db).find({ _id: { $in: caseIds } }).lean<CaseDoc[]>();
+    const cases = await getCaseModel(api.db)
+      .find({ _id: { $in: caseIds } })
+      .lean<CaseDoc[]>();
     expect(cases.map((c) => c.effects)).toEqual(Array(5).fill([]));
 
     const lines = await expectUnbrokenChain(dora!.id);
@@ -407,7 +420,10 @@ describe('under 100+ simultaneous requests over many connections', () => {
     for (let i = 0; i < 4; i += 1) caseIds.push(await report(erin!, photoIds));
 
     const burst = caseIds.flatMap((id) =>
-      Array.from({ length: 30 }, (_, i) => ({ id, req: conns.post(`/staff/cases/${id}/actions`, { action: 'file', version: 1 }, operators[i % operators.length]) })),
+      Array.from({ length: 30 }, (_, i) => ({
+        id,
+        req: conns.post(`/staff/cases/${id}/actions`, { action: 'file', version: 1 }, operators[i % operators.length]),
+      })),
     );
     const replies = await Promise.all(burst.map(async (b) => ({ id: b.id, reply: await b.req })));
     conns.expectSpread(120);

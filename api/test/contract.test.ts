@@ -59,7 +59,10 @@ describe('the OpenAPI contract', () => {
     for (const [path, methods] of Object.entries(served.paths)) {
       const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       for (const op of Object.values(methods)) {
-        const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name as string).sort();
+        const declared = (op.parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name as string)
+          .sort();
         expect({ path, declared }).toEqual({ path, declared: inPath });
       }
     }

@@ -46,11 +46,14 @@ function parseCsv(text: string): string[][] {
 
 describe('CSV writer', () => {
   it('starts with a UTF-8 BOM, ends every line with CRLF, and reads back cell for cell', () => {
-    const text = toCsv(['昵称', '积分', '备注'], [
-      ['张三', 15, '井盖坏了, 请尽快处理'],
-      ['李"四"', -3, '第一行\r\n第二行\n第三行'],
-      [null, undefined, ''],
-    ]);
+    const text = toCsv(
+      ['昵称', '积分', '备注'],
+      [
+        ['张三', 15, '井盖坏了, 请尽快处理'],
+        ['李"四"', -3, '第一行\r\n第二行\n第三行'],
+        [null, undefined, ''],
+      ],
+    );
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(text.endsWith('\r\n')).toBe(true);
     expect(parseCsv(text.slice(1))).toEqual([

@@ -61,10 +61,15 @@ async function startApiProcess(): Promise<ChildProcess> {
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
-  await waitFor('the API process to answer /readyz', async () => {
-    if (proc.exitCode !== null) throw new Error(`API process exited with ${proc.exitCode}:\n${childOutput}`);
-    return (await fetch(`${url}/readyz`)).status === 200;
-  }, 30_000, 100).catch((err: Error) => {
+  await waitFor(
+    'the API process to answer /readyz',
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`API process exited with ${proc.exitCode}:\n${childOutput}`);
+      return (await fetch(`${url}/readyz`)).status === 200;
+    },
+    30_000,
+    100,
+  ).catch((err: Error) => {
     proc.kill('SIGKILL');
     throw new Error(`${err.message}\n${childOutput}`);
   });
@@ -130,11 +135,16 @@ it('keeps exactly one report per intent when the API is SIGKILLed mid-stream and
   const total = CITIZENS * INTENTS_PER_CITIZEN;
   await waitFor('a quarter of the intents acknowledged', () => attempts.filter(is2xx).length >= total / 4, 30_000, 10);
   // Kill at the worst moment: a report is in the database but its answer is still on the way.
-  await waitFor('a report stored whose answer has not arrived', async () => {
-    const acknowledged = new Set(attempts.filter(is2xx).map((a) => keyOf(a.intent)));
-    const stored = await Case.find({}, { idempotencyKey: 1 }).lean<CaseDoc[]>();
-    return stored.some((c) => !acknowledged.has(c.idempotencyKey));
-  }, 10_000, 0);
+  await waitFor(
+    'a report stored whose answer has not arrived',
+    async () => {
+      const acknowledged = new Set(attempts.filter(is2xx).map((a) => keyOf(a.intent)));
+      const stored = await Case.find({}, { idempotencyKey: 1 }).lean<CaseDoc[]>();
+      return stored.some((c) => !acknowledged.has(c.idempotencyKey));
+    },
+    10_000,
+    0,
+  );
   const killedAt = Date.now();
   await killed(child);
   child = null;
@@ -178,11 +188,16 @@ it('keeps exactly one report per intent when the API is SIGKILLed mid-stream and
   expect(await Case.countDocuments()).toBe(total);
 
   // Effects the dead process left on its cases are finished by the new process's workers.
-  const effectsMs = await waitFor('effects left by the killed process drained', async () => (await Case.countDocuments({ 'effects.0': { $exists: true } })) === 0, 20_000, 200);
+  const effectsMs = await waitFor(
+    'effects left by the killed process drained',
+    async () => (await Case.countDocuments({ 'effects.0': { $exists: true } })) === 0,
+    20_000,
+    200,
+  );
 
   const networkFailures = attempts.filter((a) => a.status === 'network');
   const inFlight = networkFailures.filter((a) => a.startedAt < killedAt).length;
-   
+
   console.log(
     `[faults-crash] ${total} intents, ${attempts.length} attempts; ${inFlight} requests in flight at SIGKILL ` +
       `(${storedByTheDeadProcess} of them stored before the kill, answered 200 on retry); ` +

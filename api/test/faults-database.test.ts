@@ -72,7 +72,11 @@ it('answers 503 fast while the database is down, recovers without a restart, and
 
   const streams = citizens.map(async ({ who, photoIds }, i) => {
     for (let n = 0; streaming; n += 1) {
-      const intent = newIntent(who, { categoryId: city.publicCategory.id, location: city.point, photoIds: [photoIds[n % photoIds.length]!] }, `${i}-${n}`);
+      const intent = newIntent(
+        who,
+        { categoryId: city.publicCategory.id, location: city.point, photoIds: [photoIds[n % photoIds.length]!] },
+        `${i}-${n}`,
+      );
       attempts.push(await submitIntent(api.url, intent));
       await sleep(100);
     }
@@ -148,15 +152,19 @@ it('answers 503 fast while the database is down, recovers without a restart, and
   expect(finalCount).toBe(attempts.length);
 
   // The background loops lived through it and still work: effects that failed meanwhile get done.
-  const drainedMs = await waitFor('case effects drained by the workers', async () => (await Case.countDocuments({ 'effects.0': { $exists: true } })) === 0, 15_000);
+  const drainedMs = await waitFor(
+    'case effects drained by the workers',
+    async () => (await Case.countDocuments({ 'effects.0': { $exists: true } })) === 0,
+    15_000,
+  );
   const probeCase = acknowledged[acknowledged.length - 1]!.reportId!;
   await Case.updateOne({ _id: probeCase }, { $push: { effects: `${probeCase}:1:notify` } });
-  await waitFor('a new pending effect drained', async () => ((await Case.findById(probeCase).lean<CaseDoc>())!.effects.length === 0), 5000);
+  await waitFor('a new pending effect drained', async () => (await Case.findById(probeCase).lean<CaseDoc>())!.effects.length === 0, 5000);
   expect(unhandled).toEqual([]);
   expect(api.logs.text).not.toContain('unhandled error');
 
   const loopFailures = api.logs.lines.filter((l) => l.includes('background loop failed')).length;
-   
+
   console.log(
     `[faults-database] ${attempts.length} submissions (${acknowledged.length} acknowledged, ${whileDown.length} while down, ` +
       `slowest 503 while down ${slowest} ms); API served again ${recoveryMs} ms after the database port opened ` +

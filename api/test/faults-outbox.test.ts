@@ -69,11 +69,16 @@ const outboxes = () => [api.services.notifications.outbox, api.services.forwardi
 
 /** Waits until the workers have handled every message due at the current clock time. */
 async function settle(): Promise<void> {
-  await waitFor('the workers to handle every due message', async () => {
-    const due = { status: 'pending' as const, nextAttemptAt: { $lte: clock.now() } };
-    for (const outbox of outboxes()) if ((await outbox.model.countDocuments(due)) > 0) return false;
-    return true;
-  }, 20_000, 20);
+  await waitFor(
+    'the workers to handle every due message',
+    async () => {
+      const due = { status: 'pending' as const, nextAttemptAt: { $lte: clock.now() } };
+      for (const outbox of outboxes()) if ((await outbox.model.countDocuments(due)) > 0) return false;
+      return true;
+    },
+    20_000,
+    20,
+  );
 }
 
 /**
@@ -114,19 +119,26 @@ it('keeps every message through an outage of WeChat and the external platform, t
   const caseIds: string[] = [];
   for (const [i, who] of citizens.entries()) {
     for (let n = 0; n < 2; n += 1) {
-      const res = await postJson(api, '/reports', {
-        categoryId: 'E0301',
-        description: '工地夜间施工，噪声很大',
-        location: city.point,
-        photoIds: photos[i],
-        clientRequestId: randomUUID(),
-      }, who.auth);
+      const res = await postJson(
+        api,
+        '/reports',
+        {
+          categoryId: 'E0301',
+          description: '工地夜间施工，噪声很大',
+          location: city.point,
+          photoIds: photos[i],
+          clientRequestId: randomUUID(),
+        },
+        who.auth,
+      );
       expect(res.status).toBe(201);
       caseIds.push(res.body.id as string);
       await api.services.workflow.transition(res.body.id, { action: 'file', actor: { role: 'operator', id: null } });
     }
   }
-  const forwarded = await getCaseModel(api.db).find({ _id: { $in: caseIds } }).lean<CaseDoc[]>();
+  const forwarded = await getCaseModel(api.db)
+    .find({ _id: { $in: caseIds } })
+    .lean<CaseDoc[]>();
   expect(forwarded.map((c) => c.state)).toEqual(caseIds.map(() => 'forwarded'));
 
   await runClock(OUTAGE_MS);
@@ -149,7 +161,9 @@ it('keeps every message through an outage of WeChat and the external platform, t
   await hotline.up();
   wechat.setDown(false);
   const recoveredAt = Date.now();
-  const drained = async () => (await notifications.model.countDocuments({ status: { $ne: 'sent' } })) + (await forwarding.model.countDocuments({ status: { $ne: 'sent' } })) === 0;
+  const drained = async () =>
+    (await notifications.model.countDocuments({ status: { $ne: 'sent' } })) + (await forwarding.model.countDocuments({ status: { $ne: 'sent' } })) ===
+    0;
   const drainClockMs = await runClock(30 * 60_000, drained);
   expect(await drained()).toBe(true);
   const drainRealMs = Date.now() - recoveredAt;
@@ -172,7 +186,6 @@ it('keeps every message through an outage of WeChat and the external platform, t
   expect(new Set(queued).size).toBe(queued.length);
   expect(wechat.messages.map(fingerprint).sort()).toEqual([...queued].sort());
 
-   
   console.log(
     `[faults-outbox] ${notificationKeys.length} notifications + ${forwardKeys.length} forwards queued during a ${OUTAGE_MS / 60_000}-minute outage; ` +
       `up to ${attemptsDuringOutage} attempts each meanwhile, none given up; drained ${drainClockMs / 1000} s of clock ` +

@@ -115,13 +115,18 @@ const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
 
 /** Moves the clock to the next pending retry of these messages and runs the outbox once. */
 async function nextRound(keys: string[]): Promise<void> {
-  const next = await outbox().model.findOne({ _id: { $in: keys }, status: 'pending' }).sort({ nextAttemptAt: 1 }).lean();
+  const next = await outbox()
+    .model.findOne({ _id: { $in: keys }, status: 'pending' })
+    .sort({ nextAttemptAt: 1 })
+    .lean();
   if (next && next.nextAttemptAt > clock.now()) clock.set(next.nextAttemptAt);
   await outbox().processDue();
 }
 
 async function messages(keys: string[]) {
-  return outbox().model.find({ _id: { $in: keys } }).lean();
+  return outbox()
+    .model.find({ _id: { $in: keys } })
+    .lean();
 }
 
 describe('configuration as city data', () => {
@@ -157,7 +162,12 @@ describe('configuration as city data', () => {
       const carol = await loginCitizen(plain, 'carol');
       const desk = await staffLogin(plain, 'operator');
       const photoIds = await uploadPhotos(plain, carol, 1);
-      const report = await postJson(plain, '/reports', { categoryId: 'E0301', location: plainCity.point, photoIds, clientRequestId: randomUUID() }, carol.auth);
+      const report = await postJson(
+        plain,
+        '/reports',
+        { categoryId: 'E0301', location: plainCity.point, photoIds, clientRequestId: randomUUID() },
+        carol.auth,
+      );
       await postJson(plain, `/staff/cases/${report.body.id}/actions`, { action: 'file', version: 1 }, desk.auth);
       const filed = (await getCaseModel(plain.db).findById(report.body.id).lean<CaseDoc>())!;
       expect(filed.state).toBe('filed');
@@ -263,7 +273,12 @@ describe('forwarding filed cases', () => {
 
     const doc = await filedCase({ categoryId: 'E0102', district: 'QH01' });
     expect(doc.state).toBe('filed');
-    const res = await postJson(api, `/staff/cases/${String(doc._id)}/actions`, { action: 'forward', version: doc.version, targetId: 'szcg' }, dispatcher.auth);
+    const res = await postJson(
+      api,
+      `/staff/cases/${String(doc._id)}/actions`,
+      { action: 'forward', version: doc.version, targetId: 'szcg' },
+      dispatcher.auth,
+    );
     expect(res.body).toMatchObject({ state: 'forwarded' });
     expect(res.status).toBe(200);
     const stored = await caseById(doc._id);
@@ -291,7 +306,8 @@ describe('delivery through outages', () => {
     }
     expect(hotline.deliveries.length).toBe(before);
     const during = forwardingAdminViewSchema.parse((await getJson(api, '/admin/forwarding', admin.auth)).body);
-    for (const key of keys) expect(during.problems.find((p) => p.key === key)).toMatchObject({ status: 'pending', attempts: 6, lastError: 'ECONNREFUSED' });
+    for (const key of keys)
+      expect(during.problems.find((p) => p.key === key)).toMatchObject({ status: 'pending', attempts: 6, lastError: 'ECONNREFUSED' });
 
     await hotline.up();
     hotline.failNext(1, 503); // not processed
@@ -392,7 +408,11 @@ describe('status callbacks', () => {
     const { doc, externalId } = await deliveredCase();
     const caseId = String(doc._id);
 
-    const processing = await sendCallback(api.url, { caseId, status: '处理中', note: '已交区住建局办理', occurredAt: clock.now().toISOString(), eventId: eventId() }, hotlineAuth());
+    const processing = await sendCallback(
+      api.url,
+      { caseId, status: '处理中', note: '已交区住建局办理', occurredAt: clock.now().toISOString(), eventId: eventId() },
+      hotlineAuth(),
+    );
     expect(processing).toEqual({ status: 200, body: { caseId, state: 'forwarded', duplicate: false } });
 
     clock.advance(3600_000);
@@ -408,7 +428,11 @@ describe('status callbacks', () => {
     expect((await caseById(doc._id)).version).toBe(afterHandled.version);
 
     clock.advance(3600_000);
-    const closed = await sendCallback(api.url, { caseId, status: '已办结', note: '已责令施工单位停止夜间施工', occurredAt: clock.now().toISOString(), eventId: eventId() }, hotlineAuth());
+    const closed = await sendCallback(
+      api.url,
+      { caseId, status: '已办结', note: '已责令施工单位停止夜间施工', occurredAt: clock.now().toISOString(), eventId: eventId() },
+      hotlineAuth(),
+    );
     expect(closed.body).toEqual({ caseId, state: 'closed', duplicate: false });
     const final = await caseById(doc._id);
     expect(final.closedAt?.toISOString()).toBe(clock.now().toISOString());
@@ -431,14 +455,22 @@ describe('status callbacks', () => {
     expect(detail.timeline.find((t) => t.action === 'forward')).toMatchObject({ actor: '系统', note: '已转交12345政务服务便民热线办理' });
 
     // A closed case takes no further external status.
-    const late = await sendCallback(api.url, { caseId, status: 'processing', occurredAt: clock.now().toISOString(), eventId: eventId() }, hotlineAuth());
+    const late = await sendCallback(
+      api.url,
+      { caseId, status: 'processing', occurredAt: clock.now().toISOString(), eventId: eventId() },
+      hotlineAuth(),
+    );
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('ILLEGAL_TRANSITION');
   });
 
   it('ends the case as rejected when the platform sends it back', async () => {
     const { doc } = await deliveredCase();
-    const res = await sendCallback(api.url, { caseId: String(doc._id), status: '退回', note: '不属于本平台受理范围', occurredAt: clock.now().toISOString(), eventId: eventId() }, hotlineAuth());
+    const res = await sendCallback(
+      api.url,
+      { caseId: String(doc._id), status: '退回', note: '不属于本平台受理范围', occurredAt: clock.now().toISOString(), eventId: eventId() },
+      hotlineAuth(),
+    );
     expect(res.body).toMatchObject({ state: 'rejected', duplicate: false });
     expect((await caseById(doc._id)).state).toBe('rejected');
   });
@@ -471,21 +503,42 @@ describe('status callbacks', () => {
       if (field) expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
     };
 
-    await expectRefused(await sendCallback(api.url, ok, { ...hotlineAuth(), secret: 'wrong-secret-0123456789abcdef' }), 401, 'FORWARD_SIGNATURE_INVALID');
+    await expectRefused(
+      await sendCallback(api.url, ok, { ...hotlineAuth(), secret: 'wrong-secret-0123456789abcdef' }),
+      401,
+      'FORWARD_SIGNATURE_INVALID',
+    );
     await expectRefused(await sendCallback(api.url, ok, { ...hotlineAuth(), signature: null }), 401, 'FORWARD_SIGNATURE_INVALID');
     await expectRefused(await sendCallback(api.url, ok, { ...hotlineAuth(), targetId: 'nobody' }), 401, 'FORWARD_SIGNATURE_INVALID');
     // Signed by the other platform with its own secret but claiming to be the hotline.
     await expectRefused(await sendCallback(api.url, ok, { ...hotlineAuth(), secret: SZCG_SECRET }), 401, 'FORWARD_SIGNATURE_INVALID');
     // A valid signature, but over a different body than the one sent.
-    const signedElsewhere = `sha256=${createHmac('sha256', HOTLINE_SECRET).update(`${nowSeconds()}.${JSON.stringify({ ...ok, status: 'closed' })}`).digest('hex')}`;
+    const signedElsewhere = `sha256=${createHmac('sha256', HOTLINE_SECRET)
+      .update(`${nowSeconds()}.${JSON.stringify({ ...ok, status: 'closed' })}`)
+      .digest('hex')}`;
     await expectRefused(await sendCallback(api.url, ok, { ...hotlineAuth(), signature: signedElsewhere }), 401, 'FORWARD_SIGNATURE_INVALID');
 
-    await expectRefused(await sendCallback(api.url, ok, { ...hotlineAuth(), timestamp: nowSeconds() - 301 }), 401, 'FORWARD_TIMESTAMP_INVALID', 'X-SSP-Timestamp');
+    await expectRefused(
+      await sendCallback(api.url, ok, { ...hotlineAuth(), timestamp: nowSeconds() - 301 }),
+      401,
+      'FORWARD_TIMESTAMP_INVALID',
+      'X-SSP-Timestamp',
+    );
     await expectRefused(await sendCallback(api.url, ok, { ...hotlineAuth(), timestamp: nowSeconds() + 301 }), 401, 'FORWARD_TIMESTAMP_INVALID');
 
     const version = (await caseById(doc._id)).version;
-    await expectRefused(await sendCallback(api.url, { ...ok, caseId: new Types.ObjectId().toString() }, hotlineAuth()), 404, 'FORWARD_UNKNOWN_CASE', 'caseId');
-    await expectRefused(await sendCallback(api.url, { ...ok, caseId: undefined, externalId: 'EXT-NOPE' }, hotlineAuth()), 404, 'FORWARD_UNKNOWN_CASE', 'externalId');
+    await expectRefused(
+      await sendCallback(api.url, { ...ok, caseId: new Types.ObjectId().toString() }, hotlineAuth()),
+      404,
+      'FORWARD_UNKNOWN_CASE',
+      'caseId',
+    );
+    await expectRefused(
+      await sendCallback(api.url, { ...ok, caseId: undefined, externalId: 'EXT-NOPE' }, hotlineAuth()),
+      404,
+      'FORWARD_UNKNOWN_CASE',
+      'externalId',
+    );
     const toSzcg = await filedCase({ categoryId: 'E0102', district: 'QH02' });
     await expectRefused(await sendCallback(api.url, { ...ok, caseId: String(toSzcg._id) }, hotlineAuth()), 404, 'FORWARD_UNKNOWN_CASE');
     const notForwarded = await filedCase({ categoryId: 'E0102', district: 'QH01' });
@@ -494,8 +547,17 @@ describe('status callbacks', () => {
     const malformed = await sendCallback(api.url, { caseId, status: 'done', occurredAt: 'yesterday' }, hotlineAuth());
     await expectRefused(malformed, 400, 'VALIDATION_FAILED', 'status');
     expect(malformed.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['status', 'occurredAt', 'eventId']));
-    await expectRefused(await sendCallback(api.url, { status: 'closed', occurredAt: clock.now().toISOString(), eventId: eventId() }, hotlineAuth()), 400, 'VALIDATION_FAILED', 'caseId');
-    const notJson = await fetch(`${api.url}/forwarding/callback`, { method: 'POST', headers: { 'content-type': 'text/plain', 'X-SSP-Target': 'hotline12345' }, body: 'status=closed' });
+    await expectRefused(
+      await sendCallback(api.url, { status: 'closed', occurredAt: clock.now().toISOString(), eventId: eventId() }, hotlineAuth()),
+      400,
+      'VALIDATION_FAILED',
+      'caseId',
+    );
+    const notJson = await fetch(`${api.url}/forwarding/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'X-SSP-Target': 'hotline12345' },
+      body: 'status=closed',
+    });
     expect(notJson.status).toBe(415);
 
     const after = await caseById(doc._id);
@@ -507,7 +569,16 @@ describe('status callbacks', () => {
     const refusals = api.logs.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'forwarding callback refused');
     expect(refusals.every((l) => l.level === 40)).toBe(true);
     const reasons = refusals.map((l) => l.reason as string).join('\n');
-    for (const reason of ['signature mismatch', 'missing signature', 'unknown target', 'outside the allowed window', 'unknown case', 'ILLEGAL_TRANSITION', 'invalid body', 'body is not JSON']) {
+    for (const reason of [
+      'signature mismatch',
+      'missing signature',
+      'unknown target',
+      'outside the allowed window',
+      'unknown case',
+      'ILLEGAL_TRANSITION',
+      'invalid body',
+      'body is not JSON',
+    ]) {
       expect(reasons).toContain(reason);
     }
     expect(api.logs.text).not.toContain(HOTLINE_SECRET);

@@ -65,7 +65,10 @@ beforeAll(async () => {
   if (existsSync(DEMO_CITY_DIR)) cpSync(DEMO_CITY_DIR, cityDir, { recursive: true, filter: (src) => path.basename(src) !== 'forwarding.json' });
   writeFileSync(
     path.join(cityDir, 'forwarding.json'),
-    JSON.stringify({ targets: [{ id: 'hostile', name: '测试平台', url: 'http://127.0.0.1:9/receive', secretEnv: 'SSP_TEST_FORWARD_HOSTILE', timeoutMs: 100 }], rules: [] }),
+    JSON.stringify({
+      targets: [{ id: 'hostile', name: '测试平台', url: 'http://127.0.0.1:9/receive', secretEnv: 'SSP_TEST_FORWARD_HOSTILE', timeoutMs: 100 }],
+      rules: [],
+    }),
   );
   api = await startTestApi({
     env: {
@@ -83,7 +86,11 @@ beforeAll(async () => {
     },
   });
   const city = await demoCity(api);
-  [alice, bob, carol] = [await loginCitizen(api, 'alice', '爱丽丝'), await loginCitizen(api, 'bob', '鲍勃'), await loginCitizen(api, 'carol', '卡罗尔')];
+  [alice, bob, carol] = [
+    await loginCitizen(api, 'alice', '爱丽丝'),
+    await loginCitizen(api, 'bob', '鲍勃'),
+    await loginCitizen(api, 'carol', '卡罗尔'),
+  ];
   [admin, operator, publicity] = [await staffLogin(api, 'admin'), await staffLogin(api, 'operator'), await staffLogin(api, 'publicity')];
   const [photoId] = await uploadPhotos(api, alice, 1);
   const report = await send('POST', '/reports', 'alice', {
@@ -122,7 +129,9 @@ beforeAll(async () => {
 const sent = { bodyRows: 0, queryRows: 0 };
 
 afterAll(async () => {
-  console.info(`[hostile-input] ${sent.bodyRows} body rows over ${BODY_ROUTES.length} routes, ${sent.queryRows} query rows over ${QUERY_ROUTES.length} routes`);
+  console.info(
+    `[hostile-input] ${sent.bodyRows} body rows over ${BODY_ROUTES.length} routes, ${sent.queryRows} query rows over ${QUERY_ROUTES.length} routes`,
+  );
   await api.close();
   rmSync(cityDir, { recursive: true, force: true });
 });
@@ -157,7 +166,10 @@ async function send(method: string, urlPath: string, who: Who, body?: unknown, h
  */
 async function fingerprint(): Promise<Record<string, string>> {
   const db = api.db.db!;
-  const names = (await db.listCollections().toArray()).map((c) => c.name).filter((name) => name !== 'rate_limit_windows').sort();
+  const names = (await db.listCollections().toArray())
+    .map((c) => c.name)
+    .filter((name) => name !== 'rate_limit_windows')
+    .sort();
   const out: Record<string, string> = {};
   for (const name of names) {
     const docs = await db.collection(name).find({}).sort({ _id: 1 }).toArray();
@@ -169,7 +181,10 @@ async function fingerprint(): Promise<Record<string, string>> {
 
 async function mediaFiles(): Promise<string[]> {
   const entries = await readdir(api.config.media.dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
 }
 
 // ---------------------------------------------------------------- the attack table
@@ -291,9 +306,27 @@ const BODY_ROUTES: BodyRoute[] = [
       participationGoal: 10,
     }),
   },
-  { method: 'POST', path: (s) => `/admin/campaigns/${s.campaignId}/publish`, who: 'publicity', body: (s) => ({ version: s.campaignVersion }), emptyIsValid: true },
-  { method: 'POST', path: (s) => `/admin/campaigns/${s.campaignId}/unpublish`, who: 'publicity', body: (s) => ({ version: s.campaignVersion, reason: '原因' }), emptyIsValid: true },
-  { method: 'POST', path: (s) => `/admin/campaigns/${s.campaignId}/end`, who: 'publicity', body: (s) => ({ version: s.campaignVersion, reason: '原因' }), emptyIsValid: true },
+  {
+    method: 'POST',
+    path: (s) => `/admin/campaigns/${s.campaignId}/publish`,
+    who: 'publicity',
+    body: (s) => ({ version: s.campaignVersion }),
+    emptyIsValid: true,
+  },
+  {
+    method: 'POST',
+    path: (s) => `/admin/campaigns/${s.campaignId}/unpublish`,
+    who: 'publicity',
+    body: (s) => ({ version: s.campaignVersion, reason: '原因' }),
+    emptyIsValid: true,
+  },
+  {
+    method: 'POST',
+    path: (s) => `/admin/campaigns/${s.campaignId}/end`,
+    who: 'publicity',
+    body: (s) => ({ version: s.campaignVersion, reason: '原因' }),
+    emptyIsValid: true,
+  },
   { method: 'POST', path: () => '/me/campaign-subscriptions', who: 'alice', body: (s) => ({ districtId: s.districtId }) },
   {
     method: 'POST',
@@ -302,8 +335,20 @@ const BODY_ROUTES: BodyRoute[] = [
     variant: 'file',
     body: (s) => ({ action: 'file', version: 1, categoryId: s.categoryId, departmentId: s.departmentId, internalNote: '备注' }),
   },
-  { method: 'POST', path: (s) => `/staff/cases/${s.reportId}/actions`, who: 'operator', variant: 'reject', body: () => ({ action: 'reject', version: 1, reason: 'invalid', publicNote: '不属于受理范围' }) },
-  { method: 'POST', path: (s) => `/staff/cases/${s.reportId}/actions`, who: 'operator', variant: 'merge', body: () => ({ action: 'merge', version: 1, duplicateOf: FAKE_ID, internalNote: '重复' }) },
+  {
+    method: 'POST',
+    path: (s) => `/staff/cases/${s.reportId}/actions`,
+    who: 'operator',
+    variant: 'reject',
+    body: () => ({ action: 'reject', version: 1, reason: 'invalid', publicNote: '不属于受理范围' }),
+  },
+  {
+    method: 'POST',
+    path: (s) => `/staff/cases/${s.reportId}/actions`,
+    who: 'operator',
+    variant: 'merge',
+    body: () => ({ action: 'merge', version: 1, duplicateOf: FAKE_ID, internalNote: '重复' }),
+  },
   {
     method: 'POST',
     path: (s) => `/staff/cases/${s.reportId}/actions`,
@@ -311,7 +356,13 @@ const BODY_ROUTES: BodyRoute[] = [
     variant: 'request_postpone',
     body: () => ({ action: 'request_postpone', version: 1, extra: { value: 2, unit: 'work_days' }, reason: '等待材料' }),
   },
-  { method: 'POST', path: (s) => `/staff/cases/${s.reportId}/actions`, who: 'operator', variant: 'report_handled', body: (s) => ({ action: 'report_handled', version: 1, photoIds: [s.photoId], publicNote: '已处理' }) },
+  {
+    method: 'POST',
+    path: (s) => `/staff/cases/${s.reportId}/actions`,
+    who: 'operator',
+    variant: 'report_handled',
+    body: (s) => ({ action: 'report_handled', version: 1, photoIds: [s.photoId], publicNote: '已处理' }),
+  },
   { method: 'PUT', path: () => '/admin/calendar', who: 'admin', body: (s) => s.calendar, code: 'CITY_DATA_INVALID' },
   { method: 'PUT', path: () => '/admin/catalogue', who: 'admin', body: () => [], code: 'CITY_DATA_INVALID', wholeBodyOnly: true },
   { method: 'PUT', path: () => '/admin/departments', who: 'admin', body: () => [], code: 'CITY_DATA_INVALID', wholeBodyOnly: true },
@@ -320,7 +371,14 @@ const BODY_ROUTES: BodyRoute[] = [
     method: 'POST',
     path: () => '/forwarding/callback',
     who: 'none',
-    body: () => ({ caseId: FAKE_ID, externalId: 'EXT-1', status: 'processing', note: '已受理', occurredAt: new Date().toISOString(), eventId: 'evt-1' }),
+    body: () => ({
+      caseId: FAKE_ID,
+      externalId: 'EXT-1',
+      status: 'processing',
+      note: '已受理',
+      occurredAt: new Date().toISOString(),
+      eventId: 'evt-1',
+    }),
     signed: true,
   },
   {
@@ -381,7 +439,10 @@ const BODY_ROUTES: BodyRoute[] = [
 function leafPaths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
   if (Array.isArray(value)) return [prefix, ...(value.length > 0 ? leafPaths(value[0], [...prefix, 0]) : [])].filter((p) => p.length > 0);
   if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => [...(v && typeof v === 'object' && !Array.isArray(v) ? [[...prefix, k]] : []), ...leafPaths(v, [...prefix, k])]);
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(v && typeof v === 'object' && !Array.isArray(v) ? [[...prefix, k]] : []),
+      ...leafPaths(v, [...prefix, k]),
+    ]);
   }
   return prefix.length > 0 ? [prefix] : [];
 }
@@ -395,7 +456,8 @@ function withValue(body: unknown, at: Array<string | number>, value: unknown): u
 }
 
 /** The field name as the API reports it: `location.lat`, `photoIds[0]`. */
-const fieldName = (at: Array<string | number>) => at.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
+const fieldName = (at: Array<string | number>) =>
+  at.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
 
 function withExtraKey(body: unknown, key: string, json: string): string {
   const text = JSON.stringify(body);
@@ -414,7 +476,8 @@ function bodyRows(route: BodyRoute, setup: Setup): Row[] {
   const rows: Row[] = WHOLE_BODIES.filter((raw) => !(route.emptyIsValid && raw === 'null')).map((raw) => ({ label: `body ${raw}`, raw }));
   if (route.wholeBodyOnly) return rows;
   for (const at of leafPaths(body)) {
-    for (const op of OPERATORS) rows.push({ label: `${fieldName(at)} = ${JSON.stringify(op)}`, raw: JSON.stringify(withValue(body, at, op)), field: fieldName(at) });
+    for (const op of OPERATORS)
+      rows.push({ label: `${fieldName(at)} = ${JSON.stringify(op)}`, raw: JSON.stringify(withValue(body, at, op)), field: fieldName(at) });
   }
   if (!route.ignoresUnknownKeys && !Array.isArray(body)) {
     for (const [key, json] of EXTRA_KEYS) rows.push({ label: `extra key ${key}`, raw: withExtraKey(body, key, json), field: key });
@@ -424,7 +487,11 @@ function bodyRows(route: BodyRoute, setup: Setup): Row[] {
 
 function signedHeaders(raw: string): Record<string, string> {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  return { 'X-SSP-Target': 'hostile', 'X-SSP-Timestamp': timestamp, 'X-SSP-Signature': `sha256=${createHmac('sha256', FORWARD_SECRET).update(`${timestamp}.${raw}`).digest('hex')}` };
+  return {
+    'X-SSP-Target': 'hostile',
+    'X-SSP-Timestamp': timestamp,
+    'X-SSP-Signature': `sha256=${createHmac('sha256', FORWARD_SECRET).update(`${timestamp}.${raw}`).digest('hex')}`,
+  };
 }
 
 /** Why an answer is not the refusal a row asks for; null when it is. */
@@ -508,7 +575,20 @@ const QUERY_ROUTES: QueryRoute[] = [
     path: () => '/staff/cases',
     who: 'operator',
     query: () => ({ state: 'pending', limit: '10' }),
-    params: ['state', 'departmentId', 'districtId', 'streetId', 'gridId', 'categoryId', 'overdue', 'source', 'reopenRequested', 'postponeRequested', 'cursor', 'limit'],
+    params: [
+      'state',
+      'departmentId',
+      'districtId',
+      'streetId',
+      'gridId',
+      'categoryId',
+      'overdue',
+      'source',
+      'reopenRequested',
+      'postponeRequested',
+      'cursor',
+      'limit',
+    ],
   },
   { path: () => '/categories', who: 'none', query: () => ({ family: 'event', q: '井盖', public: 'true' }), params: ['family', 'q', 'public'] },
   { path: () => '/areas/locate', who: 'none', query: (s) => ({ lat: String(s.point.lat), lng: String(s.point.lng) }), params: ['lat', 'lng'] },
@@ -518,13 +598,33 @@ const QUERY_ROUTES: QueryRoute[] = [
   { path: (s) => `/admin/points/citizens/${s.aliceId}/history`, who: 'admin', query: () => ({ limit: '10' }), params: ['cursor', 'limit'] },
   { path: () => '/admin/claims', who: 'admin', query: () => ({ status: 'pending', limit: '10' }), params: ['status', 'cursor', 'limit'] },
   { path: () => '/admin/claims/export.csv', who: 'admin', query: () => ({ status: 'pending' }), params: ['status'] },
-  { path: () => '/reports/nearby', who: 'alice', query: (s) => ({ lat: String(s.point.lat), lng: String(s.point.lng), category: s.categoryId }), params: ['lat', 'lng', 'category'] },
+  {
+    path: () => '/reports/nearby',
+    who: 'alice',
+    query: (s) => ({ lat: String(s.point.lat), lng: String(s.point.lng), category: s.categoryId }),
+    params: ['lat', 'lng', 'category'],
+  },
   { path: () => '/me/reports', who: 'alice', query: () => ({ status: 'processing', limit: '10' }), params: ['status', 'cursor', 'limit'] },
-  ...STATS_CUTS.map((cut): QueryRoute => ({ path: () => `/stats/public/${cut}`, who: 'none', query: () => ({ granularity: 'month' }), params: STATS_PARAMS })),
+  ...STATS_CUTS.map((cut): QueryRoute => ({
+    path: () => `/stats/public/${cut}`,
+    who: 'none',
+    query: () => ({ granularity: 'month' }),
+    params: STATS_PARAMS,
+  })),
   { path: () => '/stats/public/export.json', who: 'none', query: () => ({}), params: STATS_PARAMS },
   { path: () => '/stats/public/export.csv', who: 'none', query: () => ({}), params: STATS_PARAMS },
-  ...STATS_CUTS.map((cut): QueryRoute => ({ path: () => `/stats/staff/${cut}`, who: 'operator', query: () => ({ granularity: 'month' }), params: STATS_PARAMS })),
-  { path: () => '/stats/staff/cases', who: 'operator', query: () => ({ limit: '10' }), params: [...STATS_PARAMS, 'state', 'overdue', 'cursor', 'limit'] },
+  ...STATS_CUTS.map((cut): QueryRoute => ({
+    path: () => `/stats/staff/${cut}`,
+    who: 'operator',
+    query: () => ({ granularity: 'month' }),
+    params: STATS_PARAMS,
+  })),
+  {
+    path: () => '/stats/staff/cases',
+    who: 'operator',
+    query: () => ({ limit: '10' }),
+    params: [...STATS_PARAMS, 'state', 'overdue', 'cursor', 'limit'],
+  },
   {
     path: () => '/open311/v2/requests.json',
     who: 'none',
@@ -562,17 +662,20 @@ describe('nested, repeated and operator query parameters on every query route', 
     before = await fingerprint();
   });
 
-  it.each(QUERY_ROUTES.map((r) => [r.path({ aliceId: ':id' } as Setup), r] as const))('GET %s: every parameter row is a 400 naming it', async (_label, route) => {
-    const failures: string[] = [];
-    const rows = queryRows(route, s);
-    for (const row of rows) {
-      const answer = await send('GET', `${route.path(s)}?${row.raw}`, route.who);
-      sent.queryRows += 1;
-      const problem = mismatch(answer, 'VALIDATION_FAILED', row.field, route.open311 ?? false);
-      if (problem) failures.push(`?${decodeURIComponent(row.raw)}: ${problem}`);
-    }
-    expect(failures).toEqual([]);
-  });
+  it.each(QUERY_ROUTES.map((r) => [r.path({ aliceId: ':id' } as Setup), r] as const))(
+    'GET %s: every parameter row is a 400 naming it',
+    async (_label, route) => {
+      const failures: string[] = [];
+      const rows = queryRows(route, s);
+      for (const row of rows) {
+        const answer = await send('GET', `${route.path(s)}?${row.raw}`, route.who);
+        sent.queryRows += 1;
+        const problem = mismatch(answer, 'VALIDATION_FAILED', row.field, route.open311 ?? false);
+        if (problem) failures.push(`?${decodeURIComponent(row.raw)}: ${problem}`);
+      }
+      expect(failures).toEqual([]);
+    },
+  );
 
   it('Open311 ignores parameters it does not define (its specification tolerates them); they filter nothing', async () => {
     const plain = await send('GET', '/open311/v2/requests.json', 'none');
@@ -674,16 +777,19 @@ describe('hostile path ids', () => {
     ['GET', (id) => `/open311/v2/requests/${id}.json`, 'none'],
   ];
 
-  it.each(routes.map((r) => [`${r[0]} ${r[1](':id')}`, r] as const))('%s: 400 or 404 for every hostile id, nothing stored, nothing leaked', async (_label, [method, toPath, who, body, answers = [400, 404]]) => {
-    const before = await fingerprint();
-    const failures: string[] = [];
-    for (const id of HOSTILE_IDS) {
-      const answer = await rawRequest(method, toPath(id), authOf(who), body === undefined ? undefined : JSON.stringify(body));
-      if (!answers.includes(answer.status)) failures.push(`${id.slice(0, 40)}: ${answer.status} ${answer.body.slice(0, 200)}`);
-    }
-    expect(failures).toEqual([]);
-    expect(await fingerprint()).toEqual(before);
-  });
+  it.each(routes.map((r) => [`${r[0]} ${r[1](':id')}`, r] as const))(
+    '%s: 400 or 404 for every hostile id, nothing stored, nothing leaked',
+    async (_label, [method, toPath, who, body, answers = [400, 404]]) => {
+      const before = await fingerprint();
+      const failures: string[] = [];
+      for (const id of HOSTILE_IDS) {
+        const answer = await rawRequest(method, toPath(id), authOf(who), body === undefined ? undefined : JSON.stringify(body));
+        if (!answers.includes(answer.status)) failures.push(`${id.slice(0, 40)}: ${answer.status} ${answer.body.slice(0, 200)}`);
+      }
+      expect(failures).toEqual([]);
+      expect(await fingerprint()).toEqual(before);
+    },
+  );
 });
 
 /** A request with the path exactly as written (fetch would normalise `..` and reject a bare `%`). */
@@ -691,7 +797,13 @@ function rawRequest(method: string, rawPath: string, headers: Record<string, str
   const { port } = new URL(api.url);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: rawPath, method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: rawPath,
+        method,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -856,9 +968,11 @@ describe('text people type: overlong, control and Unicode edge cases (rule in sh
 
 describe('JSON edge cases', () => {
   const patchMe = (raw: string | Buffer, headers: Record<string, string> = {}) =>
-    fetch(`${api.url}/me`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...carol.auth, ...headers }, body: typeof raw === 'string' ? raw : new Uint8Array(raw) }).then(
-      async (res) => ({ status: res.status, json: (await res.json()) as any, connection: res.headers.get('connection') }),
-    );
+    fetch(`${api.url}/me`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...carol.auth, ...headers },
+      body: typeof raw === 'string' ? raw : new Uint8Array(raw),
+    }).then(async (res) => ({ status: res.status, json: (await res.json()) as any, connection: res.headers.get('connection') }));
   const rate = (raw: string) => send('POST', `/me/reports/${s.reportId}/rating`, 'alice', raw);
 
   let before: Record<string, string>;
@@ -871,7 +985,13 @@ describe('JSON edge cases', () => {
   it.each<[string, () => string | Buffer, number, string, string]>([
     ['a value nested 10000 arrays deep', () => `{"nickname":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 400, 'VALIDATION_FAILED', 'nickname'],
     ['a value nested 10000 objects deep', () => `{"nickname":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`, 400, 'VALIDATION_FAILED', 'nickname'],
-    ['operator keys 10000 levels deep', () => `{"nickname":"x","phone":${'{"a":'.repeat(10_000)}{"$where":"1"}${'}'.repeat(10_000)}}`, 400, 'VALIDATION_FAILED', 'phone'],
+    [
+      'operator keys 10000 levels deep',
+      () => `{"nickname":"x","phone":${'{"a":'.repeat(10_000)}{"$where":"1"}${'}'.repeat(10_000)}}`,
+      400,
+      'VALIDATION_FAILED',
+      'phone',
+    ],
     ['a whole body nested 400000 arrays deep (800 KB)', () => `${'['.repeat(400_000)}${']'.repeat(400_000)}`, 400, 'VALIDATION_FAILED', ''],
     ['a whole body of 1000000 unclosed brackets', () => '['.repeat(1_000_000), 400, 'MALFORMED_JSON', ''],
     ['trailing garbage after the object', () => '{"nickname":"x"} {"nickname":"y"}', 400, 'MALFORMED_JSON', ''],
@@ -880,16 +1000,47 @@ describe('JSON edge cases', () => {
     ['a NaN literal', () => '{"nickname":NaN}', 400, 'MALFORMED_JSON', ''],
     ['an empty body', () => '', 400, 'VALIDATION_FAILED', ''],
     ['whitespace only', () => ' \r\n\t ', 400, 'MALFORMED_JSON', ''],
-    ['invalid UTF-8 (a lone continuation byte)', () => Buffer.concat([Buffer.from('{"nickname":"a'), Buffer.from([0x80]), Buffer.from('b"}')]), 400, 'MALFORMED_JSON', ''],
-    ['invalid UTF-8 (0xFF 0xFE)', () => Buffer.concat([Buffer.from('{"nickname":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), 400, 'MALFORMED_JSON', ''],
-    ['an overlong UTF-8 encoding of "."', () => Buffer.concat([Buffer.from('{"nickname":"'), Buffer.from([0xc0, 0xae]), Buffer.from('"}')]), 400, 'MALFORMED_JSON', ''],
-    ['a UTF-8-encoded surrogate (CESU-8)', () => Buffer.concat([Buffer.from('{"nickname":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]), 400, 'MALFORMED_JSON', ''],
-    ['a UTF-8 sequence cut off at the end', () => Buffer.concat([Buffer.from('{"nickname":"x"}'), Buffer.from([0xe4, 0xb8])]), 400, 'MALFORMED_JSON', ''],
+    [
+      'invalid UTF-8 (a lone continuation byte)',
+      () => Buffer.concat([Buffer.from('{"nickname":"a'), Buffer.from([0x80]), Buffer.from('b"}')]),
+      400,
+      'MALFORMED_JSON',
+      '',
+    ],
+    [
+      'invalid UTF-8 (0xFF 0xFE)',
+      () => Buffer.concat([Buffer.from('{"nickname":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      400,
+      'MALFORMED_JSON',
+      '',
+    ],
+    [
+      'an overlong UTF-8 encoding of "."',
+      () => Buffer.concat([Buffer.from('{"nickname":"'), Buffer.from([0xc0, 0xae]), Buffer.from('"}')]),
+      400,
+      'MALFORMED_JSON',
+      '',
+    ],
+    [
+      'a UTF-8-encoded surrogate (CESU-8)',
+      () => Buffer.concat([Buffer.from('{"nickname":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]),
+      400,
+      'MALFORMED_JSON',
+      '',
+    ],
+    [
+      'a UTF-8 sequence cut off at the end',
+      () => Buffer.concat([Buffer.from('{"nickname":"x"}'), Buffer.from([0xe4, 0xb8])]),
+      400,
+      'MALFORMED_JSON',
+      '',
+    ],
     ['UTF-16 text declared as JSON', () => Buffer.from('{"nickname":"x"}', 'utf16le'), 400, 'MALFORMED_JSON', ''],
   ])('%s: refused, nothing stored', async (_name, body, status, code, field) => {
     const answer = await patchMe(body());
     expect([answer.status, answer.json.error.code]).toEqual([status, code]);
-    if (field) expect(answer.json.error.details.map((d: { field: string }) => d.field)).toContainEqual(expect.stringMatching(new RegExp(`^${field}`)));
+    if (field)
+      expect(answer.json.error.details.map((d: { field: string }) => d.field)).toContainEqual(expect.stringMatching(new RegExp(`^${field}`)));
     expect(await fingerprint()).toEqual(before);
   });
 
@@ -980,7 +1131,13 @@ describe('JSON edge cases', () => {
     const { port } = new URL(api.url);
     const declared = await new Promise<{ status: number; body: string; connection?: string; ms: number }>((resolve, reject) => {
       const started = Date.now();
-      const req = http.request({ host: '127.0.0.1', port, path: '/reports', method: 'POST', headers: { ...alice.auth, 'content-type': 'application/json', 'content-length': 50 * MB } });
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        path: '/reports',
+        method: 'POST',
+        headers: { ...alice.auth, 'content-type': 'application/json', 'content-length': 50 * MB },
+      });
       req.on('response', (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
@@ -1002,29 +1159,35 @@ describe('JSON edge cases', () => {
       const started = Date.now();
       let sent = 0;
       let answered = false;
-      const req = http.request({ host: '127.0.0.1', port, path: '/reports', method: 'POST', headers: { ...alice.auth, 'content-type': 'application/json' } }, (res) => {
-        answered = true;
-        const sentAtAnswer = sent;
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          resolve({ status: res.statusCode!, body: text, connection: res.headers.connection, sent: sentAtAnswer, ms: Date.now() - started });
-          req.destroy();
-        });
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/reports', method: 'POST', headers: { ...alice.auth, 'content-type': 'application/json' } },
+        (res) => {
+          answered = true;
+          const sentAtAnswer = sent;
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => {
+            resolve({ status: res.statusCode!, body: text, connection: res.headers.connection, sent: sentAtAnswer, ms: Date.now() - started });
+            req.destroy();
+          });
+        },
+      );
       req.on('error', (err) => (answered ? undefined : reject(err)));
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       const pump = () => {
         while (!answered && !req.destroyed && sent < 50 * MB) {
           sent += chunk.length;
-          if (!req.write(sent === chunk.length ? Buffer.concat([Buffer.from('{"description":"'), chunk.subarray(16)]) : chunk)) return void req.once('drain', pump);
+          if (!req.write(sent === chunk.length ? Buffer.concat([Buffer.from('{"description":"'), chunk.subarray(16)]) : chunk))
+            return void req.once('drain', pump);
         }
         if (!answered && !req.destroyed) req.end('"}');
       };
       pump();
     });
     clearInterval(sampler);
-    console.info(`[hostile-input] 50 MB JSON: declared → ${declared.status} in ${declared.ms} ms; streamed → ${streamed.status} after ${(streamed.sent / MB).toFixed(1)} MB sent, ${streamed.ms} ms, peak RSS growth ${(peak / MB).toFixed(0)} MB`);
+    console.info(
+      `[hostile-input] 50 MB JSON: declared → ${declared.status} in ${declared.ms} ms; streamed → ${streamed.status} after ${(streamed.sent / MB).toFixed(1)} MB sent, ${streamed.ms} ms, peak RSS growth ${(peak / MB).toFixed(0)} MB`,
+    );
     expect([streamed.status, JSON.parse(streamed.body).error.code, streamed.connection]).toEqual([413, 'PAYLOAD_TOO_LARGE', 'close']);
     expect(streamed.sent).toBeLessThan(api.config.jsonBodyLimitBytes + 8 * MB);
     expect(peak).toBeLessThan(40 * MB);
@@ -1044,14 +1207,21 @@ describe('requests the HTTP parser refuses before the app sees them', () => {
       socket.on('close', () => {
         const [head, ...rest] = text.split('\r\n\r\n');
         const [statusLine, ...headerLines] = head.split('\r\n');
-        const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+        const headers = Object.fromEntries(
+          headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+        );
         resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
       });
     });
   }
 
   const cases: Array<[string, string, number, string]> = [
-    ['a 20 KB query string', `GET /open311/v2/requests.json?service_code=${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'REQUEST_HEADERS_TOO_LARGE'],
+    [
+      'a 20 KB query string',
+      `GET /open311/v2/requests.json?service_code=${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      431,
+      'REQUEST_HEADERS_TOO_LARGE',
+    ],
     ['a 20 KB header', `GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: ${'c'.repeat(20 * 1024)}\r\n\r\n`, 431, 'REQUEST_HEADERS_TOO_LARGE'],
     ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n', 400, 'MALFORMED_REQUEST'],
     ['a header line without a colon', 'GET /healthz HTTP/1.1\r\nHost x\r\n\r\n', 400, 'MALFORMED_REQUEST'],

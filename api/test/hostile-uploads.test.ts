@@ -61,12 +61,18 @@ interface Part {
 
 function form(parts: Part[]): FormData {
   const body = new FormData();
-  parts.forEach((p, i) => body.append(p.field ?? 'photos', new Blob([new Uint8Array(p.data)], { type: p.type ?? 'image/jpeg' }), p.name ?? `p${i}.jpg`));
+  parts.forEach((p, i) =>
+    body.append(p.field ?? 'photos', new Blob([new Uint8Array(p.data)], { type: p.type ?? 'image/jpeg' }), p.name ?? `p${i}.jpg`),
+  );
   return body;
 }
 
 function upload(body: FormData | string | Buffer, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${api.url}/media`, { method: 'POST', headers: { authorization: auth, ...headers }, body: typeof body === 'string' || body instanceof FormData ? body : new Uint8Array(body) });
+  return fetch(`${api.url}/media`, {
+    method: 'POST',
+    headers: { authorization: auth, ...headers },
+    body: typeof body === 'string' || body instanceof FormData ? body : new Uint8Array(body),
+  });
 }
 
 async function storedFiles(): Promise<string[]> {
@@ -113,7 +119,14 @@ interface Streamed {
  * would: it waits for the socket to drain, so the server's reading pace decides how much
  * is sent. Stops sending as soon as the answer arrives.
  */
-function streamUpload(options: { contentType: string; head: Buffer; fillBytes: number; fill?: (offset: number, chunk: Buffer) => void; tail: Buffer; declareLength: boolean }): Promise<Streamed> {
+function streamUpload(options: {
+  contentType: string;
+  head: Buffer;
+  fillBytes: number;
+  fill?: (offset: number, chunk: Buffer) => void;
+  tail: Buffer;
+  declareLength: boolean;
+}): Promise<Streamed> {
   const { port } = new URL(api.url);
   const total = options.head.length + options.fillBytes + options.tail.length;
   const rss0 = process.memoryUsage().rss;
@@ -179,7 +192,11 @@ describe('pixel floods and decompression bombs', () => {
   it.each<[string, () => Promise<Buffer>, string]>([
     ['a 95-byte PNG whose IHDR (valid CRC) claims 60000×60000', async () => lyingHeaderPng(60000, 60000), '60000×60000'],
     ['a real JPEG whose SOF claims 60000×60000', async () => jpegClaiming(jpeg, 60000, 60000), '60000×60000'],
-    ['a real progressive JPEG whose SOF claims 60000×2000', async () => jpegClaiming(await sharp(jpeg).jpeg({ progressive: true }).toBuffer(), 60000, 2000), '60000×2000'],
+    [
+      'a real progressive JPEG whose SOF claims 60000×2000',
+      async () => jpegClaiming(await sharp(jpeg).jpeg({ progressive: true }).toBuffer(), 60000, 2000),
+      '60000×2000',
+    ],
     ['a real WebP whose VP8 frame claims 16383×16383', async () => webpClaiming(await webpPhoto(64, 64), 16383, 16383), '16383×16383'],
   ])('refuses %s from its header, before decoding a pixel', async (_name, file, claimed) => {
     const data = await file();
@@ -221,13 +238,28 @@ describe('pixel floods and decompression bombs', () => {
 describe('truncated, polyglot and disguised files', () => {
   const html = Buffer.from(HTML_PAYLOAD);
   it.each<[string, () => Promise<Part>, number, ErrorCode]>([
-    ['a progressive JPEG cut at 50 %', async () => ({ data: truncate(await sharp(jpeg).jpeg({ progressive: true }).toBuffer(), 0.5) }), 400, 'IMAGE_CORRUPT'],
+    [
+      'a progressive JPEG cut at 50 %',
+      async () => ({ data: truncate(await sharp(jpeg).jpeg({ progressive: true }).toBuffer(), 0.5) }),
+      400,
+      'IMAGE_CORRUPT',
+    ],
     ['a baseline JPEG cut at 50 %', async () => ({ data: truncate(jpeg, 0.5) }), 400, 'IMAGE_CORRUPT'],
     ['a JPEG missing only its last two bytes (EOI)', async () => ({ data: jpeg.subarray(0, jpeg.length - 2) }), 400, 'IMAGE_CORRUPT'],
     ['a PNG cut at 50 %', async () => ({ data: truncate(await sharp(jpeg).png().toBuffer(), 0.5), type: 'image/png' }), 400, 'IMAGE_CORRUPT'],
     ['a WebP cut at 50 %', async () => ({ data: truncate(await webpPhoto(400, 300), 0.5), type: 'image/webp' }), 400, 'IMAGE_CORRUPT'],
-    ['a valid JPEG header (SOI + JFIF APP0) followed by HTML', async () => ({ data: Buffer.concat([jpeg.subarray(0, 20), html]) }), 400, 'IMAGE_CORRUPT'],
-    ['a PNG signature followed by a script', async () => ({ data: Buffer.concat([lyingHeaderPng(1, 1).subarray(0, 8), html]), type: 'image/png' }), 400, 'IMAGE_CORRUPT'],
+    [
+      'a valid JPEG header (SOI + JFIF APP0) followed by HTML',
+      async () => ({ data: Buffer.concat([jpeg.subarray(0, 20), html]) }),
+      400,
+      'IMAGE_CORRUPT',
+    ],
+    [
+      'a PNG signature followed by a script',
+      async () => ({ data: Buffer.concat([lyingHeaderPng(1, 1).subarray(0, 8), html]), type: 'image/png' }),
+      400,
+      'IMAGE_CORRUPT',
+    ],
     ['a GIF/JavaScript polyglot', async () => ({ data: GIF_JS_POLYGLOT, name: 'x.gif', type: 'image/gif' }), 415, 'UNSUPPORTED_IMAGE'],
     ['the GIF/JavaScript polyglot named .jpg', async () => ({ data: GIF_JS_POLYGLOT }), 415, 'UNSUPPORTED_IMAGE'],
     ['an SVG with a script', async () => ({ data: SVG_WITH_SCRIPT, name: 'x.svg', type: 'image/svg+xml' }), 415, 'UNSUPPORTED_IMAGE'],
@@ -246,7 +278,9 @@ describe('truncated, polyglot and disguised files', () => {
   });
 
   it('accepts complete images carrying smuggled bytes, and stores and serves only re-encoded pixels', async () => {
-    const png = await sharp(await phoneJpeg({ width: 300, height: 200, seed: 903 })).png().toBuffer();
+    const png = await sharp(await phoneJpeg({ width: 300, height: 200, seed: 903 }))
+      .png()
+      .toBuffer();
     const markers = ['<script', '<html', 'PK\u0003\u0004', 'alert(', 'polyglot-marker'];
     const smuggled = [
       // A JPEG + HTML + ZIP polyglot: a browser sniffing the end, or unzip, would find content.
@@ -325,7 +359,11 @@ describe('a 50 MB body', () => {
         chunk.fill(0x5a);
         // Write each part's header (and the previous part's closing CRLF) where it falls in this chunk.
         for (let i = 0; i < parts; i++) {
-          const header = Buffer.concat([Buffer.from(i === 0 ? '' : '\r\n'), partHead(boundary, 'photos', `p${i}.jpg`), Buffer.from([0xff, 0xd8, 0xff])]);
+          const header = Buffer.concat([
+            Buffer.from(i === 0 ? '' : '\r\n'),
+            partHead(boundary, 'photos', `p${i}.jpg`),
+            Buffer.from([0xff, 0xd8, 0xff]),
+          ]);
           const at = i * segment - offset;
           if (at + header.length <= 0 || at >= chunk.length) continue;
           header.copy(chunk, Math.max(0, at), Math.max(0, -at), Math.min(header.length, chunk.length - at));
@@ -351,7 +389,10 @@ describe('multipart abuse', () => {
   /** A multipart body of `count` tiny file parts, built as bytes (FormData with 5000 blobs is slow to encode). */
   const manyParts = (count: number, field: (i: number) => string) => {
     const parts = Array.from({ length: count }, (_, i) => Buffer.concat([partHead('ManyParts', field(i), `${i}.jpg`), tiny(), Buffer.from('\r\n')]));
-    return { body: Buffer.concat([...parts, Buffer.from('--ManyParts--\r\n')]), headers: { 'content-type': 'multipart/form-data; boundary=ManyParts' } };
+    return {
+      body: Buffer.concat([...parts, Buffer.from('--ManyParts--\r\n')]),
+      headers: { 'content-type': 'multipart/form-data; boundary=ManyParts' },
+    };
   };
 
   it('5000 tiny files in the photos field: 400 TOO_MANY_FILES', async () => {
@@ -370,7 +411,11 @@ describe('multipart abuse', () => {
   it('5000 empty parts without a name: refused as malformed or partless, not 5xx', async () => {
     const boundary = 'EmptyParts';
     const body = `${`--${boundary}\r\nContent-Disposition: form-data\r\n\r\n\r\n`.repeat(5000)}--${boundary}--\r\n`;
-    const result = await expectRefused(() => upload(body, { 'content-type': `multipart/form-data; boundary=${boundary}` }), 400, expect.stringMatching(/^(VALIDATION_FAILED|NO_FILES)$/) as unknown as ErrorCode);
+    const result = await expectRefused(
+      () => upload(body, { 'content-type': `multipart/form-data; boundary=${boundary}` }),
+      400,
+      expect.stringMatching(/^(VALIDATION_FAILED|NO_FILES)$/) as unknown as ErrorCode,
+    );
     expect(result.fields).toEqual(['photos']);
   });
 
@@ -401,7 +446,12 @@ describe('multipart abuse', () => {
   });
 
   it('refuses an empty multipart body', async () => {
-    await expectRefused(() => upload('', { 'content-type': 'multipart/form-data; boundary=Empty' }), 400, expect.stringMatching(/^(VALIDATION_FAILED|NO_FILES)$/) as unknown as ErrorCode, 'photos');
+    await expectRefused(
+      () => upload('', { 'content-type': 'multipart/form-data; boundary=Empty' }),
+      400,
+      expect.stringMatching(/^(VALIDATION_FAILED|NO_FILES)$/) as unknown as ErrorCode,
+      'photos',
+    );
   });
 
   it.each([
@@ -420,12 +470,15 @@ describe('multipart abuse', () => {
     const { port } = new URL(api.url);
     const before = await storage();
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/media', method: 'POST', headers: { authorization: auth, 'content-length': jpeg.length } }, (r) => {
-        let body = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (body += c));
-        r.on('end', () => resolve({ status: r.statusCode!, body }));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/media', method: 'POST', headers: { authorization: auth, 'content-length': jpeg.length } },
+        (r) => {
+          let body = '';
+          r.setEncoding('utf8');
+          r.on('data', (c: string) => (body += c));
+          r.on('end', () => resolve({ status: r.statusCode!, body }));
+        },
+      );
       req.on('error', reject);
       req.end(jpeg);
     });

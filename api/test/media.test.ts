@@ -127,7 +127,9 @@ describe('POST /media: accepted photos', () => {
       expect(photo.exif).toBeNull();
     }
     expect(new Set(photos.map((p) => p.id)).size).toBe(4);
-    const docs = await photoModel(api.db).find({ _id: { $in: photos.map((p) => p.id) } }).lean();
+    const docs = await photoModel(api.db)
+      .find({ _id: { $in: photos.map((p) => p.id) } })
+      .lean();
     expect(docs.map((d) => d.sourceFormat).sort()).toEqual(['heif', 'jpeg', 'png', 'webp']);
     expect(docs.every((d) => d.ownerKind === 'citizen' && d.ownerId === alice.userId)).toBe(true);
   });
@@ -260,7 +262,9 @@ describe('storage by content hash', () => {
     expect(afterFirst).toEqual({ photos: before.photos + 1, files: before.files + 2 });
     expect(after).toEqual({ photos: before.photos + 3, files: before.files + 2 });
     expect(new Set([first!.id, second!.id, third!.id]).size).toBe(3);
-    const docs = await photoModel(api.db).find({ _id: { $in: [first!.id, second!.id] } }).lean();
+    const docs = await photoModel(api.db)
+      .find({ _id: { $in: [first!.id, second!.id] } })
+      .lean();
     expect(new Set(docs.map((d) => d.blobKey)).size).toBe(1);
     expect(docs.map((d) => d.ownerId).sort()).toEqual([alice.userId, bob.userId]);
   });
@@ -281,14 +285,60 @@ describe('storage by content hash', () => {
 
 describe('POST /media: refused files store nothing', () => {
   const cases: Array<[string, () => Promise<UploadFile[]>, number, ErrorCode, string]> = [
-    ['a text file renamed .jpg', async () => [{ data: Buffer.from('这不是图片 just text\n'.repeat(50)), name: 'x.jpg' }], 415, 'UNSUPPORTED_IMAGE', 'photos[0]'],
-    ['a truncated JPEG', async () => [{ data: truncate(await phoneJpeg({ width: 800, height: 600, seed: 41 }), 0.6) }], 400, 'IMAGE_CORRUPT', 'photos[0]'],
+    [
+      'a text file renamed .jpg',
+      async () => [{ data: Buffer.from('这不是图片 just text\n'.repeat(50)), name: 'x.jpg' }],
+      415,
+      'UNSUPPORTED_IMAGE',
+      'photos[0]',
+    ],
+    [
+      'a truncated JPEG',
+      async () => [{ data: truncate(await phoneJpeg({ width: 800, height: 600, seed: 41 }), 0.6) }],
+      400,
+      'IMAGE_CORRUPT',
+      'photos[0]',
+    ],
     ['a pixel-flood PNG (30000×30000 in ~100 KB)', async () => [{ data: flood, type: 'image/png' }], 400, 'IMAGE_DIMENSIONS_TOO_LARGE', 'photos[0]'],
-    ['an HEIC photo this build cannot decode', async () => [{ data: heicContainer(), type: 'image/heic', name: 'IMG_0001.HEIC' }], 415, 'UNSUPPORTED_IMAGE', 'photos[0]'],
+    [
+      'an HEIC photo this build cannot decode',
+      async () => [{ data: heicContainer(), type: 'image/heic', name: 'IMG_0001.HEIC' }],
+      415,
+      'UNSUPPORTED_IMAGE',
+      'photos[0]',
+    ],
     ['an empty file', async () => [{ data: Buffer.alloc(0) }], 400, 'IMAGE_CORRUPT', 'photos[0]'],
-    ['a GIF (not a photo format we take)', async () => [{ data: await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } }).gif().toBuffer(), type: 'image/gif' }], 415, 'UNSUPPORTED_IMAGE', 'photos[0]'],
-    ['a good photo followed by a bad one', async () => [{ data: await phoneJpeg({ width: 640, height: 480, seed: 42 }) }, { data: Buffer.from('%PDF-1.4 not an image') }], 415, 'UNSUPPORTED_IMAGE', 'photos[1]'],
-    ['ten files', async () => { const data = await phoneJpeg({ width: 64, height: 64, seed: 44 }); return Array.from({ length: 10 }, () => ({ data })); }, 400, 'TOO_MANY_FILES', 'photos'],
+    [
+      'a GIF (not a photo format we take)',
+      async () => [
+        {
+          data: await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } })
+            .gif()
+            .toBuffer(),
+          type: 'image/gif',
+        },
+      ],
+      415,
+      'UNSUPPORTED_IMAGE',
+      'photos[0]',
+    ],
+    [
+      'a good photo followed by a bad one',
+      async () => [{ data: await phoneJpeg({ width: 640, height: 480, seed: 42 }) }, { data: Buffer.from('%PDF-1.4 not an image') }],
+      415,
+      'UNSUPPORTED_IMAGE',
+      'photos[1]',
+    ],
+    [
+      'ten files',
+      async () => {
+        const data = await phoneJpeg({ width: 64, height: 64, seed: 44 });
+        return Array.from({ length: 10 }, () => ({ data }));
+      },
+      400,
+      'TOO_MANY_FILES',
+      'photos',
+    ],
     ['a file in another field', async () => [{ data: await phoneJpeg({ width: 64, height: 64 }), field: 'file' }], 400, 'VALIDATION_FAILED', 'file'],
   ];
 
@@ -420,9 +470,7 @@ describe('MediaService for other domains', () => {
 
   it('requireOwnedPhotos names every id that is unknown or someone else’s', async () => {
     const ids = [alicePhotos[0]!.id, bobPhoto.id, 'AAAAAAAAAAAAAAAAAAAAAA', '../etc'];
-    const err = await api.services.media
-      .requireOwnedPhotos(ids, { kind: 'citizen', id: alice.userId }, 'afterPhotoIds')
-      .catch((e: unknown) => e);
+    const err = await api.services.media.requireOwnedPhotos(ids, { kind: 'citizen', id: alice.userId }, 'afterPhotoIds').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     const apiErr = err as ApiError;
     expect([apiErr.status, apiErr.code]).toEqual([400, 'PHOTO_NOT_FOUND']);
@@ -430,9 +478,10 @@ describe('MediaService for other domains', () => {
   });
 
   it('requireOwnedPhotos tells a staff member apart from a citizen with the same user id', async () => {
-    await expect(
-      api.services.media.requireOwnedPhotos([alicePhotos[0]!.id], { kind: 'staff', id: alice.userId }),
-    ).rejects.toMatchObject({ code: 'PHOTO_NOT_FOUND', details: [{ field: 'photoIds[0]' }] });
+    await expect(api.services.media.requireOwnedPhotos([alicePhotos[0]!.id], { kind: 'staff', id: alice.userId })).rejects.toMatchObject({
+      code: 'PHOTO_NOT_FOUND',
+      details: [{ field: 'photoIds[0]' }],
+    });
   });
 
   it('getPhotos returns what exists, in order; photoUrls builds the URLs', async () => {

@@ -126,10 +126,7 @@ describe('case status notifications', () => {
     const id = await report(fay);
     await outbox().model.deleteMany({ 'payload.citizenId': fay.id });
     // Simulate a crash between the transition and its effects: the effect is still on the case.
-    await getCaseModel(api.db).updateOne(
-      { _id: id },
-      { $push: { effects: `${id}:1:notify` } },
-    );
+    await getCaseModel(api.db).updateOne({ _id: id }, { $push: { effects: `${id}:1:notify` } });
     expect(await api.services.relay.drainPending()).toBeGreaterThanOrEqual(1);
     expect(await outbox().model.countDocuments({ 'payload.citizenId': fay.id })).toBe(1);
     expect((await getCaseModel(api.db).findById(id).lean())!.effects).toEqual([]);

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  open311CreatedSchema,
-  open311ErrorSchema,
-  open311RequestSchema,
-  open311ServiceDefinitionSchema,
-  open311ServiceSchema,
-} from '@ssp/shared';
+import { open311CreatedSchema, open311ErrorSchema, open311RequestSchema, open311ServiceDefinitionSchema, open311ServiceSchema } from '@ssp/shared';
 import { startTestApi, type TestApi } from './helpers/harness';
 import { loginCitizen, postJson, uploadPhotos } from './helpers/citizens';
 import { demoCity } from './helpers/city';
@@ -98,7 +92,11 @@ describe('Open311 GeoReport v2', () => {
     const own = await fetch(`${base()}/requests/${created!.service_request_id}.json?api_key=${API_KEY}`);
     expect(own.status).toBe(200);
 
-    await api.services.workflow.transition(String(caseDoc!._id), { action: 'file', actor: { role: 'operator', id: null }, set: { departmentId: city.departmentIds[0] } });
+    await api.services.workflow.transition(String(caseDoc!._id), {
+      action: 'file',
+      actor: { role: 'operator', id: null },
+      set: { departmentId: city.departmentIds[0] },
+    });
     const pub = await fetch(`${base()}/requests/${created!.service_request_id}.json`);
     const [request] = ((await pub.json()) as unknown[]).map((r) => open311RequestSchema.parse(r));
     expect(request).toMatchObject({ status: 'open', status_notes: '已立案', service_code: city.publicCategory.id, media_url: null });
@@ -113,7 +111,14 @@ describe('Open311 GeoReport v2', () => {
     const created = await postJson(
       api,
       '/reports',
-      { categoryId: city.publicCategory.id, description: '井盖缺失', location: city.point, address: '幸福小区 3 栋 2 单元门口', photoIds, clientRequestId: randomUUID() },
+      {
+        categoryId: city.publicCategory.id,
+        description: '井盖缺失',
+        location: city.point,
+        address: '幸福小区 3 栋 2 单元门口',
+        photoIds,
+        clientRequestId: randomUUID(),
+      },
       citizen.auth,
     );
     const id = created.body.id as string;
@@ -150,9 +155,23 @@ describe('Open311 GeoReport v2', () => {
     const fields = xmlChildren(xml, 'request');
     expect(Object.keys(fields).sort()).toEqual(
       [
-        'address', 'address_id', 'agency_responsible', 'description', 'expected_datetime', 'lat', 'long', 'media_url',
-        'requested_datetime', 'service_code', 'service_name', 'service_notice', 'service_request_id', 'status',
-        'status_notes', 'updated_datetime', 'zipcode',
+        'address',
+        'address_id',
+        'agency_responsible',
+        'description',
+        'expected_datetime',
+        'lat',
+        'long',
+        'media_url',
+        'requested_datetime',
+        'service_code',
+        'service_name',
+        'service_notice',
+        'service_request_id',
+        'status',
+        'status_notes',
+        'updated_datetime',
+        'zipcode',
       ].sort(),
     );
     expect(fields.status).toBe('closed');
@@ -161,18 +180,38 @@ describe('Open311 GeoReport v2', () => {
   it('answers errors in the specification format and codes, in JSON and XML', async () => {
     const noKey = await form('/requests.json', { service_code: city.publicCategory.id, lat: '28.7', long: '115.8' });
     expect(noKey.status).toBe(400);
-    const badKey = await form('/requests.json', { api_key: 'wrong-key-000000000000', service_code: city.publicCategory.id, lat: String(city.point.lat), long: String(city.point.lng) });
+    const badKey = await form('/requests.json', {
+      api_key: 'wrong-key-000000000000',
+      service_code: city.publicCategory.id,
+      lat: String(city.point.lat),
+      long: String(city.point.lng),
+    });
     expect(badKey.status).toBe(403);
     expect(((await badKey.json()) as unknown[]).map((e) => open311ErrorSchema.parse(e))).toEqual([{ code: 403, description: 'Invalid api_key' }]);
 
-    const badKeyXml = await form('/requests.xml', { api_key: 'wrong-key-000000000000', service_code: city.publicCategory.id, lat: String(city.point.lat), long: String(city.point.lng) });
+    const badKeyXml = await form('/requests.xml', {
+      api_key: 'wrong-key-000000000000',
+      service_code: city.publicCategory.id,
+      lat: String(city.point.lat),
+      long: String(city.point.lng),
+    });
     expect(badKeyXml.status).toBe(403);
     expect(badKeyXml.headers.get('content-type')).toContain('text/xml');
     expect(await badKeyXml.text()).toContain('<errors><error><code>403</code><description>Invalid api_key</description></error></errors>');
 
-    const unknownService = await form('/requests.json', { api_key: API_KEY, service_code: 'E9999', lat: String(city.point.lat), long: String(city.point.lng) });
+    const unknownService = await form('/requests.json', {
+      api_key: API_KEY,
+      service_code: 'E9999',
+      lat: String(city.point.lat),
+      long: String(city.point.lng),
+    });
     expect(unknownService.status).toBe(404);
-    const internal = await form('/requests.json', { api_key: API_KEY, service_code: city.internalCategory.id, lat: String(city.point.lat), long: String(city.point.lng) });
+    const internal = await form('/requests.json', {
+      api_key: API_KEY,
+      service_code: city.internalCategory.id,
+      lat: String(city.point.lat),
+      long: String(city.point.lng),
+    });
     expect(internal.status).toBe(404);
     const noLocation = await form('/requests.json', { api_key: API_KEY, service_code: city.publicCategory.id });
     expect(noLocation.status).toBe(400);

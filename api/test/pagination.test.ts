@@ -36,7 +36,12 @@ async function pageAll(order: Keyset<Row>, limit: number): Promise<{ ids: string
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const docs: Row[] = await db.collection<Row>('paging').find(order.after(cursor)).sort(order.sort).limit(limit + 1).toArray();
+    const docs: Row[] = await db
+      .collection<Row>('paging')
+      .find(order.after(cursor))
+      .sort(order.sort)
+      .limit(limit + 1)
+      .toArray();
     const page: { items: Row[]; nextCursor: string | null } = order.page(docs, limit);
     ids.push(...page.items.map((r) => String(r._id)));
     cursor = page.nextCursor;

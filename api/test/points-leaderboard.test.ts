@@ -24,7 +24,18 @@ const zhangOctoberCases: { caseDoc: CaseDoc; event: CaseEvent }[] = [];
 async function earn(who: TestCitizen, at: string, districtId: string) {
   const caseId = new Types.ObjectId();
   const { id: categoryId, family, majorCode } = city.publicCategory;
-  const dims = { categoryId, family, majorCode, districtId, streetId: 's', gridId: 'g', departmentId: null, source: 'citizen', campaignId: null, deadline: null };
+  const dims = {
+    categoryId,
+    family,
+    majorCode,
+    districtId,
+    streetId: 's',
+    gridId: 'g',
+    departmentId: null,
+    source: 'citizen',
+    campaignId: null,
+    deadline: null,
+  };
   const common = { at: new Date(at), actorId: null, publicNote: null, internalNote: null, photoIds: [], data: null, dims };
   const events = [
     { ...common, seq: 1, action: 'submit', from: null, to: 'pending', actorRole: 'reporter' },
@@ -175,7 +186,11 @@ describe('GET /leaderboard', () => {
       body: JSON.stringify({ anonymous: 'yes' }),
     });
     expect(prefs.status).toBe(400);
-    const noLogin = await fetch(`${api.url}/me/points/preferences`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"anonymous":true}' });
+    const noLogin = await fetch(`${api.url}/me/points/preferences`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"anonymous":true}',
+    });
     expect(noLogin.status).toBe(401);
   });
 });

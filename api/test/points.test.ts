@@ -96,7 +96,10 @@ function serviceWith(custom: Partial<PointsRules>, campaignMultiplier?: (id: str
   copyFileSync(path.join(DEMO_DIR, 'rewards.json'), path.join(dir, 'rewards.json'));
   const { ctx, auth, catalogue } = api.services;
   const city = loadCityProfile(dir);
-  return new PointsService({ ...ctx, config: { ...ctx.config, cityDataDir: dir } }, { auth, catalogue, rules: city.pointsRules, rewards: city.rewards, campaignMultiplier });
+  return new PointsService(
+    { ...ctx, config: { ...ctx.config, cityDataDir: dir } },
+    { auth, catalogue, rules: city.pointsRules, rewards: city.rewards, campaignMultiplier },
+  );
 }
 
 /** A filing event of a case that exists only for the points service (no HTTP, no relay). */
@@ -205,7 +208,12 @@ describe('awards from the case flow over HTTP', () => {
     expect(await balance(gina)).toBe(base);
 
     // Gina spends most of it first.
-    const spent = await postJson(api, '/admin/points/adjustments', { citizenId: gina.id, amount: -(base - 3), reason: '测试：模拟已消费' }, admin.auth);
+    const spent = await postJson(
+      api,
+      '/admin/points/adjustments',
+      { citizenId: gina.id, amount: -(base - 3), reason: '测试：模拟已消费' },
+      admin.auth,
+    );
     expect(spent.status).toBe(201);
     expect(await balance(gina)).toBe(3);
 
@@ -330,7 +338,22 @@ describe('deployment files', () => {
     writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ ...rules(), closeBonus: -1 }));
     expect(() => loadCityProfile(dir)).toThrow(/closeBonus/);
     writeFileSync(path.join(dir, 'points.json'), JSON.stringify(rules()));
-    writeFileSync(path.join(dir, 'rewards.json'), JSON.stringify([{ id: 'x', name: '坏奖品', kind: 'cash', costPoints: 1, stock: 1, perCitizenLimit: null, limitPeriod: 'all', activeFrom: '2026-01-01T00:00:00+08:00', activeTo: '2027-01-01T00:00:00+08:00' }]));
+    writeFileSync(
+      path.join(dir, 'rewards.json'),
+      JSON.stringify([
+        {
+          id: 'x',
+          name: '坏奖品',
+          kind: 'cash',
+          costPoints: 1,
+          stock: 1,
+          perCitizenLimit: null,
+          limitPeriod: 'all',
+          activeFrom: '2026-01-01T00:00:00+08:00',
+          activeTo: '2027-01-01T00:00:00+08:00',
+        },
+      ]),
+    );
     expect(() => loadCityProfile(dir)).toThrow(/rewards\.json is invalid:\n {2}0\.kind/);
     writeFileSync(path.join(dir, 'rewards.json'), '{ not json');
     expect(() => loadCityProfile(dir)).toThrow(CityProfileError);
@@ -452,7 +475,12 @@ describe('admin adjustments', () => {
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
     }
-    const unknown = await postJson(api, '/admin/points/adjustments', { citizenId: new Types.ObjectId().toHexString(), amount: 5, reason: '不存在的市民' }, admin.auth);
+    const unknown = await postJson(
+      api,
+      '/admin/points/adjustments',
+      { citizenId: new Types.ObjectId().toHexString(), amount: 5, reason: '不存在的市民' },
+      admin.auth,
+    );
     expect(unknown.status).toBe(404);
     const overdraw = await postJson(api, '/admin/points/adjustments', { citizenId: quinn.id, amount: -1, reason: '扣减超过余额' }, admin.auth);
     expect(overdraw.status).toBe(409);

@@ -172,14 +172,22 @@ describe('duplicates nearby and backing a case', () => {
 
 describe('daily rate limit', () => {
   it('refuses reports above the daily limit until the next Beijing day', async () => {
-    const limited = await startTestApi({ clock: new TestClock(new Date('2026-11-23T10:00:00Z')), env: { DEV_LOGIN_ENABLED: 'true', REPORTS_PER_DAY: '2' } });
+    const limited = await startTestApi({
+      clock: new TestClock(new Date('2026-11-23T10:00:00Z')),
+      env: { DEV_LOGIN_ENABLED: 'true', REPORTS_PER_DAY: '2' },
+    });
     const limitedClock = limited.services.ctx.clock as TestClock;
     try {
       const c = await demoCity(limited);
       const carol = await loginCitizen(limited, 'carol');
       const send = async () => {
         const photoIds = await uploadPhotos(limited, carol, 1);
-        return postJson(limited, '/reports', { categoryId: c.publicCategory.id, location: c.point, photoIds, clientRequestId: randomUUID() }, carol.auth);
+        return postJson(
+          limited,
+          '/reports',
+          { categoryId: c.publicCategory.id, location: c.point, photoIds, clientRequestId: randomUUID() },
+          carol.auth,
+        );
       };
       expect((await send()).status).toBe(201);
       expect((await send()).status).toBe(201);
@@ -268,7 +276,13 @@ describe('tracking', () => {
     await wf.transition(id, { action: 'file', actor: { role: 'operator', id: 'staff-op-7' } });
     await wf.transition(id, { action: 'dispatch', actor: { role: 'dispatcher', id: 'staff-dp-3' }, set: { departmentId: 'dept-x' } });
     const after = await uploadPhotos(api, bob, 1);
-    await wf.transition(id, { action: 'report_handled', actor: { role: 'department', id: 'staff-dept-1' }, photoIds: after, publicNote: '已更换井盖', set: { afterPhotoIds: after } });
+    await wf.transition(id, {
+      action: 'report_handled',
+      actor: { role: 'department', id: 'staff-dept-1' },
+      photoIds: after,
+      publicNote: '已更换井盖',
+      set: { afterPhotoIds: after },
+    });
     await wf.transition(id, { action: 'verify_pass', actor: { role: 'supervisor', id: 'staff-sup-2' } });
 
     const detail = reportDetailSchema.parse((await getJson(api, `/me/reports/${id}`, alice.auth)).body);

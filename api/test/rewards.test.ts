@@ -70,12 +70,23 @@ describe('the catalogue', () => {
     expect(res.status).toBe(200);
     const items = res.body.items.map((r: unknown) => rewardSchema.parse(r)) as Reward[];
     expect(items.map((r) => r.id)).toEqual([GIFT, CREDIT, 'phone-credit-20', 'supermarket-voucher-30', 'phone-credit-50']);
-    expect(items[1]).toMatchObject({ name: '10 元话费', kind: 'phone_credit', kindName: '话费', costPoints: 100, stockLeft: 200, needsPhone: true, perCitizenLimit: 1, limitPeriod: 'month' });
+    expect(items[1]).toMatchObject({
+      name: '10 元话费',
+      kind: 'phone_credit',
+      kindName: '话费',
+      costPoints: 100,
+      stockLeft: 200,
+      needsPhone: true,
+      perCitizenLimit: 1,
+      limitPeriod: 'month',
+    });
     expect(JSON.stringify(res.body)).not.toContain('holds');
   });
 
   it('lets admins add and change rewards; those not yet active are not offered', async () => {
-    expect((await putReward('spring-gift', { name: '春季礼品', activeFrom: '2027-03-01T00:00:00+08:00', activeTo: '2027-04-01T00:00:00+08:00' })).status).toBe(200);
+    expect(
+      (await putReward('spring-gift', { name: '春季礼品', activeFrom: '2027-03-01T00:00:00+08:00', activeTo: '2027-04-01T00:00:00+08:00' })).status,
+    ).toBe(200);
     expect((await getJson(api, '/rewards')).body.items.map((r: Reward) => r.id)).not.toContain('spring-gift');
     const all = await getJson(api, '/admin/rewards', publicity.auth);
     expect(all.body.items.map((r: Reward) => r.id)).toContain('spring-gift');
@@ -85,7 +96,11 @@ describe('the catalogue', () => {
     expect(((await bad.json()) as { error: { details: { field: string }[] } }).error.details[0]!.field).toBe('activeTo');
     const badId = await putReward('Not An Id', {});
     expect(badId.status).toBe(400);
-    const byPublicity = await fetch(`${api.url}/admin/rewards/spring-gift`, { method: 'PUT', headers: { 'content-type': 'application/json', ...publicity.auth }, body: '{}' });
+    const byPublicity = await fetch(`${api.url}/admin/rewards/spring-gift`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...publicity.auth },
+      body: '{}',
+    });
     expect(byPublicity.status).toBe(403);
   });
 });
@@ -113,7 +128,13 @@ describe('claiming', () => {
     expect(await stockOf(GIFT)).toBe(79);
 
     const history = (await getJson(api, '/me/points/history', amy.auth)).body.items;
-    expect(history[0]).toMatchObject({ kind: 'spend', amount: -60, reason: 'reward_claim', claimId: made.id, reasonText: '兑换「文明城市纪念雨伞」-60' });
+    expect(history[0]).toMatchObject({
+      kind: 'spend',
+      amount: -60,
+      reason: 'reward_claim',
+      claimId: made.id,
+      reasonText: '兑换「文明城市纪念雨伞」-60',
+    });
     const mine = await getJson(api, '/me/claims', amy.auth);
     expect(mine.body.items.map((c: Claim) => c.id)).toEqual([made.id]);
     await expectConsistent();
@@ -243,7 +264,9 @@ describe('fulfilment', () => {
     expect((await getJson(api, '/admin/claims?status=lost', admin.auth)).status).toBe(400);
     expect((await postJson(api, `/admin/claims/${new Types.ObjectId().toHexString()}/fulfil`, { code: 'X1' }, admin.auth)).status).toBe(404);
     expect((await postJson(api, '/admin/claims/not-an-id/fulfil', { code: 'X1' }, admin.auth)).status).toBe(404);
-    expect((await postJson(api, `/admin/claims/${new Types.ObjectId().toHexString()}/fulfil`, {}, admin.auth)).body.error.details[0].field).toBe('code');
+    expect((await postJson(api, `/admin/claims/${new Types.ObjectId().toHexString()}/fulfil`, {}, admin.auth)).body.error.details[0].field).toBe(
+      'code',
+    );
   });
 
   it('exports pending claims as CSV: full numbers for admins only, and only while they still match', async () => {
@@ -261,7 +284,7 @@ describe('fulfilment', () => {
     const row = lines.find((l) => l.startsWith(made.id))!;
     expect(row).toContain('139****1111,13900001111,一致');
     expect(row).toContain(`"'=HYPERLINK(""x"")"`);
-    expect(lines.every((l) => !l.startsWith('=') && !l.includes(',=') )).toBe(true);
+    expect(lines.every((l) => !l.startsWith('=') && !l.includes(',='))).toBe(true);
 
     const forPublicity = await (await fetch(`${api.url}/admin/claims/export.csv`, { headers: publicity.auth })).text();
     expect(forPublicity).not.toContain('13900001111');
@@ -330,7 +353,11 @@ describe('repair after a crash', () => {
     await api.services.points.repair();
     expect((await getClaimModel(api.db).findById(paid).lean())!.status).toBe('pending');
     expect(await balance(hal)).toBe(15);
-    expect((await getClaimModel(api.db).findById(unpaid).lean())).toMatchObject({ status: 'rejected', rejectCode: 'INSUFFICIENT_POINTS', settled: true });
+    expect(await getClaimModel(api.db).findById(unpaid).lean()).toMatchObject({
+      status: 'rejected',
+      rejectCode: 'INSUFFICIENT_POINTS',
+      settled: true,
+    });
     expect(await balance(ida)).toBe(10);
     expect(await stockOf('repair-gift')).toBe(4);
     expect((await getRewardModel(api.db).findById('repair-gift').lean())!.holds).toEqual([paid]);

@@ -140,12 +140,7 @@ describe('per-route rate limits', () => {
   });
 
   const limits: [string, () => Promise<Answer>, () => Promise<Answer>, number][] = [
-    [
-      'photo uploads per signed-in user',
-      () => uploadAnswer(carol),
-      () => uploadAnswer(dave),
-      60,
-    ],
+    ['photo uploads per signed-in user', () => uploadAnswer(carol), () => uploadAnswer(dave), 60],
     [
       'nearby look-ups per citizen',
       () => call(api, 'GET', `/reports/nearby?lat=${city.point.lat}&lng=${city.point.lng}&category=${city.publicCategory.id}`, carol.auth),
@@ -181,7 +176,12 @@ describe('per-route rate limits', () => {
     const erin = await loginCitizen(api, 'erin-limits');
     const send = async () => {
       const photoIds = await uploadPhotos(api, erin, 1);
-      return call(api, 'POST', '/reports', erin.auth, { categoryId: city.publicCategory.id, location: city.point, photoIds, clientRequestId: randomUUID() });
+      return call(api, 'POST', '/reports', erin.auth, {
+        categoryId: city.publicCategory.id,
+        location: city.point,
+        photoIds,
+        clientRequestId: randomUUID(),
+      });
     };
     expect((await send()).status).toBe(201);
     expect((await send()).status).toBe(201);
@@ -318,7 +318,9 @@ describe('secrets', () => {
   });
 
   it('reads the environment only in config.ts (and forwarding secrets by their configured variable name)', () => {
-    const readers = sources(SRC).filter((file) => /process\.env\b/.test(readFileSync(file, 'utf8'))).map(relative);
+    const readers = sources(SRC)
+      .filter((file) => /process\.env\b/.test(readFileSync(file, 'utf8')))
+      .map(relative);
     expect(readers.sort()).toEqual(['config.ts', 'forwarding/service.ts']);
   });
 
@@ -339,7 +341,8 @@ describe('secrets', () => {
       }
     }
     // Allowed: the development JWT secret (refused in production, above) and the demo accounts (seeding refused in production).
-    const allowed = (entry: string) => entry.startsWith('config.ts: dev-only-insecure-jwt-secret') || /^seed\/demo\.ts: demo-[a-z0-9]+-2026$/.test(entry);
+    const allowed = (entry: string) =>
+      entry.startsWith('config.ts: dev-only-insecure-jwt-secret') || /^seed\/demo\.ts: demo-[a-z0-9]+-2026$/.test(entry);
     expect(found.filter((entry) => !allowed(entry))).toEqual([]);
     expect(found.some((entry) => entry.startsWith('config.ts'))).toBe(true);
   });

@@ -29,7 +29,9 @@ beforeAll(async () => {
   api = await startTestApi({ clock, env: { DEV_LOGIN_ENABLED: 'true', REPORTS_PER_DAY: '100' } });
   city = await demoCity(api);
   const tree = await api.services.catalogue.areaTree();
-  grids = tree.districts.flatMap((d) => d.streets.flatMap((s) => s.grids.map((g) => ({ id: g.id, streetId: s.id, districtId: d.id, centroid: g.centroid }))));
+  grids = tree.districts.flatMap((d) =>
+    d.streets.flatMap((s) => s.grids.map((g) => ({ id: g.id, streetId: s.id, districtId: d.id, centroid: g.centroid }))),
+  );
   categories = (await api.services.catalogue.allCategories()).filter((c) => c.publicReportable);
   departments = city.departmentIds;
 });
@@ -109,7 +111,9 @@ async function snapshot(): Promise<Record<string, Record<string, unknown>>> {
         Object.entries(rest).filter(([k, v]) => v !== 0 && !(k === 'hist' && Object.values(v as object).every((n) => n === 0))),
       );
       if (fields.hist) fields.hist = Object.fromEntries(Object.entries(fields.hist as object).filter(([, n]) => n !== 0));
-      const counters = Object.keys(fields).filter((k) => !['p', 'family', 'majorCode', 'categoryId', 'districtId', 'streetId', 'gridId', 'departmentId', 'source'].includes(k));
+      const counters = Object.keys(fields).filter(
+        (k) => !['p', 'family', 'majorCode', 'categoryId', 'districtId', 'streetId', 'gridId', 'departmentId', 'source'].includes(k),
+      );
       if (counters.length) out[key] = fields;
     }
   }
@@ -172,7 +176,14 @@ describe('incremental rollups against a rebuild from the event logs (April 2026)
     const reopenedOnce = new Set<string>();
     const seen = new Set<string>();
     for (let i = 0; i < 30; i += 1) {
-      ids.push(await newCase({ grid: rnd.pick(useGrids), category: rnd.pick(useCategories), reporterId: rnd.pick(citizens), campaignId: rnd.chance(0.2) ? 'camp-spring' : undefined }));
+      ids.push(
+        await newCase({
+          grid: rnd.pick(useGrids),
+          category: rnd.pick(useCategories),
+          reporterId: rnd.pick(citizens),
+          campaignId: rnd.chance(0.2) ? 'camp-spring' : undefined,
+        }),
+      );
       clock.advance(rnd.next() * 3 * HOUR);
     }
     const active = new Set(ids);
@@ -211,7 +222,11 @@ describe('incremental rollups against a rebuild from the event logs (April 2026)
         case 'processing': {
           const h = handler(doc.departmentId!);
           if (doc.postponeRequest) {
-            await act(dispatcher, id, rnd.chance(0.6) ? { action: 'approve_postpone', publicNote: '同意延期' } : { action: 'deny_postpone', internalNote: '不符合条件' });
+            await act(
+              dispatcher,
+              id,
+              rnd.chance(0.6) ? { action: 'approve_postpone', publicNote: '同意延期' } : { action: 'deny_postpone', internalNote: '不符合条件' },
+            );
             seen.add('postpone');
           } else {
             const r = rnd.next();
@@ -290,7 +305,8 @@ describe('incremental rollups against a rebuild from the event logs (April 2026)
 });
 
 /** Keys that must never appear in a public answer. */
-const PRIVATE_KEYS = /^(description|location|address|reporterId|reporter|openid|unionid|phone|nickname|photo.*|caseNo|events|actorId|comment|supporterIds)$/i;
+const PRIVATE_KEYS =
+  /^(description|location|address|reporterId|reporter|openid|unionid|phone|nickname|photo.*|caseNo|events|actorId|comment|supporterIds)$/i;
 
 function walk(value: unknown, visit: (key: string, value: unknown, path: string[]) => void, path: string[] = []): void {
   if (Array.isArray(value)) value.forEach((v, i) => walk(v, visit, [...path, String(i)]));
@@ -316,7 +332,11 @@ describe('public statistics: anonymised (May 2026)', () => {
     clock.set('2026-05-04T01:00:00Z');
     publicGrids = grids.filter((g) => g.streetId === grids[0]!.streetId).slice(0, 2);
     expect(publicGrids).toHaveLength(2);
-    [X, Y] = [categories[0]!, categories.find((c) => c.family === categories[0]!.family && c.majorCode === categories[0]!.majorCode && c.id !== categories[0]!.id) ?? categories[1]!];
+    [X, Y] = [
+      categories[0]!,
+      categories.find((c) => c.family === categories[0]!.family && c.majorCode === categories[0]!.majorCode && c.id !== categories[0]!.id) ??
+        categories[1]!,
+    ];
     D1 = departments[0]!;
     const [g1, g2] = publicGrids as [(typeof grids)[number], (typeof grids)[number]];
     // Two cells big enough to show (6 cases each, all closed), one small cell (2), and a small mixed one.
@@ -424,7 +444,12 @@ describe('public statistics: anonymised (May 2026)', () => {
     const street = areas.items.flatMap((d: { children: unknown[] }) => d.children).find((s: { id: string }) => s.id === g1!.streetId);
     const other = street.children.find((n: { id: string | null }) => n.id === null);
     expect(other).toMatchObject({ level: 'other', name: '其他', counts: { filed: 5, closed: 5, reported: 0 } });
-    expect(street.children.filter((n: { id: string | null }) => n.id !== null).map((n: { id: string }) => n.id).sort()).toEqual([g1!.id, g2!.id].sort());
+    expect(
+      street.children
+        .filter((n: { id: string | null }) => n.id !== null)
+        .map((n: { id: string }) => n.id)
+        .sort(),
+    ).toEqual([g1!.id, g2!.id].sort());
     const ranking = await pub('/stats/public/departments?from=2026-05&to=2026-05');
     expect(ranking.items.map((r: { departmentId: string }) => r.departmentId)).toEqual([D1]);
     expect(ranking.items[0].counts.filed).toBe(17);
@@ -528,10 +553,20 @@ describe('staff statistics and scope', () => {
   it('gives day series and unsuppressed trees that add up to their parents', async () => {
     const week = await getJson(api, '/stats/staff/timeseries?from=2026-04-06&to=2026-04-12&granularity=day', op.auth);
     expect(week.status).toBe(200);
-    expect(week.body.series.map((p: { period: string }) => p.period)).toEqual(['2026-04-06', '2026-04-07', '2026-04-08', '2026-04-09', '2026-04-10', '2026-04-11', '2026-04-12']);
+    expect(week.body.series.map((p: { period: string }) => p.period)).toEqual([
+      '2026-04-06',
+      '2026-04-07',
+      '2026-04-08',
+      '2026-04-09',
+      '2026-04-10',
+      '2026-04-11',
+      '2026-04-12',
+    ]);
     const months = await getJson(api, '/stats/staff/timeseries?from=2026-03&to=2026-05&granularity=month', op.auth);
     const summary = await getJson(api, '/stats/staff/summary?from=2026-03&to=2026-05', op.auth);
-    expect(months.body.series.reduce((s: number, p: { counts: { reported: number } }) => s + p.counts.reported, 0)).toBe(summary.body.counts.reported);
+    expect(months.body.series.reduce((s: number, p: { counts: { reported: number } }) => s + p.counts.reported, 0)).toBe(
+      summary.body.counts.reported,
+    );
     const weeks = await getJson(api, '/stats/staff/timeseries?from=2026-03-01&to=2026-05-31&granularity=week', op.auth);
     expect(weeks.body.series[0]).toMatchObject({ period: '2026-02-23', from: '2026-03-01', to: '2026-03-01' });
     expect(weeks.body.series.reduce((s: number, p: { counts: { closures: number } }) => s + p.counts.closures, 0)).toBe(summary.body.counts.closures);
@@ -577,10 +612,25 @@ describe('staff statistics and scope', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: Awaited<ReturnType<typeof getJson>> = await getJson(api, `/stats/staff/cases?from=2026-04&to=2026-04&limit=7${cursor ? `&cursor=${cursor}` : ''}`, op.auth);
+      const res: Awaited<ReturnType<typeof getJson>> = await getJson(
+        api,
+        `/stats/staff/cases?from=2026-04&to=2026-04&limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+        op.auth,
+      );
       expect(res.status).toBe(200);
       for (const item of res.body.items) {
-        expect(Object.keys(item).sort()).toEqual(['caseNo', 'categoryId', 'categoryName', 'createdAt', 'deadline', 'departmentId', 'gridId', 'id', 'overdue', 'state']);
+        expect(Object.keys(item).sort()).toEqual([
+          'caseNo',
+          'categoryId',
+          'categoryName',
+          'createdAt',
+          'deadline',
+          'departmentId',
+          'gridId',
+          'id',
+          'overdue',
+          'state',
+        ]);
         seen.push(item.id);
       }
       cursor = res.body.nextCursor;

@@ -40,11 +40,22 @@ export async function startApp(): Promise<{ api: TestApi; city: DemoCity; appUrl
 let staffCounter = 0;
 
 /** A staff account created the way an administrator would (auth service), for the UI to log in with. */
-export async function createStaff(api: TestApi, role: StaffRole, departmentId?: string): Promise<{ username: string; password: string; displayName: string }> {
+export async function createStaff(
+  api: TestApi,
+  role: StaffRole,
+  departmentId?: string,
+): Promise<{ username: string; password: string; displayName: string }> {
   staffCounter += 1;
   const username = `e2e-${role}-${staffCounter}`;
   const password = `e2e-pass-${role}-${staffCounter}`;
-  const displayName = { operator: '受理员小王', dispatcher: '派遣员老李', department: '处置员小赵', supervisor: '监督员小张', publicity: '宣传科小陈', admin: '管理员' }[role];
+  const displayName = {
+    operator: '受理员小王',
+    dispatcher: '派遣员老李',
+    department: '处置员小赵',
+    supervisor: '监督员小张',
+    publicity: '宣传科小陈',
+    admin: '管理员',
+  }[role];
   await api.services.auth.createStaff({ username, password, displayName, role, departmentId });
   return { username, password, displayName };
 }

@@ -7,7 +7,15 @@ import { wgs84ToGcj02 } from '@ssp/shared';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-artifacts/screenshots');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** GCJ-02 → WGS-84 by fixed-point iteration: what a browser's GPS must report so the app lands on `p`. */
 export function gcjToWgs(p: LatLng): LatLng {
@@ -141,7 +149,11 @@ export async function tapTab(page: Page, label: string): Promise<void> {
 export async function shot(page: Page, name: string, opts: { keepScroll?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.locator('.taro__toast').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  await page
+    .locator('.taro__toast')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5000 })
+    .catch(() => undefined);
   if (!opts.keepScroll) {
     await page.evaluate(() => document.querySelectorAll('.taro_page').forEach((p) => ((p as HTMLElement).scrollTop = 0)));
   }

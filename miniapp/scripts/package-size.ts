@@ -28,7 +28,10 @@ function walk(dir: string, base = dir): { file: string; bytes: number }[] {
 }
 
 export function measure(distDir: string): PackageSizes {
-  const appJson = JSON.parse(readFileSync(path.join(distDir, 'app.json'), 'utf8')) as { subPackages?: { root: string }[]; subpackages?: { root: string }[] };
+  const appJson = JSON.parse(readFileSync(path.join(distDir, 'app.json'), 'utf8')) as {
+    subPackages?: { root: string }[];
+    subpackages?: { root: string }[];
+  };
   const roots = (appJson.subPackages ?? appJson.subpackages ?? []).map((s) => s.root.replace(/\/+$/, ''));
   // project.config.json is tooling, not part of the uploaded code package.
   const files = walk(distDir).filter((f) => f.file !== 'project.config.json' && !f.file.endsWith('.LICENSE.txt'));

@@ -12,7 +12,7 @@ import type { UploadItem } from '../src/logic/upload-queue';
 
 describe('StatusChip', () => {
   it('shows the status in its colour family', () => {
-    render(<StatusChip status='待核查' />);
+    render(<StatusChip status="待核查" />);
     const chip = screen.getByTestId('status-chip');
     expect(chip.textContent).toBe('待核查');
     expect(chip.className).toContain('chip--review');

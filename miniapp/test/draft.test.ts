@@ -65,13 +65,27 @@ describe('report draft', () => {
   it('says what is missing before submitting', () => {
     const d = newDraft();
     expect(missingFields(d)).toEqual(['photos', 'location', 'category']);
-    expect(missingFields({ ...d, photos: [photo(PID(1))], location: { lat: 1, lng: 2, source: 'gps' }, categoryId: 'C0101', description: 'x'.repeat(501) })).toEqual(['description']);
+    expect(
+      missingFields({
+        ...d,
+        photos: [photo(PID(1))],
+        location: { lat: 1, lng: 2, source: 'gps' },
+        categoryId: 'C0101',
+        description: 'x'.repeat(501),
+      }),
+    ).toEqual(['description']);
     expect(() => toCreateReportInput(d)).toThrow(/incomplete/);
   });
 
   it('builds a body the API schema accepts, with the campaign and an address', () => {
     let d = addPhotos(newDraft(), [photo(PID(1)), photo(PID(2))]);
-    d = { ...d, location: { lat: 28.7, lng: 115.8, source: 'grid', placeName: '城南街道第2网格' }, categoryId: 'C0101', description: '  有积水  ', anonymous: true };
+    d = {
+      ...d,
+      location: { lat: 28.7, lng: 115.8, source: 'grid', placeName: '城南街道第2网格' },
+      categoryId: 'C0101',
+      description: '  有积水  ',
+      anonymous: true,
+    };
     d = joinCampaign(d, { id: 'camp1', title: '活动', categoryIds: [] });
     const input = toCreateReportInput(d);
     expect(input).toEqual({
@@ -89,7 +103,10 @@ describe('report draft', () => {
 
   it('joining a campaign preselects its only category, and keeps a chosen one that fits', () => {
     const d = { ...newDraft(), categoryId: 'E0102', categoryName: '暴露垃圾' };
-    expect(joinCampaign(d, { id: 'c', title: 't', categoryIds: ['E0201'] }, { E0201: '非法小广告' })).toMatchObject({ categoryId: 'E0201', categoryName: '非法小广告' });
+    expect(joinCampaign(d, { id: 'c', title: 't', categoryIds: ['E0201'] }, { E0201: '非法小广告' })).toMatchObject({
+      categoryId: 'E0201',
+      categoryName: '非法小广告',
+    });
     expect(joinCampaign(d, { id: 'c', title: 't', categoryIds: ['E0102', 'E0201'] })).toMatchObject({ categoryId: 'E0102' });
     expect(joinCampaign(d, { id: 'c', title: 't', categoryIds: ['E0201', 'E0204'] })).toMatchObject({ categoryId: null });
     expect(joinCampaign(d, { id: 'c', title: 't', categoryIds: [] })).toMatchObject({ categoryId: 'E0102' });

@@ -1,5 +1,14 @@
 import { addMonths, createCampaignSchema, type AdminCampaign, type StatsDepartmentRow, type StatsNode, type StatsSummary } from '@ssp/shared';
-import { bodyFromText, campaignInputFromForm, campaignPatch, emptyCampaignForm, formFromCampaign, isoNowCst, textFromBody, toggle } from '../src/logic/campaign-form';
+import {
+  bodyFromText,
+  campaignInputFromForm,
+  campaignPatch,
+  emptyCampaignForm,
+  formFromCampaign,
+  isoNowCst,
+  textFromBody,
+  toggle,
+} from '../src/logic/campaign-form';
 import { nudge, parseCoordinate } from '../src/logic/geo';
 import { newClientRequestId } from '../src/logic/ids';
 import { currentMonth, departmentRanking, headline, lastMonths, percentText, topCategories } from '../src/logic/stats';
@@ -25,7 +34,7 @@ describe('campaign editor form', () => {
   const now = new Date('2026-11-23T02:00:00Z');
 
   it('turns the form into an input the API schema accepts, starting now by default', () => {
-    const form = { ...emptyCampaignForm(now), title: '创文明城市', bodyText: '第一段\n\n第二段<script>' , targetCategoryIds: ['E0201'] };
+    const form = { ...emptyCampaignForm(now), title: '创文明城市', bodyText: '第一段\n\n第二段<script>', targetCategoryIds: ['E0201'] };
     const built = campaignInputFromForm(form, now);
     if (!built.ok) throw new Error(built.message);
     expect(built.input.startAt).toBe('2026-11-23T10:00:00+08:00');
@@ -38,19 +47,45 @@ describe('campaign editor form', () => {
   it('checks what the editor can', () => {
     const base = { ...emptyCampaignForm(now), title: 't' };
     expect(campaignInputFromForm({ ...base, title: ' ' }, now)).toEqual({ ok: false, message: '请填写活动标题' });
-    expect(campaignInputFromForm({ ...base, startNow: false, startDate: '2026-12-10', endDate: '2026-12-01' }, now)).toEqual({ ok: false, message: '结束时间必须晚于开始时间' });
+    expect(campaignInputFromForm({ ...base, startNow: false, startDate: '2026-12-10', endDate: '2026-12-01' }, now)).toEqual({
+      ok: false,
+      message: '结束时间必须晚于开始时间',
+    });
     expect(campaignInputFromForm({ ...base, participationGoal: '1.5' }, now)).toEqual({ ok: false, message: '参与目标须为正整数' });
   });
 
   it('round-trips a stored campaign and sends only what changed', () => {
     const stored = {
-      id: 'c1', version: 2, status: 'live', title: '活动', summary: '', body: '<p>一</p><p>二<br>三 &amp; 四</p>', coverPhotoId: null, cover: null,
-      startAt: '2026-11-20T01:00:00.000Z', endAt: '2026-12-01T10:00:00.000Z', endedAt: null, published: true,
-      targetCategoryIds: ['E0201'], targetAreaIds: [], multiplier: 2, participationGoal: null,
-      createdBy: { id: 's', name: 'n' }, createdAt: '', updatedAt: '', changes: [],
+      id: 'c1',
+      version: 2,
+      status: 'live',
+      title: '活动',
+      summary: '',
+      body: '<p>一</p><p>二<br>三 &amp; 四</p>',
+      coverPhotoId: null,
+      cover: null,
+      startAt: '2026-11-20T01:00:00.000Z',
+      endAt: '2026-12-01T10:00:00.000Z',
+      endedAt: null,
+      published: true,
+      targetCategoryIds: ['E0201'],
+      targetAreaIds: [],
+      multiplier: 2,
+      participationGoal: null,
+      createdBy: { id: 's', name: 'n' },
+      createdAt: '',
+      updatedAt: '',
+      changes: [],
     } as AdminCampaign;
     const form = formFromCampaign(stored);
-    expect(form).toMatchObject({ startNow: false, startDate: '2026-11-20', startTime: '09:00', endDate: '2026-12-01', endTime: '18:00', bodyText: '一\n\n二\n三 & 四' });
+    expect(form).toMatchObject({
+      startNow: false,
+      startDate: '2026-11-20',
+      startTime: '09:00',
+      endDate: '2026-12-01',
+      endTime: '18:00',
+      bodyText: '一\n\n二\n三 & 四',
+    });
     const before = campaignInputFromForm(form, now);
     const after = campaignInputFromForm({ ...form, summary: '新的摘要' }, now);
     if (!before.ok || !after.ok) throw new Error('invalid');
@@ -85,10 +120,27 @@ describe('public statistics', () => {
   });
 
   it('ranks categories by reports and departments by composite score', () => {
-    const node = (id: string, level: StatsNode['level'], reported: number, children?: StatsNode[]): StatsNode => ({ id, name: id, level, children, ...figures(reported, 0, null, 50) });
-    const tree = [node('event', 'family', 9, [node('01', 'major', 9, [node('E0102', 'category', 3), node('E0103', 'category', 6), node('E0104', 'category', 0)])])];
+    const node = (id: string, level: StatsNode['level'], reported: number, children?: StatsNode[]): StatsNode => ({
+      id,
+      name: id,
+      level,
+      children,
+      ...figures(reported, 0, null, 50),
+    });
+    const tree = [
+      node('event', 'family', 9, [
+        node('01', 'major', 9, [node('E0102', 'category', 3), node('E0103', 'category', 6), node('E0104', 'category', 0)]),
+      ]),
+    ];
     expect(topCategories(tree).map((r) => r.key)).toEqual(['E0103', 'E0102']);
-    const dept = (id: string, rank: number, score: number | null) => ({ departmentId: id, name: id, rank, composite: { score, grade: score === null ? null : 'A' }, ...figures(1, 1, 90) }) as unknown as StatsDepartmentRow;
+    const dept = (id: string, rank: number, score: number | null) =>
+      ({
+        departmentId: id,
+        name: id,
+        rank,
+        composite: { score, grade: score === null ? null : 'A' },
+        ...figures(1, 1, 90),
+      }) as unknown as StatsDepartmentRow;
     expect(departmentRanking([dept('b', 2, 80), dept('a', 1, 95.5), dept('c', 3, null)]).map((r) => [r.key, r.display])).toEqual([
       ['a', '95.5 A'],
       ['b', '80.0 A'],

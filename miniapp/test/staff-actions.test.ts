@@ -5,8 +5,16 @@ describe('workbench actions', () => {
   it('offers exactly the actions the shared state machine allows, primary first', () => {
     expect(offeredActions(allowedActions('pending', 'operator')).map((a) => a.action)).toEqual(['file', 'merge', 'reject']);
     expect(offeredActions(allowedActions('filed', 'dispatcher')).map((a) => a.action)).toEqual(['dispatch', 'forward']);
-    expect(offeredActions(allowedActions('dispatched', 'department')).map((a) => a.action)).toEqual(['accept_task', 'report_handled', 'request_postpone', 'return']);
-    expect(offeredActions(allowedActions('processing', 'dispatcher', { postponeRequested: true })).map((a) => a.action)).toEqual(['approve_postpone', 'deny_postpone']);
+    expect(offeredActions(allowedActions('dispatched', 'department')).map((a) => a.action)).toEqual([
+      'accept_task',
+      'report_handled',
+      'request_postpone',
+      'return',
+    ]);
+    expect(offeredActions(allowedActions('processing', 'dispatcher', { postponeRequested: true })).map((a) => a.action)).toEqual([
+      'approve_postpone',
+      'deny_postpone',
+    ]);
     expect(offeredActions(allowedActions('handled', 'supervisor')).map((a) => a.action)).toEqual(['verify_pass', 'verify_fail']);
     expect(offeredActions(allowedActions('closed', 'supervisor'))).toEqual([]);
   });
@@ -31,9 +39,20 @@ describe('workbench actions', () => {
       return built.body;
     };
     expect(ok('file', { departmentId: 'dept-water' })).toEqual({ action: 'file', version: 3, departmentId: 'dept-water' });
-    expect(ok('reject', { rejectReason: 'invalid', note: '照片与问题无关' })).toEqual({ action: 'reject', version: 3, reason: 'invalid', publicNote: '照片与问题无关' });
-    expect(ok('report_handled', { photoIds: ['AAAAAAAAAAAAAAAAAAAAAA'], note: '已修复' })).toMatchObject({ photoIds: ['AAAAAAAAAAAAAAAAAAAAAA'], publicNote: '已修复' });
-    expect(ok('request_postpone', { extraValue: '2', extraUnit: 'work_days', note: '需要采购井盖' })).toMatchObject({ extra: { value: 2, unit: 'work_days' }, reason: '需要采购井盖' });
+    expect(ok('reject', { rejectReason: 'invalid', note: '照片与问题无关' })).toEqual({
+      action: 'reject',
+      version: 3,
+      reason: 'invalid',
+      publicNote: '照片与问题无关',
+    });
+    expect(ok('report_handled', { photoIds: ['AAAAAAAAAAAAAAAAAAAAAA'], note: '已修复' })).toMatchObject({
+      photoIds: ['AAAAAAAAAAAAAAAAAAAAAA'],
+      publicNote: '已修复',
+    });
+    expect(ok('request_postpone', { extraValue: '2', extraUnit: 'work_days', note: '需要采购井盖' })).toMatchObject({
+      extra: { value: 2, unit: 'work_days' },
+      reason: '需要采购井盖',
+    });
     expect(ok('return', { note: '不属于本部门' })).toMatchObject({ reason: '不属于本部门' });
     expect(ok('accept_task', {})).toEqual({ action: 'accept_task', version: 3 });
 
@@ -53,7 +72,12 @@ describe('workbench actions', () => {
     expect(queueTabs('operator')[0]).toMatchObject({ title: '待受理', query: { state: 'pending' } });
     expect(queueTabs('publicity')).toEqual([]);
     expect(worksCases('publicity')).toBe(false);
-    const items = [{ id: 1, overdue: false }, { id: 2, overdue: true }, { id: 3, overdue: false }, { id: 4, overdue: true }];
+    const items = [
+      { id: 1, overdue: false },
+      { id: 2, overdue: true },
+      { id: 3, overdue: false },
+      { id: 4, overdue: true },
+    ];
     expect(overdueFirst(items).map((i) => i.id)).toEqual([2, 4, 1, 3]);
   });
 });

@@ -53,7 +53,12 @@ describe('upload queue', () => {
     const { calls, uploader } = fakeUploader();
     const sleeps: number[] = [];
     const done: string[] = [];
-    const q = new UploadQueue(uploader, { autoRetries: 1, retryDelayMs: 10, sleep: async (ms) => void sleeps.push(ms), onUploaded: (p) => done.push(p) });
+    const q = new UploadQueue(uploader, {
+      autoRetries: 1,
+      retryDelayMs: 10,
+      sleep: async (ms) => void sleeps.push(ms),
+      onUploaded: (p) => done.push(p),
+    });
     const [item] = q.add(['a']);
     calls[0]!.reject(networkError);
     await flush();

@@ -18,9 +18,7 @@ import { STANDIN_LIMITS, standInToolchain, startStandIn } from './standin';
 export { freePort, REPO_ROOT };
 
 export type DatabaseSource =
-  | { kind: 'given'; variable: string; uri: string }
-  | { kind: 'mongod'; from: 'PATH' | 'mongodb-memory-server'; bin: string }
-  | { kind: 'standin' };
+  { kind: 'given'; variable: string; uri: string } | { kind: 'mongod'; from: 'PATH' | 'mongodb-memory-server'; bin: string } | { kind: 'standin' };
 
 export interface DatabaseDecision {
   source: DatabaseSource;

@@ -14,11 +14,9 @@ export interface MongodProcess {
 export async function startMongod(opts: { bin: string; dataDir: string; port: number }): Promise<MongodProcess> {
   mkdirSync(opts.dataDir, { recursive: true });
   const host = `127.0.0.1:${opts.port}`;
-  const child = spawn(
-    opts.bin,
-    ['--dbpath', opts.dataDir, '--bind_ip', '127.0.0.1', '--port', String(opts.port), '--replSet', 'rs0', '--quiet'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(opts.bin, ['--dbpath', opts.dataDir, '--bind_ip', '127.0.0.1', '--port', String(opts.port), '--replSet', 'rs0', '--quiet'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const stderr = tailStderr(child);
   await waitForPort(opts.port, child, 60_000, stderr);
   try {

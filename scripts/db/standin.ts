@@ -24,7 +24,9 @@ export function standInToolchain(): { java: string; javac: string; mvn: string }
   const javac = which('javac');
   const mvn = which('mvn');
   if (!java || !javac || !mvn) {
-    return { missing: `needs Java 17+ (java, javac) and Maven (mvn); missing: ${[!java && 'java', !javac && 'javac', !mvn && 'mvn'].filter(Boolean).join(', ')}` };
+    return {
+      missing: `needs Java 17+ (java, javac) and Maven (mvn); missing: ${[!java && 'java', !javac && 'javac', !mvn && 'mvn'].filter(Boolean).join(', ')}`,
+    };
   }
   return { java, javac, mvn };
 }
@@ -35,7 +37,10 @@ export function ensureStandIn(log: (msg: string) => void): string {
   if ('missing' in toolchain) throw new Error(`the local database stand-in ${toolchain.missing}`);
   const pom = path.join(SOURCE_DIR, 'pom.xml');
   const javaDir = path.join(SOURCE_DIR, 'src', 'suishoupai', 'standin');
-  const sources = readdirSync(javaDir).filter((f) => f.endsWith('.java')).sort().map((f) => path.join(javaDir, f));
+  const sources = readdirSync(javaDir)
+    .filter((f) => f.endsWith('.java'))
+    .sort()
+    .map((f) => path.join(javaDir, f));
   const hash = createHash('sha256');
   for (const file of [pom, ...sources]) hash.update(readFileSync(file));
   const key = hash.digest('hex').slice(0, 16);

@@ -7,7 +7,10 @@ function machine(has: { mongod?: string; download?: string; java?: boolean }, en
     purpose,
     env,
     mongodOnPath: () => (asked.push('path'), has.mongod ?? null),
-    memoryServerBinary: async () => (asked.push('download'), has.download ? { path: has.download } : { unavailable: 'cannot reach the download site (ENOTFOUND)' }),
+    memoryServerBinary: async () => (
+      asked.push('download'),
+      has.download ? { path: has.download } : { unavailable: 'cannot reach the download site (ENOTFOUND)' }
+    ),
     standInToolchain: () => (asked.push('java'), has.java ? {} : { missing: 'needs Java 17+ (java, javac) and Maven (mvn); missing: java' }),
   };
   return { probes, asked };
@@ -38,7 +41,11 @@ describe('the database provider decision order', () => {
 
   it('fetches mongod with mongodb-memory-server when none is on PATH', async () => {
     const { probes, asked } = machine({ download: '/root/.cache/mongodb-binaries/mongod-x64-debian12-8.2.6', java: true });
-    expect((await chooseDatabase(probes)).source).toEqual({ kind: 'mongod', from: 'mongodb-memory-server', bin: '/root/.cache/mongodb-binaries/mongod-x64-debian12-8.2.6' });
+    expect((await chooseDatabase(probes)).source).toEqual({
+      kind: 'mongod',
+      from: 'mongodb-memory-server',
+      bin: '/root/.cache/mongodb-binaries/mongod-x64-debian12-8.2.6',
+    });
     expect(asked).toEqual(['path', 'download']);
   });
 
@@ -52,7 +59,9 @@ describe('the database provider decision order', () => {
 
   it('stops with what to install when nothing at all can be had', async () => {
     const { probes } = machine({});
-    await expect(chooseDatabase(probes)).rejects.toThrow(/No database can be had here.*ENOTFOUND.*missing: java[\s\S]*apt-get install -y openjdk-17-jdk-headless maven/);
+    await expect(chooseDatabase(probes)).rejects.toThrow(
+      /No database can be had here.*ENOTFOUND.*missing: java[\s\S]*apt-get install -y openjdk-17-jdk-headless maven/,
+    );
   });
 
   it('names a database on a server URI without losing its options', () => {

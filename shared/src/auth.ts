@@ -33,17 +33,26 @@ const bodyError = (issue: { code?: string; keys?: string[] }) => {
   return undefined;
 };
 
-export const wechatLoginSchema = z.object({
-  code: z.string({ error: '缺少微信登录凭证' }).min(1, '缺少微信登录凭证').max(128, '微信登录凭证格式错误'),
-}, { error: bodyError });
-export const refreshSchema = z.object({
-  refreshToken: z.string({ error: '缺少刷新凭证' }).min(16, '刷新凭证格式错误').max(512, '刷新凭证格式错误'),
-}, { error: bodyError });
-export const devLoginSchema = z.object({
-  /** Stable key for the demo citizen (e.g. "alice"); the same key logs into the same account. */
-  devUser: z.string({ error: '请填写测试用户名' }).regex(/^[a-z0-9_-]{1,32}$/, '测试用户名为 1–32 位小写字母、数字、_ 或 -'),
-  nickname: nickname.optional(),
-}, { error: bodyError });
+export const wechatLoginSchema = z.object(
+  {
+    code: z.string({ error: '缺少微信登录凭证' }).min(1, '缺少微信登录凭证').max(128, '微信登录凭证格式错误'),
+  },
+  { error: bodyError },
+);
+export const refreshSchema = z.object(
+  {
+    refreshToken: z.string({ error: '缺少刷新凭证' }).min(16, '刷新凭证格式错误').max(512, '刷新凭证格式错误'),
+  },
+  { error: bodyError },
+);
+export const devLoginSchema = z.object(
+  {
+    /** Stable key for the demo citizen (e.g. "alice"); the same key logs into the same account. */
+    devUser: z.string({ error: '请填写测试用户名' }).regex(/^[a-z0-9_-]{1,32}$/, '测试用户名为 1–32 位小写字母、数字、_ 或 -'),
+    nickname: nickname.optional(),
+  },
+  { error: bodyError },
+);
 
 export const tokenPairSchema = z.object({
   accessToken: z.string(),

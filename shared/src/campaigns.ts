@@ -57,9 +57,7 @@ const bodyError = (issue: { code?: string; keys?: string[] }) => {
   return undefined;
 };
 
-const dateTime = z
-  .iso.datetime({ offset: true, error: '时间格式应为 ISO 8601，如 2026-11-23T09:00:00+08:00' })
-  .transform((v) => new Date(v));
+const dateTime = z.iso.datetime({ offset: true, error: '时间格式应为 ISO 8601，如 2026-11-23T09:00:00+08:00' }).transform((v) => new Date(v));
 
 const uniqueIds = (max: number, what: string) =>
   z
@@ -85,15 +83,18 @@ const campaignFields = {
 };
 
 export const createCampaignSchema = z
-  .object({
-    ...campaignFields,
-    summary: campaignFields.summary.default(''),
-    body: campaignFields.body.default(''),
-    coverPhotoId: campaignFields.coverPhotoId.default(null),
-    targetCategoryIds: campaignFields.targetCategoryIds.default([]),
-    targetAreaIds: campaignFields.targetAreaIds.default([]),
-    participationGoal: campaignFields.participationGoal.default(null),
-  }, { error: bodyError })
+  .object(
+    {
+      ...campaignFields,
+      summary: campaignFields.summary.default(''),
+      body: campaignFields.body.default(''),
+      coverPhotoId: campaignFields.coverPhotoId.default(null),
+      targetCategoryIds: campaignFields.targetCategoryIds.default([]),
+      targetAreaIds: campaignFields.targetAreaIds.default([]),
+      participationGoal: campaignFields.participationGoal.default(null),
+    },
+    { error: bodyError },
+  )
   .strict();
 export type CreateCampaignInput = z.input<typeof createCampaignSchema>;
 export type CreateCampaign = z.output<typeof createCampaignSchema>;
@@ -102,19 +103,22 @@ const version = z.number({ error: '缺少版本号 version' }).int().min(0);
 
 /** PATCH: only the fields sent change; `version` is the one the editor saw. */
 export const updateCampaignSchema = z
-  .object({
-    version,
-    title: campaignFields.title.optional(),
-    summary: campaignFields.summary.optional(),
-    body: campaignFields.body.optional(),
-    coverPhotoId: campaignFields.coverPhotoId.optional(),
-    startAt: campaignFields.startAt.optional(),
-    endAt: campaignFields.endAt.optional(),
-    targetCategoryIds: campaignFields.targetCategoryIds.optional(),
-    targetAreaIds: campaignFields.targetAreaIds.optional(),
-    multiplier: campaignFields.multiplier.optional(),
-    participationGoal: campaignFields.participationGoal.optional(),
-  }, { error: bodyError })
+  .object(
+    {
+      version,
+      title: campaignFields.title.optional(),
+      summary: campaignFields.summary.optional(),
+      body: campaignFields.body.optional(),
+      coverPhotoId: campaignFields.coverPhotoId.optional(),
+      startAt: campaignFields.startAt.optional(),
+      endAt: campaignFields.endAt.optional(),
+      targetCategoryIds: campaignFields.targetCategoryIds.optional(),
+      targetAreaIds: campaignFields.targetAreaIds.optional(),
+      multiplier: campaignFields.multiplier.optional(),
+      participationGoal: campaignFields.participationGoal.optional(),
+    },
+    { error: bodyError },
+  )
   .strict();
 export type UpdateCampaignInput = z.input<typeof updateCampaignSchema>;
 export type UpdateCampaign = z.output<typeof updateCampaignSchema>;

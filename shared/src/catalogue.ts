@@ -269,9 +269,7 @@ export const areaTreeSchema = z.object({
         z.object({
           id: z.string(),
           name: z.string(),
-          grids: z.array(
-            z.object({ id: z.string(), name: z.string(), centroid: z.object({ lat: z.number(), lng: z.number() }) }),
-          ),
+          grids: z.array(z.object({ id: z.string(), name: z.string(), centroid: z.object({ lat: z.number(), lng: z.number() }) })),
         }),
       ),
     }),

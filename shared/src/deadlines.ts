@@ -73,7 +73,6 @@ export function computeDeadline(start: Date, limit: TimeLimit, calendar: WorkCal
   }
 }
 
-
 export function formatTimeLimit(limit: TimeLimit): string {
   return `${limit.value} ${TIME_LIMIT_UNIT_NAMES_ZH[limit.unit]}`;
 }

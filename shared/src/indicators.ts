@@ -241,7 +241,18 @@ export function roundTo(value: number, decimals: number): number {
 
 export type IndicatorCounts = Pick<
   StatsCounts,
-  'reported' | 'accepted' | 'filed' | 'handled' | 'due' | 'closed' | 'onTime' | 'postponedDue' | 'postponedOnTime' | 'reworked' | 'rated' | 'satisfied'
+  | 'reported'
+  | 'accepted'
+  | 'filed'
+  | 'handled'
+  | 'due'
+  | 'closed'
+  | 'onTime'
+  | 'postponedDue'
+  | 'postponedOnTime'
+  | 'reworked'
+  | 'rated'
+  | 'satisfied'
 >;
 
 export interface IndicatorOptions {

@@ -20,7 +20,9 @@ export type Open311Service = z.infer<typeof open311ServiceSchema>;
 
 export const open311ServiceDefinitionSchema = z.object({
   service_code: z.string(),
-  attributes: z.array(z.object({ variable: z.boolean(), code: z.string(), datatype: z.string(), required: z.boolean(), order: z.number(), description: z.string() })),
+  attributes: z.array(
+    z.object({ variable: z.boolean(), code: z.string(), datatype: z.string(), required: z.boolean(), order: z.number(), description: z.string() }),
+  ),
 });
 
 export const OPEN311_STATUSES = ['open', 'closed'] as const;

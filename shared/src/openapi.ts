@@ -155,7 +155,11 @@ function responsesOf(op: ContractOperation, schemas: SchemaCollector): OpenApiOp
         'text/xml': { schema: { type: 'string' } },
       }
     : { 'application/json': { schema: envelope } };
-  responses['4XX'] = { description: '请求有误、未登录、无权限、不存在、冲突或限流（429 带 Retry-After）', content: errorContent, headers: RETRY_AFTER };
+  responses['4XX'] = {
+    description: '请求有误、未登录、无权限、不存在、冲突或限流（429 带 Retry-After）',
+    content: errorContent,
+    headers: RETRY_AFTER,
+  };
   responses['503'] = { description: '服务暂不可用（如数据库不可用），稍后重试', content: errorContent, headers: RETRY_AFTER };
   return responses;
 }

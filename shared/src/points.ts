@@ -249,7 +249,10 @@ export const leaderboardQuerySchema = z
       .string()
       .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式应为 YYYY-MM')
       .optional(),
-    district: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, '区编号格式错误').optional(),
+    district: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, '区编号格式错误')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })
   .superRefine((q, ctx) => {

@@ -52,11 +52,20 @@ export const caseQueueQuerySchema = z.object({
   streetId: z.string().max(64).optional(),
   gridId: z.string().max(64).optional(),
   categoryId: z.string().max(32).optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   /** citizen | campaign (a citizen report that counts for a campaign) | open311 | staff | external */
   source: z.enum([...CASE_SOURCES, 'campaign']).optional(),
-  reopenRequested: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  postponeRequested: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  reopenRequested: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  postponeRequested: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });

@@ -77,7 +77,16 @@ export const statsFilterShape = {
 };
 export type StatsFilterKey = keyof typeof statsFilterShape;
 export const STATS_FILTER_KEYS = Object.keys(statsFilterShape) as StatsFilterKey[];
-export type StatsFilters = Partial<{ family: CategoryFamily; majorCode: string; categoryId: string; districtId: string; streetId: string; gridId: string; departmentId: string; source: StatsSource }>;
+export type StatsFilters = Partial<{
+  family: CategoryFamily;
+  majorCode: string;
+  categoryId: string;
+  districtId: string;
+  streetId: string;
+  gridId: string;
+  departmentId: string;
+  source: StatsSource;
+}>;
 
 const queryShape = {
   from: dayOrMonth('from'),
@@ -88,17 +97,14 @@ const queryShape = {
 
 /** Every key must be known and given once, so a typo is a 400 naming it rather than a silent no-op. */
 function strictQuery<S extends z.ZodRawShape>(shape: S) {
-  return z.preprocess(
-    (input, ctx) => {
-      if (input && typeof input === 'object') {
-        for (const key of Object.keys(input)) {
-          if (!(key in shape)) ctx.addIssue({ code: 'custom', path: [key], message: '不支持的查询参数' });
-        }
+  return z.preprocess((input, ctx) => {
+    if (input && typeof input === 'object') {
+      for (const key of Object.keys(input)) {
+        if (!(key in shape)) ctx.addIssue({ code: 'custom', path: [key], message: '不支持的查询参数' });
       }
-      return input;
-    },
-    z.object(shape).partial(),
-  );
+    }
+    return input;
+  }, z.object(shape).partial());
 }
 
 /** GET /stats/{public,staff}/{summary,timeseries,categories,areas,departments,map,export.*}. */
@@ -213,20 +219,53 @@ export interface StatsCasesPage {
   nextCursor: string | null;
 }
 
-
 // ---------------------------------------------------------------- response schemas (the API contract)
 
 const count = z.number().int().min(0);
 const rateSchema = z.object({ ratio: z.number().nullable(), percent: z.number().nullable() });
 const STATS_COUNT_KEYS = [
-  'reported', 'withdrawn', 'accepted', 'filed', 'rejected', 'duplicates', 'voided', 'forwarded', 'dispatched', 'returned',
-  'handled', 'closures', 'reworked', 'postponed', 'reopened', 'rated', 'satisfied', 'supporters', 'due', 'closed', 'onTime',
-  'overdue', 'overdueOpen', 'postponedDue', 'postponedOnTime',
+  'reported',
+  'withdrawn',
+  'accepted',
+  'filed',
+  'rejected',
+  'duplicates',
+  'voided',
+  'forwarded',
+  'dispatched',
+  'returned',
+  'handled',
+  'closures',
+  'reworked',
+  'postponed',
+  'reopened',
+  'rated',
+  'satisfied',
+  'supporters',
+  'due',
+  'closed',
+  'onTime',
+  'overdue',
+  'overdueOpen',
+  'postponedDue',
+  'postponedOnTime',
 ] as const satisfies readonly (keyof StatsCounts)[];
-const STATS_RATE_KEYS = ['filingRate', 'validReportRate', 'closureRate', 'onTimeRate', 'reworkRate', 'handlingRate', 'satisfaction'] as const satisfies readonly (keyof StatsRates)[];
+const STATS_RATE_KEYS = [
+  'filingRate',
+  'validReportRate',
+  'closureRate',
+  'onTimeRate',
+  'reworkRate',
+  'handlingRate',
+  'satisfaction',
+] as const satisfies readonly (keyof StatsRates)[];
 
-export const statsCountsSchema = z.object(Object.fromEntries(STATS_COUNT_KEYS.map((k) => [k, count])) as Record<(typeof STATS_COUNT_KEYS)[number], typeof count>);
-export const statsRatesSchema = z.object(Object.fromEntries(STATS_RATE_KEYS.map((k) => [k, rateSchema])) as Record<(typeof STATS_RATE_KEYS)[number], typeof rateSchema>);
+export const statsCountsSchema = z.object(
+  Object.fromEntries(STATS_COUNT_KEYS.map((k) => [k, count])) as Record<(typeof STATS_COUNT_KEYS)[number], typeof count>,
+);
+export const statsRatesSchema = z.object(
+  Object.fromEntries(STATS_RATE_KEYS.map((k) => [k, rateSchema])) as Record<(typeof STATS_RATE_KEYS)[number], typeof rateSchema>,
+);
 const hours = z.number().min(0).nullable();
 const statsFiguresShape = {
   counts: statsCountsSchema,

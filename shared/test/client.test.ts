@@ -27,7 +27,9 @@ beforeAll(async () => {
         res.end(body);
       } else if (req.url === '/reports') {
         res.statusCode = 400;
-        res.end(JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: '描述太长', details: [{ field: 'description', issue: 'too long' }] } }));
+        res.end(
+          JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: '描述太长', details: [{ field: 'description', issue: 'too long' }] } }),
+        );
       } else if (req.url === '/me/points') {
         if (req.headers.authorization === `Bearer ${validToken}`) return res.end(JSON.stringify({ secret: true }));
         res.statusCode = 401;
@@ -98,7 +100,12 @@ describe('api client', () => {
 
   it('keeps the message of a code this build does not know, under a code it does', async () => {
     const client = createApiClient({ baseUrl, transport: fetchTransport });
-    await expect(client.call('listMyClaims')).rejects.toMatchObject({ status: 409, code: 'UNKNOWN_API_ERROR', message: '该奖品已下架', requestId: 'req-abc-123' });
+    await expect(client.call('listMyClaims')).rejects.toMatchObject({
+      status: 409,
+      code: 'UNKNOWN_API_ERROR',
+      message: '该奖品已下架',
+      requestId: 'req-abc-123',
+    });
   });
 
   it('maps a non-envelope failure and a schema mismatch to friendly errors', async () => {

@@ -12,7 +12,10 @@ function apiSources(dir = API_SRC): string {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) return apiSources(full);
       if (!entry.name.endsWith('.ts')) return '';
-      return fs.readFileSync(full, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+      return fs
+        .readFileSync(full, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/(^|[^:])\/\/.*$/gm, '$1');
     })
     .join('\n');
 }

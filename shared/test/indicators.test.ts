@@ -115,7 +115,10 @@ describe('department composite', () => {
     expect(filedScore(0, 0)).toBe(0);
     const reworkHeavy = departmentComposite({ filedScore: 0, closureRate: rate(1, 1), onTimeRate: rate(1, 1), reworkRate: rate(3, 1) });
     expect(reworkHeavy).toEqual({ score: 60, grade: 'C' });
-    expect(departmentComposite({ filedScore: 100, closureRate: rate(0, 0), onTimeRate: rate(0, 0), reworkRate: rate(0, 0) })).toEqual({ score: null, grade: null });
+    expect(departmentComposite({ filedScore: 100, closureRate: rate(0, 0), onTimeRate: rate(0, 0), reworkRate: rate(0, 0) })).toEqual({
+      score: null,
+      grade: null,
+    });
   });
 
   it('grades A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, else E', () => {
@@ -144,7 +147,12 @@ describe('duration histogram', () => {
     expect(histogramQuantile({ h720: 3 }, 0.5)).toBe(720);
     expect(histogramQuantile({}, 0.5)).toBeNull();
     expect(durationSummary({ closeSecondsSum: 90 * 3600, closeCount: 10, hist })).toEqual({ count: 10, meanHours: 9, medianHours: 5, p90Hours: 36 });
-    expect(durationSummary({ closeSecondsSum: 0, closeCount: 0, hist: {} })).toEqual({ count: 0, meanHours: null, medianHours: null, p90Hours: null });
+    expect(durationSummary({ closeSecondsSum: 0, closeCount: 0, hist: {} })).toEqual({
+      count: 0,
+      meanHours: null,
+      medianHours: null,
+      p90Hours: null,
+    });
   });
 });
 

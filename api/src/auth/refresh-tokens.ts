@@ -67,11 +67,7 @@ export class RefreshTokenStore {
     const tokenHash = hashToken(token);
     const now = this.ctx.clock.now();
     const fresh = await this.model
-      .findOneAndUpdate(
-        { tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-        { $set: { usedAt: now } },
-        { returnDocument: 'after' },
-      )
+      .findOneAndUpdate({ tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } }, { $set: { usedAt: now } }, { returnDocument: 'after' })
       .lean();
     if (fresh) return { userId: fresh.userId, userKind: fresh.userKind as UserKind, familyId: fresh.familyId };
 

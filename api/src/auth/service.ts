@@ -196,10 +196,7 @@ export class AuthService {
       const counted = await Staff.findByIdAndUpdate(staff._id, { $inc: { failedLogins: 1 } }, { returnDocument: 'after' }).lean();
       if (counted && counted.failedLogins >= STAFF_MAX_FAILED_LOGINS) {
         const lockedUntil = new Date(now.getTime() + STAFF_LOCK_MS);
-        await Staff.updateOne(
-          { _id: staff._id, failedLogins: { $gte: STAFF_MAX_FAILED_LOGINS } },
-          { $set: { lockedUntil, failedLogins: 0 } },
-        );
+        await Staff.updateOne({ _id: staff._id, failedLogins: { $gte: STAFF_MAX_FAILED_LOGINS } }, { $set: { lockedUntil, failedLogins: 0 } });
         this.ctx.logger.warn({ staffId: staff._id.toString() }, 'staff account locked after repeated wrong passwords');
         throw this.lockedError(lockedUntil, now);
       }
@@ -256,8 +253,7 @@ export class AuthService {
       throw validationFailed([{ field, issue: '不能停用自己的账号或取消自己的管理员角色' }]);
     }
     const role = patch.role ?? (staff.role as StaffRole);
-    const departmentId =
-      patch.departmentId !== undefined ? patch.departmentId : role === 'department' ? staff.departmentId : null;
+    const departmentId = patch.departmentId !== undefined ? patch.departmentId : role === 'department' ? staff.departmentId : null;
     const issue = roleDepartmentIssue(role, departmentId);
     if (issue) throw validationFailed([{ field: 'departmentId', issue }]);
 

@@ -4,9 +4,7 @@ import type { StaffRole } from '@ssp/shared';
 import { ApiError } from '../core/errors';
 
 /** Who is calling, as the access token says. */
-export type Principal =
-  | { kind: 'citizen'; userId: string }
-  | { kind: 'staff'; userId: string; role: StaffRole; departmentId?: string };
+export type Principal = { kind: 'citizen'; userId: string } | { kind: 'staff'; userId: string; role: StaffRole; departmentId?: string };
 
 interface AccessClaims {
   sub: string;

@@ -102,9 +102,7 @@ export class WeChatClient {
     if (typeof reply.openid !== 'string' || reply.openid === '') {
       throw new WeChatApiError(WECHAT_ERRCODE.NETWORK, 'jscode2session answered without an openid', 'http');
     }
-    return typeof reply.unionid === 'string' && reply.unionid
-      ? { openid: reply.openid, unionid: reply.unionid }
-      : { openid: reply.openid };
+    return typeof reply.unionid === 'string' && reply.unionid ? { openid: reply.openid, unionid: reply.unionid } : { openid: reply.openid };
   }
 
   /** The stable access token, cached until shortly before it expires; concurrent callers share one request. */

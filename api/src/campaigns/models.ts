@@ -146,8 +146,9 @@ const participantSchema = new Schema<CampaignParticipantDoc>(
 participantSchema.index({ campaignId: 1, citizenCreatedAt: 1 });
 
 export function campaignParticipantModel(db: Connection): Model<CampaignParticipantDoc> {
-  return (db.models.CampaignParticipant as Model<CampaignParticipantDoc>) ??
-    db.model<CampaignParticipantDoc>('CampaignParticipant', participantSchema);
+  return (
+    (db.models.CampaignParticipant as Model<CampaignParticipantDoc>) ?? db.model<CampaignParticipantDoc>('CampaignParticipant', participantSchema)
+  );
 }
 
 /** A citizen's wish to hear when a campaign for their district goes live: `_id` is `<citizenId>:<districtId>`. */
@@ -171,6 +172,8 @@ subscriptionSchema.index({ districtId: 1 });
 subscriptionSchema.index({ citizenId: 1 });
 
 export function campaignSubscriptionModel(db: Connection): Model<CampaignSubscriptionDoc> {
-  return (db.models.CampaignSubscription as Model<CampaignSubscriptionDoc>) ??
-    db.model<CampaignSubscriptionDoc>('CampaignSubscription', subscriptionSchema);
+  return (
+    (db.models.CampaignSubscription as Model<CampaignSubscriptionDoc>) ??
+    db.model<CampaignSubscriptionDoc>('CampaignSubscription', subscriptionSchema)
+  );
 }

@@ -18,7 +18,25 @@ export const BODY_ALLOWED_TAGS = ['p', 'br', 'strong', 'b', 'em', 'ul', 'ol', 'l
 const REFUSED_TAGS = new Set(['script', 'style']);
 
 /** Dropped with everything inside them (their text is not prose). */
-const DROPPED_WITH_CONTENT = ['script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'title', 'head', 'select', 'noembed', 'noframes'];
+const DROPPED_WITH_CONTENT = [
+  'script',
+  'style',
+  'textarea',
+  'option',
+  'xmp',
+  'noscript',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'template',
+  'title',
+  'head',
+  'select',
+  'noembed',
+  'noframes',
+];
 
 /** `/media/<id>` or `/media/<id>/thumb`, relative or on our public base URL. */
 function mediaPhotoId(src: string, publicBaseUrl: string): string | null {

@@ -60,16 +60,7 @@ export interface CampaignMatch {
 }
 
 type EditableField =
-  | 'title'
-  | 'summary'
-  | 'body'
-  | 'coverPhotoId'
-  | 'startAt'
-  | 'endAt'
-  | 'targetCategoryIds'
-  | 'targetAreaIds'
-  | 'multiplier'
-  | 'participationGoal';
+  'title' | 'summary' | 'body' | 'coverPhotoId' | 'startAt' | 'endAt' | 'targetCategoryIds' | 'targetAreaIds' | 'multiplier' | 'participationGoal';
 type Fields = Pick<CampaignDoc, EditableField>;
 
 const EDITABLE_FIELDS: EditableField[] = [
@@ -191,7 +182,9 @@ export class CampaignService {
   /** The campaign's points multiplier; null for an unknown or unpublished (retracted) campaign. */
   async multiplierFor(campaignId: string): Promise<number | null> {
     if (!Types.ObjectId.isValid(campaignId)) return null;
-    const doc = await this.Campaign.findById(campaignId).select({ multiplier: 1, published: 1 }).lean<Pick<CampaignDoc, 'multiplier' | 'published'>>();
+    const doc = await this.Campaign.findById(campaignId)
+      .select({ multiplier: 1, published: 1 })
+      .lean<Pick<CampaignDoc, 'multiplier' | 'published'>>();
     return doc?.published ? doc.multiplier : null;
   }
 
@@ -260,7 +253,11 @@ export class CampaignService {
     if (status === 'live') {
       const locked = LOCKED_WHILE_LIVE.filter((f) => changed.has(f));
       if (locked.length) {
-        throw conflict('CAMPAIGN_LIVE_LOCKED', undefined, locked.map((field) => ({ field, issue: '活动进行中，不能修改' })));
+        throw conflict(
+          'CAMPAIGN_LIVE_LOCKED',
+          undefined,
+          locked.map((field) => ({ field, issue: '活动进行中，不能修改' })),
+        );
       }
     }
     const clean = await this.checkFields(proposed, changed, staffId, doc.published);
@@ -405,7 +402,8 @@ export class CampaignService {
     }
     if (changed.has('multiplier')) {
       const m = fields.multiplier;
-      if (m < multiplierMin || m > multiplierMax) details.push({ field: 'multiplier', issue: `积分倍数应在 ${multiplierMin} 到 ${multiplierMax} 之间` });
+      if (m < multiplierMin || m > multiplierMax)
+        details.push({ field: 'multiplier', issue: `积分倍数应在 ${multiplierMin} 到 ${multiplierMax} 之间` });
       else if (Math.round(m * 100) !== m * 100) details.push({ field: 'multiplier', issue: '积分倍数最多两位小数' });
     }
     if (changed.has('targetCategoryIds') && fields.targetCategoryIds.length) {
@@ -530,16 +528,14 @@ export class CampaignService {
       createdBy: doc.createdBy,
       createdAt: doc.createdAt.toISOString(),
       updatedAt: doc.updatedAt.toISOString(),
-      changes: doc.changes.map(
-        (c): CampaignChange => ({
-          at: c.at.toISOString(),
-          by: { id: c.by.id, name: c.by.name },
-          action: c.action,
-          fields: c.fields,
-          diff: c.diff.map((d) => ({ field: d.field, before: d.before ?? null, after: d.after ?? null })),
-          reason: c.reason ?? null,
-        }),
-      ),
+      changes: doc.changes.map((c): CampaignChange => ({
+        at: c.at.toISOString(),
+        by: { id: c.by.id, name: c.by.name },
+        action: c.action,
+        fields: c.fields,
+        diff: c.diff.map((d) => ({ field: d.field, before: d.before ?? null, after: d.after ?? null })),
+        reason: c.reason ?? null,
+      })),
     };
   }
 

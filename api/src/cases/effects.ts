@@ -13,7 +13,10 @@ export type EffectHandler = (caseDoc: CaseDoc, event: CaseEvent, effect: CaseEff
 export class EffectRelay {
   private readonly handlers = new Map<string, EffectHandler>();
 
-  constructor(private readonly db: Connection, private readonly logger: Logger) {}
+  constructor(
+    private readonly db: Connection,
+    private readonly logger: Logger,
+  ) {}
 
   on(type: string, handler: EffectHandler): void {
     this.handlers.set(type, handler);
@@ -63,7 +66,9 @@ export class EffectRelay {
   /** Sweeps cases that still owe effects (after a crash or a failed handler). */
   async drainPending(limit = 100): Promise<number> {
     const Case = getCaseModel(this.db);
-    const cases = await Case.find({ 'effects.0': { $exists: true } }).limit(limit).lean<CaseDoc[]>();
+    const cases = await Case.find({ 'effects.0': { $exists: true } })
+      .limit(limit)
+      .lean<CaseDoc[]>();
     for (const c of cases) await this.drainCase(c);
     return cases.length;
   }

@@ -222,7 +222,6 @@ caseSchema.index({ departmentId: 1, dueAt: 1, _id: 1 });
 // The effect relay's sweep for cases that still owe effects (api/src/cases/effects.ts): only those are in it.
 caseSchema.index({ 'effects.0': 1 }, { sparse: true });
 
-
 export function dimsOf(doc: Pick<CaseDoc, keyof CaseDims>): CaseDims {
   return {
     categoryId: doc.categoryId,

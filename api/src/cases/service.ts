@@ -137,12 +137,16 @@ export class CaseService {
       Types.ObjectId.isValid(id),
     );
     const staff = staffIds.length
-      ? await getStaffModel(this.ctx.db).find({ _id: { $in: staffIds } }).select({ displayName: 1 }).lean<{ _id: Types.ObjectId; displayName: string }[]>()
+      ? await getStaffModel(this.ctx.db)
+          .find({ _id: { $in: staffIds } })
+          .select({ displayName: 1 })
+          .lean<{ _id: Types.ObjectId; displayName: string }[]>()
       : [];
     const names = new Map(staff.map((s) => [String(s._id), s.displayName]));
-    const reporter = doc.reporterId && Types.ObjectId.isValid(doc.reporterId)
-      ? await getCitizenModel(this.ctx.db).findById(doc.reporterId).select({ nickname: 1 }).lean<{ nickname: string }>()
-      : null;
+    const reporter =
+      doc.reporterId && Types.ObjectId.isValid(doc.reporterId)
+        ? await getCitizenModel(this.ctx.db).findById(doc.reporterId).select({ nickname: 1 }).lean<{ nickname: string }>()
+        : null;
     const photo = (id: string) => ({ id, ...this.media.photoUrls(id) });
     const pr = doc.postponeRequest;
     return {
@@ -203,7 +207,11 @@ export class CaseService {
     switch (input.action) {
       case 'file': {
         const category = await this.catalogue.getCategory(input.categoryId ?? doc.categoryId);
-        const proposed = await this.catalogue.proposeDepartment(category.id, { districtId: doc.districtId, streetId: doc.streetId, gridId: doc.gridId });
+        const proposed = await this.catalogue.proposeDepartment(category.id, {
+          districtId: doc.districtId,
+          streetId: doc.streetId,
+          gridId: doc.gridId,
+        });
         const departmentId = input.departmentId ?? proposed[0] ?? category.defaultDepartmentId;
         if (input.departmentId) await this.requireDepartment(input.departmentId);
         const deadline = computeDeadline(now, category.timeLimit, await this.catalogue.getCalendar());
@@ -270,7 +278,9 @@ export class CaseService {
       case 'approve_postpone': {
         const pr = doc.postponeRequest;
         const start = doc.deadline && doc.deadline > now ? doc.deadline : now;
-        const deadline = pr ? computeDeadline(start, { value: pr.value!, unit: pr.unit as TimeLimit['unit'] }, await this.catalogue.getCalendar()) : doc.deadline;
+        const deadline = pr
+          ? computeDeadline(start, { value: pr.value!, unit: pr.unit as TimeLimit['unit'] }, await this.catalogue.getCalendar())
+          : doc.deadline;
         req = { ...base, publicNote: input.publicNote, set: { postponeRequest: null, deadline, dueAt: deadline ?? NO_DEADLINE } };
         break;
       }

@@ -1,13 +1,6 @@
 import type { UpdateQuery } from 'mongoose';
 import { Types } from 'mongoose';
-import {
-  canTransition,
-  nextState,
-  type ActorRole,
-  type CaseAction,
-  type CaseFlags,
-  type CaseState,
-} from '@ssp/shared';
+import { canTransition, nextState, type ActorRole, type CaseAction, type CaseFlags, type CaseState } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound } from '../core/errors';
 import type { EffectRelay } from './effects';

@@ -65,8 +65,7 @@ function doubleArea(ring: FlatRing): number {
   return sum;
 }
 
-const orient = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) =>
-  (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+const orient = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) => (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
 
 const onSegment = (ax: number, ay: number, bx: number, by: number, px: number, py: number) =>
   Math.min(ax, bx) <= px && px <= Math.max(ax, bx) && Math.min(ay, by) <= py && py <= Math.max(ay, by);

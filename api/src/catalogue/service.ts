@@ -68,10 +68,7 @@ interface Draft {
 }
 
 /** Where a case is: the area ids it was located in, or a GCJ-02 point. */
-export type ProposeLocation =
-  | { lat: number; lng: number }
-  | { gridId?: string | null; streetId?: string | null; districtId?: string | null }
-  | null;
+export type ProposeLocation = { lat: number; lng: number } | { gridId?: string | null; streetId?: string | null; districtId?: string | null } | null;
 
 export interface CityDataSummary {
   version: number;
@@ -470,10 +467,12 @@ export class CatalogueService {
       const items = await load('areas');
       if (!items) return null;
       areas = items.length
-        ? buildAreasView(items.map((item) => {
-            const { properties, geometry } = gridFeatureOf(item);
-            return prepareGrid(properties, geometry, item.bbox);
-          }))
+        ? buildAreasView(
+            items.map((item) => {
+              const { properties, geometry } = gridFeatureOf(item);
+              return prepareGrid(properties, geometry, item.bbox);
+            }),
+          )
         : EMPTY_AREAS;
     }
     return { revision: settings?.revision ?? 0, parts, city: settings?.city, calendar: settings?.calendar, categories, departments, areas };

@@ -30,7 +30,13 @@ const MAX_DETAILS = 100;
 export function parsePart<S extends z.ZodType>(part: CityPart, schema: S, input: unknown): { data?: z.output<S>; issues: CityIssue[] } {
   const result = schema.safeParse(input, { error: zhCN.localeError });
   if (result.success) return { data: result.data, issues: [] };
-  return { issues: result.error.issues.map((issue) => ({ part, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), issue: issue.message })) };
+  return {
+    issues: result.error.issues.map((issue) => ({
+      part,
+      path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+      issue: issue.message,
+    })),
+  };
 }
 
 /** Polygon validity and a consistent district → street → grid hierarchy. */
@@ -105,5 +111,10 @@ export function cityDataInvalid(issues: CityIssue[], prefixOf: (part: CityPart) 
   });
   if (issues.length > MAX_DETAILS) details.push({ issue: `另有 ${issues.length - MAX_DETAILS} 处错误未列出` });
   const first = details[0]!;
-  return new ApiError(400, 'CITY_DATA_INVALID', `城市数据格式有误：${first.field} ${first.issue}${issues.length > 1 ? ` 等 ${issues.length} 处` : ''}`, details);
+  return new ApiError(
+    400,
+    'CITY_DATA_INVALID',
+    `城市数据格式有误：${first.field} ${first.issue}${issues.length > 1 ? ` 等 ${issues.length} 处` : ''}`,
+    details,
+  );
 }

@@ -16,17 +16,13 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (code: ErrorCode, message?: string, details?: ErrorDetail[]) =>
-  new ApiError(400, code, message, details);
-export const validationFailed = (details: ErrorDetail[], message?: string) =>
-  new ApiError(400, 'VALIDATION_FAILED', message, details);
+export const badRequest = (code: ErrorCode, message?: string, details?: ErrorDetail[]) => new ApiError(400, code, message, details);
+export const validationFailed = (details: ErrorDetail[], message?: string) => new ApiError(400, 'VALIDATION_FAILED', message, details);
 export const unauthenticated = (message?: string, code: ErrorCode = 'UNAUTHENTICATED') => new ApiError(401, code, message);
 export const forbidden = (message?: string, code: ErrorCode = 'FORBIDDEN') => new ApiError(403, code, message);
 export const notFound = (message?: string, code: ErrorCode = 'NOT_FOUND') => new ApiError(404, code, message);
-export const conflict = (code: ErrorCode = 'CONFLICT', message?: string, details?: ErrorDetail[]) =>
-  new ApiError(409, code, message, details);
-export const unprocessable = (code: ErrorCode, message?: string, details?: ErrorDetail[]) =>
-  new ApiError(422, code, message, details);
+export const conflict = (code: ErrorCode = 'CONFLICT', message?: string, details?: ErrorDetail[]) => new ApiError(409, code, message, details);
+export const unprocessable = (code: ErrorCode, message?: string, details?: ErrorDetail[]) => new ApiError(422, code, message, details);
 export const tooManyRequests = (retryAfterSeconds: number, message?: string, code: ErrorCode = 'RATE_LIMITED') =>
   new ApiError(429, code, message, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 

@@ -92,7 +92,11 @@ function parseQuery(op: ContractOperation, query: unknown): unknown {
 }
 
 function successStatus(op: ContractOperation): number {
-  return Math.min(...Object.keys(op.responses).map(Number).filter((s) => s >= 200 && s < 300));
+  return Math.min(
+    ...Object.keys(op.responses)
+      .map(Number)
+      .filter((s) => s >= 200 && s < 300),
+  );
 }
 
 function register(router: Router, id: OperationId, entry: HandlerEntry<OperationId>): void {

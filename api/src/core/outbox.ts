@@ -8,10 +8,7 @@ import type { Clock } from '../context';
  * a background timer in production, the test itself in tests. Failed deliveries are
  * retried with exponential backoff; a lease keeps two workers off the same message.
  */
-export type DeliveryOutcome =
-  | { outcome: 'sent'; detail?: string }
-  | { outcome: 'drop'; reason: string }
-  | { outcome: 'retry'; error: string };
+export type DeliveryOutcome = { outcome: 'sent'; detail?: string } | { outcome: 'drop'; reason: string } | { outcome: 'retry'; error: string };
 
 interface OutboxRecord {
   _id: string;
@@ -66,7 +63,10 @@ export class Outbox<P> {
   private readonly maxDelayMs: number;
   private readonly leaseMs: number;
 
-  constructor(db: Connection, private readonly options: OutboxOptions<P>) {
+  constructor(
+    db: Connection,
+    private readonly options: OutboxOptions<P>,
+  ) {
     const name = `Outbox_${options.collection}`;
     this.model = (db.models[name] as Model<OutboxRecord>) ?? db.model<OutboxRecord>(name, outboxSchema(options.collection));
     this.maxAttempts = options.maxAttempts ?? 10;
@@ -140,7 +140,10 @@ export class Outbox<P> {
       await this.model.updateOne({ _id: message._id }, { $set: { status: 'failed', finishedAt: now, lastError: result.error } });
     } else {
       const delay = this.backoffMs(message.attempts);
-      log.warn({ outbox: this.options.collection, key: message._id, attempts: message.attempts, retryInMs: delay, error: result.error }, 'outbox delivery failed; will retry');
+      log.warn(
+        { outbox: this.options.collection, key: message._id, attempts: message.attempts, retryInMs: delay, error: result.error },
+        'outbox delivery failed; will retry',
+      );
       await this.model.updateOne(
         { _id: message._id },
         { $set: { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: new Date(0), lastError: result.error } },

@@ -286,7 +286,12 @@ export class ForwardingService {
     // A case forwarded to another platform is none of this one's business.
     if (!doc || (doc.forwarding && doc.forwarding.targetId !== targetId)) {
       const field = input.caseId ? 'caseId' : 'externalId';
-      throw this.refused(log, new ApiError(404, 'FORWARD_UNKNOWN_CASE', undefined, [{ field, issue: 'no case forwarded to this target' }]), targetId, `unknown case ${input.caseId ?? input.externalId}`);
+      throw this.refused(
+        log,
+        new ApiError(404, 'FORWARD_UNKNOWN_CASE', undefined, [{ field, issue: 'no case forwarded to this target' }]),
+        targetId,
+        `unknown case ${input.caseId ?? input.externalId}`,
+      );
     }
     return doc;
   }
@@ -337,13 +342,27 @@ export class ForwardingService {
     const key = `${target.id}:${input.eventId}`;
     const occurredAt = new Date(Math.min(new Date(input.occurredAt).getTime(), nowMs));
     try {
-      await Events.create({ _id: key, targetId: target.id, eventId: input.eventId, caseId, status: input.status, occurredAt, receivedAt: new Date(nowMs), appliedAt: null });
+      await Events.create({
+        _id: key,
+        targetId: target.id,
+        eventId: input.eventId,
+        caseId,
+        status: input.status,
+        occurredAt,
+        receivedAt: new Date(nowMs),
+        appliedAt: null,
+      });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       const claim = await Events.findById(key).lean();
       if (claim?.appliedAt || ForwardingService.hasEvent(doc, target.id, input.eventId)) return duplicate;
       if (claim && nowMs - claim.receivedAt.getTime() < CLAIM_TIMEOUT_MS) {
-        throw this.refused(log, new ApiError(409, 'CONFLICT', '该状态事件正在处理，请稍后重试'), target.id, `event ${input.eventId} is being processed`);
+        throw this.refused(
+          log,
+          new ApiError(409, 'CONFLICT', '该状态事件正在处理，请稍后重试'),
+          target.id,
+          `event ${input.eventId} is being processed`,
+        );
       }
       // A claim left behind by a crash: take it over.
       await Events.updateOne({ _id: key }, { $set: { receivedAt: new Date(nowMs) } });
@@ -396,18 +415,16 @@ export class ForwardingService {
       })),
       rules: this.config?.rules ?? [],
       counts: await this.outbox.counts(),
-      problems: problems.map(
-        (m): ForwardingDelivery => ({
-          key: m._id,
-          caseId: m.payload.caseId,
-          targetId: m.payload.targetId,
-          status: m.status,
-          attempts: m.attempts,
-          lastError: m.lastError,
-          nextAttemptAt: m.status === 'pending' ? m.nextAttemptAt.toISOString() : null,
-          createdAt: m.createdAt.toISOString(),
-        }),
-      ),
+      problems: problems.map((m): ForwardingDelivery => ({
+        key: m._id,
+        caseId: m.payload.caseId,
+        targetId: m.payload.targetId,
+        status: m.status,
+        attempts: m.attempts,
+        lastError: m.lastError,
+        nextAttemptAt: m.status === 'pending' ? m.nextAttemptAt.toISOString() : null,
+        createdAt: m.createdAt.toISOString(),
+      })),
     };
   }
 

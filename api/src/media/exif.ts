@@ -56,8 +56,7 @@ export function readExifSuggestion(exifBlock: Buffer | undefined): ExifSuggestio
     lng = null;
   }
   const photo = tags.Photo ?? {};
-  const time =
-    takenAt(photo.DateTimeOriginal, photo.OffsetTimeOriginal) ?? takenAt(photo.DateTimeDigitized, photo.OffsetTimeDigitized);
+  const time = takenAt(photo.DateTimeOriginal, photo.OffsetTimeOriginal) ?? takenAt(photo.DateTimeDigitized, photo.OffsetTimeDigitized);
   if (lat === null && time === null) return null;
   return { lat, lng, takenAt: time };
 }

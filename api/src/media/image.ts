@@ -90,12 +90,7 @@ export async function processImage(data: Buffer, limits: ImageLimits, field = 'p
   }
   if (!meta.width || !meta.height) throw refusal(400, 'IMAGE_CORRUPT', field, '无法读取图片尺寸');
   if (meta.width * meta.height > limits.maxInputPixels) {
-    throw refusal(
-      400,
-      'IMAGE_DIMENSIONS_TOO_LARGE',
-      field,
-      `图片为 ${meta.width}×${meta.height} 像素，超过 ${limits.maxInputPixels} 像素上限`,
-    );
+    throw refusal(400, 'IMAGE_DIMENSIONS_TOO_LARGE', field, `图片为 ${meta.width}×${meta.height} 像素，超过 ${limits.maxInputPixels} 像素上限`);
   }
   const exif = readExifSuggestion(meta.exif);
 

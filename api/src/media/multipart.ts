@@ -31,11 +31,7 @@ const fieldAt = (index: number) => `${PHOTO_UPLOAD_FIELD}[${index}]`;
  * still arriving. Resolves with the handlers' results in order. The first refusal (a
  * limit, a malformed body, or a handler's error) stops reading at once and rejects.
  */
-export function receiveFiles<T>(
-  req: IncomingMessage,
-  limits: UploadLimits,
-  handle: (data: Buffer, index: number) => Promise<T>,
-): Promise<T[]> {
+export function receiveFiles<T>(req: IncomingMessage, limits: UploadLimits, handle: (data: Buffer, index: number) => Promise<T>): Promise<T[]> {
   const maxTotal = maxUploadBytes(limits);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxTotal) {
@@ -99,9 +95,7 @@ export function receiveFiles<T>(
       const index = fileCount++;
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () =>
-        refuse(413, 'FILE_TOO_LARGE', fieldAt(index), `单张照片不能超过 ${limits.maxFileBytes} 字节`),
-      );
+      stream.on('limit', () => refuse(413, 'FILE_TOO_LARGE', fieldAt(index), `单张照片不能超过 ${limits.maxFileBytes} 字节`));
       stream.on('end', () => {
         if (finished || stream.truncated) return;
         const data = Buffer.concat(chunks);

@@ -22,20 +22,22 @@ export function mediaHandlers(services: Services): Handlers<OperationsOfTag<'med
   });
 
   // Capability URLs: no auth, so the mini-program's <Image> can load them; the id is unguessable.
-  const serve = (variant: ImageVariant) => async ({ params }: { params: { id: string } }, ctx: Context) => {
-    const image = await services.media.readImage(params.id, variant);
-    if (!image) throw notFound('照片不存在');
-    ctx.status = 200;
-    ctx.type = 'image/jpeg';
-    ctx.etag = image.etag;
-    ctx.set('Cache-Control', IMMUTABLE);
-    ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
-    if (ctx.fresh) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.body = image.data;
-  };
+  const serve =
+    (variant: ImageVariant) =>
+    async ({ params }: { params: { id: string } }, ctx: Context) => {
+      const image = await services.media.readImage(params.id, variant);
+      if (!image) throw notFound('照片不存在');
+      ctx.status = 200;
+      ctx.type = 'image/jpeg';
+      ctx.etag = image.etag;
+      ctx.set('Cache-Control', IMMUTABLE);
+      ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+      if (ctx.fresh) {
+        ctx.status = 304;
+        return;
+      }
+      ctx.body = image.data;
+    };
 
   return {
     uploadPhotos: {

@@ -67,9 +67,7 @@ export class MediaService {
    * stores them only when all passed: a refused file leaves nothing behind.
    */
   async upload(req: IncomingMessage, owner: PhotoOwner): Promise<UploadResult> {
-    const processed = await receiveFiles(req, this.ctx.config.upload, (data, index) =>
-      this.processImage(data, `${PHOTO_UPLOAD_FIELD}[${index}]`),
-    );
+    const processed = await receiveFiles(req, this.ctx.config.upload, (data, index) => this.processImage(data, `${PHOTO_UPLOAD_FIELD}[${index}]`));
     const docs = await this.save(processed, owner);
     return { photos: docs.map(toUploadedPhoto) };
   }
@@ -123,11 +121,8 @@ export class MediaService {
    */
   async requireOwnedPhotos(ids: string[], owner: PhotoOwner, field = 'photoIds'): Promise<PhotoDoc[]> {
     const byId = new Map((await this.getPhotos(ids)).map((doc) => [doc._id, doc]));
-    const owned = (doc: PhotoDoc | undefined): doc is PhotoDoc =>
-      doc !== undefined && doc.ownerKind === owner.kind && doc.ownerId === owner.id;
-    const details = ids.flatMap((id, i) =>
-      owned(byId.get(id)) ? [] : [{ field: `${field}[${i}]`, issue: '照片不存在或不属于当前用户' }],
-    );
+    const owned = (doc: PhotoDoc | undefined): doc is PhotoDoc => doc !== undefined && doc.ownerKind === owner.kind && doc.ownerId === owner.id;
+    const details = ids.flatMap((id, i) => (owned(byId.get(id)) ? [] : [{ field: `${field}[${i}]`, issue: '照片不存在或不属于当前用户' }]));
     if (details.length > 0) throw new ApiError(400, 'PHOTO_NOT_FOUND', undefined, details);
     return ids.map((id) => byId.get(id)!);
   }

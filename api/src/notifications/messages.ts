@@ -1,11 +1,4 @@
-import {
-  CITIZEN_STATUS_OF,
-  REJECT_REASON_NAMES_ZH,
-  shanghaiMinute,
-  type CaseAction,
-  type CaseState,
-  type RejectReason,
-} from '@ssp/shared';
+import { CITIZEN_STATUS_OF, REJECT_REASON_NAMES_ZH, shanghaiMinute, type CaseAction, type CaseState, type RejectReason } from '@ssp/shared';
 
 /** The transitions a reporter is told about, with the one-line note the message carries. */
 const NOTIFY_ON: Partial<Record<CaseAction, string>> = {

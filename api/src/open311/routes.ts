@@ -72,9 +72,7 @@ export function open311Handlers({ open311, ctx: { config } }: Services): Handler
       use,
       handle: async (_input, ctx) => {
         const discovery = await open311.discovery(config.publicBaseUrl);
-        send(ctx, 200, discovery, () =>
-          toXmlObject('discovery', discovery as unknown as Open311Item, { endpoints: 'endpoint', formats: 'format' }),
-        );
+        send(ctx, 200, discovery, () => toXmlObject('discovery', discovery as unknown as Open311Item, { endpoints: 'endpoint', formats: 'format' }));
       },
     },
     open311Services: {

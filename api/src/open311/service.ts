@@ -137,7 +137,12 @@ export class Open311Service {
       : { state: { $in: PUBLISHED_STATES } };
     const filter: Record<string, unknown> = { ...visibility };
     if (query.service_request_id) {
-      filter.caseNo = { $in: query.service_request_id.split(',').map((s) => s.trim()).filter(Boolean) };
+      filter.caseNo = {
+        $in: query.service_request_id
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      };
     } else {
       if (query.service_code) filter.categoryId = { $in: query.service_code.split(',').map((s) => s.trim()) };
       const end = query.end_date ?? this.ctx.clock.now();
@@ -145,7 +150,8 @@ export class Open311Service {
       if (start > end) throw new ApiError(400, 'VALIDATION_FAILED', 'start_date must be before end_date');
       filter.createdAt = { $gte: start, $lte: end };
       if (query.status && query.status.includes(',') === false) {
-        filter.state = query.status === 'closed' ? 'closed' : { $in: [...PUBLISHED_STATES.filter((s) => s !== 'closed'), ...(client ? ['pending'] : [])] };
+        filter.state =
+          query.status === 'closed' ? 'closed' : { $in: [...PUBLISHED_STATES.filter((s) => s !== 'closed'), ...(client ? ['pending'] : [])] };
       }
     }
     const docs = await this.Case.find(filter)

@@ -115,7 +115,11 @@ const decode = (s: string) => JSON.parse(s) as Decision;
 /** The earned-counter changes an entry makes when it applies `amount`. */
 function earnedChanges(entry: LedgerEntry, amount: number): Map<string, number> {
   const deltas: EarnedDelta[] =
-    entry.kind === 'earn' ? [{ month: entry.month, districtId: entry.districtId, n: amount }] : entry.kind === 'clawback' ? (entry.earnedDelta ?? []) : [];
+    entry.kind === 'earn'
+      ? [{ month: entry.month, districtId: entry.districtId, n: amount }]
+      : entry.kind === 'clawback'
+        ? (entry.earnedDelta ?? [])
+        : [];
   const out = new Map<string, number>();
   const add = (key: string, n: number) => out.set(key, (out.get(key) ?? 0) + n);
   for (const d of deltas) {
@@ -269,9 +273,7 @@ export class PointsLedger {
     const citizenFilter = Types.ObjectId.isValid(citizenId) ? { _id: new Types.ObjectId(citizenId) } : null;
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt += 1) {
       // The citizen first, then the entry: see the class comment.
-      const citizen = citizenFilter
-        ? await this.Citizen.findOne(citizenFilter).select({ points: 1, pointsBook: 1 }).lean<CitizenSnapshot>()
-        : null;
+      const citizen = citizenFilter ? await this.Citizen.findOne(citizenFilter).select({ points: 1, pointsBook: 1 }).lean<CitizenSnapshot>() : null;
       const entry = (await this.Ledger.findById(id).lean<LedgerEntry>())!;
       const raw = (citizen?.pointsBook?.inflight ?? []).find((s) => decode(s).entryId === String(id));
       if (raw) return { entry, recorded: { decision: decode(raw), book: citizen!.pointsBook!, raw } };
@@ -377,11 +379,13 @@ export class PointsLedger {
   /** No such citizen (an id from a deleted account): nothing can apply, so nothing races the refusal. */
   private async declineOrphan(entry: LedgerEntry): Promise<LedgerEntry> {
     this.ctx.logger.warn({ entryId: String(entry._id), citizenId: entry.citizenId }, 'points entry for an unknown citizen declined');
-    return (await this.Ledger.findOneAndUpdate(
-      { _id: entry._id, state: 'pending' },
-      { $set: { state: 'declined', settledAt: this.ctx.clock.now() } },
-      { returnDocument: 'after' },
-    ).lean<LedgerEntry>()) ?? (await this.Ledger.findById(entry._id).lean<LedgerEntry>())!;
+    return (
+      (await this.Ledger.findOneAndUpdate(
+        { _id: entry._id, state: 'pending' },
+        { $set: { state: 'declined', settledAt: this.ctx.clock.now() } },
+        { returnDocument: 'after' },
+      ).lean<LedgerEntry>()) ?? (await this.Ledger.findById(entry._id).lean<LedgerEntry>())!
+    );
   }
 
   /** Finishes everything a crash left half-done: pending entries and decisions still in flight. Returns how many it touched. */
@@ -392,7 +396,10 @@ export class PointsLedger {
       await this.settle(e._id);
       touched += 1;
     }
-    const withInflight = this.Citizen.find({ 'pointsBook.inflight.0': { $exists: true } }).select({ pointsBook: 1 }).lean<CitizenSnapshot[]>().cursor();
+    const withInflight = this.Citizen.find({ 'pointsBook.inflight.0': { $exists: true } })
+      .select({ pointsBook: 1 })
+      .lean<CitizenSnapshot[]>()
+      .cursor();
     for await (const c of withInflight) {
       for (const raw of c.pointsBook?.inflight ?? []) {
         await this.settle(decode(raw).entryId);
@@ -425,7 +432,9 @@ export class PointsLedger {
       const expected = { ...(sums.get(id) ?? { amount: 0, earned: 0 }) };
       const inflight = (c.pointsBook?.inflight ?? []).map(decode).filter((d) => !d.declined);
       if (inflight.length) {
-        const stillPending = await this.Ledger.find({ _id: { $in: inflight.map((d) => new Types.ObjectId(d.entryId)) }, state: 'pending' }).lean<LedgerEntry[]>();
+        const stillPending = await this.Ledger.find({ _id: { $in: inflight.map((d) => new Types.ObjectId(d.entryId)) }, state: 'pending' }).lean<
+          LedgerEntry[]
+        >();
         for (const entry of stillPending) {
           const d = inflight.find((x) => x.entryId === String(entry._id))!;
           expected.amount += d.amount;

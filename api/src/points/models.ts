@@ -1,5 +1,15 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { CLAIM_STATUSES, LEDGER_KINDS, LEDGER_REASONS, REWARD_KINDS, type ClaimStatus, type ErrorCode, type LedgerKind, type LedgerReason, type RewardKind } from '@ssp/shared';
+import {
+  CLAIM_STATUSES,
+  LEDGER_KINDS,
+  LEDGER_REASONS,
+  REWARD_KINDS,
+  type ClaimStatus,
+  type ErrorCode,
+  type LedgerKind,
+  type LedgerReason,
+  type RewardKind,
+} from '@ssp/shared';
 
 /** Connection-scoped model. Typed by the interface, not by inference from the schema (which makes tsc crawl). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema; the model is typed by T

@@ -279,7 +279,11 @@ export class RewardService {
     if (spend.state === 'declined') return this.reject(claim, 'INSUFFICIENT_POINTS');
 
     const now = this.ctx.clock.now();
-    const done = await this.Claim.findOneAndUpdate({ _id: claim._id, status: 'reserving' }, { $set: { status: 'pending', updatedAt: now } }, { returnDocument: 'after' }).lean<ClaimDoc>();
+    const done = await this.Claim.findOneAndUpdate(
+      { _id: claim._id, status: 'reserving' },
+      { $set: { status: 'pending', updatedAt: now } },
+      { returnDocument: 'after' },
+    ).lean<ClaimDoc>();
     if (done) return done;
     // Someone else finished it meanwhile (repair): if it ended rejected, give back what this run took.
     const current = (await this.Claim.findById(claim._id).lean<ClaimDoc>())!;
@@ -380,7 +384,10 @@ export class RewardService {
 
   private async nicknames(ids: string[]): Promise<Map<string, string>> {
     const valid = [...new Set(ids)].filter((id) => Types.ObjectId.isValid(id));
-    const citizens = await getCitizenModel(this.ctx.db).find({ _id: { $in: valid } }).select({ nickname: 1 }).lean();
+    const citizens = await getCitizenModel(this.ctx.db)
+      .find({ _id: { $in: valid } })
+      .select({ nickname: 1 })
+      .lean();
     return new Map(citizens.map((c) => [String(c._id), c.nickname]));
   }
 
@@ -398,7 +405,11 @@ export class RewardService {
 
   private async finalise(claimId: string, set: Partial<ClaimDoc>): Promise<ClaimDoc> {
     if (!Types.ObjectId.isValid(claimId)) throw notFound('兑换记录不存在');
-    const updated = await this.Claim.findOneAndUpdate({ _id: claimId, status: 'pending' }, { $set: set }, { returnDocument: 'after' }).lean<ClaimDoc>();
+    const updated = await this.Claim.findOneAndUpdate(
+      { _id: claimId, status: 'pending' },
+      { $set: set },
+      { returnDocument: 'after' },
+    ).lean<ClaimDoc>();
     if (!updated) {
       const current = await this.Claim.findById(claimId).lean<ClaimDoc>();
       if (!current) throw notFound('兑换记录不存在');
@@ -425,10 +436,24 @@ export class RewardService {
   async exportCsv(status: 'pending' | 'fulfilled' | 'failed', withFullPhone: boolean): Promise<string> {
     const claims = await this.Claim.find({ status }).sort({ _id: 1 }).limit(EXPORT_MAX_ROWS).lean<ClaimDoc[]>();
     const citizenIds = [...new Set(claims.map((c) => c.citizenId))].filter((id) => Types.ObjectId.isValid(id));
-    const citizens = await getCitizenModel(this.ctx.db).find({ _id: { $in: citizenIds } }).select({ nickname: 1, phone: 1 }).lean();
+    const citizens = await getCitizenModel(this.ctx.db)
+      .find({ _id: { $in: citizenIds } })
+      .select({ nickname: 1, phone: 1 })
+      .lean();
     const byId = new Map(citizens.map((c) => [String(c._id), c]));
 
-    const header = ['兑换单号', '奖品', '类型', '消耗积分', '市民昵称', '手机号（脱敏）', ...(withFullPhone ? ['手机号（完整）', '号码核对'] : []), '申请时间（北京时间）', '状态', '发放凭证'];
+    const header = [
+      '兑换单号',
+      '奖品',
+      '类型',
+      '消耗积分',
+      '市民昵称',
+      '手机号（脱敏）',
+      ...(withFullPhone ? ['手机号（完整）', '号码核对'] : []),
+      '申请时间（北京时间）',
+      '状态',
+      '发放凭证',
+    ];
     const rows = claims.map((c) => {
       const citizen = byId.get(c.citizenId);
       const phoneCells: string[] = [];
@@ -471,7 +496,9 @@ export class RewardService {
       await this.settle(claim);
       touched += 1;
     }
-    for (const reward of await this.Reward.find({ 'holds.0': { $exists: true } }).select({ holds: 1 }).lean<RewardDoc[]>()) {
+    for (const reward of await this.Reward.find({ 'holds.0': { $exists: true } })
+      .select({ holds: 1 })
+      .lean<RewardDoc[]>()) {
       const ended = await this.Claim.find({
         _id: { $in: reward.holds.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id)) },
         status: { $in: ['rejected', 'failed', 'fulfilled'] },

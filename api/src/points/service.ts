@@ -1,5 +1,16 @@
 import { Types } from 'mongoose';
-import { shanghaiDay, shanghaiMonth, type Leaderboard, type LedgerReason, type MyPoints, type PointsAdjustment, type PointsHistory, type PointsLine, type PointsRules, type RewardDefinition } from '@ssp/shared';
+import {
+  shanghaiDay,
+  shanghaiMonth,
+  type Leaderboard,
+  type LedgerReason,
+  type MyPoints,
+  type PointsAdjustment,
+  type PointsHistory,
+  type PointsLine,
+  type PointsRules,
+  type RewardDefinition,
+} from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
 import { keyset } from '../core/pagination';
@@ -102,14 +113,38 @@ export class PointsService {
         const citizenId = event.data?.citizenId as string | undefined;
         const filedBefore = caseDoc.events.some((e) => e.action === 'file' && e.seq < event.seq);
         if (!citizenId || !filedBefore || citizenId === reporterId) return;
-        return this.award({ caseDoc, event, citizenId, kind: 'support', reason: 'support_filed', requested: rules.supporterPoints, categoryName: caseDoc.categoryName });
+        return this.award({
+          caseDoc,
+          event,
+          citizenId,
+          kind: 'support',
+          reason: 'support_filed',
+          requested: rules.supporterPoints,
+          categoryName: caseDoc.categoryName,
+        });
       }
       case 'rate':
         if (!reporterId) return;
-        return this.award({ caseDoc, event, citizenId: reporterId, kind: 'rated', reason: 'case_rated', requested: rules.ratingBonus, categoryName: caseDoc.categoryName });
+        return this.award({
+          caseDoc,
+          event,
+          citizenId: reporterId,
+          kind: 'rated',
+          reason: 'case_rated',
+          requested: rules.ratingBonus,
+          categoryName: caseDoc.categoryName,
+        });
       default:
         if (!CLOSING_ACTIONS.has(event.action) || event.to !== 'closed' || !reporterId) return;
-        return this.award({ caseDoc, event, citizenId: reporterId, kind: 'closed', reason: 'case_closed', requested: rules.closeBonus, categoryName: caseDoc.categoryName });
+        return this.award({
+          caseDoc,
+          event,
+          citizenId: reporterId,
+          kind: 'closed',
+          reason: 'case_closed',
+          requested: rules.closeBonus,
+          categoryName: caseDoc.categoryName,
+        });
     }
   }
 
@@ -143,7 +178,15 @@ export class PointsService {
       .map((e) => e.data?.citizenId as string | undefined)
       .filter((id): id is string => !!id && id !== caseDoc.reporterId);
     for (const citizenId of new Set(backers)) {
-      await this.award({ caseDoc, event, citizenId, kind: 'support', reason: 'support_filed', requested: rules.supporterPoints, categoryName: category.name });
+      await this.award({
+        caseDoc,
+        event,
+        citizenId,
+        kind: 'support',
+        reason: 'support_filed',
+        requested: rules.supporterPoints,
+        categoryName: category.name,
+      });
     }
   }
 
@@ -286,10 +329,7 @@ export class PointsService {
     return this.myPoints(citizenId);
   }
 
-  async leaderboard(
-    q: { period: 'month' | 'all'; month?: string; district?: string; limit: number },
-    viewerId: string | null,
-  ): Promise<Leaderboard> {
+  async leaderboard(q: { period: 'month' | 'all'; month?: string; district?: string; limit: number }, viewerId: string | null): Promise<Leaderboard> {
     if (q.district) {
       const tree = await this.options.catalogue.areaTree();
       if (!tree.districts.some((d) => d.id === q.district)) throw validationFailed([{ field: 'district', issue: `区 ${q.district} 不存在` }]);

@@ -25,7 +25,8 @@ export function reportHandlers({ reports, rateLimits, ctx: serviceCtx }: Service
     supportReport: ({ caller, params }) => reports.support(caller.userId, params.id),
     listMyReports: ({ caller, query }) => reports.listMine(caller.userId, query),
     getMyReport: ({ caller, params }) => reports.detailFor(caller.userId, params.id),
-    editMyReport: async ({ caller, params, body }) => reports.detail(await reports.editDescription(caller.userId, params.id, body.description), 'reporter'),
+    editMyReport: async ({ caller, params, body }) =>
+      reports.detail(await reports.editDescription(caller.userId, params.id, body.description), 'reporter'),
     withdrawMyReport: async ({ caller, params }) => reports.detail(await reports.withdraw(caller.userId, params.id), 'reporter'),
     rateMyReport: async ({ caller, params, body }) =>
       reports.detail(await reports.rate(caller.userId, params.id, body.score, body.comment), 'reporter'),

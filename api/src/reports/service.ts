@@ -138,7 +138,10 @@ export class ReportService {
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
-    const taken = await this.Quota.updateOne({ _id, count: { $lt: limit }, intents: { $ne: intent } }, { $inc: { count: 1 }, $push: { intents: intent } });
+    const taken = await this.Quota.updateOne(
+      { _id, count: { $lt: limit }, intents: { $ne: intent } },
+      { $inc: { count: 1 }, $push: { intents: intent } },
+    );
     if (taken.modifiedCount === 1 || (await this.Quota.exists({ _id, intents: intent }))) return;
     throw tooManyRequests(secondsUntilShanghaiMidnight(now), `每人每天最多上报 ${limit} 次，请明天再来`);
   }
@@ -312,7 +315,9 @@ export class ReportService {
     const flags = caseFlags(doc, this.ctx.config.cases.reporterMayConfirm);
     const state = doc.state as CaseState;
     const canRate = isReporter && state === 'closed' && !doc.rating && !doc.reopenRequest;
-    const merged = doc.duplicateOf ? await this.Case.findById(doc.duplicateOf).select({ caseNo: 1 }).lean<{ _id: Types.ObjectId; caseNo: string }>() : null;
+    const merged = doc.duplicateOf
+      ? await this.Case.findById(doc.duplicateOf).select({ caseNo: 1 }).lean<{ _id: Types.ObjectId; caseNo: string }>()
+      : null;
     return {
       ...this.summary(doc),
       // A backer sees the case anonymised: no reporter text, address or exact position.
@@ -322,8 +327,7 @@ export class ReportService {
       location: isReporter ? { lat: doc.location.lat, lng: doc.location.lng } : null,
       anonymous: isReporter ? doc.anonymous : true,
       deadline: doc.deadline ? doc.deadline.toISOString() : null,
-      overdue:
-        !!doc.deadline && DEADLINE_RUNNING_STATES.includes(state) && doc.deadline.getTime() < this.ctx.clock.now().getTime(),
+      overdue: !!doc.deadline && DEADLINE_RUNNING_STATES.includes(state) && doc.deadline.getTime() < this.ctx.clock.now().getTime(),
       photos: doc.photoIds.map(photo),
       afterPhotos: (doc.afterPhotoIds ?? []).map(photo),
       timeline,

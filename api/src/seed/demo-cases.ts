@@ -17,7 +17,6 @@ class SeedClock implements Clock {
   }
 }
 
-
 async function demoPhoto(services: Services, ownerId: string, ownerKind: 'citizen' | 'staff', hue: number): Promise<string> {
   const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: hue % 256, g: (hue * 7) % 256, b: 140 } } })
     .jpeg()
@@ -33,7 +32,10 @@ const DEMO_CITIZENS = ['张阿姨', '李师傅', '王同学', '赵大爷', '陈�
  * closed (some late, some reworked), some are still open or overdue, a few rejected.
  * Runs only on an empty cases collection.
  */
-export async function seedDemoCases(ctx: ServiceContext, staffIds: Record<string, { id: string; role: StaffRole; departmentId?: string }>): Promise<number> {
+export async function seedDemoCases(
+  ctx: ServiceContext,
+  staffIds: Record<string, { id: string; role: StaffRole; departmentId?: string }>,
+): Promise<number> {
   const clock = new SeedClock();
   const services = createServices({ ...ctx, clock });
   if ((await ctx.db.collection('cases').countDocuments()) > 0) return 0;

@@ -44,7 +44,10 @@ export interface ChainLevel {
 }
 
 export const CHAIN: readonly ChainLevel[] = [
-  { name: 'grid+category+department+source', dims: ['districtId', 'streetId', 'gridId', 'family', 'majorCode', 'categoryId', 'departmentId', 'source'] },
+  {
+    name: 'grid+category+department+source',
+    dims: ['districtId', 'streetId', 'gridId', 'family', 'majorCode', 'categoryId', 'departmentId', 'source'],
+  },
   { name: 'grid+category+department', dims: ['districtId', 'streetId', 'gridId', 'family', 'majorCode', 'categoryId', 'departmentId'] },
   { name: 'grid+major+department', dims: ['districtId', 'streetId', 'gridId', 'family', 'majorCode', 'departmentId'] },
   { name: 'grid+family+department', dims: ['districtId', 'streetId', 'gridId', 'family', 'departmentId'] },

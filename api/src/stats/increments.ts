@@ -1,11 +1,4 @@
-import {
-  SATISFIED_MIN_SCORE,
-  durationBucketOf,
-  shanghaiDay,
-  type DurationBucketKey,
-  type RollupCounter,
-  type StatsSource,
-} from '@ssp/shared';
+import { SATISFIED_MIN_SCORE, durationBucketOf, shanghaiDay, type DurationBucketKey, type RollupCounter, type StatsSource } from '@ssp/shared';
 import type { CaseEvent } from '../cases/models';
 
 /**

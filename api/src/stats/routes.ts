@@ -36,28 +36,48 @@ function sendCached(ctx: Context, body: string, type: string): void {
   ctx.body = body;
 }
 
-const CSV_COUNTS = ['reported', 'accepted', 'filed', 'rejected', 'handled', 'closures', 'due', 'closed', 'onTime', 'overdue', 'reworked', 'postponed', 'reopened', 'rated', 'satisfied', 'supporters'] as const;
+const CSV_COUNTS = [
+  'reported',
+  'accepted',
+  'filed',
+  'rejected',
+  'handled',
+  'closures',
+  'due',
+  'closed',
+  'onTime',
+  'overdue',
+  'reworked',
+  'postponed',
+  'reopened',
+  'rated',
+  'satisfied',
+  'supporters',
+] as const;
 const CSV_RATES = ['filingRate', 'validReportRate', 'closureRate', 'onTimeRate', 'reworkRate', 'handlingRate', 'satisfaction'] as const;
 const CSV_DIMS = ['month', 'level', 'districtId', 'streetId', 'gridId', 'family', 'majorCode', 'categoryId', 'departmentId', 'source'] as const;
 
 /** Open-data CSV: one published cell a line; rates as percents, empty when undefined. */
 function toCsv(rows: StatsExportRow[]): string {
   const header = [...CSV_DIMS, ...CSV_COUNTS, ...CSV_RATES.map((r) => `${r}Percent`)];
-  const lines = rows.map((row) => [...CSV_DIMS.map((d) => row[d]), ...CSV_COUNTS.map((c) => row.counts[c]), ...CSV_RATES.map((r) => row.rates[r].percent)]);
+  const lines = rows.map((row) => [
+    ...CSV_DIMS.map((d) => row[d]),
+    ...CSV_COUNTS.map((c) => row.counts[c]),
+    ...CSV_RATES.map((r) => row.rates[r].percent),
+  ]);
   return csv.toCsv(header, lines);
 }
 
 /** Anonymised public statistics (no login, cached, rate-limited) and the unsuppressed staff view. */
 export function statsHandlers({ stats, rateLimits, ctx: serviceCtx }: Services): Handlers<OperationsOfTag<'stats'>> {
   const limitPublic = rateLimit(rateLimits, { name: 'stats-public', limit: serviceCtx.config.stats.publicRatePerMinute, key: (ctx) => ctx.ip });
-  const published =
-    (cut: Cut): HandlerEntry<OperationId> => ({
-      use: [limitPublic],
-      handle: async (input, ctx) => {
-        const body = await cut(input.query as StatsQueryInput, { kind: 'public' });
-        sendCached(ctx, JSON.stringify(body), 'application/json');
-      },
-    });
+  const published = (cut: Cut): HandlerEntry<OperationId> => ({
+    use: [limitPublic],
+    handle: async (input, ctx) => {
+      const body = await cut(input.query as StatsQueryInput, { kind: 'public' });
+      sendCached(ctx, JSON.stringify(body), 'application/json');
+    },
+  });
   const forStaff =
     (cut: Cut) =>
     ({ caller, query }: { caller: StaffPrincipal; query: StatsQueryInput }) =>

@@ -181,13 +181,17 @@ export class StatsService {
    * `flushRows` bounds the rows held in memory between writes (fewer, larger writes
    * insert more rows outright instead of incrementing them).
    */
-  async rebuild(options: { graceMs?: number; force?: boolean; flushRows?: number } = {}): Promise<{ gen: number; cases: number; events: number; rows: number }> {
+  async rebuild(
+    options: { graceMs?: number; force?: boolean; flushRows?: number } = {},
+  ): Promise<{ gen: number; cases: number; events: number; rows: number }> {
     await this.ensureIndexes();
     const Meta = getStatsMetaModel(this.db);
     await Meta.updateOne({ _id: META_ID }, { $setOnInsert: { active: INITIAL_META.active, building: null } }, { upsert: true });
     const current = await this.meta();
     if (current.building && !options.force) {
-      throw conflict('STATS_REBUILD_IN_PROGRESS', undefined, [{ issue: `generation ${current.building.gen} started at ${current.building.startedAt.toISOString()}` }]);
+      throw conflict('STATS_REBUILD_IN_PROGRESS', undefined, [
+        { issue: `generation ${current.building.gen} started at ${current.building.startedAt.toISOString()}` },
+      ]);
     }
     const gen = Math.max(current.active.gen, current.building?.gen ?? 0) + 1;
     const cutoff = this.ctx.clock.now();
@@ -204,7 +208,11 @@ export class StatsService {
     let cases = 0;
     let events = 0;
     let rows = 0;
-    const cursor = getCaseModel(this.db).find({}, { events: 1 }).sort({ _id: 1 }).lean<Pick<CaseDoc, '_id' | 'events'>[]>().cursor({ batchSize: 200 });
+    const cursor = getCaseModel(this.db)
+      .find({}, { events: 1 })
+      .sort({ _id: 1 })
+      .lean<Pick<CaseDoc, '_id' | 'events'>[]>()
+      .cursor({ batchSize: 200 });
     for await (const doc of cursor) {
       const c = doc as unknown as Pick<CaseDoc, '_id' | 'events'>;
       cases += 1;
@@ -320,7 +328,11 @@ export class StatsService {
       this.today(),
     );
     for (const month of months) {
-      const cells = publishMonth(month, groups.filter((g) => g.period === month), this.ctx.config.stats.minCell);
+      const cells = publishMonth(
+        month,
+        groups.filter((g) => g.period === month),
+        this.ctx.config.stats.minCell,
+      );
       this.publicCells.set(`${gen}|${month}`, { at, cells });
     }
   }
@@ -373,7 +385,7 @@ export class StatsService {
     const byPeriod = new Map<string, RollupSums>();
     for (const e of await this.entries(r, scope, [], true)) byPeriod.set(e.period!, addSums(byPeriod.get(e.period!) ?? emptySums(), e.sums));
     const series = [];
-    for (let day = r.from; day <= r.to; ) {
+    for (let day = r.from; day <= r.to;) {
       const period = periodOf(day, r.granularity);
       const bounds = periodBounds(period, r.granularity, r);
       series.push({ period, ...bounds, ...this.figures(byPeriod.get(period) ?? emptySums()) });
@@ -477,7 +489,10 @@ export class StatsService {
     const levelIndex = new Map(CHAIN.map((l, i) => [l, i]));
     const { gen } = (await this.meta()).active;
     const cells = (await this.publishedCells(r, gen)).cells.sort(
-      (a, b) => a.month.localeCompare(b.month) || levelIndex.get(a.level)! - levelIndex.get(b.level)! || JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims)),
+      (a, b) =>
+        a.month.localeCompare(b.month) ||
+        levelIndex.get(a.level)! - levelIndex.get(b.level)! ||
+        JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims)),
     );
     const rows = cells.map((c) => {
       const { counts, rates } = this.figures(c.sums);
@@ -516,7 +531,11 @@ export class StatsService {
    * Builds a tree from entries whose paths go down `levels`; an entry whose path stops
    * early (a merged public cell) is shown as 其他 under the node where it stops.
    */
-  private tree(entries: readonly Entry[], levels: readonly StatsNodeLevel[], nameOf: (level: StatsNodeLevel, id: string, parents: string[]) => string): StatsNode[] {
+  private tree(
+    entries: readonly Entry[],
+    levels: readonly StatsNodeLevel[],
+    nameOf: (level: StatsNodeLevel, id: string, parents: string[]) => string,
+  ): StatsNode[] {
     interface Draft {
       level: StatsNodeLevel;
       id: string | null;
@@ -534,7 +553,10 @@ export class StatsService {
         const key = id ?? OTHER;
         let child = node.children.get(key);
         if (!child) {
-          child = id === null ? { level: 'other', id: null, name: '其他', sums: emptySums(), children: new Map() } : { level: levels[depth]!, id, name: nameOf(levels[depth]!, id, parents), sums: emptySums(), children: new Map() };
+          child =
+            id === null
+              ? { level: 'other', id: null, name: '其他', sums: emptySums(), children: new Map() }
+              : { level: levels[depth]!, id, name: nameOf(levels[depth]!, id, parents), sums: emptySums(), children: new Map() };
           node.children.set(key, child);
         }
         addSums(child.sums, e.sums);
@@ -546,8 +568,19 @@ export class StatsService {
     const finish = (drafts: Map<string, Draft>): StatsNode[] =>
       [...drafts.values()]
         .map((d) => ({ d, figures: this.figures(d.sums) }))
-        .sort((a, b) => Number(a.d.id === null) - Number(b.d.id === null) || b.figures.counts.reported - a.figures.counts.reported || (a.d.id ?? '').localeCompare(b.d.id ?? ''))
-        .map(({ d, figures }) => ({ level: d.level, id: d.id, name: d.name, ...figures, ...(d.children.size ? { children: finish(d.children) } : {}) }));
+        .sort(
+          (a, b) =>
+            Number(a.d.id === null) - Number(b.d.id === null) ||
+            b.figures.counts.reported - a.figures.counts.reported ||
+            (a.d.id ?? '').localeCompare(b.d.id ?? ''),
+        )
+        .map(({ d, figures }) => ({
+          level: d.level,
+          id: d.id,
+          name: d.name,
+          ...figures,
+          ...(d.children.size ? { children: finish(d.children) } : {}),
+        }));
     return finish(root.children);
   }
 
@@ -568,7 +601,8 @@ export class StatsService {
     }
     if (state) filter.state = state;
     const now = this.ctx.clock.now();
-    if (overdue === true) and.push({ deadline: { $lt: now }, state: state ? (RUNNING_STATES.includes(state) ? state : '__none__') : { $in: RUNNING_STATES } });
+    if (overdue === true)
+      and.push({ deadline: { $lt: now }, state: state ? (RUNNING_STATES.includes(state) ? state : '__none__') : { $in: RUNNING_STATES } });
     if (overdue === false) and.push({ $nor: [{ deadline: { $lt: now }, state: { $in: RUNNING_STATES } }] });
     if (cursor) and.push(DRILL_DOWN_ORDER.after(cursor));
     if (and.length) filter.$and = and;

@@ -44,7 +44,9 @@ export function badTokenHeaders(
       }),
     ),
     refreshToken: bearer(victim.refreshToken),
-    algNone: bearer(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: victim.userId, typ: 'staff', role: 'admin', iss: ISSUER, iat: now, exp: now + 900 })}.`),
+    algNone: bearer(
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: victim.userId, typ: 'staff', role: 'admin', iss: ISSUER, iat: now, exp: now + 900 })}.`,
+    ),
     malformedHeader: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
   };
 }
@@ -72,7 +74,7 @@ export interface Answer {
   headers: Headers;
   text: string;
   /** Parsed JSON, or undefined for other bodies. */
-  json: any;  
+  json: any;
 }
 
 /** One HTTP call with an optional JSON body through the client's `unchecked`; answers status, headers, text and JSON. */
@@ -80,6 +82,12 @@ export async function call(api: TestApi, method: string, path: string, headers: 
   const res = await apiClient(api.url).unchecked(method as 'GET', path, { headers, body });
   const isJson = (res.headers['content-type'] ?? '').includes('json');
   const text =
-    res.body === undefined ? '' : typeof res.body === 'string' ? res.body : res.body instanceof Uint8Array ? Buffer.from(res.body).toString('utf8') : JSON.stringify(res.body);
+    res.body === undefined
+      ? ''
+      : typeof res.body === 'string'
+        ? res.body
+        : res.body instanceof Uint8Array
+          ? Buffer.from(res.body).toString('utf8')
+          : JSON.stringify(res.body);
   return { status: res.status, headers: new Headers(res.headers), text, json: isJson && typeof res.body === 'object' ? res.body : undefined };
 }

@@ -13,13 +13,23 @@ export interface TestCitizen {
 /** Logs a demo citizen in through the dev login (the API must run with DEV_LOGIN_ENABLED=true). */
 export async function loginCitizen(api: Pick<TestApi, 'url'>, devUser: string, nickname?: string): Promise<TestCitizen> {
   const body = await apiClient(api.url).call('devLogin', { body: { devUser, nickname } });
-  return { id: body.user.id, token: body.accessToken, auth: { authorization: `Bearer ${body.accessToken}` }, api: apiClient(api.url, body.accessToken) };
+  return {
+    id: body.user.id,
+    token: body.accessToken,
+    auth: { authorization: `Bearer ${body.accessToken}` },
+    api: apiClient(api.url, body.accessToken),
+  };
 }
 
 /** Logs a citizen in with a WeChat login code (from the loopback WeChat fake). */
 export async function loginWithWeChatCode(api: Pick<TestApi, 'url'>, code: string): Promise<TestCitizen> {
   const body = await apiClient(api.url).call('wechatLogin', { body: { code } });
-  return { id: body.user.id, token: body.accessToken, auth: { authorization: `Bearer ${body.accessToken}` }, api: apiClient(api.url, body.accessToken) };
+  return {
+    id: body.user.id,
+    token: body.accessToken,
+    auth: { authorization: `Bearer ${body.accessToken}` },
+    api: apiClient(api.url, body.accessToken),
+  };
 }
 
 let photoSeed = 0;
@@ -49,7 +59,7 @@ export async function uploadPhotos(api: Pick<TestApi, 'url'>, who: { auth: { aut
 /** A raw answer as the tests read it: status, JSON body (or text) and fetch-style headers. */
 export interface RawAnswer {
   status: number;
-  body: any;  
+  body: any;
   headers: Headers;
 }
 
@@ -57,11 +67,20 @@ export interface RawAnswer {
  * Requests outside the typed calls (any path, any body, for error cases), still through
  * the one client, `unchecked`. A header `authorization` is sent as given.
  */
-export async function rawRequest(api: Pick<TestApi, 'url'>, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawAnswer> {
+export async function rawRequest(
+  api: Pick<TestApi, 'url'>,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
   const res = await apiClient(api.url).unchecked(method, path, { body, headers });
   return { status: res.status, body: res.body, headers: new Headers(res.headers) };
 }
 
-export const postJson = (api: Pick<TestApi, 'url'>, path: string, body: unknown, headers: Record<string, string> = {}) => rawRequest(api, 'POST', path, body, headers);
-export const patchJson = (api: Pick<TestApi, 'url'>, path: string, body: unknown, headers: Record<string, string> = {}) => rawRequest(api, 'PATCH', path, body, headers);
-export const getJson = (api: Pick<TestApi, 'url'>, path: string, headers: Record<string, string> = {}) => rawRequest(api, 'GET', path, undefined, headers);
+export const postJson = (api: Pick<TestApi, 'url'>, path: string, body: unknown, headers: Record<string, string> = {}) =>
+  rawRequest(api, 'POST', path, body, headers);
+export const patchJson = (api: Pick<TestApi, 'url'>, path: string, body: unknown, headers: Record<string, string> = {}) =>
+  rawRequest(api, 'PATCH', path, body, headers);
+export const getJson = (api: Pick<TestApi, 'url'>, path: string, headers: Record<string, string> = {}) =>
+  rawRequest(api, 'GET', path, undefined, headers);

@@ -19,9 +19,7 @@ export async function demoCity(api: TestApi) {
   await catalogue.seedCityDataIfEmpty();
   const city = await catalogue.getCity();
   const grids = (await catalogue.areaTree()).districts.flatMap((d) => d.streets.flatMap((s) => s.grids));
-  const central = grids.reduce((best, g) =>
-    distanceMeters(g.centroid, city.center) < distanceMeters(best.centroid, city.center) ? g : best,
-  );
+  const central = grids.reduce((best, g) => (distanceMeters(g.centroid, city.center) < distanceMeters(best.centroid, city.center) ? g : best));
   const located = await catalogue.locate(central.centroid.lat, central.centroid.lng);
   if (located?.grid.id !== central.id) throw new Error('demo city: the central grid centroid is not inside its grid');
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 
- 
 type Def = any;
 
 const strictCache = new WeakMap<z.ZodType, z.ZodType>();

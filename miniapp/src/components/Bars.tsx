@@ -14,19 +14,22 @@ export interface BarRow {
 
 /** Horizontal bars: a ranking that reads well on a narrow phone screen. */
 export function HBars({ rows, max, testId }: { rows: BarRow[]; max?: number; testId?: string }) {
-  const widths = barPercents(rows.map((r) => r.value), max);
+  const widths = barPercents(
+    rows.map((r) => r.value),
+    max,
+  );
   return (
-    <View className='hbars' data-testid={testId}>
+    <View className="hbars" data-testid={testId}>
       {rows.map((r, i) => (
-        <View key={r.key} className='hbar'>
-          <View className='hbar__label'>
-            <Text className='ellipsis'>{r.label}</Text>
-            {r.note && <Text className='muted small'>{r.note}</Text>}
+        <View key={r.key} className="hbar">
+          <View className="hbar__label">
+            <Text className="ellipsis">{r.label}</Text>
+            {r.note && <Text className="muted small">{r.note}</Text>}
           </View>
-          <View className='hbar__track'>
-            <View className='hbar__fill' style={{ width: `${widths[i]}%` }} />
+          <View className="hbar__track">
+            <View className="hbar__fill" style={{ width: `${widths[i]}%` }} />
           </View>
-          <Text className='hbar__value'>{r.display ?? String(r.value)}</Text>
+          <Text className="hbar__value">{r.display ?? String(r.value)}</Text>
         </View>
       ))}
     </View>
@@ -35,23 +38,26 @@ export function HBars({ rows, max, testId }: { rows: BarRow[]; max?: number; tes
 
 /** Vertical columns over time (months, weeks); labels under each column. */
 export function Columns({ rows, max, testId }: { rows: BarRow[]; max?: number; testId?: string }) {
-  const heights = barPercents(rows.map((r) => r.value), max);
+  const heights = barPercents(
+    rows.map((r) => r.value),
+    max,
+  );
   if (rows.every((r) => !r.value)) {
     return (
-      <View className='empty' data-testid={testId}>
-        <Text className='empty__hint'>这段时间暂无可公开的数据</Text>
+      <View className="empty" data-testid={testId}>
+        <Text className="empty__hint">这段时间暂无可公开的数据</Text>
       </View>
     );
   }
   return (
-    <View className='cols' data-testid={testId}>
+    <View className="cols" data-testid={testId}>
       {rows.map((r, i) => (
-        <View key={r.key} className='col'>
-          <Text className='col__value'>{r.display ?? String(r.value)}</Text>
-          <View className='col__track'>
-            <View className='col__fill' style={{ height: `${heights[i]}%` }} />
+        <View key={r.key} className="col">
+          <Text className="col__value">{r.display ?? String(r.value)}</Text>
+          <View className="col__track">
+            <View className="col__fill" style={{ height: `${heights[i]}%` }} />
           </View>
-          <Text className='col__label'>{r.label}</Text>
+          <Text className="col__label">{r.label}</Text>
         </View>
       ))}
     </View>

@@ -12,30 +12,28 @@ export function CampaignView({ campaign: c }: { campaign: PublicCampaign }) {
   // Relative /media/ URLs inside the rich text need the API origin on WeChat.
   const body = c.body.replace(/src="(\/media\/[^"]+)"/g, (_m, p: string) => `src="${mediaUrl(p)}" style="max-width:100%"`);
   return (
-    <View data-testid='campaign-view'>
+    <View data-testid="campaign-view">
       {c.cover ? (
-        <Image className='camp-cover' src={mediaUrl(c.cover.url)} mode='aspectFill' />
+        <Image className="camp-cover" src={mediaUrl(c.cover.url)} mode="aspectFill" />
       ) : (
-        <View className='camp-cover camp-cover--blank'>{c.multiplier > 1 ? `积分 ×${c.multiplier}` : '城市共建'}</View>
+        <View className="camp-cover camp-cover--blank">{c.multiplier > 1 ? `积分 ×${c.multiplier}` : '城市共建'}</View>
       )}
-      <View className='card'>
-        <Text className='camp-title'>{c.title}</Text>
-        {c.summary && <Text className='muted'>{c.summary}</Text>}
-        <View className='camp-tags'>
+      <View className="card">
+        <Text className="camp-title">{c.title}</Text>
+        {c.summary && <Text className="muted">{c.summary}</Text>}
+        <View className="camp-tags">
           <Text className={`chip ${c.status === 'live' ? 'chip--done' : 'chip--waiting'}`}>{c.statusName}</Text>
-          {c.multiplier > 1 && <Text className='chip chip--danger'>积分 ×{c.multiplier}</Text>}
+          {c.multiplier > 1 && <Text className="chip chip--danger">积分 ×{c.multiplier}</Text>}
         </View>
-        <Text className='muted small block'>
+        <Text className="muted small block">
           {formatDateTime(c.startAt)} — {formatDateTime(c.endAt)}
         </Text>
-        <Text className='small block mt-s'>
+        <Text className="small block mt-s">
           活动类别：{c.targetCategories.length ? c.targetCategories.map((t) => t.name).join('、') : '全部类别'}
         </Text>
-        <Text className='small block'>
-          活动区域：{c.targetAreas.length ? c.targetAreas.map((t) => t.name).join('、') : '全市'}
-        </Text>
+        <Text className="small block">活动区域：{c.targetAreas.length ? c.targetAreas.map((t) => t.name).join('、') : '全市'}</Text>
       </View>
-      <View className='card'>
+      <View className="card">
         <Figures
           items={[
             { value: c.progress.participants, label: '参与市民' },
@@ -44,18 +42,18 @@ export function CampaignView({ campaign: c }: { campaign: PublicCampaign }) {
           ]}
         />
         {pct !== null && (
-          <View className='mt-m'>
-            <Text className='muted small'>
+          <View className="mt-m">
+            <Text className="muted small">
               参与目标 {goal} 人，已完成 {pct}%
             </Text>
-            <View className='progress'>
-              <View className='progress__fill' style={{ width: `${pct}%` }} />
+            <View className="progress">
+              <View className="progress__fill" style={{ width: `${pct}%` }} />
             </View>
           </View>
         )}
       </View>
       {c.body && (
-        <View className='card camp-body'>
+        <View className="card camp-body">
           <RichText nodes={body} />
         </View>
       )}

@@ -23,14 +23,9 @@ export function CategoryPicker<C extends PickerCategory>({ categories, selectedI
   const campaignSet = new Set(campaignIds ?? []);
 
   const item = (c: C) => (
-    <View
-      key={c.id}
-      className={`cat-item ${c.id === selectedId ? 'cat-item--on' : ''}`}
-      onClick={() => onSelect(c)}
-      data-testid='category-option'
-    >
-      <Text className='cat-item__name'>{c.name}</Text>
-      <Text className='cat-item__major'>
+    <View key={c.id} className={`cat-item ${c.id === selectedId ? 'cat-item--on' : ''}`} onClick={() => onSelect(c)} data-testid="category-option">
+      <Text className="cat-item__name">{c.name}</Text>
+      <Text className="cat-item__major">
         {campaignSet.has(c.id) ? '活动类别 · ' : ''}
         {c.majorName}
       </Text>
@@ -38,35 +33,35 @@ export function CategoryPicker<C extends PickerCategory>({ categories, selectedI
   );
 
   return (
-    <View className='cat-picker'>
+    <View className="cat-picker">
       <Input
-        className='field__input cat-picker__search'
-        placeholder='搜索问题类型，如：井盖、垃圾、乱停车'
+        className="field__input cat-picker__search"
+        placeholder="搜索问题类型，如：井盖、垃圾、乱停车"
         value={query}
         onInput={(e) => setQuery(e.detail.value)}
-        confirmType='search'
-        data-testid='category-search'
+        confirmType="search"
+        data-testid="category-search"
       />
-      <ScrollView scrollY className='cat-picker__list'>
+      <ScrollView scrollY className="cat-picker__list">
         {query.trim() ? (
           results.length ? (
             results.map(item)
           ) : (
-            <View className='empty'>
-              <Text className='empty__title'>没有找到“{query}”</Text>
-              <Text className='empty__hint'>换个说法试试，或在下方分类中查找</Text>
+            <View className="empty">
+              <Text className="empty__title">没有找到“{query}”</Text>
+              <Text className="empty__hint">换个说法试试，或在下方分类中查找</Text>
             </View>
           )
         ) : (
           <View>
-            <View className='cat-picker__section'>常见问题</View>
-            <View className='cat-grid'>
+            <View className="cat-picker__section">常见问题</View>
+            <View className="cat-grid">
               {ordered.slice(0, 9).map((c) => (
                 <View
                   key={c.id}
                   className={`cat-chip ${c.id === selectedId ? 'cat-chip--on' : ''} ${campaignSet.has(c.id) ? 'cat-chip--campaign' : ''}`}
                   onClick={() => onSelect(c)}
-                  data-testid='category-common'
+                  data-testid="category-common"
                 >
                   {c.name}
                 </View>
@@ -74,7 +69,7 @@ export function CategoryPicker<C extends PickerCategory>({ categories, selectedI
             </View>
             {groups.map((g) => (
               <View key={g.key}>
-                <View className='cat-picker__section'>{g.title}</View>
+                <View className="cat-picker__section">{g.title}</View>
                 {g.items.map(item)}
               </View>
             ))}

@@ -11,9 +11,9 @@ export function Figures({ items, className }: { items: Figure[]; className?: str
   return (
     <View className={className ? `figures ${className}` : 'figures'}>
       {items.map((f) => (
-        <View key={f.label} className='figure'>
-          <Text className='figure__value'>{f.value}</Text>
-          <Text className='figure__label'>{f.label}</Text>
+        <View key={f.label} className="figure">
+          <Text className="figure__value">{f.value}</Text>
+          <Text className="figure__label">{f.label}</Text>
         </View>
       ))}
     </View>

@@ -33,36 +33,36 @@ export function GridPicker({ open, onClose, onPick }: { open: boolean; onClose: 
 
   return (
     <Sheet title={title} open={open} onClose={onClose}>
-      {error && <View className='banner banner--error'>{error}</View>}
+      {error && <View className="banner banner--error">{error}</View>}
       {district && (
-        <View className='list-item' onClick={back}>
-          <Text className='muted'>‹ 返回上一级</Text>
+        <View className="list-item" onClick={back}>
+          <Text className="muted">‹ 返回上一级</Text>
         </View>
       )}
       {!district &&
         tree?.districts.map((d) => (
-          <View key={d.id} className='list-item' onClick={() => setDistrictId(d.id)} data-testid='grid-district'>
-            <Text className='grow'>{d.name}</Text>
-            <Text className='list-item__arrow'>›</Text>
+          <View key={d.id} className="list-item" onClick={() => setDistrictId(d.id)} data-testid="grid-district">
+            <Text className="grow">{d.name}</Text>
+            <Text className="list-item__arrow">›</Text>
           </View>
         ))}
       {district &&
         !street &&
         district.streets.map((s) => (
-          <View key={s.id} className='list-item' onClick={() => setStreetId(s.id)} data-testid='grid-street'>
-            <Text className='grow'>{s.name}</Text>
-            <Text className='list-item__arrow'>›</Text>
+          <View key={s.id} className="list-item" onClick={() => setStreetId(s.id)} data-testid="grid-street">
+            <Text className="grow">{s.name}</Text>
+            <Text className="list-item__arrow">›</Text>
           </View>
         ))}
       {street &&
         street.grids.map((g) => (
           <View
             key={g.id}
-            className='list-item'
+            className="list-item"
             onClick={() => onPick({ id: g.id, label: `${district!.name} ${street.name} ${g.name}`, centroid: g.centroid })}
-            data-testid='grid-grid'
+            data-testid="grid-grid"
           >
-            <Text className='grow'>{g.name}</Text>
+            <Text className="grow">{g.name}</Text>
           </View>
         ))}
     </Sheet>

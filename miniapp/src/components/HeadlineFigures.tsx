@@ -19,10 +19,10 @@ export function HeadlineFigures() {
   }, []);
   if (!h) return null;
   return (
-    <View className='card' onClick={() => void Taro.navigateTo({ url: pageUrl('stats') })} data-testid='headline'>
-      <View className='card__title'>
+    <View className="card" onClick={() => void Taro.navigateTo({ url: pageUrl('stats') })} data-testid="headline">
+      <View className="card__title">
         <Text>城市管理成效</Text>
-        <Text className='card__extra'>数据公开 ›</Text>
+        <Text className="card__extra">数据公开 ›</Text>
       </View>
       <Figures
         items={[

@@ -39,45 +39,59 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
   const move = (north: number, east: number) => value && onChange({ ...nudge(value, north * STEP_M, east * STEP_M), source: 'manual' });
 
   return (
-    <View className='loc'>
-      <View className='loc__place' data-testid='location-place'>
+    <View className="loc">
+      <View className="loc__place" data-testid="location-place">
         <Text className={placeError ? 'danger-text' : ''}>{locating ? '正在定位…' : placeText || '还没有位置，请定位或选择网格'}</Text>
       </View>
-      <View className='btn-row'>
-        <View className='btn btn--small' onClick={onLocate} data-testid='locate'>
+      <View className="btn-row">
+        <View className="btn btn--small" onClick={onLocate} data-testid="locate">
           重新定位
         </View>
-        <View className='btn btn--small' onClick={() => setGridOpen(true)} data-testid='pick-grid'>
+        <View className="btn btn--small" onClick={() => setGridOpen(true)} data-testid="pick-grid">
           按网格选择
         </View>
         {exif && (
-          <View className='btn btn--small' onClick={() => onChange({ ...exif, source: 'exif' })} data-testid='use-exif'>
+          <View className="btn btn--small" onClick={() => onChange({ ...exif, source: 'exif' })} data-testid="use-exif">
             用照片位置
           </View>
         )}
       </View>
       {!manual ? (
-        <Text className='loc__manual-toggle' onClick={() => setManual(true)} data-testid='manual-location'>
+        <Text className="loc__manual-toggle" onClick={() => setManual(true)} data-testid="manual-location">
           位置不准？手动微调 ›
         </Text>
       ) : (
         <View>
-          <View className='loc__coords'>
-            <View className='loc__coord'>
-              <Text className='muted small'>纬度</Text>
-              <Input className='field__input' type='digit' value={lat} onInput={(e) => setLat(e.detail.value)} onBlur={commitTyped} data-testid='lat' />
+          <View className="loc__coords">
+            <View className="loc__coord">
+              <Text className="muted small">纬度</Text>
+              <Input
+                className="field__input"
+                type="digit"
+                value={lat}
+                onInput={(e) => setLat(e.detail.value)}
+                onBlur={commitTyped}
+                data-testid="lat"
+              />
             </View>
-            <View className='loc__coord'>
-              <Text className='muted small'>经度</Text>
-              <Input className='field__input' type='digit' value={lng} onInput={(e) => setLng(e.detail.value)} onBlur={commitTyped} data-testid='lng' />
+            <View className="loc__coord">
+              <Text className="muted small">经度</Text>
+              <Input
+                className="field__input"
+                type="digit"
+                value={lng}
+                onInput={(e) => setLng(e.detail.value)}
+                onBlur={commitTyped}
+                data-testid="lng"
+              />
             </View>
           </View>
           {value && (
-            <View className='loc__pad'>
-              <Text className='muted small'>微调（每次 {STEP_M} 米）</Text>
-              <View className='row'>
+            <View className="loc__pad">
+              <Text className="muted small">微调（每次 {STEP_M} 米）</Text>
+              <View className="row">
                 {NUDGES.map(([label, north, east]) => (
-                  <View key={label} className='loc__nudge' onClick={() => move(north, east)}>
+                  <View key={label} className="loc__nudge" onClick={() => move(north, east)}>
                     {label}
                   </View>
                 ))}

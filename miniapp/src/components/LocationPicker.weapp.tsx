@@ -20,10 +20,10 @@ export function LocationPicker({ value, center, placeText, placeError, locating,
   };
 
   return (
-    <View className='loc'>
+    <View className="loc">
       <Map
-        id='report-map'
-        className='loc__map'
+        id="report-map"
+        className="loc__map"
         latitude={at.lat}
         longitude={at.lng}
         scale={17}
@@ -37,18 +37,18 @@ export function LocationPicker({ value, center, placeText, placeError, locating,
         }}
         onError={() => undefined}
       />
-      <View className='loc__place'>
+      <View className="loc__place">
         <Text className={placeError ? 'danger-text' : ''}>{locating ? '正在定位…' : placeText || '轻点地图标出问题位置'}</Text>
       </View>
-      <View className='btn-row'>
-        <View className='btn btn--small' onClick={onLocate}>
+      <View className="btn-row">
+        <View className="btn btn--small" onClick={onLocate}>
           重新定位
         </View>
-        <View className='btn btn--small' onClick={chooseOnMap}>
+        <View className="btn btn--small" onClick={chooseOnMap}>
           地图选点
         </View>
         {exif && (
-          <View className='btn btn--small' onClick={() => onChange({ ...exif, source: 'exif' })}>
+          <View className="btn btn--small" onClick={() => onChange({ ...exif, source: 'exif' })}>
             用照片位置
           </View>
         )}

@@ -37,16 +37,27 @@ export function LoginPanel({ onDone }: { onDone: () => void }) {
 
   return (
     <View>
-      <Text className='muted login__hint'>浏览器版本使用体验登录：填写昵称即可开始。</Text>
-      <View className='field'>
-        <View className='field__label'>昵称</View>
-        <Input className='field__input' placeholder='例如：热心市民小李' maxlength={20} value={nickname} onInput={(e) => setNickname(e.detail.value)} data-testid='login-nickname' />
+      <Text className="muted login__hint">浏览器版本使用体验登录：填写昵称即可开始。</Text>
+      <View className="field">
+        <View className="field__label">昵称</View>
+        <Input
+          className="field__input"
+          placeholder="例如：热心市民小李"
+          maxlength={20}
+          value={nickname}
+          onInput={(e) => setNickname(e.detail.value)}
+          data-testid="login-nickname"
+        />
       </View>
-      <View className='field'>
-        <View className='field__label'>体验账号（同一账号可在其他设备继续使用）</View>
-        <Input className='field__input' value={devUser} maxlength={32} onInput={(e) => setDevUser(e.detail.value)} data-testid='login-devuser' />
+      <View className="field">
+        <View className="field__label">体验账号（同一账号可在其他设备继续使用）</View>
+        <Input className="field__input" value={devUser} maxlength={32} onInput={(e) => setDevUser(e.detail.value)} data-testid="login-devuser" />
       </View>
-      <View className={`btn btn--primary btn--block login__submit ${busy ? 'btn--disabled' : ''}`} onClick={() => !busy && void login()} data-testid='login-submit'>
+      <View
+        className={`btn btn--primary btn--block login__submit ${busy ? 'btn--disabled' : ''}`}
+        onClick={() => !busy && void login()}
+        data-testid="login-submit"
+      >
         {busy ? '正在登录…' : '体验登录'}
       </View>
     </View>

@@ -7,13 +7,13 @@ export function PhotoStrip({ photos, testId }: { photos: { id: string; url: stri
   if (!photos.length) return null;
   const urls = photos.map((p) => mediaUrl(p.url));
   return (
-    <View className='photo-strip' data-testid={testId}>
+    <View className="photo-strip" data-testid={testId}>
       {photos.map((p, i) => (
         <Image
           key={p.id}
-          className='photo-strip__img'
+          className="photo-strip__img"
           src={mediaUrl(p.thumbUrl)}
-          mode='aspectFill'
+          mode="aspectFill"
           onClick={() => void Taro.previewImage({ urls, current: urls[i] })}
         />
       ))}

@@ -27,35 +27,35 @@ interface Props<P> {
 export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, onDiscard, onPreview, addLabel = '拍照/相册' }: Props<P>) {
   const room = max - photos.length - uploads.length;
   return (
-    <View className='tiles' data-testid='photo-tiles'>
+    <View className="tiles" data-testid="photo-tiles">
       {photos.map((p, i) => (
-        <View key={p.id} className='tile' data-testid='photo-done'>
-          <Image className='tile__img' src={mediaUrl(p.thumbUrl)} mode='aspectFill' onClick={() => onPreview?.(i)} />
-          <View className='tile__remove' onClick={() => onRemove(p.id)}>
+        <View key={p.id} className="tile" data-testid="photo-done">
+          <Image className="tile__img" src={mediaUrl(p.thumbUrl)} mode="aspectFill" onClick={() => onPreview?.(i)} />
+          <View className="tile__remove" onClick={() => onRemove(p.id)}>
             ×
           </View>
         </View>
       ))}
       {uploads.map((u) => (
-        <View key={u.key} className='tile' data-testid={`photo-${u.status}`}>
-          <Image className='tile__img tile__img--pending' src={u.filePath} mode='aspectFill' />
+        <View key={u.key} className="tile" data-testid={`photo-${u.status}`}>
+          <Image className="tile__img tile__img--pending" src={u.filePath} mode="aspectFill" />
           {u.status !== 'failed' ? (
-            <View className='tile__overlay'>
-              <Text className='tile__percent'>{u.status === 'queued' ? '等待上传' : `${u.progress}%`}</Text>
-              <View className='tile__bar'>
-                <View className='tile__bar-fill' style={{ width: `${u.progress}%` }} />
+            <View className="tile__overlay">
+              <Text className="tile__percent">{u.status === 'queued' ? '等待上传' : `${u.progress}%`}</Text>
+              <View className="tile__bar">
+                <View className="tile__bar-fill" style={{ width: `${u.progress}%` }} />
               </View>
             </View>
           ) : (
-            <View className='tile__overlay tile__overlay--failed'>
-              <Text className='tile__error'>{u.retryable ? '上传失败' : u.error}</Text>
-              <View className='row'>
+            <View className="tile__overlay tile__overlay--failed">
+              <Text className="tile__error">{u.retryable ? '上传失败' : u.error}</Text>
+              <View className="row">
                 {u.retryable && (
-                  <Text className='tile__action' onClick={() => onRetry(u.key)}>
+                  <Text className="tile__action" onClick={() => onRetry(u.key)}>
                     重试
                   </Text>
                 )}
-                <Text className='tile__action' onClick={() => onDiscard(u.key)}>
+                <Text className="tile__action" onClick={() => onDiscard(u.key)}>
                   删除
                 </Text>
               </View>
@@ -64,10 +64,10 @@ export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, 
         </View>
       ))}
       {room > 0 && (
-        <View className='tile tile--add' onClick={onAdd} data-testid='photo-add'>
-          <Text className='tile__plus'>+</Text>
-          <Text className='tile__add-label'>{addLabel}</Text>
-          <Text className='tile__count'>
+        <View className="tile tile--add" onClick={onAdd} data-testid="photo-add">
+          <Text className="tile__plus">+</Text>
+          <Text className="tile__add-label">{addLabel}</Text>
+          <Text className="tile__count">
             {photos.length + uploads.length}/{max}
           </Text>
         </View>

@@ -6,11 +6,11 @@ export function Sheet({ title, open, onClose, children }: { title: string; open:
   if (!open) return null;
   return (
     <View>
-      <View className='sheet-mask' onClick={onClose} />
-      <View className='sheet' catchMove>
-        <View className='sheet__head'>
-          <Text className='sheet__title'>{title}</Text>
-          <Text className='sheet__close' onClick={onClose} data-testid='sheet-close'>
+      <View className="sheet-mask" onClick={onClose} />
+      <View className="sheet" catchMove>
+        <View className="sheet__head">
+          <Text className="sheet__title">{title}</Text>
+          <Text className="sheet__close" onClick={onClose} data-testid="sheet-close">
             关闭
           </Text>
         </View>

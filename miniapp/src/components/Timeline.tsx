@@ -17,18 +17,18 @@ export interface TimelineItem {
 export function Timeline({ items }: { items: TimelineItem[] }) {
   const sorted = [...items].sort((a, b) => b.at.localeCompare(a.at));
   return (
-    <View className='timeline' data-testid='timeline'>
+    <View className="timeline" data-testid="timeline">
       {sorted.map((item, i) => (
         <View key={item.key} className={`tl ${i === 0 ? 'tl--latest' : ''}`}>
-          <View className='tl__dot' />
-          <View className='tl__body'>
-            <View className='row row--between'>
-              <Text className='tl__title'>{item.title}</Text>
-              <Text className='muted small'>{formatDateTime(item.at)}</Text>
+          <View className="tl__dot" />
+          <View className="tl__body">
+            <View className="row row--between">
+              <Text className="tl__title">{item.title}</Text>
+              <Text className="muted small">{formatDateTime(item.at)}</Text>
             </View>
-            {item.actor && <Text className='muted small'>{item.actor}</Text>}
-            {item.note && <View className='tl__note'>{item.note}</View>}
-            {item.extra && <View className='tl__note tl__note--internal'>{item.extra}</View>}
+            {item.actor && <Text className="muted small">{item.actor}</Text>}
+            {item.note && <View className="tl__note">{item.note}</View>}
+            {item.extra && <View className="tl__note tl__note--internal">{item.extra}</View>}
             {item.photos && item.photos.length > 0 && <PhotoStrip photos={item.photos} />}
           </View>
         </View>

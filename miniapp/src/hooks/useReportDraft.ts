@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { MAX_PHOTOS_PER_REPORT, type NearbyCase, type PublicCategory, type ReportDetail } from '@ssp/shared';
+import { ApiRequestError, MAX_PHOTOS_PER_REPORT, type NearbyCase, type PublicCategory, type ReportDetail } from '@ssp/shared';
 import { RECENT_CATEGORIES_KEY, rememberRecent } from '../logic/categories';
 import {
   addPhotos,
@@ -21,7 +21,6 @@ import { round6 } from '../logic/geo';
 import { UploadQueue, type UploadItem } from '../logic/upload-queue';
 import { cityApi, reportsApi } from '../services/api';
 import { currentLocation, locationErrorText } from '../services/location';
-import { ApiRequestError } from '@ssp/shared';
 import { api, refreshMe, requireCitizen } from '../services/session';
 import { storage } from '../services/storage';
 import { errorMessage, isCancel, toastError, toastOk } from '../services/ui';
@@ -98,39 +97,43 @@ export function useReportDraft() {
   }, [locate]);
 
   // The grid name tells the citizen the position is right (or outside the city).
-  const loc = draft.location;
+  const lat = draft.location?.lat;
+  const lng = draft.location?.lng;
+  const placeName = draft.location?.placeName;
   useEffect(() => {
-    if (!loc) return;
+    if (lat === undefined || lng === undefined) return;
     let live = true;
     cityApi
-      .locate(loc.lat, loc.lng)
-      .then((r) => live && setPlace({ text: `${loc.placeName ? `${loc.placeName} · ` : ''}${r.district.name} ${r.street.name} ${r.grid.name}`, error: false }))
+      .locate(lat, lng)
+      .then(
+        (r) => live && setPlace({ text: `${placeName ? `${placeName} · ` : ''}${r.district.name} ${r.street.name} ${r.grid.name}`, error: false }),
+      )
       .catch((e: unknown) => {
         if (!live) return;
         const outside = e instanceof ApiRequestError && e.code === 'OUTSIDE_SERVICE_AREA';
-        setPlace({ text: outside ? '该位置不在本市服务范围内，请调整位置' : `${loc.lat}, ${loc.lng}`, error: outside });
+        setPlace({ text: outside ? '该位置不在本市服务范围内，请调整位置' : `${lat}, ${lng}`, error: outside });
       });
     return () => {
       live = false;
     };
-  }, [loc?.lat, loc?.lng, loc?.placeName]);
+  }, [lat, lng, placeName]);
 
   // Open cases of this category nearby: 我也遇到 instead of a duplicate.
   const categoryId = draft.categoryId;
   useEffect(() => {
-    if (!loc || !categoryId) {
+    if (lat === undefined || lng === undefined || !categoryId) {
       setNearby([]);
       return;
     }
     let live = true;
     reportsApi
-      .nearby(loc.lat, loc.lng, categoryId)
+      .nearby(lat, lng, categoryId)
       .then((items) => live && setNearby(items))
       .catch(() => live && setNearby([]));
     return () => {
       live = false;
     };
-  }, [loc?.lat, loc?.lng, categoryId]);
+  }, [lat, lng, categoryId]);
 
   const addPhotosFromDevice = useCallback(async () => {
     const room = MAX_PHOTOS_PER_REPORT - draftRef.current.photos.length - queue.items.length;
@@ -199,7 +202,12 @@ export function useReportDraft() {
       void refreshMe().catch(() => undefined);
     } catch (err) {
       setSubmitFailed(true);
-      void Taro.showModal({ title: '提交未成功', content: `${errorMessage(err)}。草稿已保存，可稍后重新提交。`, showCancel: false, confirmText: '知道了' });
+      void Taro.showModal({
+        title: '提交未成功',
+        content: `${errorMessage(err)}。草稿已保存，可稍后重新提交。`,
+        showCancel: false,
+        confirmText: '知道了',
+      });
     } finally {
       setSubmitting(false);
     }

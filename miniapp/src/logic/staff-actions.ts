@@ -49,7 +49,12 @@ export const ACTION_SPECS: Record<StaffActionName, ActionSpec> = {
     postponeExtra: true,
     note: { key: 'reason', required: true, label: '缓办理由', placeholder: '必填' },
   },
-  return: { action: 'return', label: '回退', tone: 'danger', note: { key: 'reason', required: true, label: '回退理由', placeholder: '必填，如：不属于本部门职责' } },
+  return: {
+    action: 'return',
+    label: '回退',
+    tone: 'danger',
+    note: { key: 'reason', required: true, label: '回退理由', placeholder: '必填，如：不属于本部门职责' },
+  },
   approve_postpone: { action: 'approve_postpone', label: '批准缓办', tone: 'primary', note: publicNote(false) },
   deny_postpone: { action: 'deny_postpone', label: '驳回缓办', tone: 'danger', note: internalNote(true, '驳回理由') },
   verify_pass: { action: 'verify_pass', label: '核查通过，结案', tone: 'primary', note: publicNote(false) },
@@ -160,7 +165,10 @@ export function queueTabs(role: StaffRole): QueueTab[] {
 
 /** Overdue first, then the server's order (earliest due first). */
 export function overdueFirst<T extends { overdue: boolean }>(items: readonly T[]): T[] {
-  return items.map((item, i) => ({ item, i })).sort((a, b) => Number(b.item.overdue) - Number(a.item.overdue) || a.i - b.i).map((x) => x.item);
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => Number(b.item.overdue) - Number(a.item.overdue) || a.i - b.i)
+    .map((x) => x.item);
 }
 
 /** Roles that work cases; publicity staff run campaigns instead. */

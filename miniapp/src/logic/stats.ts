@@ -79,7 +79,13 @@ export function topCategories(items: StatsNode[], n = 8): ChartRow[] {
   return rows
     .sort((a, b) => b.counts.reported - a.counts.reported)
     .slice(0, n)
-    .map((c) => ({ key: c.id ?? c.name, label: c.name, value: c.counts.reported, display: `${c.counts.reported}`, note: `结案率 ${percentText(c.rates.closureRate, 0)}` }));
+    .map((c) => ({
+      key: c.id ?? c.name,
+      label: c.name,
+      value: c.counts.reported,
+      display: `${c.counts.reported}`,
+      note: `结案率 ${percentText(c.rates.closureRate, 0)}`,
+    }));
 }
 
 /** Departments best first by composite score (those with nothing due last). */

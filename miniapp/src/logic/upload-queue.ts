@@ -44,7 +44,14 @@ export interface UploadQueueOptions<P> {
   isRetryable?: (err: unknown) => boolean;
 }
 
-const FINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNSUPPORTED_IMAGE', 'IMAGE_CORRUPT', 'FILE_TOO_LARGE', 'IMAGE_DIMENSIONS_TOO_LARGE', 'TOO_MANY_FILES', 'NO_FILES']);
+const FINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'UNSUPPORTED_IMAGE',
+  'IMAGE_CORRUPT',
+  'FILE_TOO_LARGE',
+  'IMAGE_DIMENSIONS_TOO_LARGE',
+  'TOO_MANY_FILES',
+  'NO_FILES',
+]);
 
 export function defaultIsRetryable(err: unknown): boolean {
   const e = err as { code?: unknown; status?: number } | null;
@@ -66,7 +73,10 @@ export class UploadQueue<P> {
   private readonly opts: Required<Omit<UploadQueueOptions<P>, 'onChange' | 'onUploaded'>> & Pick<UploadQueueOptions<P>, 'onChange' | 'onUploaded'>;
   private idle: (() => void)[] = [];
 
-  constructor(private readonly uploader: Uploader<P>, options: UploadQueueOptions<P> = {}) {
+  constructor(
+    private readonly uploader: Uploader<P>,
+    options: UploadQueueOptions<P> = {},
+  ) {
     this.opts = {
       concurrency: options.concurrency ?? 2,
       autoRetries: options.autoRetries ?? 2,

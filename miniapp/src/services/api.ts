@@ -26,8 +26,7 @@ export const reportsApi = {
     const { status, body } = await api.callWithStatus('createReport', { body: input });
     return { created: status === 201, report: body };
   },
-  nearby: (lat: number, lng: number, category: string) =>
-    api.call('nearbyReports', { query: { lat, lng, category } }).then((r) => r.items),
+  nearby: (lat: number, lng: number, category: string) => api.call('nearbyReports', { query: { lat, lng, category } }).then((r) => r.items),
   support: (id: string) => api.call('supportReport', { params: { id } }),
   mine: (q: { status?: CitizenStatus; cursor?: string | null; limit?: number }) =>
     api.call('listMyReports', { query: { status: q.status, cursor: q.cursor ?? undefined, limit: q.limit ?? 20 } }),

@@ -25,8 +25,22 @@ export const Image = (props: AnyProps & { src?: string }) => createElement('img'
 
 type FieldProps = AnyProps & { value?: string; placeholder?: string; onInput?: (e: { detail: { value: string } }) => void };
 export const Input = (props: FieldProps) =>
-  createElement('input', { ...pick(props), value: props.value ?? '', placeholder: props.placeholder, onChange: (e: { target: { value: string } }) => props.onInput?.({ detail: { value: e.target.value } }) });
+  createElement('input', {
+    ...pick(props),
+    value: props.value ?? '',
+    placeholder: props.placeholder,
+    onChange: (e: { target: { value: string } }) => props.onInput?.({ detail: { value: e.target.value } }),
+  });
 export const Textarea = (props: FieldProps) =>
-  createElement('textarea', { ...pick(props), value: props.value ?? '', placeholder: props.placeholder, onChange: (e: { target: { value: string } }) => props.onInput?.({ detail: { value: e.target.value } }) });
+  createElement('textarea', {
+    ...pick(props),
+    value: props.value ?? '',
+    placeholder: props.placeholder,
+    onChange: (e: { target: { value: string } }) => props.onInput?.({ detail: { value: e.target.value } }),
+  });
 export const Switch = (props: AnyProps & { checked?: boolean; onChange?: (e: { detail: { value: boolean } }) => void }) =>
-  createElement('input', { type: 'checkbox', checked: !!props.checked, onChange: (e: { target: { checked: boolean } }) => props.onChange?.({ detail: { value: e.target.checked } }) });
+  createElement('input', {
+    type: 'checkbox',
+    checked: !!props.checked,
+    onChange: (e: { target: { checked: boolean } }) => props.onChange?.({ detail: { value: e.target.checked } }),
+  });

@@ -29,11 +29,11 @@ export default function CampaignPage() {
   };
 
   return (
-    <View className='page'>
+    <View className="page">
       <CampaignView campaign={c} />
       {c.status === 'live' && (
-        <View className='sticky-bottom'>
-          <View className='btn btn--primary btn--block' onClick={join} data-testid='join-campaign'>
+        <View className="sticky-bottom">
+          <View className="btn btn--primary btn--block" onClick={join} data-testid="join-campaign">
             参与活动，去上报
           </View>
         </View>

@@ -16,26 +16,26 @@ export default function CampaignsPage() {
   usePullDownRefresh(() => void list.reload().finally(() => Taro.stopPullDownRefresh()));
   if (!list.data) return list.error ? <LoadError message={list.error} onRetry={() => void list.reload()} /> : <Loading />;
   return (
-    <View className='page'>
-      {!list.data.length && <EmptyState title='暂时没有活动' hint='新活动发布后会在这里展示' />}
+    <View className="page">
+      {!list.data.length && <EmptyState title="暂时没有活动" hint="新活动发布后会在这里展示" />}
       {list.data.map((c) => (
         <View
           key={c.id}
-          className='card'
+          className="card"
           onClick={() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) })}
-          data-testid='campaign-item'
+          data-testid="campaign-item"
         >
           {c.cover ? (
-            <Image className='camp-cover' src={mediaUrl(c.cover.url)} mode='aspectFill' />
+            <Image className="camp-cover" src={mediaUrl(c.cover.url)} mode="aspectFill" />
           ) : (
-            <View className='camp-cover camp-cover--blank'>{c.multiplier > 1 ? `积分 ×${c.multiplier}` : '城市共建'}</View>
+            <View className="camp-cover camp-cover--blank">{c.multiplier > 1 ? `积分 ×${c.multiplier}` : '城市共建'}</View>
           )}
-          <Text className='camp-title'>{c.title}</Text>
-          {c.summary && <Text className='muted'>{c.summary}</Text>}
-          <View className='camp-tags'>
+          <Text className="camp-title">{c.title}</Text>
+          {c.summary && <Text className="muted">{c.summary}</Text>}
+          <View className="camp-tags">
             <Text className={`chip chip--${TONE[c.status]}`}>{c.statusName}</Text>
-            {c.multiplier > 1 && <Text className='chip chip--danger'>积分 ×{c.multiplier}</Text>}
-            <Text className='chip chip--void'>
+            {c.multiplier > 1 && <Text className="chip chip--danger">积分 ×{c.multiplier}</Text>}
+            <Text className="chip chip--void">
               {formatDate(c.startAt)} 至 {formatDate(c.endAt)}
             </Text>
           </View>

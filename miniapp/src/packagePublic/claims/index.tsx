@@ -16,20 +16,20 @@ export default function ClaimsPage() {
 
   if (!claims.data) return claims.error ? <LoadError message={claims.error} onRetry={() => void claims.reload()} /> : <Loading />;
   return (
-    <View className='page'>
+    <View className="page">
       {!claims.data.length ? (
-        <EmptyState title='还没有兑换记录' actionText='去兑换' onAction={() => void Taro.redirectTo({ url: pageUrl('rewards') })} />
+        <EmptyState title="还没有兑换记录" actionText="去兑换" onAction={() => void Taro.redirectTo({ url: pageUrl('rewards') })} />
       ) : (
-        <View className='card' data-testid='claims'>
+        <View className="card" data-testid="claims">
           {claims.data.map((c) => (
-            <View key={c.id} className='list-item'>
-              <View className='grow'>
-                <Text className='bold'>{c.rewardName}</Text>
-                <Text className='muted small block'>
+            <View key={c.id} className="list-item">
+              <View className="grow">
+                <Text className="bold">{c.rewardName}</Text>
+                <Text className="muted small block">
                   {formatDateTime(c.createdAt)} · {c.costPoints} 积分{c.phoneMasked ? ` · 充值到 ${c.phoneMasked}` : ''}
                 </Text>
-                {c.fulfilmentCode && <Text className='small'>凭证：{c.fulfilmentCode}</Text>}
-                {c.failReason && <Text className='small danger-text'>{c.failReason}</Text>}
+                {c.fulfilmentCode && <Text className="small">凭证：{c.fulfilmentCode}</Text>}
+                {c.failReason && <Text className="small danger-text">{c.failReason}</Text>}
               </View>
               <Text className={`chip chip--${TONE[c.status] ?? 'active'}`}>{c.statusName}</Text>
             </View>

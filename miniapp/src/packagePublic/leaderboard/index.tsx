@@ -10,8 +10,8 @@ export default function LeaderboardPage() {
   const board = useAsync(() => pointsApi.leaderboard(period), [period]);
   const b = board.data;
   return (
-    <View className='page'>
-      <View className='pills'>
+    <View className="page">
+      <View className="pills">
         <View className={`pill ${period === 'month' ? 'pill--on' : ''}`} onClick={() => setPeriod('month')}>
           本月
         </View>
@@ -20,24 +20,28 @@ export default function LeaderboardPage() {
         </View>
       </View>
       {b?.me && (
-        <View className='banner banner--info'>
+        <View className="banner banner--info">
           我的排名：{b.me.rank ? `第 ${b.me.rank} 名` : '暂未上榜'} · {b.me.earned} 分
         </View>
       )}
       {!b ? (
-        board.error ? <LoadError message={board.error} onRetry={() => void board.reload()} /> : <Loading />
+        board.error ? (
+          <LoadError message={board.error} onRetry={() => void board.reload()} />
+        ) : (
+          <Loading />
+        )
       ) : !b.items.length ? (
-        <EmptyState title='榜单虚位以待' hint='上报的问题立案后即可获得积分，冲上榜单' />
+        <EmptyState title="榜单虚位以待" hint="上报的问题立案后即可获得积分，冲上榜单" />
       ) : (
-        <View className='card' data-testid='leaderboard'>
+        <View className="card" data-testid="leaderboard">
           {b.items.map((e) => (
             <View key={`${e.rank}-${e.displayName}`} className={`rank ${e.isMe ? 'rank--me' : ''}`}>
               <Text className={`rank__no ${e.rank <= 3 ? 'rank__no--top' : ''}`}>{e.rank}</Text>
-              <Text className='grow'>
+              <Text className="grow">
                 {e.displayName}
                 {e.isMe ? '（我）' : ''}
               </Text>
-              <Text className='reward__cost'>{e.earned} 分</Text>
+              <Text className="reward__cost">{e.earned} 分</Text>
             </View>
           ))}
         </View>

@@ -26,42 +26,40 @@ export default function PointsPage() {
   if (!summary) return error ? <LoadError message={error} onRetry={() => void history.reload()} /> : <Loading />;
 
   return (
-    <View className='page'>
-      <View className='pts-hero'>
-        <Text className='muted small pts-hero__label'>可用积分</Text>
-        <Text className='pts-hero__balance' data-testid='points-balance'>
+    <View className="page">
+      <View className="pts-hero">
+        <Text className="muted small pts-hero__label">可用积分</Text>
+        <Text className="pts-hero__balance" data-testid="points-balance">
           {summary.balance}
         </Text>
-        <View className='row pts-hero__row'>
+        <View className="row pts-hero__row">
           <Text>本月获得 {summary.earnedThisMonth}</Text>
           <Text>累计获得 {summary.earnedTotal}</Text>
         </View>
         {(summary.dailyCap || summary.monthlyCap) && (
-          <Text className='pts-hero__cap'>
+          <Text className="pts-hero__cap">
             {summary.dailyCap ? `今日 ${summary.earnedToday}/${summary.dailyCap}` : ''}
             {summary.dailyCap && summary.monthlyCap ? ' · ' : ''}
             {summary.monthlyCap ? `本月上限 ${summary.monthlyCap}` : ''}
           </Text>
         )}
       </View>
-      <View className='btn-row mb-m'>
-        <View className='btn btn--primary' onClick={() => void Taro.navigateTo({ url: pageUrl('rewards') })}>
+      <View className="btn-row mb-m">
+        <View className="btn btn--primary" onClick={() => void Taro.navigateTo({ url: pageUrl('rewards') })}>
           兑换奖品
         </View>
-        <View className='btn' onClick={() => void Taro.navigateTo({ url: pageUrl('leaderboard') })}>
+        <View className="btn" onClick={() => void Taro.navigateTo({ url: pageUrl('leaderboard') })}>
           排行榜
         </View>
       </View>
-      <View className='card row row--between'>
-        <View className='grow'>
+      <View className="card row row--between">
+        <View className="grow">
           <Text>排行榜上匿名显示</Text>
-          <Text className='muted small block'>
-            开启后排行榜显示为“匿名市民”
-          </Text>
+          <Text className="muted small block">开启后排行榜显示为“匿名市民”</Text>
         </View>
         <Switch
           checked={summary.leaderboardAnonymous}
-          color='#1677ff'
+          color="#1677ff"
           onChange={(e) => {
             const anonymous = e.detail.value;
             setSummary({ ...summary, leaderboardAnonymous: anonymous });
@@ -72,14 +70,14 @@ export default function PointsPage() {
           }}
         />
       </View>
-      <View className='card' data-testid='points-history'>
-        <View className='card__title'>积分明细</View>
-        {!lines.length && <EmptyState title='还没有积分记录' hint='上报的问题立案后即可获得积分' />}
+      <View className="card" data-testid="points-history">
+        <View className="card__title">积分明细</View>
+        {!lines.length && <EmptyState title="还没有积分记录" hint="上报的问题立案后即可获得积分" />}
         {lines.map((l) => (
-          <View key={l.id} className='list-item' data-testid='points-line'>
-            <View className='grow'>
+          <View key={l.id} className="list-item" data-testid="points-line">
+            <View className="grow">
               <Text>{l.reasonText}</Text>
-              <Text className='muted small block'>
+              <Text className="muted small block">
                 {formatDateTime(l.at)}
                 {l.multiplier && l.multiplier > 1 ? ` · 活动 ×${l.multiplier}` : ''}
                 {l.capped > 0 ? ` · 超出上限未计 ${l.capped}` : ''}
@@ -88,7 +86,7 @@ export default function PointsPage() {
             <Text className={l.amount >= 0 ? 'pts-plus' : 'pts-minus'}>{l.amount >= 0 ? `+${l.amount}` : l.amount}</Text>
           </View>
         ))}
-        {hasMore && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
+        {hasMore && <View className="muted small load-more">{loading ? '加载中…' : '上拉加载更多'}</View>}
       </View>
     </View>
   );

@@ -46,12 +46,12 @@ export default function RewardsPage() {
   };
 
   return (
-    <View className='page'>
-      <View className='card row row--between'>
+    <View className="page">
+      <View className="card row row--between">
         <Text>
-          我的积分 <Text className='reward__cost'>{me?.points ?? 0}</Text>
+          我的积分 <Text className="reward__cost">{me?.points ?? 0}</Text>
         </Text>
-        <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: pageUrl('claims') })}>
+        <Text className="card__extra" onClick={() => void Taro.navigateTo({ url: pageUrl('claims') })}>
           我的兑换 ›
         </Text>
       </View>
@@ -60,26 +60,27 @@ export default function RewardsPage() {
       ) : !rewards.data ? (
         <Loading />
       ) : !rewards.data.length ? (
-        <EmptyState title='暂时没有可兑换的奖品' hint='奖品上架后会第一时间展示在这里' />
+        <EmptyState title="暂时没有可兑换的奖品" hint="奖品上架后会第一时间展示在这里" />
       ) : (
-        <View className='card' data-testid='rewards'>
+        <View className="card" data-testid="rewards">
           {rewards.data.map((r) => {
             const short = (me?.points ?? 0) < r.costPoints;
             const soldOut = r.stockLeft <= 0;
             return (
-              <View key={r.id} className='reward' data-testid='reward'>
-                <Text className='reward__icon'>{r.kindName}</Text>
-                <View className='grow'>
-                  <Text className='bold'>{r.name}</Text>
-                  {r.description && (
-                    <Text className='muted small block'>
-                      {r.description}
-                    </Text>
-                  )}
-                  <Text className='small'>
-                    <Text className='reward__cost'>{r.costPoints} 积分</Text>
-                    <Text className='muted'> · 剩余 {r.stockLeft}</Text>
-                    {r.perCitizenLimit ? <Text className='muted'> · 每人{r.limitPeriod === 'month' ? '每月' : ''}限 {r.perCitizenLimit} 次</Text> : null}
+              <View key={r.id} className="reward" data-testid="reward">
+                <Text className="reward__icon">{r.kindName}</Text>
+                <View className="grow">
+                  <Text className="bold">{r.name}</Text>
+                  {r.description && <Text className="muted small block">{r.description}</Text>}
+                  <Text className="small">
+                    <Text className="reward__cost">{r.costPoints} 积分</Text>
+                    <Text className="muted"> · 剩余 {r.stockLeft}</Text>
+                    {r.perCitizenLimit ? (
+                      <Text className="muted">
+                        {' '}
+                        · 每人{r.limitPeriod === 'month' ? '每月' : ''}限 {r.perCitizenLimit} 次
+                      </Text>
+                    ) : null}
                   </Text>
                 </View>
                 <View

@@ -32,18 +32,18 @@ export default function StatsPage() {
   const r = summary.rates;
 
   return (
-    <View className='page' data-testid='stats'>
-      <View className='pills'>
+    <View className="page" data-testid="stats">
+      <View className="pills">
         {RANGES.map((x) => (
           <View key={x.key} className={`pill ${x.key === rangeKey ? 'pill--on' : ''}`} onClick={() => setRangeKey(x.key)}>
             {x.label}
           </View>
         ))}
       </View>
-      <View className='card'>
-        <View className='card__title'>
+      <View className="card">
+        <View className="card__title">
           <Text>总体情况</Text>
-          <Text className='muted small'>
+          <Text className="muted small">
             {summary.range.from.slice(0, 7)} 至 {summary.range.to.slice(0, 7)}
           </Text>
         </View>
@@ -55,7 +55,7 @@ export default function StatsPage() {
           ]}
         />
         <Figures
-          className='mt-m'
+          className="mt-m"
           items={[
             { value: percentText(r.closureRate), label: '结案率' },
             { value: percentText(r.onTimeRate), label: '按期处置率' },
@@ -64,43 +64,43 @@ export default function StatsPage() {
         />
       </View>
 
-      <View className='card'>
-        <View className='card__title'>每月结案率</View>
-        <Columns rows={rateSeries(series.series, 'closureRate')} max={100} testId='chart-closure' />
+      <View className="card">
+        <View className="card__title">每月结案率</View>
+        <Columns rows={rateSeries(series.series, 'closureRate')} max={100} testId="chart-closure" />
       </View>
-      <View className='card'>
-        <View className='card__title'>每月按期处置率</View>
-        <Columns rows={rateSeries(series.series, 'onTimeRate')} max={100} testId='chart-ontime' />
+      <View className="card">
+        <View className="card__title">每月按期处置率</View>
+        <Columns rows={rateSeries(series.series, 'onTimeRate')} max={100} testId="chart-ontime" />
       </View>
-      <View className='card'>
-        <View className='card__title'>每月上报与结案</View>
+      <View className="card">
+        <View className="card__title">每月上报与结案</View>
         <Columns rows={countSeries(series.series, 'reported')} />
-        <Text className='muted small block center'>上报数</Text>
+        <Text className="muted small block center">上报数</Text>
         <Columns rows={countSeries(series.series, 'closures')} />
-        <Text className='muted small block center'>结案数</Text>
+        <Text className="muted small block center">结案数</Text>
       </View>
 
-      <View className='card'>
-        <View className='card__title'>市民最常反映的问题</View>
+      <View className="card">
+        <View className="card__title">市民最常反映的问题</View>
         {topCategories(categories.items).length ? (
-          <HBars rows={topCategories(categories.items)} testId='chart-categories' />
+          <HBars rows={topCategories(categories.items)} testId="chart-categories" />
         ) : (
-          <Text className='muted'>暂无数据</Text>
+          <Text className="muted">暂无数据</Text>
         )}
       </View>
 
-      <View className='card'>
-        <View className='card__title'>处置部门综合排名</View>
-        <Text className='muted small block mb-s'>综合分 = 立案数分值×10% + 结案率×30% + 按期处置率×30% +（1−返工率）×30%</Text>
+      <View className="card">
+        <View className="card__title">处置部门综合排名</View>
+        <Text className="muted small block mb-s">综合分 = 立案数分值×10% + 结案率×30% + 按期处置率×30% +（1−返工率）×30%</Text>
         {departmentRanking(departments.items).length ? (
-          <HBars rows={departmentRanking(departments.items)} max={100} testId='chart-departments' />
+          <HBars rows={departmentRanking(departments.items)} max={100} testId="chart-departments" />
         ) : (
-          <Text className='muted'>暂无数据</Text>
+          <Text className="muted">暂无数据</Text>
         )}
       </View>
 
-      {summary.suppression && <Text className='muted small block'>{summary.suppression.note}</Text>}
-      <Text className='muted small block'>数据截至 {summary.asOf}</Text>
+      {summary.suppression && <Text className="muted small block">{summary.suppression.note}</Text>}
+      <Text className="muted small block">数据截至 {summary.asOf}</Text>
     </View>
   );
 }

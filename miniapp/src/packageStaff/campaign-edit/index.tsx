@@ -40,8 +40,13 @@ export default function CampaignEditPage() {
   }
 
   useEffect(() => {
-    void loadCategories().then(setCategories).catch(() => undefined);
-    void cityApi.areas().then(setAreas).catch(() => undefined);
+    void loadCategories()
+      .then(setCategories)
+      .catch(() => undefined);
+    void cityApi
+      .areas()
+      .then(setAreas)
+      .catch(() => undefined);
     if (params.id) {
       staffCampaignsApi
         .detail(params.id)
@@ -115,50 +120,75 @@ export default function CampaignEditPage() {
   const districts = areas?.districts ?? [];
 
   return (
-    <View className='page'>
+    <View className="page">
       {campaign && (
-        <View className='banner banner--info row row--between'>
+        <View className="banner banner--info row row--between">
           <Text>状态：{CAMPAIGN_STATUS_NAMES_ZH[campaign.status]}</Text>
           {campaign.status !== 'draft' && (
-            <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: pageUrl('campaignResults', { id: campaign.id }) })}>
+            <Text className="card__extra" onClick={() => void Taro.navigateTo({ url: pageUrl('campaignResults', { id: campaign.id }) })}>
               活动效果 ›
             </Text>
           )}
         </View>
       )}
-      <View className='card'>
-        <View className='field'>
-          <View className='field__label'>活动标题</View>
-          <Input className='field__input' maxlength={40} value={form.title} placeholder='如：创文明城市 清理小广告' onInput={(e) => set({ title: e.detail.value })} data-testid='campaign-title' />
+      <View className="card">
+        <View className="field">
+          <View className="field__label">活动标题</View>
+          <Input
+            className="field__input"
+            maxlength={40}
+            value={form.title}
+            placeholder="如：创文明城市 清理小广告"
+            onInput={(e) => set({ title: e.detail.value })}
+            data-testid="campaign-title"
+          />
         </View>
-        <View className='field'>
-          <View className='field__label'>一句话摘要（选填）</View>
-          <Input className='field__input' maxlength={120} value={form.summary} onInput={(e) => set({ summary: e.detail.value })} data-testid='campaign-summary' />
+        <View className="field">
+          <View className="field__label">一句话摘要（选填）</View>
+          <Input
+            className="field__input"
+            maxlength={120}
+            value={form.summary}
+            onInput={(e) => set({ summary: e.detail.value })}
+            data-testid="campaign-summary"
+          />
         </View>
-        <View className='field'>
-          <View className='field__label'>封面</View>
+        <View className="field">
+          <View className="field__label">封面</View>
           {coverUpload.length ? (
-            <Text className='muted'>{coverUpload[0]!.status === 'failed' ? '封面上传失败，请重新选择' : `正在上传 ${coverUpload[0]!.progress}%`}</Text>
+            <Text className="muted">
+              {coverUpload[0]!.status === 'failed' ? '封面上传失败，请重新选择' : `正在上传 ${coverUpload[0]!.progress}%`}
+            </Text>
           ) : form.coverThumbUrl ? (
-            <Image className='thumb' src={mediaUrl(form.coverThumbUrl)} mode='aspectFill' onClick={() => void pickCover()} />
+            <Image className="thumb" src={mediaUrl(form.coverThumbUrl)} mode="aspectFill" onClick={() => void pickCover()} />
           ) : (
-            <View className='btn btn--small btn--ghost inline-flex' onClick={() => void pickCover()}>
+            <View className="btn btn--small btn--ghost inline-flex" onClick={() => void pickCover()}>
               上传封面
             </View>
           )}
         </View>
-        <View className='field'>
-          <View className='field__label'>活动说明（空一行分段）</View>
-          <Textarea className='field__textarea field__textarea--tall' maxlength={5000} value={form.bodyText} onInput={(e) => set({ bodyText: e.detail.value })} data-testid='campaign-body' />
+        <View className="field">
+          <View className="field__label">活动说明（空一行分段）</View>
+          <Textarea
+            className="field__textarea field__textarea--tall"
+            maxlength={5000}
+            value={form.bodyText}
+            onInput={(e) => set({ bodyText: e.detail.value })}
+            data-testid="campaign-body"
+          />
         </View>
       </View>
 
-      <View className='card'>
-        <View className='field'>
-          <View className='field__label'>开始时间</View>
+      <View className="card">
+        <View className="field">
+          <View className="field__label">开始时间</View>
           {(!campaign || campaign.status === 'draft') && (
-            <View className='choice'>
-              <Text className={`choice__item ${form.startNow ? 'choice__item--on' : ''}`} onClick={() => set({ startNow: true })} data-testid='start-now'>
+            <View className="choice">
+              <Text
+                className={`choice__item ${form.startNow ? 'choice__item--on' : ''}`}
+                onClick={() => set({ startNow: true })}
+                data-testid="start-now"
+              >
                 发布后立即开始
               </Text>
               <Text className={`choice__item ${!form.startNow ? 'choice__item--on' : ''}`} onClick={() => set({ startNow: false })}>
@@ -167,64 +197,73 @@ export default function CampaignEditPage() {
             </View>
           )}
           {!form.startNow && (
-            <View className='row'>
-              <Picker mode='date' value={form.startDate} onChange={(e) => set({ startDate: String(e.detail.value) })}>
-                <View className='choice__item'>{form.startDate}</View>
+            <View className="row">
+              <Picker mode="date" value={form.startDate} onChange={(e) => set({ startDate: String(e.detail.value) })}>
+                <View className="choice__item">{form.startDate}</View>
               </Picker>
-              <Picker mode='time' value={form.startTime} onChange={(e) => set({ startTime: String(e.detail.value) })}>
-                <View className='choice__item'>{form.startTime}</View>
+              <Picker mode="time" value={form.startTime} onChange={(e) => set({ startTime: String(e.detail.value) })}>
+                <View className="choice__item">{form.startTime}</View>
               </Picker>
             </View>
           )}
         </View>
-        <View className='field'>
-          <View className='field__label'>结束时间</View>
-          <View className='row'>
-            <Picker mode='date' value={form.endDate} onChange={(e) => set({ endDate: String(e.detail.value) })}>
-              <View className='choice__item'>{form.endDate}</View>
+        <View className="field">
+          <View className="field__label">结束时间</View>
+          <View className="row">
+            <Picker mode="date" value={form.endDate} onChange={(e) => set({ endDate: String(e.detail.value) })}>
+              <View className="choice__item">{form.endDate}</View>
             </Picker>
-            <Picker mode='time' value={form.endTime} onChange={(e) => set({ endTime: String(e.detail.value) })}>
-              <View className='choice__item'>{form.endTime}</View>
+            <Picker mode="time" value={form.endTime} onChange={(e) => set({ endTime: String(e.detail.value) })}>
+              <View className="choice__item">{form.endTime}</View>
             </Picker>
           </View>
         </View>
-        <View className='field'>
-          <View className='field__label'>积分倍数</View>
-          <View className='choice'>
+        <View className="field">
+          <View className="field__label">积分倍数</View>
+          <View className="choice">
             {MULTIPLIERS.map((m) => (
-              <Text key={m} className={`choice__item ${form.multiplier === m ? 'choice__item--on' : ''}`} onClick={() => set({ multiplier: m })} data-testid={`multiplier-${m}`}>
+              <Text
+                key={m}
+                className={`choice__item ${form.multiplier === m ? 'choice__item--on' : ''}`}
+                onClick={() => set({ multiplier: m })}
+                data-testid={`multiplier-${m}`}
+              >
                 ×{m}
               </Text>
             ))}
           </View>
         </View>
-        <View className='field'>
-          <View className='field__label'>参与目标人数（选填）</View>
-          <Input className='field__input' type='number' value={form.participationGoal} onInput={(e) => set({ participationGoal: e.detail.value })} />
+        <View className="field">
+          <View className="field__label">参与目标人数（选填）</View>
+          <Input className="field__input" type="number" value={form.participationGoal} onInput={(e) => set({ participationGoal: e.detail.value })} />
         </View>
       </View>
 
-      <View className='card'>
-        <View className='field'>
-          <View className='field__label'>活动类别（不选为全部类别）</View>
-          <View className='choice'>
+      <View className="card">
+        <View className="field">
+          <View className="field__label">活动类别（不选为全部类别）</View>
+          <View className="choice">
             {categories.slice(0, 30).map((c) => (
               <Text
                 key={c.id}
                 className={`choice__item ${form.targetCategoryIds.includes(c.id) ? 'choice__item--on' : ''}`}
                 onClick={() => set({ targetCategoryIds: toggle(form.targetCategoryIds, c.id) })}
-                data-testid='campaign-category'
+                data-testid="campaign-category"
               >
                 {c.name}
               </Text>
             ))}
           </View>
         </View>
-        <View className='field'>
-          <View className='field__label'>活动区域（不选为全市）</View>
-          <View className='choice'>
+        <View className="field">
+          <View className="field__label">活动区域（不选为全市）</View>
+          <View className="choice">
             {districts.map((d) => (
-              <Text key={d.id} className={`choice__item ${form.targetAreaIds.includes(d.id) ? 'choice__item--on' : ''}`} onClick={() => set({ targetAreaIds: toggle(form.targetAreaIds, d.id) })}>
+              <Text
+                key={d.id}
+                className={`choice__item ${form.targetAreaIds.includes(d.id) ? 'choice__item--on' : ''}`}
+                onClick={() => set({ targetAreaIds: toggle(form.targetAreaIds, d.id) })}
+              >
                 {d.name}
               </Text>
             ))}
@@ -233,9 +272,13 @@ export default function CampaignEditPage() {
       </View>
 
       {editable && (
-        <View className='card'>
-          <View className='btn-row'>
-            <View className={`btn ${busy ? 'btn--disabled' : ''}`} onClick={() => !busy && void save().then((c) => c && toastOk('已保存'))} data-testid='campaign-save'>
+        <View className="card">
+          <View className="btn-row">
+            <View
+              className={`btn ${busy ? 'btn--disabled' : ''}`}
+              onClick={() => !busy && void save().then((c) => c && toastOk('已保存'))}
+              data-testid="campaign-save"
+            >
               保存
             </View>
             <View
@@ -245,7 +288,7 @@ export default function CampaignEditPage() {
                 const saved = await save();
                 if (saved) setPreview(await staffCampaignsApi.preview(saved.id).catch(() => null));
               }}
-              data-testid='campaign-preview'
+              data-testid="campaign-preview"
             >
               预览
             </View>
@@ -253,20 +296,20 @@ export default function CampaignEditPage() {
           {(!campaign || !campaign.published) && (
             <View
               className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`}
-             
+
               onClick={async () => {
                 if (busy || !(await confirm('发布活动', '发布后市民即可看到并参与，确定发布吗？', '发布'))) return;
                 void run((c) => staffCampaignsApi.publish(c.id, c.version), '已发布');
               }}
-              data-testid='campaign-publish'
+              data-testid="campaign-publish"
             >
               发布
             </View>
           )}
           {campaign?.status === 'live' && (
             <View
-              className='btn btn--danger btn--block mt-m'
-             
+              className="btn btn--danger btn--block mt-m"
+
               onClick={async () => {
                 if (busy || !(await confirm('提前结束', '结束后新的上报不再按活动计分，确定结束吗？', '结束'))) return;
                 setBusy(true);
@@ -287,12 +330,12 @@ export default function CampaignEditPage() {
       )}
 
       {campaign && campaign.changes.length > 0 && (
-        <View className='card'>
-          <View className='card__title'>修改记录</View>
+        <View className="card">
+          <View className="card__title">修改记录</View>
           {[...campaign.changes].reverse().map((ch, i) => (
-            <View key={i} className='kv'>
-              <Text className='kv__k'>{formatDateTime(ch.at)}</Text>
-              <Text className='kv__v'>
+            <View key={i} className="kv">
+              <Text className="kv__k">{formatDateTime(ch.at)}</Text>
+              <Text className="kv__v">
                 {ch.by.name} · {({ create: '创建', update: '修改', publish: '发布', unpublish: '撤下', end: '结束' } as const)[ch.action]}
                 {ch.fields.length && ch.action === 'update' ? `：${ch.fields.join('、')}` : ''}
               </Text>
@@ -301,7 +344,7 @@ export default function CampaignEditPage() {
         </View>
       )}
 
-      <Sheet title='预览（市民看到的样子）' open={!!preview} onClose={() => setPreview(null)}>
+      <Sheet title="预览（市民看到的样子）" open={!!preview} onClose={() => setPreview(null)}>
         {preview && <CampaignView campaign={preview} />}
       </Sheet>
     </View>

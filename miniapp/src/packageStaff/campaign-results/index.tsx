@@ -19,9 +19,9 @@ export default function CampaignResultsPage() {
   if (!r) return results.error ? <LoadError message={results.error} onRetry={() => void results.reload()} /> : <Loading />;
   const days = r.perDay.slice(-14);
   return (
-    <View className='page' data-testid='campaign-results'>
-      <View className='banner banner--info'>活动状态：{CAMPAIGN_STATUS_NAMES_ZH[r.status]}</View>
-      <View className='card'>
+    <View className="page" data-testid="campaign-results">
+      <View className="banner banner--info">活动状态：{CAMPAIGN_STATUS_NAMES_ZH[r.status]}</View>
+      <View className="card">
         <Figures
           items={[
             { value: r.participants, label: '参与市民' },
@@ -30,7 +30,7 @@ export default function CampaignResultsPage() {
           ]}
         />
       </View>
-      <View className='card'>
+      <View className="card">
         <Figures
           items={[
             { value: r.reportsReceived, label: '收到上报' },
@@ -40,8 +40,8 @@ export default function CampaignResultsPage() {
           ]}
         />
       </View>
-      <View className='card'>
-        <View className='card__title'>每日上报（近 14 天）</View>
+      <View className="card">
+        <View className="card__title">每日上报（近 14 天）</View>
         <Columns rows={days.map((d) => ({ key: d.date, label: d.date.slice(5), value: d.received }))} />
       </View>
     </View>

@@ -17,24 +17,37 @@ export default function StaffCampaignsPage() {
   usePullDownRefresh(() => void list.reload().finally(() => Taro.stopPullDownRefresh()));
 
   return (
-    <View className='page'>
-      <View className='btn btn--primary btn--block mb-m' onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit') })} data-testid='new-campaign'>
+    <View className="page">
+      <View
+        className="btn btn--primary btn--block mb-m"
+        onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit') })}
+        data-testid="new-campaign"
+      >
         新建活动
       </View>
       {!list.data ? (
-        list.error ? <LoadError message={list.error} onRetry={() => void list.reload()} /> : <Loading />
+        list.error ? (
+          <LoadError message={list.error} onRetry={() => void list.reload()} />
+        ) : (
+          <Loading />
+        )
       ) : !list.data.length ? (
-        <EmptyState title='还没有活动' hint='新建一个活动，调动市民参与城市管理' />
+        <EmptyState title="还没有活动" hint="新建一个活动，调动市民参与城市管理" />
       ) : (
-        <View className='card'>
+        <View className="card">
           {list.data.map((c) => (
-            <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit', { id: c.id }) })} data-testid='staff-campaign'>
-              <View className='grow'>
-                <View className='row row--between'>
-                  <Text className='case-item__title ellipsis grow'>{c.title}</Text>
+            <View
+              key={c.id}
+              className="case-item"
+              onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit', { id: c.id }) })}
+              data-testid="staff-campaign"
+            >
+              <View className="grow">
+                <View className="row row--between">
+                  <Text className="case-item__title ellipsis grow">{c.title}</Text>
                   <Text className={`chip chip--${TONE[c.status]}`}>{CAMPAIGN_STATUS_NAMES_ZH[c.status]}</Text>
                 </View>
-                <Text className='muted small'>
+                <Text className="muted small">
                   {formatDate(c.startAt)} 至 {formatDate(c.endedAt ?? c.endAt)} · 积分 ×{c.multiplier}
                 </Text>
               </View>

@@ -61,80 +61,80 @@ export default function StaffCasePage() {
   };
 
   return (
-    <View className='page'>
-      <View className='card'>
-        <View className='row row--between'>
-          <Text className='title-l'>{d.categoryName}</Text>
-          <Text className='chip chip--active' data-testid='case-state'>
+    <View className="page">
+      <View className="card">
+        <View className="row row--between">
+          <Text className="title-l">{d.categoryName}</Text>
+          <Text className="chip chip--active" data-testid="case-state">
             {STAFF_STATE_NAMES_ZH[d.state]}
           </Text>
         </View>
-        <View className='case-flags'>
-          {d.overdue && <Text className='chip chip--danger'>已超期</Text>}
-          {d.reworkCount > 0 && <Text className='chip chip--review'>返工 {d.reworkCount} 次</Text>}
-          {d.supporterCount > 0 && <Text className='chip chip--void'>{d.supporterCount} 人附议</Text>}
-          {d.campaignId && <Text className='chip chip--waiting'>活动上报</Text>}
+        <View className="case-flags">
+          {d.overdue && <Text className="chip chip--danger">已超期</Text>}
+          {d.reworkCount > 0 && <Text className="chip chip--review">返工 {d.reworkCount} 次</Text>}
+          {d.supporterCount > 0 && <Text className="chip chip--void">{d.supporterCount} 人附议</Text>}
+          {d.campaignId && <Text className="chip chip--waiting">活动上报</Text>}
         </View>
-        <View className='kv'>
-          <Text className='kv__k'>案件编号</Text>
-          <Text className='kv__v'>{d.caseNo}</Text>
+        <View className="kv">
+          <Text className="kv__k">案件编号</Text>
+          <Text className="kv__v">{d.caseNo}</Text>
         </View>
-        <View className='kv'>
-          <Text className='kv__k'>上报时间</Text>
-          <Text className='kv__v'>{formatDateTime(d.createdAt)}</Text>
+        <View className="kv">
+          <Text className="kv__k">上报时间</Text>
+          <Text className="kv__v">{formatDateTime(d.createdAt)}</Text>
         </View>
-        <View className='kv'>
-          <Text className='kv__k'>上报人</Text>
-          <Text className='kv__v'>{d.anonymous ? '匿名' : (d.reporterNickname ?? '—')}</Text>
+        <View className="kv">
+          <Text className="kv__k">上报人</Text>
+          <Text className="kv__v">{d.anonymous ? '匿名' : (d.reporterNickname ?? '—')}</Text>
         </View>
-        <View className='kv'>
-          <Text className='kv__k'>位置</Text>
-          <Text className='kv__v'>
+        <View className="kv">
+          <Text className="kv__k">位置</Text>
+          <Text className="kv__v">
             {d.address ? `${d.address} ` : ''}({d.location.lat.toFixed(5)}, {d.location.lng.toFixed(5)}) 网格 {d.gridId}
           </Text>
         </View>
-        <View className='kv'>
-          <Text className='kv__k'>处置部门</Text>
-          <Text className='kv__v'>{d.departmentId ? deptName(d.departmentId) : `建议：${d.proposedDepartments.map(deptName).join('、') || '—'}`}</Text>
+        <View className="kv">
+          <Text className="kv__k">处置部门</Text>
+          <Text className="kv__v">
+            {d.departmentId ? deptName(d.departmentId) : `建议：${d.proposedDepartments.map(deptName).join('、') || '—'}`}
+          </Text>
         </View>
         {d.deadline && (
-          <View className='kv'>
-            <Text className='kv__k'>处置时限</Text>
+          <View className="kv">
+            <Text className="kv__k">处置时限</Text>
             <Text className={`kv__v ${dl?.overdue ? 'danger-text' : ''}`}>
               {formatDateTime(d.deadline)}（{dl?.text}）
             </Text>
           </View>
         )}
-        {d.description && <View className='tl__note'>{d.description}</View>}
+        {d.description && <View className="tl__note">{d.description}</View>}
       </View>
 
       {d.postponeRequest && (
-        <View className='banner'>
+        <View className="banner">
           缓办申请：延长 {d.postponeRequest.extra}，理由：{d.postponeRequest.reason}
         </View>
       )}
-      {d.reopenRequest && <View className='banner banner--error'>市民反馈未解决：{d.reopenRequest.note}</View>}
+      {d.reopenRequest && <View className="banner banner--error">市民反馈未解决：{d.reopenRequest.note}</View>}
       {d.rating && (
-        <View className='banner banner--info'>
+        <View className="banner banner--info">
           市民评价 {d.rating.score} 星{d.rating.comment ? `：${d.rating.comment}` : ''}
         </View>
       )}
 
-      <View className='card'>
-        <View className='card__title'>现场照片</View>
+      <View className="card">
+        <View className="card__title">现场照片</View>
         <PhotoStrip photos={d.photos} />
         {d.afterPhotos.length > 0 && (
           <View>
-            <View className='card__title mt-m'>
-              处置后照片
-            </View>
+            <View className="card__title mt-m">处置后照片</View>
             <PhotoStrip photos={d.afterPhotos} />
           </View>
         )}
       </View>
 
-      <View className='card'>
-        <View className='card__title'>办理记录</View>
+      <View className="card">
+        <View className="card__title">办理记录</View>
         <Timeline
           items={d.events.map((e) => ({
             key: String(e.seq),
@@ -149,7 +149,7 @@ export default function StaffCasePage() {
       </View>
 
       {actions.length > 0 ? (
-        <View className='actions-bar' data-testid='case-actions'>
+        <View className="actions-bar" data-testid="case-actions">
           {actions.map((a) => (
             <View
               key={a.action}
@@ -162,13 +162,20 @@ export default function StaffCasePage() {
           ))}
         </View>
       ) : (
-        <Text className='muted small block center'>
-          当前状态下您没有需要办理的操作
-        </Text>
+        <Text className="muted small block center">当前状态下您没有需要办理的操作</Text>
       )}
 
       <Sheet title={acting ? acting.label : ''} open={!!acting} onClose={() => !busy && setActing(null)}>
-        {acting && <ActionForm spec={acting} detail={d} departments={departments} busy={busy} onSubmit={(b) => void submit(b)} onCancel={() => setActing(null)} />}
+        {acting && (
+          <ActionForm
+            spec={acting}
+            detail={d}
+            departments={departments}
+            busy={busy}
+            onSubmit={(b) => void submit(b)}
+            onCancel={() => setActing(null)}
+          />
+        )}
       </Sheet>
     </View>
   );

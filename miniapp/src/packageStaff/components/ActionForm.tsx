@@ -56,7 +56,12 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
 
   const addPhotos = async () => {
     try {
-      const res = await Taro.chooseMedia({ count: 9 - photos.length - uploads.length, mediaType: ['image'], sourceType: ['camera', 'album'], sizeType: ['compressed'] });
+      const res = await Taro.chooseMedia({
+        count: 9 - photos.length - uploads.length,
+        mediaType: ['image'],
+        sourceType: ['camera', 'album'],
+        sizeType: ['compressed'],
+      });
       queue.current!.add(res.tempFiles.map((f) => f.tempFilePath));
     } catch (e) {
       if (!isCancel(e)) toastError(e);
@@ -74,9 +79,9 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
   return (
     <View data-testid={`action-form-${spec.action}`}>
       {spec.rejectReason && (
-        <View className='field'>
-          <View className='field__label'>不予受理的原因</View>
-          <View className='choice'>
+        <View className="field">
+          <View className="field__label">不予受理的原因</View>
+          <View className="choice">
             {(['invalid', 'out_of_scope'] as const).map((r) => (
               <Text key={r} className={`choice__item ${form.rejectReason === r ? 'choice__item--on' : ''}`} onClick={() => set({ rejectReason: r })}>
                 {REJECT_REASON_NAMES_ZH[r]}
@@ -86,11 +91,16 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
         </View>
       )}
       {spec.department && (
-        <View className='field'>
-          <View className='field__label'>处置部门（★ 为系统建议）</View>
-          <View className='choice'>
+        <View className="field">
+          <View className="field__label">处置部门（★ 为系统建议）</View>
+          <View className="choice">
             {deptOrder.map((d) => (
-              <Text key={d.id} className={`choice__item ${form.departmentId === d.id ? 'choice__item--on' : ''}`} onClick={() => set({ departmentId: d.id })} data-testid='dept-option'>
+              <Text
+                key={d.id}
+                className={`choice__item ${form.departmentId === d.id ? 'choice__item--on' : ''}`}
+                onClick={() => set({ departmentId: d.id })}
+                data-testid="dept-option"
+              >
                 {proposed.has(d.id) ? '★ ' : ''}
                 {d.name}
               </Text>
@@ -99,12 +109,16 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
         </View>
       )}
       {spec.duplicateOf && (
-        <View className='field'>
-          <View className='field__label'>与哪个案件重复（同类别、未办结）</View>
-          {!duplicates.length && <Text className='muted small'>没有找到同类别的未办结案件</Text>}
-          <View className='choice'>
+        <View className="field">
+          <View className="field__label">与哪个案件重复（同类别、未办结）</View>
+          {!duplicates.length && <Text className="muted small">没有找到同类别的未办结案件</Text>}
+          <View className="choice">
             {duplicates.map((c) => (
-              <Text key={c.id} className={`choice__item ${form.duplicateOf === c.id ? 'choice__item--on' : ''}`} onClick={() => set({ duplicateOf: c.id })}>
+              <Text
+                key={c.id}
+                className={`choice__item ${form.duplicateOf === c.id ? 'choice__item--on' : ''}`}
+                onClick={() => set({ duplicateOf: c.id })}
+              >
                 {c.caseNo} {c.address ?? ''}
               </Text>
             ))}
@@ -112,12 +126,16 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
         </View>
       )}
       {spec.forwardTarget && (
-        <View className='field'>
-          <View className='field__label'>转办平台</View>
-          {!targets.length && <Text className='muted small'>未配置可转办的平台</Text>}
-          <View className='choice'>
+        <View className="field">
+          <View className="field__label">转办平台</View>
+          {!targets.length && <Text className="muted small">未配置可转办的平台</Text>}
+          <View className="choice">
             {targets.map((t) => (
-              <Text key={t.id} className={`choice__item ${form.forwardTarget === t.id ? 'choice__item--on' : ''}`} onClick={() => set({ forwardTarget: t.id })}>
+              <Text
+                key={t.id}
+                className={`choice__item ${form.forwardTarget === t.id ? 'choice__item--on' : ''}`}
+                onClick={() => set({ forwardTarget: t.id })}
+              >
                 {t.name}
               </Text>
             ))}
@@ -125,11 +143,17 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
         </View>
       )}
       {spec.postponeExtra && (
-        <View className='field'>
-          <View className='field__label'>需要延长</View>
-          <View className='row'>
-            <Input className='field__input grow' type='digit' placeholder='数量' value={form.extraValue ?? ''} onInput={(e) => set({ extraValue: e.detail.value })} />
-            <View className='choice ml-m'>
+        <View className="field">
+          <View className="field__label">需要延长</View>
+          <View className="row">
+            <Input
+              className="field__input grow"
+              type="digit"
+              placeholder="数量"
+              value={form.extraValue ?? ''}
+              onInput={(e) => set({ extraValue: e.detail.value })}
+            />
+            <View className="choice ml-m">
               {(['work_days', 'work_hours'] as const).map((u) => (
                 <Text key={u} className={`choice__item ${form.extraUnit === u ? 'choice__item--on' : ''}`} onClick={() => set({ extraUnit: u })}>
                   {u === 'work_days' ? '工作日' : '工作时'}
@@ -140,8 +164,8 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
         </View>
       )}
       {spec.afterPhotos && (
-        <View className='field'>
-          <View className='field__label'>处置后照片</View>
+        <View className="field">
+          <View className="field__label">处置后照片</View>
           <PhotoTiles
             photos={photos}
             uploads={uploads}
@@ -150,24 +174,35 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
             onRemove={(id) => setPhotos((l) => l.filter((p) => p.id !== id))}
             onRetry={(k) => queue.current!.retry(k)}
             onDiscard={(k) => queue.current!.remove(k)}
-            addLabel='处置后照片'
+            addLabel="处置后照片"
           />
         </View>
       )}
       {spec.note && (
-        <View className='field'>
-          <View className='field__label'>
+        <View className="field">
+          <View className="field__label">
             {spec.note.label}
             {spec.note.required ? '' : '（选填）'}
           </View>
-          <Textarea className='field__textarea' placeholder={spec.note.placeholder} maxlength={500} value={form.note ?? ''} onInput={(e) => set({ note: e.detail.value })} data-testid='action-note' />
+          <Textarea
+            className="field__textarea"
+            placeholder={spec.note.placeholder}
+            maxlength={500}
+            value={form.note ?? ''}
+            onInput={(e) => set({ note: e.detail.value })}
+            data-testid="action-note"
+          />
         </View>
       )}
-      <View className='btn-row mt-m'>
-        <View className='btn' onClick={onCancel}>
+      <View className="btn-row mt-m">
+        <View className="btn" onClick={onCancel}>
           取消
         </View>
-        <View className={`btn ${spec.tone === 'danger' ? 'btn--danger' : 'btn--primary'} ${busy ? 'btn--disabled' : ''}`} onClick={() => !busy && submit()} data-testid='action-submit'>
+        <View
+          className={`btn ${spec.tone === 'danger' ? 'btn--danger' : 'btn--primary'} ${busy ? 'btn--disabled' : ''}`}
+          onClick={() => !busy && submit()}
+          data-testid="action-submit"
+        >
           {busy ? '提交中…' : `确认${spec.label}`}
         </View>
       </View>

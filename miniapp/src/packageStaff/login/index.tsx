@@ -28,27 +28,36 @@ export default function StaffLoginPage() {
   };
 
   return (
-    <View className='page'>
-      <View className='staff-hero'>
-        <Text className='staff-hero__title'>数字城管工作台</Text>
-        <Text className='staff-hero__sub'>受理 · 派遣 · 处置 · 核查 · 宣传</Text>
+    <View className="page">
+      <View className="staff-hero">
+        <Text className="staff-hero__title">数字城管工作台</Text>
+        <Text className="staff-hero__sub">受理 · 派遣 · 处置 · 核查 · 宣传</Text>
       </View>
-      <View className='card'>
-        <View className='field'>
-          <View className='field__label'>用户名</View>
-          <Input className='field__input' value={username} onInput={(e) => setUsername(e.detail.value)} data-testid='staff-username' />
+      <View className="card">
+        <View className="field">
+          <View className="field__label">用户名</View>
+          <Input className="field__input" value={username} onInput={(e) => setUsername(e.detail.value)} data-testid="staff-username" />
         </View>
-        <View className='field'>
-          <View className='field__label'>密码</View>
-          <Input className='field__input' password value={password} onInput={(e) => setPassword(e.detail.value)} onConfirm={() => void login()} data-testid='staff-password' />
+        <View className="field">
+          <View className="field__label">密码</View>
+          <Input
+            className="field__input"
+            password
+            value={password}
+            onInput={(e) => setPassword(e.detail.value)}
+            onConfirm={() => void login()}
+            data-testid="staff-password"
+          />
         </View>
-        <View className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`} onClick={() => !busy && void login()} data-testid='staff-login'>
+        <View
+          className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`}
+          onClick={() => !busy && void login()}
+          data-testid="staff-login"
+        >
           {busy ? '正在登录…' : '登录'}
         </View>
       </View>
-      <Text className='muted small block center'>
-        账号由管理员分配；连续输错密码会临时锁定
-      </Text>
+      <Text className="muted small block center">账号由管理员分配；连续输错密码会临时锁定</Text>
     </View>
   );
 }

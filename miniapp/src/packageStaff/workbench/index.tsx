@@ -37,19 +37,17 @@ export default function WorkbenchPage() {
   if (!staff) return <Loading />;
 
   return (
-    <View className='page'>
-      <View className='staff-hero'>
-        <View className='row row--between'>
+    <View className="page">
+      <View className="staff-hero">
+        <View className="row row--between">
           <View>
-            <Text className='staff-hero__title' data-testid='staff-name'>
+            <Text className="staff-hero__title" data-testid="staff-name">
               {staff.displayName}
             </Text>
-            <Text className='staff-hero__sub block'>
-              {STAFF_ROLE_NAMES_ZH[staff.role]}
-            </Text>
+            <Text className="staff-hero__sub block">{STAFF_ROLE_NAMES_ZH[staff.role]}</Text>
           </View>
           <Text
-            className='staff-hero__out'
+            className="staff-hero__out"
             onClick={async () => {
               if (await confirm('退出', '确定退出工作人员账号吗？')) {
                 await signOutStaff();
@@ -63,22 +61,25 @@ export default function WorkbenchPage() {
       </View>
 
       {(staff.role === 'publicity' || staff.role === 'admin') && (
-        <View className='card list-item' onClick={() => void Taro.navigateTo({ url: pageUrl('staffCampaigns') })} data-testid='entry-campaigns'>
-          <View className='grow'>
-            <Text className='bold'>活动管理</Text>
-            <Text className='muted small block'>
-              创建、预览、发布活动，查看活动效果
-            </Text>
+        <View className="card list-item" onClick={() => void Taro.navigateTo({ url: pageUrl('staffCampaigns') })} data-testid="entry-campaigns">
+          <View className="grow">
+            <Text className="bold">活动管理</Text>
+            <Text className="muted small block">创建、预览、发布活动，查看活动效果</Text>
           </View>
-          <Text className='list-item__arrow'>›</Text>
+          <Text className="list-item__arrow">›</Text>
         </View>
       )}
 
       {worksCases(staff.role) && (
         <View>
-          <ScrollView scrollX className='pills'>
+          <ScrollView scrollX className="pills">
             {tabs.map((t) => (
-              <View key={t.key} className={`pill ${t.key === tab?.key ? 'pill--on' : ''}`} onClick={() => setTabKey(t.key)} data-testid={`queue-${t.key}`}>
+              <View
+                key={t.key}
+                className={`pill ${t.key === tab?.key ? 'pill--on' : ''}`}
+                onClick={() => setTabKey(t.key)}
+                data-testid={`queue-${t.key}`}
+              >
                 {t.title}
               </View>
             ))}
@@ -88,37 +89,42 @@ export default function WorkbenchPage() {
           ) : !items.length && loading ? (
             <Loading />
           ) : !items.length ? (
-            <EmptyState title='暂无案件' hint='下拉可刷新' />
+            <EmptyState title="暂无案件" hint="下拉可刷新" />
           ) : (
-            <View className='card' data-testid='case-queue'>
+            <View className="card" data-testid="case-queue">
               {items.map((c) => {
                 const dl = describeDeadline(c.deadline, c.state);
                 return (
-                  <View key={c.id} className='case-item' onClick={() => void Taro.navigateTo({ url: pageUrl('staffCase', { id: c.id }) })} data-testid='queue-case'>
-                    {c.thumbUrl ? <Image className='thumb' src={mediaUrl(c.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}
-                    <View className='grow ml-m'>
-                      <View className='row row--between'>
-                        <Text className='case-item__title ellipsis grow'>{c.categoryName}</Text>
-                        <Text className='chip chip--active'>{STAFF_STATE_NAMES_ZH[c.state]}</Text>
+                  <View
+                    key={c.id}
+                    className="case-item"
+                    onClick={() => void Taro.navigateTo({ url: pageUrl('staffCase', { id: c.id }) })}
+                    data-testid="queue-case"
+                  >
+                    {c.thumbUrl ? <Image className="thumb" src={mediaUrl(c.thumbUrl)} mode="aspectFill" /> : <View className="thumb" />}
+                    <View className="grow ml-m">
+                      <View className="row row--between">
+                        <Text className="case-item__title ellipsis grow">{c.categoryName}</Text>
+                        <Text className="chip chip--active">{STAFF_STATE_NAMES_ZH[c.state]}</Text>
                       </View>
-                      <Text className='muted small ellipsis block'>
+                      <Text className="muted small ellipsis block">
                         {c.caseNo} · {c.address ?? c.gridId}
                       </Text>
-                      <View className='case-flags'>
-                        {c.overdue && <Text className='chip chip--danger'>已超期</Text>}
-                        {dl && !c.overdue && <Text className='chip chip--void'>{dl.text}</Text>}
-                        {c.postponeRequested && <Text className='chip chip--paused'>缓办申请</Text>}
-                        {c.reopenRequested && <Text className='chip chip--waiting'>市民反馈未解决</Text>}
-                        {c.reworkCount > 0 && <Text className='chip chip--review'>返工 {c.reworkCount}</Text>}
-                        {c.campaignId && <Text className='chip chip--waiting'>活动</Text>}
-                        {c.supporterCount > 0 && <Text className='chip chip--void'>{c.supporterCount} 人附议</Text>}
-                        <Text className='muted small'>{formatRelative(c.createdAt)}</Text>
+                      <View className="case-flags">
+                        {c.overdue && <Text className="chip chip--danger">已超期</Text>}
+                        {dl && !c.overdue && <Text className="chip chip--void">{dl.text}</Text>}
+                        {c.postponeRequested && <Text className="chip chip--paused">缓办申请</Text>}
+                        {c.reopenRequested && <Text className="chip chip--waiting">市民反馈未解决</Text>}
+                        {c.reworkCount > 0 && <Text className="chip chip--review">返工 {c.reworkCount}</Text>}
+                        {c.campaignId && <Text className="chip chip--waiting">活动</Text>}
+                        {c.supporterCount > 0 && <Text className="chip chip--void">{c.supporterCount} 人附议</Text>}
+                        <Text className="muted small">{formatRelative(c.createdAt)}</Text>
                       </View>
                     </View>
                   </View>
                 );
               })}
-              {hasMore && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
+              {hasMore && <View className="muted small load-more">{loading ? '加载中…' : '上拉加载更多'}</View>}
             </View>
           )}
         </View>

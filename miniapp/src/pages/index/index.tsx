@@ -34,7 +34,12 @@ export default function Index() {
         .list()
         .then((r) => setCampaigns(r.items.filter((c) => c.status === 'live' || c.status === 'scheduled')))
         .catch(() => undefined),
-      signedIn ? pointsApi.mine().then(setPoints).catch(() => undefined) : Promise.resolve(),
+      signedIn
+        ? pointsApi
+            .mine()
+            .then(setPoints)
+            .catch(() => undefined)
+        : Promise.resolve(),
     ]);
   };
 
@@ -44,7 +49,11 @@ export default function Index() {
   }, [signedIn]);
   useDidShow(() => {
     setDraftWaiting(hasContent(loadDraft(storage)));
-    if (signedIn) void pointsApi.mine().then(setPoints).catch(() => undefined);
+    if (signedIn)
+      void pointsApi
+        .mine()
+        .then(setPoints)
+        .catch(() => undefined);
   });
   usePullDownRefresh(() => {
     setStatsKey((k) => k + 1);
@@ -54,49 +63,51 @@ export default function Index() {
   const goReport = () => void Taro.switchTab({ url: tabUrl('report') });
 
   return (
-    <View className='page home'>
-      <View className='home__hero'>
-        <Text className='home__city'>{city ? `${city.name} · 城市管理` : '城市管理'}</Text>
-        <Text className='home__title'>发现问题，随手一拍</Text>
-        <Text className='home__subtitle'>井盖破损、垃圾堆放、乱停乱放……拍下来，我们马上办</Text>
-        <View className='home__snap' onClick={goReport} data-testid='snap'>
-          <Text className='home__snap-text'>随手拍</Text>
+    <View className="page home">
+      <View className="home__hero">
+        <Text className="home__city">{city ? `${city.name} · 城市管理` : '城市管理'}</Text>
+        <Text className="home__title">发现问题，随手一拍</Text>
+        <Text className="home__subtitle">井盖破损、垃圾堆放、乱停乱放……拍下来，我们马上办</Text>
+        <View className="home__snap" onClick={goReport} data-testid="snap">
+          <Text className="home__snap-text">随手拍</Text>
         </View>
         {draftWaiting && (
-          <Text className='home__draft' onClick={goReport}>
+          <Text className="home__draft" onClick={goReport}>
             您有一条未提交的上报，继续填写 ›
           </Text>
         )}
       </View>
 
-      <View className='card home__entries'>
+      <View className="card home__entries">
         {ENTRIES.map((e) => (
-          <View key={e.url} className='home__entry' onClick={() => void Taro.navigateTo({ url: e.url })}>
-            <Text className='home__entry-icon'>{e.icon}</Text>
-            <Text className='home__entry-label'>{e.label}</Text>
+          <View key={e.url} className="home__entry" onClick={() => void Taro.navigateTo({ url: e.url })}>
+            <Text className="home__entry-icon">{e.icon}</Text>
+            <Text className="home__entry-label">{e.label}</Text>
           </View>
         ))}
       </View>
 
       {campaigns.length > 0 && (
-        <View className='card' data-testid='home-campaigns'>
-          <View className='card__title'>
+        <View className="card" data-testid="home-campaigns">
+          <View className="card__title">
             <Text>正在进行的活动</Text>
-            <Text className='card__extra' onClick={() => void Taro.navigateTo({ url: pageUrl('campaigns') })}>
+            <Text className="card__extra" onClick={() => void Taro.navigateTo({ url: pageUrl('campaigns') })}>
               全部 ›
             </Text>
           </View>
           {campaigns.slice(0, 3).map((c) => (
-            <View key={c.id} className='home__campaign' onClick={() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) })}>
-              {c.cover ? <Image className='home__campaign-cover' src={mediaUrl(c.cover.thumbUrl)} mode='aspectFill' /> : <View className='home__campaign-cover home__campaign-cover--blank'>活动</View>}
-              <View className='grow ml-m'>
-                <Text className='home__campaign-title ellipsis'>{c.title}</Text>
-                <Text className='muted small ellipsis block'>
-                  {c.summary || `${formatDate(c.startAt)} 至 ${formatDate(c.endAt)}`}
-                </Text>
-                <View className='row mt-s'>
+            <View key={c.id} className="home__campaign" onClick={() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) })}>
+              {c.cover ? (
+                <Image className="home__campaign-cover" src={mediaUrl(c.cover.thumbUrl)} mode="aspectFill" />
+              ) : (
+                <View className="home__campaign-cover home__campaign-cover--blank">活动</View>
+              )}
+              <View className="grow ml-m">
+                <Text className="home__campaign-title ellipsis">{c.title}</Text>
+                <Text className="muted small ellipsis block">{c.summary || `${formatDate(c.startAt)} 至 ${formatDate(c.endAt)}`}</Text>
+                <View className="row mt-s">
                   <Text className={`chip ${c.status === 'live' ? 'chip--done' : 'chip--waiting'}`}>{c.statusName}</Text>
-                  {c.multiplier > 1 && <Text className='chip chip--danger ml-s'>积分 ×{c.multiplier}</Text>}
+                  {c.multiplier > 1 && <Text className="chip chip--danger ml-s">积分 ×{c.multiplier}</Text>}
                 </View>
               </View>
             </View>
@@ -104,15 +115,17 @@ export default function Index() {
         </View>
       )}
 
-      <View className='card home__points' onClick={() => void Taro.navigateTo({ url: signedIn ? pageUrl('points') : pageUrl('login') })}>
-        <View className='grow'>
-          <Text className='muted small'>我的积分</Text>
-          <Text className={signedIn ? 'home__points-value' : 'home__points-login'} data-testid='home-points'>
+      <View className="card home__points" onClick={() => void Taro.navigateTo({ url: signedIn ? pageUrl('points') : pageUrl('login') })}>
+        <View className="grow">
+          <Text className="muted small">我的积分</Text>
+          <Text className={signedIn ? 'home__points-value' : 'home__points-login'} data-testid="home-points">
             {signedIn ? (points?.balance ?? me?.points ?? 0) : '登录领积分'}
           </Text>
-          <Text className='muted small'>{signedIn ? `本月已获 ${points?.earnedThisMonth ?? 0} 分 · 可兑换话费和礼品` : '登录后上报问题即可获得积分'}</Text>
+          <Text className="muted small">
+            {signedIn ? `本月已获 ${points?.earnedThisMonth ?? 0} 分 · 可兑换话费和礼品` : '登录后上报问题即可获得积分'}
+          </Text>
         </View>
-        <Text className='list-item__arrow'>›</Text>
+        <Text className="list-item__arrow">›</Text>
       </View>
 
       <HeadlineFigures key={statsKey} />

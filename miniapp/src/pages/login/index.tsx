@@ -10,15 +10,15 @@ export default function LoginPage() {
     else void Taro.switchTab({ url: tabUrl('mine') });
   };
   return (
-    <View className='page'>
-      <View className='login__hero'>
-        <Text className='login__title'>随手拍</Text>
-        <Text className='login__subtitle'>发现城市问题，拍一拍，马上办</Text>
+    <View className="page">
+      <View className="login__hero">
+        <Text className="login__title">随手拍</Text>
+        <Text className="login__subtitle">发现城市问题，拍一拍，马上办</Text>
       </View>
-      <View className='card'>
+      <View className="card">
         <LoginPanel onDone={done} />
       </View>
-      <View className='muted small login__staff' onClick={() => void Taro.navigateTo({ url: pageUrl('staffLogin') })}>
+      <View className="muted small login__staff" onClick={() => void Taro.navigateTo({ url: pageUrl('staffLogin') })}>
         工作人员请从这里登录 ›
       </View>
     </View>

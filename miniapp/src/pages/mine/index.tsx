@@ -54,50 +54,57 @@ export default function MinePage() {
   };
 
   return (
-    <View className='page mine'>
-      <View className='mine__profile'>
+    <View className="page mine">
+      <View className="mine__profile">
         {signedIn && me ? (
-          <View className='row'>
-            <Text className='mine__avatar'>{me.nickname.slice(0, 1)}</Text>
-            <View className='grow'>
-              <Text className='mine__name' data-testid='mine-nickname'>
+          <View className="row">
+            <Text className="mine__avatar">{me.nickname.slice(0, 1)}</Text>
+            <View className="grow">
+              <Text className="mine__name" data-testid="mine-nickname">
                 {me.nickname}
               </Text>
-              <Text className='mine__sub'>{me.phoneMasked ? `手机 ${me.phoneMasked}` : '未绑定手机号（兑换话费需要）'}</Text>
+              <Text className="mine__sub">{me.phoneMasked ? `手机 ${me.phoneMasked}` : '未绑定手机号（兑换话费需要）'}</Text>
             </View>
-            <Text className='mine__edit' onClick={startEdit}>
+            <Text className="mine__edit" onClick={startEdit}>
               编辑
             </Text>
           </View>
         ) : (
-          <View className='row' onClick={go(pageUrl('login'))}>
-            <Text className='mine__avatar'>市</Text>
-            <View className='grow'>
-              <Text className='mine__name'>点击登录</Text>
-              <Text className='mine__sub'>登录后可跟踪上报进度、获得积分</Text>
+          <View className="row" onClick={go(pageUrl('login'))}>
+            <Text className="mine__avatar">市</Text>
+            <View className="grow">
+              <Text className="mine__name">点击登录</Text>
+              <Text className="mine__sub">登录后可跟踪上报进度、获得积分</Text>
             </View>
           </View>
         )}
         {signedIn && me && (
-          <View className='mine__stats' onClick={go(pageUrl('points'))}>
-            <Text className='mine__points'>{me.points}</Text>
-            <Text className='mine__sub'>积分 · 去兑换 ›</Text>
+          <View className="mine__stats" onClick={go(pageUrl('points'))}>
+            <Text className="mine__points">{me.points}</Text>
+            <Text className="mine__sub">积分 · 去兑换 ›</Text>
           </View>
         )}
       </View>
 
       {editing && (
-        <View className='card'>
-          <View className='field'>
-            <View className='field__label'>昵称</View>
-            <Input className='field__input' maxlength={20} value={nickname} onInput={(e) => setNickname(e.detail.value)} />
+        <View className="card">
+          <View className="field">
+            <View className="field__label">昵称</View>
+            <Input className="field__input" maxlength={20} value={nickname} onInput={(e) => setNickname(e.detail.value)} />
           </View>
-          <View className='field'>
-            <View className='field__label'>手机号（用于话费兑换，仅工作人员可见）</View>
-            <Input className='field__input' type='number' maxlength={11} placeholder={me?.phoneMasked ?? '请输入手机号'} value={phone} onInput={(e) => setPhone(e.detail.value)} />
+          <View className="field">
+            <View className="field__label">手机号（用于话费兑换，仅工作人员可见）</View>
+            <Input
+              className="field__input"
+              type="number"
+              maxlength={11}
+              placeholder={me?.phoneMasked ?? '请输入手机号'}
+              value={phone}
+              onInput={(e) => setPhone(e.detail.value)}
+            />
           </View>
-          <View className='btn-row mt-m'>
-            <View className='btn' onClick={() => setEditing(false)}>
+          <View className="btn-row mt-m">
+            <View className="btn" onClick={() => setEditing(false)}>
               取消
             </View>
             <View className={`btn btn--primary ${saving ? 'btn--disabled' : ''}`} onClick={() => !saving && void save()}>
@@ -107,65 +114,65 @@ export default function MinePage() {
         </View>
       )}
 
-      <View className='card'>
-        <View className='list-item' onClick={go(pageUrl('myReports'))} data-testid='entry-my-reports'>
-          <Text className='grow'>我的上报</Text>
-          <Text className='list-item__arrow'>›</Text>
+      <View className="card">
+        <View className="list-item" onClick={go(pageUrl('myReports'))} data-testid="entry-my-reports">
+          <Text className="grow">我的上报</Text>
+          <Text className="list-item__arrow">›</Text>
         </View>
-        <View className='list-item' onClick={go(pageUrl('points'))}>
-          <Text className='grow'>积分明细</Text>
-          <Text className='list-item__arrow'>›</Text>
+        <View className="list-item" onClick={go(pageUrl('points'))}>
+          <Text className="grow">积分明细</Text>
+          <Text className="list-item__arrow">›</Text>
         </View>
-        <View className='list-item' onClick={go(pageUrl('rewards'))}>
-          <Text className='grow'>积分兑换</Text>
-          <Text className='list-item__arrow'>›</Text>
+        <View className="list-item" onClick={go(pageUrl('rewards'))}>
+          <Text className="grow">积分兑换</Text>
+          <Text className="list-item__arrow">›</Text>
         </View>
-        <View className='list-item' onClick={go(pageUrl('leaderboard'))}>
-          <Text className='grow'>积分排行榜</Text>
-          <Text className='list-item__arrow'>›</Text>
+        <View className="list-item" onClick={go(pageUrl('leaderboard'))}>
+          <Text className="grow">积分排行榜</Text>
+          <Text className="list-item__arrow">›</Text>
         </View>
-        <View className='list-item' onClick={go(pageUrl('campaigns'))}>
-          <Text className='grow'>参与活动</Text>
-          <Text className='list-item__arrow'>›</Text>
+        <View className="list-item" onClick={go(pageUrl('campaigns'))}>
+          <Text className="grow">参与活动</Text>
+          <Text className="list-item__arrow">›</Text>
         </View>
-        <View className='list-item' onClick={go(pageUrl('stats'))}>
-          <Text className='grow'>数据公开</Text>
-          <Text className='list-item__arrow'>›</Text>
+        <View className="list-item" onClick={go(pageUrl('stats'))}>
+          <Text className="grow">数据公开</Text>
+          <Text className="list-item__arrow">›</Text>
         </View>
       </View>
 
-      <View className='card'>
+      <View className="card">
         {staff ? (
           <View>
-            <View className='list-item' onClick={go(pageUrl('workbench'))} data-testid='entry-workbench'>
-              <View className='grow'>
+            <View className="list-item" onClick={go(pageUrl('workbench'))} data-testid="entry-workbench">
+              <View className="grow">
                 <Text>工作台</Text>
-                <Text className='muted small block'>
+                <Text className="muted small block">
                   {staff.displayName} · {STAFF_ROLE_NAMES_ZH[staff.role]}
                 </Text>
               </View>
-              <Text className='list-item__arrow'>›</Text>
+              <Text className="list-item__arrow">›</Text>
             </View>
             <View
-              className='list-item'
+              className="list-item"
               onClick={async () => {
                 if (await confirm('退出工作账号', '确定退出工作人员账号吗？')) await signOutStaff();
               }}
             >
-              <Text className='grow muted'>退出工作账号</Text>
+              <Text className="grow muted">退出工作账号</Text>
             </View>
           </View>
         ) : (
-          <View className='list-item' onClick={go(pageUrl('staffLogin'))} data-testid='entry-staff-login'>
-            <Text className='grow'>工作人员登录</Text>
-            <Text className='list-item__arrow'>›</Text>
+          <View className="list-item" onClick={go(pageUrl('staffLogin'))} data-testid="entry-staff-login">
+            <Text className="grow">工作人员登录</Text>
+            <Text className="list-item__arrow">›</Text>
           </View>
         )}
       </View>
 
       {signedIn && (
         <View
-          className='btn btn--block'
+          className="btn btn--block"
           onClick={async () => {
             if (await confirm('退出登录', '退出后草稿仍保留在本机，确定退出吗？')) await signOutCitizen();
           }}

@@ -13,18 +13,18 @@ import { requireCitizen } from '../../services/session';
 
 export default function MyReportsPage() {
   const [status, setStatus] = useState<CitizenStatus | undefined>(undefined);
-  const { items, loading, error, hasMore, reload } = useCursorPages<ReportSummary>(
-    (cursor) => reportsApi.mine({ status, cursor }),
-    { key: status, guard: requireCitizen },
-  );
+  const { items, loading, error, hasMore, reload } = useCursorPages<ReportSummary>((cursor) => reportsApi.mine({ status, cursor }), {
+    key: status,
+    guard: requireCitizen,
+  });
 
   useDidShow(() => {
     if (items.length) void reload();
   });
 
   return (
-    <View className='page'>
-      <ScrollView scrollX className='pills'>
+    <View className="page">
+      <ScrollView scrollX className="pills">
         {MY_REPORT_FILTERS.map((f) => (
           <View key={f.label} className={`pill ${f.status === status ? 'pill--on' : ''}`} onClick={() => setStatus(f.status)}>
             {f.label}
@@ -38,38 +38,34 @@ export default function MyReportsPage() {
       ) : !items.length ? (
         <EmptyState
           title={status ? `没有“${status}”的上报` : '还没有上报过问题'}
-          hint='发现井盖破损、垃圾堆放、乱停车等问题，随手拍一拍'
-          actionText='去上报'
+          hint="发现井盖破损、垃圾堆放、乱停车等问题，随手拍一拍"
+          actionText="去上报"
           onAction={() => void Taro.switchTab({ url: tabUrl('report') })}
         />
       ) : (
-        <View className='card' data-testid='my-reports'>
+        <View className="card" data-testid="my-reports">
           {items.map((it) => (
             <View
               key={it.id}
-              className='list-item'
+              className="list-item"
               onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: it.id }) })}
-              data-testid='my-report'
+              data-testid="my-report"
             >
-              {it.thumbUrl ? <Image className='thumb' src={mediaUrl(it.thumbUrl)} mode='aspectFill' /> : <View className='thumb' />}
-              <View className='grow ml-m'>
-                <View className='row row--between'>
-                  <Text className='ellipsis grow bold'>
-                    {it.categoryName}
-                  </Text>
+              {it.thumbUrl ? <Image className="thumb" src={mediaUrl(it.thumbUrl)} mode="aspectFill" /> : <View className="thumb" />}
+              <View className="grow ml-m">
+                <View className="row row--between">
+                  <Text className="ellipsis grow bold">{it.categoryName}</Text>
                   <StatusChip status={it.status} />
                 </View>
-                <Text className='muted small ellipsis block'>
-                  {it.address ?? it.caseNo}
-                </Text>
-                <Text className='muted small'>
+                <Text className="muted small ellipsis block">{it.address ?? it.caseNo}</Text>
+                <Text className="muted small">
                   {formatRelative(it.createdAt)}
                   {it.supporterCount > 0 ? ` · ${it.supporterCount} 人也遇到` : ''}
                 </Text>
               </View>
             </View>
           ))}
-          {hasMore && <View className='muted small load-more'>{loading ? '加载中…' : '上拉加载更多'}</View>}
+          {hasMore && <View className="muted small load-more">{loading ? '加载中…' : '上拉加载更多'}</View>}
         </View>
       )}
     </View>

@@ -49,57 +49,57 @@ export default function ReportDetailPage() {
   const deadline = describeDeadline(r.deadline, r.state);
 
   return (
-    <View className='page detail'>
-      <View className='card'>
-        <View className='row row--between'>
-          <Text className='detail__category'>{r.categoryName}</Text>
+    <View className="page detail">
+      <View className="card">
+        <View className="row row--between">
+          <Text className="detail__category">{r.categoryName}</Text>
           <StatusChip status={r.status} />
         </View>
-        <Text className='muted small detail__explain' data-testid='status-explain'>
+        <Text className="muted small detail__explain" data-testid="status-explain">
           {r.rejectReason && r.status === '已作废' ? `${STATUS_EXPLANATIONS[r.status]}：${r.rejectReason}` : STATUS_EXPLANATIONS[r.status]}
         </Text>
-        {r.mergedInto && <Text className='muted small'>已并入案件 {r.mergedInto.caseNo}，处理进度将同步给您</Text>}
-        <View className='detail__meta'>
-          <Text className='muted small'>案件编号 {r.caseNo}</Text>
-          <Text className='muted small'>上报时间 {formatDateTime(r.createdAt)}</Text>
-          {r.address && <Text className='muted small'>位置 {r.address}</Text>}
+        {r.mergedInto && <Text className="muted small">已并入案件 {r.mergedInto.caseNo}，处理进度将同步给您</Text>}
+        <View className="detail__meta">
+          <Text className="muted small">案件编号 {r.caseNo}</Text>
+          <Text className="muted small">上报时间 {formatDateTime(r.createdAt)}</Text>
+          {r.address && <Text className="muted small">位置 {r.address}</Text>}
           {deadline && (
-            <Text className={`small ${deadline.overdue ? 'danger-text' : 'muted'}`} data-testid='deadline'>
+            <Text className={`small ${deadline.overdue ? 'danger-text' : 'muted'}`} data-testid="deadline">
               处置时限 {formatDateTime(r.deadline!)}（{deadline.text}）
             </Text>
           )}
-          {r.supporterCount > 0 && <Text className='muted small'>{r.supporterCount} 位市民也遇到了这个问题</Text>}
+          {r.supporterCount > 0 && <Text className="muted small">{r.supporterCount} 位市民也遇到了这个问题</Text>}
         </View>
       </View>
 
-      <View className='card'>
-        <View className='card__title'>问题照片</View>
-        <PhotoStrip photos={r.photos} testId='before-photos' />
-        {r.description && <View className='detail__desc'>{r.description}</View>}
+      <View className="card">
+        <View className="card__title">问题照片</View>
+        <PhotoStrip photos={r.photos} testId="before-photos" />
+        {r.description && <View className="detail__desc">{r.description}</View>}
       </View>
 
       {r.afterPhotos.length > 0 && (
-        <View className='card'>
-          <View className='card__title'>处理后照片</View>
-          <PhotoStrip photos={r.afterPhotos} testId='after-photos' />
+        <View className="card">
+          <View className="card__title">处理后照片</View>
+          <PhotoStrip photos={r.afterPhotos} testId="after-photos" />
         </View>
       )}
 
       {r.relation === 'reporter' && (r.can.rate || r.rating) && (
-        <View className='card' data-testid='rating'>
-          <View className='card__title'>评价处理结果</View>
+        <View className="card" data-testid="rating">
+          <View className="card__title">评价处理结果</View>
           {r.rating ? (
             <View>
               <Stars value={r.rating.score} />
-              {r.rating.comment && <View className='detail__desc'>{r.rating.comment}</View>}
-              <Text className='muted small'>感谢您的评价</Text>
+              {r.rating.comment && <View className="detail__desc">{r.rating.comment}</View>}
+              <Text className="muted small">感谢您的评价</Text>
             </View>
           ) : (
             <View>
               <Stars value={score} onChange={setScore} />
               <Textarea
-                className='field__textarea detail__comment'
-                placeholder='说说处理得怎么样（选填）'
+                className="field__textarea detail__comment"
+                placeholder="说说处理得怎么样（选填）"
                 maxlength={300}
                 value={comment}
                 onInput={(e) => setComment(e.detail.value)}
@@ -107,7 +107,7 @@ export default function ReportDetailPage() {
               <View
                 className={`btn btn--primary btn--block ${!score || busy ? 'btn--disabled' : ''}`}
                 onClick={() => score && !busy && void run(() => reportsApi.rate(r.id, score, comment.trim()), '评价成功')}
-                data-testid='rate-submit'
+                data-testid="rate-submit"
               >
                 提交评价
               </View>
@@ -116,18 +116,18 @@ export default function ReportDetailPage() {
         </View>
       )}
 
-      {r.reopenRequested && <View className='banner'>您已反馈“没修好”，工作人员会尽快核实处理</View>}
+      {r.reopenRequested && <View className="banner">您已反馈“没修好”，工作人员会尽快核实处理</View>}
 
       {(r.can.edit || r.can.withdraw || r.can.confirmFixed || r.can.reportNotFixed) && (
-        <View className='card'>
+        <View className="card">
           {r.can.confirmFixed && (
-            <View className='btn btn--primary btn--block' onClick={() => !busy && void run(() => reportsApi.confirm(r.id), '已确认解决')}>
+            <View className="btn btn--primary btn--block" onClick={() => !busy && void run(() => reportsApi.confirm(r.id), '已确认解决')}>
               确认已解决
             </View>
           )}
           {r.can.edit && (
             <View
-              className='btn btn--block'
+              className="btn btn--block"
               onClick={() => {
                 setText(r.description);
                 setPanel('edit');
@@ -137,34 +137,34 @@ export default function ReportDetailPage() {
             </View>
           )}
           {r.can.reportNotFixed && (
-            <View className='btn btn--danger btn--block' onClick={() => setPanel('notFixed')} data-testid='not-fixed'>
+            <View className="btn btn--danger btn--block" onClick={() => setPanel('notFixed')} data-testid="not-fixed">
               没修好
             </View>
           )}
           {r.can.withdraw && (
             <View
-              className='btn btn--danger btn--block'
+              className="btn btn--danger btn--block"
               onClick={async () => {
                 if (await confirm('撤回上报', '撤回后工作人员将不再处理这条上报，确定撤回吗？', '撤回')) {
                   void run(() => reportsApi.withdraw(r.id), '已撤回');
                 }
               }}
-              data-testid='withdraw'
+              data-testid="withdraw"
             >
               撤回上报
             </View>
           )}
           {panel !== 'none' && (
-            <View className='detail__panel'>
+            <View className="detail__panel">
               <Textarea
-                className='field__textarea'
+                className="field__textarea"
                 placeholder={panel === 'edit' ? '补充或修改问题描述' : '请说明哪里没修好（必填）'}
                 maxlength={panel === 'edit' ? 500 : 300}
                 value={text}
                 onInput={(e) => setText(e.detail.value)}
               />
-              <View className='btn-row mt-m'>
-                <View className='btn btn--small' onClick={() => setPanel('none')}>
+              <View className="btn-row mt-m">
+                <View className="btn btn--small" onClick={() => setPanel('none')}>
                   取消
                 </View>
                 <View
@@ -183,8 +183,8 @@ export default function ReportDetailPage() {
         </View>
       )}
 
-      <View className='card'>
-        <View className='card__title'>处理进度</View>
+      <View className="card">
+        <View className="card__title">处理进度</View>
         <Timeline
           items={r.timeline.map((t, i) => ({
             key: `${i}`,

@@ -26,7 +26,9 @@ export default function ReportPage() {
   const [pickerOpen, setPickerOpen] = useState(false);
 
   useEffect(() => {
-    void loadCategories().then(setCategories).catch(() => undefined);
+    void loadCategories()
+      .then(setCategories)
+      .catch(() => undefined);
     void loadCity().then((c) => c && setCenter(c.center));
   }, []);
 
@@ -43,24 +45,22 @@ export default function ReportPage() {
   if (r.submitted) {
     const s = r.submitted;
     return (
-      <View className='page report'>
-        <View className='card report__done' data-testid='report-success'>
-          <Text className='report__done-icon'>✓</Text>
-          <Text className='report__done-title'>上报成功</Text>
-          <Text className='muted'>案件编号 {s.caseNo}</Text>
-          <View className='row my-m'>
+      <View className="page report">
+        <View className="card report__done" data-testid="report-success">
+          <Text className="report__done-icon">✓</Text>
+          <Text className="report__done-title">上报成功</Text>
+          <Text className="muted">案件编号 {s.caseNo}</Text>
+          <View className="row my-m">
             <StatusChip status={s.status} />
-            <Text className='muted small ml-s'>
-              {s.categoryName}
-            </Text>
+            <Text className="muted small ml-s">{s.categoryName}</Text>
           </View>
-          <Text className='muted small report__done-hint'>
+          <Text className="muted small report__done-hint">
             {process.env.TARO_ENV === 'weapp' ? '处理进度会通过微信消息通知您，' : ''}立案后即可获得积分。
           </Text>
-          <View className='btn btn--primary btn--block' onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: s.id }) })}>
+          <View className="btn btn--primary btn--block" onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: s.id }) })}>
             查看处理进度
           </View>
-          <View className='btn btn--block' onClick={r.startOver}>
+          <View className="btn btn--block" onClick={r.startOver}>
             再拍一个
           </View>
         </View>
@@ -69,38 +69,38 @@ export default function ReportPage() {
   }
 
   return (
-    <View className='page report'>
+    <View className="page report">
       {!signedIn && (
-        <View className='banner banner--info row row--between' onClick={() => void Taro.navigateTo({ url: pageUrl('login') })}>
+        <View className="banner banner--info row row--between" onClick={() => void Taro.navigateTo({ url: pageUrl('login') })}>
           <Text>登录后即可上报问题、跟踪进度、获得积分</Text>
-          <Text className='card__extra'>去登录 ›</Text>
+          <Text className="card__extra">去登录 ›</Text>
         </View>
       )}
       {d.campaign && (
-        <View className='banner row row--between' data-testid='campaign-banner'>
-          <Text className='grow'>
+        <View className="banner row row--between" data-testid="campaign-banner">
+          <Text className="grow">
             正在参与「{d.campaign.title}」{d.campaign.multiplier && d.campaign.multiplier > 1 ? `，积分 ×${d.campaign.multiplier}` : ''}
           </Text>
-          <Text className='card__extra' onClick={() => r.update((x) => ({ ...x, campaign: null }))}>
+          <Text className="card__extra" onClick={() => r.update((x) => ({ ...x, campaign: null }))}>
             退出
           </Text>
         </View>
       )}
       {hasContent(d) && d.updatedAt < Date.now() - 10 * 60_000 && (
-        <View className='banner banner--info row row--between'>
+        <View className="banner banner--info row row--between">
           <Text>已为您恢复上次未提交的上报</Text>
-          <Text className='card__extra' onClick={r.discardDraft}>
+          <Text className="card__extra" onClick={r.discardDraft}>
             清空
           </Text>
         </View>
       )}
 
-      <View className='card'>
-        <View className='card__title'>
+      <View className="card">
+        <View className="card__title">
           <Text>
-            <Text className='report__step'>1</Text>拍下问题
+            <Text className="report__step">1</Text>拍下问题
           </Text>
-          <Text className='muted small'>最多 {MAX_PHOTOS_PER_REPORT} 张</Text>
+          <Text className="muted small">最多 {MAX_PHOTOS_PER_REPORT} 张</Text>
         </View>
         <PhotoTiles
           photos={d.photos}
@@ -114,10 +114,10 @@ export default function ReportPage() {
         />
       </View>
 
-      <View className='card'>
-        <View className='card__title'>
+      <View className="card">
+        <View className="card__title">
           <Text>
-            <Text className='report__step'>2</Text>问题位置
+            <Text className="report__step">2</Text>问题位置
           </Text>
         </View>
         <LocationPicker
@@ -132,30 +132,30 @@ export default function ReportPage() {
         />
       </View>
 
-      <View className='card'>
-        <View className='card__title'>
+      <View className="card">
+        <View className="card__title">
           <Text>
-            <Text className='report__step'>3</Text>问题类型
+            <Text className="report__step">3</Text>问题类型
           </Text>
         </View>
-        <View className='report__category' onClick={() => setPickerOpen(true)} data-testid='category-field'>
+        <View className="report__category" onClick={() => setPickerOpen(true)} data-testid="category-field">
           <Text className={d.categoryId ? 'report__category-name' : 'muted'}>{d.categoryName ?? '选择问题类型'}</Text>
-          <Text className='list-item__arrow'>›</Text>
+          <Text className="list-item__arrow">›</Text>
         </View>
         <Textarea
-          className='field__textarea report__desc'
-          placeholder='补充说明（选填）：具体位置、问题情况…'
+          className="field__textarea report__desc"
+          placeholder="补充说明（选填）：具体位置、问题情况…"
           maxlength={DESCRIPTION_MAX_LENGTH}
           value={d.description}
           onInput={(e) => r.update((x) => ({ ...x, description: e.detail.value }))}
-          data-testid='description'
+          data-testid="description"
         />
-        <View className='row row--between report__anon'>
-          <View className='grow'>
+        <View className="row row--between report__anon">
+          <View className="grow">
             <Text>匿名上报</Text>
-            <Text className='muted small report__anon-hint'>对外不显示您的昵称，积分照常发放</Text>
+            <Text className="muted small report__anon-hint">对外不显示您的昵称，积分照常发放</Text>
           </View>
-          <Switch checked={d.anonymous} color='#1677ff' onChange={(e) => r.update((x) => ({ ...x, anonymous: e.detail.value }))} />
+          <Switch checked={d.anonymous} color="#1677ff" onChange={(e) => r.update((x) => ({ ...x, anonymous: e.detail.value }))} />
         </View>
       </View>
 
@@ -164,17 +164,17 @@ export default function ReportPage() {
       <View
         className={`btn btn--primary btn--block report__submit ${r.missing.length || r.submitting ? 'btn--disabled' : ''}`}
         onClick={() => !r.submitting && void r.submit()}
-        data-testid='submit'
+        data-testid="submit"
       >
         {r.submitting ? '正在提交…' : r.submitFailed ? '重新提交' : '提交上报'}
       </View>
       {r.missing.length > 0 && (
-        <Text className='muted small report__missing'>
+        <Text className="muted small report__missing">
           还差：{r.missing.map((m) => ({ photos: '照片', location: '位置', category: '问题类型', description: '描述过长' })[m]).join('、')}
         </Text>
       )}
 
-      <Sheet title='选择问题类型' open={pickerOpen} onClose={() => setPickerOpen(false)}>
+      <Sheet title="选择问题类型" open={pickerOpen} onClose={() => setPickerOpen(false)}>
         <CategoryPicker
           categories={categories}
           selectedId={d.categoryId}
