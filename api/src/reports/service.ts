@@ -66,25 +66,34 @@ export class ReportService {
   /** Submits a report; the same clientRequestId returns the first report instead of a second one. */
   async create(citizenId: string, input: CreateReport): Promise<{ created: boolean; doc: CaseDoc }> {
     const idempotencyKey = `citizen:${citizenId}:${input.clientRequestId}`;
-    const existing = await this.Case.findOne({ idempotencyKey }).lean<CaseDoc>();
-    if (existing) return { created: false, doc: existing };
-
-    const category = await this.catalogue.requirePublicCategory(input.categoryId);
-    const area = await this.catalogue.locate(input.location.lat, input.location.lng);
+    // These reads are independent of each other: a submission waits for one round trip
+    // here, not three. A replay wins over any error; otherwise errors keep their order.
+    const [existing, categoryFound, areaFound, photosOwned] = await Promise.allSettled([
+      this.Case.findOne({ idempotencyKey }).lean<CaseDoc>(),
+      this.catalogue.requirePublicCategory(input.categoryId),
+      this.catalogue.locate(input.location.lat, input.location.lng),
+      this.media.requireOwnedPhotos(input.photoIds, { kind: 'citizen', id: citizenId }, 'photoIds'),
+    ]);
+    const replay = valueOf(existing);
+    if (replay) return { created: false, doc: replay };
+    const category = valueOf(categoryFound);
+    const area = valueOf(areaFound);
     if (!area) {
       throw new ApiError(422, 'OUTSIDE_SERVICE_AREA', undefined, [{ field: 'location', issue: 'outside every grid of the service area' }]);
     }
-    await this.media.requireOwnedPhotos(input.photoIds, { kind: 'citizen', id: citizenId }, 'photoIds');
+    valueOf(photosOwned);
     // A report counts for a live campaign when it matches its categories, area and window,
     // whichever entry it came through; the client's campaignId is only the entry it used.
-    const campaign = await this.campaigns.matchFor({
-      categoryId: category.id,
-      districtId: area.district.id,
-      streetId: area.street.id,
-      gridId: area.grid.id,
-      at: this.ctx.clock.now(),
-    });
-    await this.takeDailyQuota(citizenId, idempotencyKey);
+    const [campaign] = await Promise.all([
+      this.campaigns.matchFor({
+        categoryId: category.id,
+        districtId: area.district.id,
+        streetId: area.street.id,
+        gridId: area.grid.id,
+        at: this.ctx.clock.now(),
+      }),
+      this.takeDailyQuota(citizenId, idempotencyKey),
+    ]);
 
     try {
       const doc = await this.workflow.create(
@@ -131,17 +140,18 @@ export class ReportService {
     const day = shanghaiDay(now);
     const limit = this.ctx.config.reports.perDay;
     const _id = `${citizenId}:${day}`;
-    // Create the day's counter first (an upsert on _id alone): the first reports of a day
-    // racing to create it must not read each other's duplicate-key error as "limit reached".
+    const filter = { _id, count: { $lt: limit }, intents: { $ne: intent } };
+    const take = { $inc: { count: 1 }, $push: { intents: intent } };
     try {
-      await this.Quota.updateOne({ _id }, { $setOnInsert: { day, count: 0, intents: [] } }, { upsert: true });
+      // One command in the usual case: the day's first report creates the counter with its slot.
+      await this.Quota.updateOne(filter, { ...take, $setOnInsert: { day } }, { upsert: true });
+      return;
     } catch (err) {
+      // The counter exists and refused (limit reached, or this intent holds a slot), or the
+      // first reports of the day raced to create it: try once more on the existing counter.
       if (!isDuplicateKeyError(err)) throw err;
     }
-    const taken = await this.Quota.updateOne(
-      { _id, count: { $lt: limit }, intents: { $ne: intent } },
-      { $inc: { count: 1 }, $push: { intents: intent } },
-    );
+    const taken = await this.Quota.updateOne(filter, take);
     if (taken.modifiedCount === 1 || (await this.Quota.exists({ _id, intents: intent }))) return;
     throw tooManyRequests(secondsUntilShanghaiMidnight(now), `每人每天最多上报 ${limit} 次，请明天再来`);
   }
@@ -344,4 +354,10 @@ export class ReportService {
       },
     };
   }
+}
+
+/** The value of a settled promise, or its error thrown. */
+function valueOf<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
