@@ -149,16 +149,20 @@ export class StatsService {
     // event of its case, is at or after the generation's cutoff (a rebuild counts the
     // log prefix before it), so each event is counted once even if clocks went back.
     const at = new Date(Math.max(...prefix.map((e) => new Date(e.at).getTime())));
-    const meta = await this.meta();
-    const gens = [meta.active, meta.building].filter((g) => g && at >= g.cutoff).map((g) => g!.gen);
-    if (!gens.length) return;
-
+    // The event's marker and the generation are independent reads: one round trip. The
+    // marker makes a retried effect count once; it must not outlive a failure to count.
     const Processed = getProcessedEffectModel(this.db);
-    try {
-      await Processed.create({ _id: effect.id, at });
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return;
-      throw err;
+    const [metaRead, marked] = await Promise.allSettled([this.meta(), Processed.create({ _id: effect.id, at })]);
+    if (marked.status === 'rejected') {
+      if (isDuplicateKeyError(marked.reason)) return;
+      throw marked.reason;
+    }
+    const gens =
+      metaRead.status === 'fulfilled' ? [metaRead.value.active, metaRead.value.building].filter((g) => g && at >= g.cutoff).map((g) => g!.gen) : [];
+    if (!gens.length) {
+      await Processed.deleteOne({ _id: effect.id });
+      if (metaRead.status === 'rejected') throw metaRead.reason;
+      return;
     }
     try {
       const batch = new RollupBatch();
