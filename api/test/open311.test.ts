@@ -19,6 +19,40 @@ afterAll(async () => {
 
 const base = () => `${api.url}/open311/v2`;
 
+/**
+ * The published GCJ-02 obfuscation formula (Krasovsky 1940 ellipsoid), written out here
+ * independently of the library the API uses, as the reference for the datum tests.
+ */
+function referenceGcj02(p: { lat: number; lng: number }): { lat: number; lng: number } {
+  const a = 6378245.0;
+  const ee = 0.006693421622965943;
+  const x = p.lng - 105.0;
+  const y = p.lat - 35.0;
+  let dLat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+  dLat += ((20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0) / 3.0;
+  dLat += ((20.0 * Math.sin(y * Math.PI) + 40.0 * Math.sin((y / 3.0) * Math.PI)) * 2.0) / 3.0;
+  dLat += ((160.0 * Math.sin((y / 12.0) * Math.PI) + 320 * Math.sin((y * Math.PI) / 30.0)) * 2.0) / 3.0;
+  let dLng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+  dLng += ((20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0) / 3.0;
+  dLng += ((20.0 * Math.sin(x * Math.PI) + 40.0 * Math.sin((x / 3.0) * Math.PI)) * 2.0) / 3.0;
+  dLng += ((150.0 * Math.sin((x / 12.0) * Math.PI) + 300.0 * Math.sin((x / 30.0) * Math.PI)) * 2.0) / 3.0;
+  const radLat = (p.lat / 180.0) * Math.PI;
+  const magic = 1 - ee * Math.sin(radLat) * Math.sin(radLat);
+  const sqrtMagic = Math.sqrt(magic);
+  return {
+    lat: p.lat + (dLat * 180.0) / (((a * (1 - ee)) / (magic * sqrtMagic)) * Math.PI),
+    lng: p.lng + (dLng * 180.0) / ((a / sqrtMagic) * Math.cos(radLat) * Math.PI),
+  };
+}
+
+/** Distance in metres between two nearby points (equirectangular; exact enough below a kilometre). */
+function metres(p: { lat: number; lng: number }, q: { lat: number; lng: number }): number {
+  const r = 6371008.8;
+  const dy = ((q.lat - p.lat) * Math.PI) / 180;
+  const dx = (((q.lng - p.lng) * Math.PI) / 180) * Math.cos((((p.lat + q.lat) / 2) * Math.PI) / 180);
+  return r * Math.hypot(dx, dy);
+}
+
 async function form(path: string, params: Record<string, string>) {
   return fetch(`${base()}${path}`, {
     method: 'POST',
@@ -175,6 +209,46 @@ describe('Open311 GeoReport v2', () => {
       ].sort(),
     );
     expect(fields.status).toBe('closed');
+  });
+
+  it('speaks WGS-84: a point posted by a client round-trips within 5 m, stored as GCJ-02 for the rest of the product', async () => {
+    // The WGS-84 position whose GCJ-02 image is the demo's central point (inverted by iteration of the reference formula).
+    let wgs = { ...city.point };
+    for (let i = 0; i < 10; i++) {
+      const image = referenceGcj02(wgs);
+      wgs = { lat: wgs.lat + city.point.lat - image.lat, lng: wgs.lng + city.point.lng - image.lng };
+    }
+    const res = await form('/requests.json', {
+      api_key: API_KEY,
+      service_code: city.publicCategory.id,
+      lat: wgs.lat.toFixed(7),
+      long: wgs.lng.toFixed(7),
+      description: '坐标系往返',
+    });
+    expect(res.status).toBe(201);
+    const [created] = ((await res.json()) as unknown[]).map((c) => open311CreatedSchema.parse(c));
+    const stored = (await getCaseModel(api.db).findOne({ caseNo: created!.service_request_id }).lean())!.location;
+    // Stored in GCJ-02: where the reference formula puts the posted point, hundreds of metres from the WGS-84 numbers.
+    expect(metres(stored, referenceGcj02(wgs))).toBeLessThan(1);
+    expect(metres(stored, wgs)).toBeGreaterThan(200);
+
+    const own = await fetch(`${base()}/requests/${created!.service_request_id}.json?api_key=${API_KEY}`);
+    const [mine] = ((await own.json()) as unknown[]).map((r) => open311RequestSchema.parse(r));
+    expect(metres({ lat: mine!.lat!, lng: mine!.long! }, wgs)).toBeLessThan(5);
+    const ownXml = xmlChildren(await (await fetch(`${base()}/requests/${created!.service_request_id}.xml?api_key=${API_KEY}`)).text(), 'request');
+    expect(metres({ lat: Number(ownXml.lat), lng: Number(ownXml.long) }, wgs)).toBeLessThan(5);
+
+    // Once public, everyone gets WGS-84 too, rounded to about 100 m.
+    await api.services.workflow.transition(String((await getCaseModel(api.db).findOne({ caseNo: created!.service_request_id }).lean())!._id), {
+      action: 'file',
+      actor: { role: 'operator', id: null },
+      set: { departmentId: city.departmentIds[0] },
+    });
+    const [pub] = ((await (await fetch(`${base()}/requests/${created!.service_request_id}.json`)).json()) as unknown[]).map((r) =>
+      open311RequestSchema.parse(r),
+    );
+    expect(pub!.lat).toBe(Math.round(wgs.lat * 1000) / 1000);
+    expect(pub!.long).toBe(Math.round(wgs.lng * 1000) / 1000);
   });
 
   it('answers errors in the specification format and codes, in JSON and XML', async () => {

@@ -1,3 +1,4 @@
+import gcoord from 'gcoord';
 import type { LatLng } from './reports';
 
 const EARTH_RADIUS_M = 6_371_008.8;
@@ -18,41 +19,18 @@ export function boundingBox(center: LatLng, radiusM: number): { minLat: number; 
   return { minLat: center.lat - dLat, maxLat: center.lat + dLat, minLng: center.lng - dLng, maxLng: center.lng + dLng };
 }
 
-const GCJ_A = 6378245.0;
-const GCJ_EE = 0.006693421622965943;
-
-function outOfChina(p: LatLng): boolean {
-  return p.lng < 72.004 || p.lng > 137.8347 || p.lat < 0.8293 || p.lat > 55.8271;
-}
-
-function transformLat(x: number, y: number): number {
-  let ret = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
-  ret += ((20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2) / 3;
-  ret += ((20 * Math.sin(y * Math.PI) + 40 * Math.sin((y / 3) * Math.PI)) * 2) / 3;
-  ret += ((160 * Math.sin((y / 12) * Math.PI) + 320 * Math.sin((y * Math.PI) / 30)) * 2) / 3;
-  return ret;
-}
-
-function transformLng(x: number, y: number): number {
-  let ret = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
-  ret += ((20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2) / 3;
-  ret += ((20 * Math.sin(x * Math.PI) + 40 * Math.sin((x / 3) * Math.PI)) * 2) / 3;
-  ret += ((150 * Math.sin((x / 12) * Math.PI) + 300 * Math.sin((x / 30) * Math.PI)) * 2) / 3;
-  return ret;
-}
-
 /**
- * WGS-84 (what cameras write into EXIF) → GCJ-02 (what WeChat's getLocation and maps
- * in China use, and what this product stores). Outside China the two coincide.
+ * Datums. This product stores and shows GCJ-02, the datum of WeChat's getLocation and of
+ * maps in China. Cameras write WGS-84 into EXIF, and Open311 consumers expect WGS-84:
+ * those boundaries convert here, with gcoord (outside China the two datums coincide).
  */
 export function wgs84ToGcj02(p: LatLng): LatLng {
-  if (outOfChina(p)) return { lat: p.lat, lng: p.lng };
-  const dLat0 = transformLat(p.lng - 105, p.lat - 35);
-  const dLng0 = transformLng(p.lng - 105, p.lat - 35);
-  const radLat = (p.lat / 180) * Math.PI;
-  const magic = 1 - GCJ_EE * Math.sin(radLat) ** 2;
-  const sqrtMagic = Math.sqrt(magic);
-  const dLat = (dLat0 * 180) / (((GCJ_A * (1 - GCJ_EE)) / (magic * sqrtMagic)) * Math.PI);
-  const dLng = (dLng0 * 180) / ((GCJ_A / sqrtMagic) * Math.cos(radLat) * Math.PI);
-  return { lat: p.lat + dLat, lng: p.lng + dLng };
+  const [lng, lat] = gcoord.transform([p.lng, p.lat], gcoord.WGS84, gcoord.GCJ02);
+  return { lat, lng };
+}
+
+/** GCJ-02 → WGS-84, by gcoord's iterative inverse (well under a metre). */
+export function gcj02ToWgs84(p: LatLng): LatLng {
+  const [lng, lat] = gcoord.transform([p.lng, p.lat], gcoord.GCJ02, gcoord.WGS84);
+  return { lat, lng };
 }

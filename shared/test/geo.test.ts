@@ -1,4 +1,4 @@
-import { boundingBox, distanceMeters, wgs84ToGcj02 } from '../src';
+import { boundingBox, distanceMeters, gcj02ToWgs84, wgs84ToGcj02 } from '../src';
 
 describe('geo', () => {
   it('measures known distances', () => {
@@ -25,5 +25,18 @@ describe('geo', () => {
     expect(shift).toBeGreaterThan(300);
     expect(shift).toBeLessThan(800);
     expect(wgs84ToGcj02({ lat: -33.8688, lng: -70.6693 })).toEqual({ lat: -33.8688, lng: -70.6693 });
+  });
+
+  it('converts GCJ-02 back to WGS-84 within a metre, across the country', () => {
+    for (const wgs of [
+      { lat: 39.90923, lng: 116.397428 },
+      { lat: 29.3712, lng: 113.1288 },
+      { lat: 22.5431, lng: 114.0579 },
+      { lat: 45.8038, lng: 126.535 },
+    ]) {
+      const back = gcj02ToWgs84(wgs84ToGcj02(wgs));
+      expect(distanceMeters(back, wgs)).toBeLessThan(1);
+    }
+    expect(gcj02ToWgs84({ lat: 48.8566, lng: 2.3522 })).toEqual({ lat: 48.8566, lng: 2.3522 });
   });
 });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
   type CaseState,
+  gcj02ToWgs84,
+  wgs84ToGcj02,
   type Open311Request,
   type Open311Service as Open311ServiceEntry,
   open311CreateSchema,
@@ -30,7 +32,10 @@ const STATUS_NOTES: Partial<Record<CaseState, string>> = {
   closed: '已结案',
 };
 
+/** Public positions to three decimals (about 100 m): a grid, not a doorstep. */
 const roundCoordinate = (v: number) => Math.round(v * 1000) / 1000;
+/** A client sees the requests it sent itself where it put them (to about 0.1 m). */
+const exactCoordinate = (v: number) => Math.round(v * 1e6) / 1e6;
 
 /** Open311 GeoReport v2 over the same cases and categories as the rest of the API. */
 export class Open311Service {
@@ -99,7 +104,8 @@ export class Open311Service {
     const client = this.clientFor(input.api_key);
     const category = (await this.catalogue.allCategories()).find((c) => c.id === input.service_code && c.publicReportable);
     if (!category) throw new ApiError(404, 'NOT_FOUND', `Unknown service_code ${input.service_code}`);
-    const area = await this.catalogue.locate(input.lat, input.long);
+    const location = wgs84ToGcj02({ lat: input.lat, lng: input.long });
+    const area = await this.catalogue.locate(location.lat, location.lng);
     if (!area) throw new ApiError(400, 'OUTSIDE_SERVICE_AREA', 'lat/long is outside the service area');
     const doc = await this.workflow.create(
       {
@@ -116,7 +122,7 @@ export class Open311Service {
         majorCode: category.majorCode,
         description: input.description ?? '',
         address: input.address_string ?? null,
-        location: { lat: input.lat, lng: input.long },
+        location,
         gridId: area.grid.id,
         streetId: area.street.id,
         districtId: area.district.id,
@@ -160,7 +166,7 @@ export class Open311Service {
       .select({ events: 0, effects: 0, supporterIds: 0 })
       .lean<CaseDoc[]>();
     const departments = new Map((await this.catalogue.listDepartments()).map((d) => [d.id, d.name]));
-    return Promise.all(docs.map((d) => this.toRequest(d, departments)));
+    return Promise.all(docs.map((d) => this.toRequest(d, departments, client)));
   }
 
   async get(id: string, client: string | null): Promise<Open311Request> {
@@ -169,8 +175,10 @@ export class Open311Service {
     return found;
   }
 
-  private async toRequest(doc: CaseDoc, departments: Map<string, string>): Promise<Open311Request> {
+  private async toRequest(doc: CaseDoc, departments: Map<string, string>, client: string | null): Promise<Open311Request> {
     const area = await this.catalogue.locate(doc.location.lat, doc.location.lng);
+    const wgs84 = gcj02ToWgs84(doc.location);
+    const coordinate = client !== null && doc.open311Client === client ? exactCoordinate : roundCoordinate;
     const state = doc.state as CaseState;
     return {
       service_request_id: doc.caseNo,
@@ -188,8 +196,8 @@ export class Open311Service {
       address: area ? `${area.district.name} ${area.street.name} ${area.grid.name}` : null,
       address_id: doc.gridId,
       zipcode: null,
-      lat: roundCoordinate(doc.location.lat),
-      long: roundCoordinate(doc.location.lng),
+      lat: coordinate(wgs84.lat),
+      long: coordinate(wgs84.lng),
       // Photos may show people or number plates: not published through Open311.
       media_url: null,
     };
