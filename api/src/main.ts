@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   const services = createServices({ config, db, logger, clock: systemClock });
   const app = buildApp({ config, db, logger, version, services });
   const workers = startWorkers(services);
+  // Rollups from before cohort rows existed: rebuilt in the background, queries meanwhile read the old generation.
+  services.stats.upgradeIfNeeded().catch((err: Error) => logger.warn({ err: err.message }, 'statistics upgrade failed; run rebuild-stats'));
   const server = createApiServer(app, logger);
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

@@ -47,11 +47,12 @@ class Log {
 
 type Totals = Map<string, Record<string, number>>;
 
-/** Sums increments per "day|departmentId|source", dropping zero counters. */
+/** Sums increments per "day|departmentId|source" (cohort rows: "cohort|day|departmentId|source|dueDay"), dropping zero counters. */
 function totals(increments: Increment[]): Totals {
   const out: Totals = new Map();
   for (const inc of increments) {
-    const key = `${inc.day}|${inc.dims.departmentId ?? '-'}|${inc.dims.source}`;
+    const cell = `${inc.day}|${inc.dims.departmentId ?? '-'}|${inc.dims.source}`;
+    const key = inc.cohort ? `cohort|${cell}|${inc.cohort.dueDay ?? '-'}` : cell;
     const row = out.get(key) ?? {};
     for (const [name, n] of Object.entries(inc.counters)) row[name] = (row[name] ?? 0) + n!;
     for (const [bucket, n] of Object.entries(inc.hist ?? {})) row[`hist.${bucket}`] = (row[`hist.${bucket}`] ?? 0) + n!;
@@ -64,9 +65,10 @@ function totals(increments: Increment[]): Totals {
   return out;
 }
 
-function replayTotals(log: Log): Totals {
+/** The event counters of a replay, or its cohort rows with `cohort`. */
+function replayTotals(log: Log, options: { cohort?: boolean } = {}): Totals {
   const all: Increment[] = [];
-  replay(log.events, (_e, incs) => all.push(...incs));
+  replay(log.events, (_e, incs) => all.push(...incs.filter((inc) => !!inc.cohort === !!options.cohort)));
   return totals(all);
 }
 
@@ -170,6 +172,106 @@ describe('case events → counter increments', () => {
       .add('request_reopen', '03-06 12:00')
       .add('accept_reopen', '03-07 09:00', { to: 'dispatched', set: { deadline: t('03-12 18:00') } });
     const oneByOne = [...log.events].reverse().flatMap((e) => incrementsOf(log.events, e));
-    expect(totals(oneByOne)).toEqual(replayTotals(log));
+    expect(totals(oneByOne.filter((inc) => !inc.cohort))).toEqual(replayTotals(log));
+    expect(totals(oneByOne.filter((inc) => inc.cohort))).toEqual(replayTotals(log, { cohort: true }));
+  });
+
+  it('keeps each case once in its cohort row (submission day, current cell), moving it as it advances', () => {
+    const log = new Log()
+      .add('submit', '03-02 09:00')
+      .add('file', '03-02 10:00', { to: 'filed', set: { departmentId: 'D1', deadline: D1 } })
+      .add('dispatch', '03-02 11:00', { to: 'dispatched' });
+    // Open, dispatched, due on its deadline day: the old contributions (pending, filed) are taken back out.
+    expect(Object.fromEntries(replayTotals(log, { cohort: true }))).toEqual({
+      'cohort|2026-03-02|D1|citizen|2026-03-03': { reported: 1, accepted: 1, filed: 1, dispatched: 1, cyOpen: 1 },
+    });
+    log
+      .add('verify_fail', '03-02 12:00')
+      .add('report_handled', '03-03 09:00', { to: 'handled' })
+      .add('verify_pass', '03-04 10:00', { to: 'closed' })
+      .add('rate', '03-04 12:00', { data: { score: 5 } })
+      .add('rate', '03-05 12:00', { data: { score: 2 } });
+    expect(Object.fromEntries(replayTotals(log, { cohort: true }))).toEqual({
+      'cohort|2026-03-02|D1|citizen|-': {
+        reported: 1,
+        accepted: 1,
+        filed: 1,
+        dispatched: 1,
+        handled: 1,
+        closures: 1,
+        reworked: 1,
+        cyClosed: 1,
+        cyClosedOnTime: 1,
+        closeCount: 1,
+        closeSecondsSum: 49 * 3600,
+        'hist.h48': 1,
+        // The latest rating counts.
+        rated: 1,
+        ratingSum: 2,
+      },
+    });
+    log.add('accept_reopen', '03-06 09:00', { to: 'dispatched', set: { departmentId: 'D2', deadline: t('03-12 18:00') } });
+    expect(Object.fromEntries(replayTotals(log, { cohort: true }))).toEqual({
+      'cohort|2026-03-02|D2|citizen|2026-03-12': {
+        reported: 1,
+        accepted: 1,
+        filed: 1,
+        dispatched: 1,
+        handled: 1,
+        reopened: 1,
+        rated: 1,
+        ratingSum: 2,
+        cyOpen: 1,
+      },
+    });
+  });
+
+  it('keeps every funnel flag of a cohort row within the one before it, whatever the events', () => {
+    const actions = [
+      'file',
+      'reject',
+      'merge',
+      'forward',
+      'dispatch',
+      'return',
+      'report_handled',
+      'verify_fail',
+      'verify_pass',
+      'void',
+      'accept_reopen',
+      'approve_postpone',
+      'external_update',
+      'rate',
+      'support',
+      'withdraw',
+    ];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let run = 0; run < 500; run++) {
+      const log = new Log().add('submit', '03-02 09:00');
+      const steps = Math.floor(random() * 10);
+      for (let i = 0; i < steps; i++) {
+        const action = actions[Math.floor(random() * actions.length)]!;
+        const to = action === 'external_update' ? ['handled', 'closed', 'rejected'][Math.floor(random() * 3)] : undefined;
+        log.add(action, `03-0${3 + Math.floor(i / 3)} 1${i % 10}:00`, {
+          to,
+          set: action === 'file' ? { departmentId: random() < 0.5 ? 'D1' : 'D2', deadline: D1 } : {},
+          data: action === 'rate' ? { score: 1 + Math.floor(random() * 5) } : undefined,
+        });
+      }
+      const rows = [...replayTotals(log, { cohort: true }).values()];
+      // Exactly one case, counted once.
+      expect(rows.reduce((n, r) => n + (r.reported ?? 0), 0)).toBe(1);
+      for (const r of rows) {
+        const f = (k: string) => r[k] ?? 0;
+        const chain = [f('reported'), f('accepted'), f('filed'), f('dispatched'), f('handled'), f('closures')];
+        for (let i = 1; i < chain.length; i++) expect(chain[i]).toBeLessThanOrEqual(chain[i - 1]!);
+        expect(f('cyClosed') + f('cyOpen')).toBeLessThanOrEqual(f('filed'));
+        expect(f('cyClosedOnTime')).toBeLessThanOrEqual(f('cyClosed'));
+        expect(f('reworked')).toBeLessThanOrEqual(f('cyClosed'));
+        expect(f('satisfied')).toBeLessThanOrEqual(f('rated'));
+        for (const v of Object.values(r)) expect(v).toBeGreaterThanOrEqual(0);
+      }
+    }
   });
 });

@@ -112,7 +112,7 @@ async function snapshot(): Promise<Record<string, Record<string, unknown>>> {
       );
       if (fields.hist) fields.hist = Object.fromEntries(Object.entries(fields.hist as object).filter(([, n]) => n !== 0));
       const counters = Object.keys(fields).filter(
-        (k) => !['p', 'family', 'majorCode', 'categoryId', 'districtId', 'streetId', 'gridId', 'departmentId', 'source'].includes(k),
+        (k) => !['p', 'dd', 'family', 'majorCode', 'categoryId', 'districtId', 'streetId', 'gridId', 'departmentId', 'source'].includes(k),
       );
       if (counters.length) out[key] = fields;
     }
@@ -373,9 +373,9 @@ describe('public statistics: anonymised (May 2026)', () => {
   it('shows only whole cells of at least minCell cases, so no two nested queries differ by a small number', async () => {
     const staff = await getJson(api, '/stats/staff/summary?from=2026-05&to=2026-05', (await staffLogin(api, 'operator')).auth);
     const pubSummary = await pub('/stats/public/summary?from=2026-05&to=2026-05');
-    // Staff see all 19 reports; the public the two big cells only (12).
+    // Staff see all 19 reports; the public the two big cells (12) and the street's 其他 (5, below).
     expect(staff.body.counts.reported).toBe(19);
-    expect(pubSummary.counts.reported).toBe(12);
+    expect(pubSummary.counts.reported).toBe(17);
     expect(pubSummary.suppression.minCell).toBe(5);
 
     const [g1, g2] = publicGrids;
@@ -438,12 +438,12 @@ describe('public statistics: anonymised (May 2026)', () => {
       }
     }
     // The small Y cells (2 + 3 closed cases in two grids of one street) merge into the
-    // street's 其他, which holds 5 and so is shown — without their reports (2 + 4 with the
-    // rejected one, among which 1 accepted: below the threshold, so not published at all).
+    // street's 其他, which holds 5 cases and so is shown, each case with its whole funnel;
+    // the rejected report and Alice's pending one (no department) stay below the threshold.
     const areas = await pub('/stats/public/areas?from=2026-05&to=2026-05');
     const street = areas.items.flatMap((d: { children: unknown[] }) => d.children).find((s: { id: string }) => s.id === g1!.streetId);
     const other = street.children.find((n: { id: string | null }) => n.id === null);
-    expect(other).toMatchObject({ level: 'other', name: '其他', counts: { filed: 5, closed: 5, reported: 0 } });
+    expect(other).toMatchObject({ level: 'other', name: '其他', counts: { reported: 5, filed: 5, closed: 5 } });
     expect(
       street.children
         .filter((n: { id: string | null }) => n.id !== null)

@@ -1,19 +1,22 @@
-import { addSums, emptySums, type RollupSums } from '@ssp/shared';
+import { addSums, emptySums, firstDayOfMonth, periodOf, type RollupSums, type StatsGranularity } from '@ssp/shared';
 import type { CellDim, CellDims } from './increments';
 import type { CellFilters } from './rollups';
 
 /**
  * Anonymisation of public statistics: one fixed partition, so differencing can reveal nothing.
  *
+ * What is counted. Public figures count *cases by the month they were reported* (their
+ * cohort), each case once, in the cell where it stands now, by how far it has got
+ * (increments.ts `cohortContribution`): of the reports of May, how many were accepted,
+ * filed, dispatched, handled, closed, on time. Each case's flags are nested, so any sum
+ * of whole cases has a monotone funnel and every rate within [0, 100%].
+ *
  * The rule. For each calendar month, every report belongs to exactly one *published
  * cell*, and public figures are sums of whole published cells only:
  *
  * 1. Start from the finest cells: grid × category × department × source.
  * 2. A cell is published as it is when every count of cases it holds — reports,
- *    accepted, filed, handled, closures, due — is 0 or at least `minCell`. (Reports
- *    are counted where a case stood when reported, before it had a department, and
- *    its later stages where it stood then, so every one of these counts is a count
- *    of someone's reports and must not be small.)
+ *    accepted, filed, handled, closures, due — is 0 or at least `minCell`.
  * 3. The cells below the threshold are merged, level by level up the chain below
  *    (dropping source, then category to major, to family, to none; then grid to street,
  *    to district, to the whole city; department is kept longest so that late
@@ -107,4 +110,29 @@ export function publishMonth(month: string, cells: readonly { dims: Partial<Cell
 /** Whether a published cell's own dimensions decide every filter, and match it (rule step 4). */
 export function cellMatches(cell: PublishedCell, filters: CellFilters): boolean {
   return (Object.entries(filters) as [CellDim, string][]).every(([d, v]) => cell.level.dims.includes(d) && cell.dims[d] === v);
+}
+
+/** One line of a public cut: a period (or none), the path down the hierarchy, the sums. */
+export interface PublishedEntry {
+  period: string | null;
+  path: (string | null)[];
+  sums: RollupSums;
+}
+
+/**
+ * Sums published cells down a hierarchy of dims (e.g. district → street → grid), by period
+ * or not. A merged cell ends its path where its own dims stop (shown as that level's 其他).
+ */
+export function cutPublished(cells: readonly PublishedCell[], hierarchy: readonly CellDim[], granularity?: StatsGranularity): PublishedEntry[] {
+  const merged = new Map<string, PublishedEntry>();
+  for (const cell of cells) {
+    const depth = hierarchy.findIndex((d) => !cell.level.dims.includes(d));
+    const path = hierarchy.slice(0, depth === -1 ? hierarchy.length : depth).map((d) => cell.dims[d] ?? null);
+    const period = granularity ? periodOf(firstDayOfMonth(cell.month), granularity) : null;
+    const key = JSON.stringify([period, path]);
+    const entry = merged.get(key);
+    if (entry) addSums(entry.sums, cell.sums);
+    else merged.set(key, { period, path, sums: addSums(emptySums(), cell.sums) });
+  }
+  return [...merged.values()];
 }

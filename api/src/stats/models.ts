@@ -12,6 +12,8 @@ export interface Tier {
   name: string;
   unit: 'day' | 'month';
   dims: readonly CellDim[];
+  /** Holds case cohort contributions (increments.ts `cohortContribution`), not event counters. */
+  cohort?: true;
 }
 
 export const TIERS: readonly Tier[] = [
@@ -20,13 +22,19 @@ export const TIERS: readonly Tier[] = [
   { name: 'month_dept', unit: 'month', dims: ['departmentId'] },
   { name: 'month', unit: 'month', dims: CELL_DIMS },
   { name: 'day', unit: 'day', dims: CELL_DIMS },
+  // Public statistics: each case once, in its submission month and current cell, keyed also by `dd`.
+  { name: 'cohort', unit: 'month', dims: CELL_DIMS, cohort: true },
 ];
 
-/** One rollup row: generation, period ("YYYY-MM-DD" or "YYYY-MM"), the tier's dims, counters and histogram. */
+/**
+ * One rollup row: generation, period ("YYYY-MM-DD" or "YYYY-MM"), the tier's dims, counters
+ * and histogram; in the cohort tier also `dd`, the deadline day of the open cycles counted.
+ */
 export type RollupDoc = {
   _id: string;
   g: number;
   p: string;
+  dd?: string | null;
   hist?: Record<string, number>;
 } & Partial<Record<RollupCounter, number>> &
   Partial<Record<Exclude<CellDim, 'source'>, string | null>> & { source?: StatsSource };
@@ -42,6 +50,7 @@ export function getRollupModel(db: Connection, tier: Tier): Model<RollupDoc> {
       _id: { type: String, required: true },
       g: { type: Number, required: true },
       p: { type: String, required: true },
+      dd: { type: String, default: undefined },
       ...dimFields,
       ...counterFields,
       // Duration buckets as an object of counters (never an array).

@@ -12,7 +12,7 @@ import {
   type RollupSums,
   type StatsGranularity,
 } from '@ssp/shared';
-import type { CellDim, CellDims, Increment } from './increments';
+import { CELL_DIMS, type CellDim, type CellDims, type Increment } from './increments';
 import { TIERS, getRollupModel, type RollupDoc, type Tier } from './models';
 import { isDuplicateKeyError } from '../db';
 
@@ -28,13 +28,15 @@ export class RollupBatch {
     for (const g of gens) {
       for (const inc of increments) {
         for (const tier of this.tiers) {
+          if (!!tier.cohort !== !!inc.cohort) continue;
           const p = tier.unit === 'day' ? inc.day : monthOf(inc.day);
-          const id = [g, p, ...tier.dims.map((d) => inc.dims[d] ?? '~')].join('|');
+          const dd = inc.cohort?.dueDay ?? null;
+          const id = [g, p, ...tier.dims.map((d) => inc.dims[d] ?? '~'), ...(inc.cohort ? [dd ?? '~'] : [])].join('|');
           let byId = this.rows.get(tier.name);
           if (!byId) this.rows.set(tier.name, (byId = new Map()));
           let row = byId.get(id);
           if (!row) {
-            const set: Record<string, unknown> = { g, p };
+            const set: Record<string, unknown> = { g, p, ...(inc.cohort ? { dd } : {}) };
             for (const d of tier.dims) set[d] = inc.dims[d];
             byId.set(id, (row = { set, inc: {} }));
             this.size += 1;
@@ -137,7 +139,7 @@ export function chooseTier(q: Pick<SumsQuery, 'from' | 'to' | 'filters' | 'group
     q.from === firstDayOfMonth(monthOf(q.from)) &&
     q.to === lastDayOfMonth(monthOf(q.to)) &&
     (!q.granularity || q.granularity === 'month' || q.granularity === 'year');
-  return TIERS.find((t) => (t.unit === 'day' || wholeMonths) && [...needed].every((d) => t.dims.includes(d)))!;
+  return TIERS.find((t) => !t.cohort && (t.unit === 'day' || wholeMonths) && [...needed].every((d) => t.dims.includes(d)))!;
 }
 
 /**
@@ -176,6 +178,38 @@ export async function readSums(db: Connection, gen: number, q: SumsQuery, today:
       const dayTier = chooseTier(q, 'day');
       await scan(dayTier, today > q.from ? today : q.from, q.to, (row) => addRow(groupOf(row, row.p).sums, row, 'subtract-open'));
     }
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The cohort rows of the given months (cases reported in them, where they stand now),
+ * grouped by every cell dim and month. An open deadline cycle counts as due only once
+ * its deadline day is before `today`.
+ */
+export async function readCohorts(db: Connection, gen: number, months: readonly string[], today: string): Promise<SumGroup[]> {
+  const tier = TIERS.find((t) => t.cohort)!;
+  const rows: RollupDoc[] = [];
+  const cursor = getRollupModel(db, tier)
+    .find({ g: gen, p: { $gte: months[0]!, $lte: months[months.length - 1]! } })
+    .lean<RollupDoc[]>()
+    .cursor();
+  for await (const doc of cursor) rows.push(doc as unknown as RollupDoc);
+  return cohortCells(rows, today);
+}
+
+/** Cohort rows summed per month and cell, open cycles counted as due only once their deadline day has passed. */
+export function cohortCells(rows: Iterable<RollupDoc>, today: string): SumGroup[] {
+  const groups = new Map<string, SumGroup>();
+  for (const row of rows) {
+    const key = [row.p, ...CELL_DIMS.map((d) => row[d] ?? '~')].join('|');
+    let group = groups.get(key);
+    if (!group) {
+      const dims: Partial<CellDims> = {};
+      for (const d of CELL_DIMS) (dims as Record<string, unknown>)[d] = row[d] ?? null;
+      groups.set(key, (group = { period: row.p, dims, sums: emptySums() }));
+    }
+    addRow(group.sums, row, !row.dd || row.dd < today ? 'all' : 'closed-only');
   }
   return [...groups.values()];
 }

@@ -43,10 +43,10 @@ import { ApiError, conflict } from '../core/errors';
 import { keyset } from '../core/pagination';
 import type { CatalogueService } from '../catalogue/service';
 import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from '../cases/models';
-import { CHAIN, cellMatches, publishMonth, type PublishedCell } from './anonymise';
-import { CELL_DIMS, incrementsOf, replay, type CellDim } from './increments';
+import { CHAIN, cellMatches, cutPublished, publishMonth, type PublishedCell } from './anonymise';
+import { incrementsOf, replay, type CellDim } from './increments';
 import { TIERS, getProcessedEffectModel, getRollupModel, getStatsMetaModel, type StatsMetaDoc } from './models';
-import { RollupBatch, readSums, type CellFilters } from './rollups';
+import { RollupBatch, readCohorts, readSums, type CellFilters } from './rollups';
 import { isDuplicateKeyError } from '../db';
 
 /** Who asks: the public (anonymised), or staff (a department handler only for its department). */
@@ -75,7 +75,7 @@ const RUNNING_STATES: CaseState[] = ['filed', 'dispatched', 'processing', 'postp
 const REBUILD_FLUSH_ROWS = 5000;
 
 const SUPPRESSION_NOTE =
-  '公开统计按整月发布：网格×小类×部门×来源单元中，任一案件数（上报、受理、立案、处置、结案、应结案）介于 1 与阈值之间的，逐级并入上一级的「其他」（来源→小类→大类→门类→网格→街道→区县→全市，部门保留到最后），全市一级仍不足阈值的不计入任何公开数字。';
+  '公开统计按上报月份计算：某月收到的上报，每件只计一次，按它现在所在的网格、问题类别和处置部门，统计至今已受理、立案、派遣、处置、结案了多少，所以各项数字逐级不会超过上一项，各项比率都不超过 100%。为保护上报人隐私，网格×小类×部门×来源单元中任一案件数介于 1 与阈值之间的，逐级并入上一级的「其他」（来源→小类→大类→门类→网格→街道→区县→全市，部门保留到最后），全市一级仍不足阈值的不计入任何公开数字；任何两个公开数字相减，也得不到少于阈值的案件数。';
 
 const startOfDay = (day: string) => new Date(`${day}T00:00:00+08:00`);
 const bad = (field: string, issue: string) => new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field, issue }]);
@@ -175,6 +175,26 @@ export class StatsService {
   }
 
   // ------------------------------------------------------------ rebuild
+
+  /**
+   * Public statistics read the cohort rows (anonymise.ts), which rollups written before
+   * they existed lack: a generation with event rows and no cohort rows is rebuilt once.
+   * Returns whether it rebuilt.
+   */
+  async upgradeIfNeeded(): Promise<boolean> {
+    const { active, building } = await this.meta();
+    if (building) return false;
+    const cohort = TIERS.find((t) => t.cohort)!;
+    const events = TIERS.find((t) => t.name === 'month_city')!;
+    const [hasEvents, hasCohorts] = await Promise.all([
+      getRollupModel(this.db, events).exists({ g: active.gen }),
+      getRollupModel(this.db, cohort).exists({ g: active.gen }),
+    ]);
+    if (!hasEvents || hasCohorts) return false;
+    this.ctx.logger.info({ gen: active.gen }, 'statistics: rebuilding rollups to add the cohort rows public statistics read');
+    await this.rebuild();
+    return true;
+  }
 
   /**
    * Recomputes every rollup from the case event logs alone, into a new generation that
@@ -323,14 +343,9 @@ export class StatsService {
     return { at: Math.min(...published.map((p) => p.at)), cells: published.flatMap((p) => p.cells.filter((c) => cellMatches(c, r.filters))) };
   }
 
-  /** One read of the rollups for every month still to publish. */
+  /** One read of the cohort rows for every month still to publish. */
   private async publishMonths(gen: number, months: string[], at: number): Promise<void> {
-    const groups = await readSums(
-      this.db,
-      gen,
-      { from: firstDayOfMonth(months[0]!), to: lastDayOfMonth(months[months.length - 1]!), filters: {}, groupBy: CELL_DIMS, granularity: 'month' },
-      this.today(),
-    );
+    const groups = await readCohorts(this.db, gen, months, this.today());
     for (const month of months) {
       const cells = publishMonth(
         month,
@@ -358,17 +373,7 @@ export class StatsService {
     const cached = this.publicEntries.get(cacheKey);
     if (cached && this.ctx.clock.now().getTime() - cached.at < PUBLIC_CACHE_MS) return cached.entries;
     const published = await this.publishedCells(r, gen);
-    const merged = new Map<string, Entry>();
-    for (const cell of published.cells) {
-      const depth = hierarchy.findIndex((d) => !cell.level.dims.includes(d));
-      const path = hierarchy.slice(0, depth === -1 ? hierarchy.length : depth).map((d) => cell.dims[d] ?? null);
-      const period = granularity ? periodOf(firstDayOfMonth(cell.month), granularity) : null;
-      const key = JSON.stringify([period, path]);
-      const entry = merged.get(key);
-      if (entry) addSums(entry.sums, cell.sums);
-      else merged.set(key, { period, path, sums: addSums(emptySums(), cell.sums) });
-    }
-    const entries = [...merged.values()];
+    const entries = cutPublished(published.cells, hierarchy, granularity);
     this.publicEntries.set(cacheKey, { at: published.at, entries });
     return entries;
   }

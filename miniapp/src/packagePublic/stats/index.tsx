@@ -75,9 +75,9 @@ export default function StatsPage() {
       <View className="card">
         <View className="card__title">每月上报与结案</View>
         <Columns rows={countSeries(series.series, 'reported')} />
-        <Text className="muted small block center">上报数</Text>
+        <Text className="muted small block center">当月上报数</Text>
         <Columns rows={countSeries(series.series, 'closures')} />
-        <Text className="muted small block center">结案数</Text>
+        <Text className="muted small block center">其中至今已结案</Text>
       </View>
 
       <View className="card">
@@ -99,7 +99,12 @@ export default function StatsPage() {
         )}
       </View>
 
-      {summary.suppression && <Text className="muted small block">{summary.suppression.note}</Text>}
+      {summary.suppression && (
+        <View className="card" data-testid="stats-method">
+          <View className="card__title">数据怎么算</View>
+          <Text className="muted small block">{summary.suppression.note}</Text>
+        </View>
+      )}
       <Text className="muted small block">数据截至 {summary.asOf}</Text>
     </View>
   );
