@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { Connection } from 'mongoose';
 import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect, type CaseEvent } from './models';
@@ -9,9 +10,26 @@ export type EffectHandler = (caseDoc: CaseDoc, event: CaseEvent, effect: CaseEff
  * Runs the effects a case transition queued inside the case document. Each
  * transition queues one effect per registered subscriber; an effect leaves the
  * case only after its handler succeeded, so a crash means a retry, never a loss.
+ *
+ * What a subscriber can rely on:
+ * - **At least once.** An effect runs until its handler succeeds (handlers are idempotent).
+ * - **In order, per case and subscriber.** A subscriber sees a case's events in `seq`
+ *   order, each after the earlier ones succeeded: a failed effect holds back the later
+ *   effects of that subscriber for that case until the retry.
+ * - **No event n+1 before n.** A handler may itself transition the case (forwarding
+ *   sends it on, a merge closes a duplicate): the new event's effects run after the
+ *   current round of effects has finished, not inside it. Two requests on one case in
+ *   one process drain one after the other.
+ * - **Subscribers are independent:** one subscriber's failure does not hold back another.
+ * Across processes, the sweep (`drainPending`) only picks up effects left over after a
+ * failure; handlers' idempotency covers a sweep racing a request.
  */
 export class EffectRelay {
   private readonly handlers = new Map<string, EffectHandler>();
+  /** Cases being drained in this process, with a flag for effects queued meanwhile. */
+  private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** The case whose effects the current async context is handling (to spot nested transitions). */
+  private readonly handling = new AsyncLocalStorage<string>();
 
   constructor(
     private readonly db: Connection,
@@ -19,6 +37,7 @@ export class EffectRelay {
   ) {}
 
   on(type: string, handler: EffectHandler): void {
+    if (this.handlers.has(type)) throw new Error(`case effect handler "${type}" is already registered`);
     this.handlers.set(type, handler);
   }
 
@@ -27,11 +46,50 @@ export class EffectRelay {
   }
 
   /**
-   * Handles the effects of one case (called right after a transition). Never throws. The
-   * handled ones leave the case in one update at the end: a crash before it runs them again,
-   * which their handlers allow (idempotent), and a submission pays one round trip, not six.
+   * Handles the effects of one case (called right after a transition). Never throws.
+   * Called from inside a handler of the same case (a nested transition), it leaves the
+   * new effects to the running drain, which takes them after the current round.
    */
   async drainCase(caseDoc: CaseDoc): Promise<void> {
+    const id = String(caseDoc._id);
+    let waited = false;
+    for (;;) {
+      const running = this.draining.get(id);
+      if (!running) break;
+      if (this.handling.getStore() === id) {
+        running.again = true;
+        return;
+      }
+      await running.done;
+      waited = true;
+    }
+    const state = { again: false, done: Promise.resolve() };
+    let finish!: () => void;
+    state.done = new Promise<void>((resolve) => (finish = resolve));
+    this.draining.set(id, state);
+    try {
+      // After waiting, the copy in hand is stale: the other drain may have run its effects.
+      let doc: CaseDoc | null = waited ? await getCaseModel(this.db).findById(caseDoc._id).lean<CaseDoc>() : caseDoc;
+      while (doc) {
+        await this.handling.run(id, () => this.drainRound(doc!));
+        if (!state.again) break;
+        state.again = false;
+        doc = await getCaseModel(this.db).findById(caseDoc._id).lean<CaseDoc>();
+      }
+    } catch (err) {
+      this.logger.warn({ caseId: id, err }, 'case effects not drained; the sweep will retry');
+    } finally {
+      this.draining.delete(id);
+      finish();
+    }
+  }
+
+  /**
+   * One round over the effects the case holds. The handled ones leave the case in one
+   * update at the end: a crash before it runs them again, which their handlers allow
+   * (idempotent), and a submission pays one round trip, not six.
+   */
+  private async drainRound(caseDoc: CaseDoc): Promise<void> {
     // Subscribers are independent of each other: each runs its own effects in event order,
     // alongside the others.
     const byType = new Map<string, { id: string; effect: CaseEffect }[]>();
@@ -39,6 +97,7 @@ export class EffectRelay {
       const effect = parseEffect(id);
       byType.set(effect.type, [...(byType.get(effect.type) ?? []), { id, effect }]);
     }
+    for (const effects of byType.values()) effects.sort((a, b) => a.effect.data.seq - b.effect.data.seq);
     const handled: string[] = [];
     await Promise.all(
       [...byType].map(async ([type, effects]) => {

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApi, type TestApi } from './helpers/harness';
+import { loginCitizen, postJson, uploadPhotos } from './helpers/citizens';
+import { demoCity } from './helpers/city';
+import { getCaseModel } from '../src/cases/models';
+
+/** The relay's promises to subscribers (api/src/cases/effects.ts), on the real database. */
+let api: TestApi;
+let city: Awaited<ReturnType<typeof demoCity>>;
+
+beforeAll(async () => {
+  api = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true' } });
+  city = await demoCity(api);
+});
+afterAll(async () => {
+  await api.close();
+});
+
+async function newReport(user: string): Promise<string> {
+  const citizen = await loginCitizen(api, user);
+  const photoIds = await uploadPhotos(api, citizen, 1);
+  const res = await postJson(
+    api,
+    '/reports',
+    { categoryId: city.publicCategory.id, description: '路灯不亮', location: city.point, photoIds, clientRequestId: randomUUID() },
+    citizen.auth,
+  );
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+describe('case effects', () => {
+  it('refuses a second handler for the same effect type', () => {
+    expect(() => api.services.relay.on('stats', async () => undefined)).toThrow(/already registered/);
+  });
+
+  it('never shows a subscriber event n+1 before n, even when a handler transitions the case itself', async () => {
+    const log: string[] = [];
+    const wf = api.services.workflow;
+    // A subscriber that, like forwarding, moves the case on from inside its handler.
+    api.services.relay.on('probe-nested', async (caseDoc, event) => {
+      log.push(`start ${event.seq} ${event.action}`);
+      if (event.action === 'file') await wf.transition(String(caseDoc._id), { action: 'dispatch', actor: { role: 'dispatcher', id: null } });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      log.push(`end ${event.seq} ${event.action}`);
+    });
+    const id = await newReport('effects-order');
+    log.length = 0;
+    await wf.transition(id, { action: 'file', actor: { role: 'operator', id: null }, set: { departmentId: city.departmentIds[0] } });
+    expect(log).toEqual(['start 2 file', 'end 2 file', 'start 3 dispatch', 'end 3 dispatch']);
+    // Every effect ran and left the case.
+    expect((await getCaseModel(api.db).findById(id).lean())!.effects).toEqual([]);
+    expect((await wf.get(id)).state).toBe('dispatched');
+  });
+
+  it('drains two requests on one case one after the other, each subscriber in event order', async () => {
+    const seen: number[] = [];
+    api.services.relay.on('probe-order', async (_caseDoc, event) => {
+      seen.push(event.seq);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    });
+    const id = await newReport('effects-concurrent');
+    const wf = api.services.workflow;
+    await wf.transition(id, { action: 'file', actor: { role: 'operator', id: null }, set: { departmentId: city.departmentIds[0] } });
+    seen.length = 0;
+    const backers = await Promise.all(['b1', 'b2', 'b3', 'b4'].map((u) => loginCitizen(api, `effects-${u}`)));
+    await Promise.all(backers.map((b) => wf.support(id, b.id, { role: 'citizen', id: b.id })));
+    const sorted = [...seen].sort((a, b) => a - b);
+    expect(seen).toEqual([...new Set(sorted)]);
+    expect(seen).toHaveLength(4);
+  });
+});
