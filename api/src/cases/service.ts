@@ -295,7 +295,7 @@ export class CaseService {
         req = { ...base, publicNote: input.publicNote, set: { closedAt: now } };
         break;
       case 'verify_fail':
-        req = { ...base, internalNote: input.internalNote, inc: { reworkCount: 1 }, set: { handledAt: null } };
+        req = { ...base, internalNote: input.internalNote, set: { handledAt: null } };
         break;
       case 'accept_reopen': {
         const departmentId = input.departmentId ?? doc.departmentId;

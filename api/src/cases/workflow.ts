@@ -12,6 +12,40 @@ export interface Actor {
   id: string | null;
 }
 
+/** The case fields a transition may change besides its state: nothing else can be written through it. */
+export type CaseChanges = Partial<
+  Pick<
+    CaseDoc,
+    | 'categoryId'
+    | 'categoryName'
+    | 'family'
+    | 'majorCode'
+    | 'filedAt'
+    | 'departmentId'
+    | 'dispatchedAt'
+    | 'rejectReason'
+    | 'duplicateOf'
+    | 'postponeRequest'
+    | 'deadline'
+    | 'dueAt'
+    | 'afterPhotoIds'
+    | 'handledAt'
+    | 'closedAt'
+    | 'reopenRequest'
+    | 'forwarding'
+    | 'rating'
+  >
+>;
+
+/** Changes that are not state transitions (no event, no effects), each guarded by its own condition. */
+export type CaseAnnotation =
+  /** The reporter corrects the description while the report awaits screening. */
+  | { kind: 'description'; reporterId: string; description: string }
+  /** The forwarding record of a case forwarded by hand, written once. */
+  | { kind: 'forwarding-target'; record: NonNullable<CaseDoc['forwarding']> }
+  /** The external platform accepted the delivery (with its id for the case, if it gave one). */
+  | { kind: 'forwarding-delivered'; targetId: string; deliveredAt: Date; externalId: string | null };
+
 export interface TransitionRequest {
   action: CaseAction;
   actor: Actor;
@@ -20,10 +54,8 @@ export interface TransitionRequest {
   publicNote?: string | null;
   internalNote?: string | null;
   photoIds?: string[];
-  /** Further fields changed in the same atomic update. */
-  set?: Record<string, unknown>;
-  inc?: Record<string, number>;
-  push?: Record<string, unknown>;
+  /** Further fields changed in the same atomic update (only these; counters follow from the action). */
+  set?: CaseChanges;
   /** For external_update: the state the external platform reported. */
   externalTarget?: CaseState;
   data?: Record<string, unknown>;
@@ -147,8 +179,6 @@ export class CaseWorkflow {
           actor,
           expectedVersion: current.version,
           data: { citizenId },
-          push: { supporterIds: citizenId },
-          inc: { supporterCount: 1 },
         });
       } catch (err) {
         if (!(err instanceof ApiError && err.code === 'CONFLICT') || attempt >= 5) throw err;
@@ -190,10 +220,12 @@ export class CaseWorkflow {
       data: req.data ?? null,
       dims: dimsOf({ ...current, ...(req.set as Partial<CaseDoc>) }),
     };
+    // Counters and lists that follow from the action itself.
+    const supporter = req.action === 'support' ? (req.data as { citizenId?: string } | undefined)?.citizenId : undefined;
     const update: UpdateQuery<CaseDoc> = {
       $set: { ...req.set, state: to, updatedAt: now },
-      $inc: { ...req.inc, version: 1 },
-      $push: { ...req.push, events: event, effects: { $each: this.effectsFor(current._id, seq) } },
+      $inc: { version: 1, ...(req.action === 'verify_fail' ? { reworkCount: 1 } : {}), ...(supporter ? { supporterCount: 1 } : {}) },
+      $push: { ...(supporter ? { supporterIds: supporter } : {}), events: event, effects: { $each: this.effectsFor(current._id, seq) } },
     };
     const updated = await this.Case.findOneAndUpdate({ _id: current._id, version: current.version }, update, {
       returnDocument: 'after',
@@ -201,5 +233,36 @@ export class CaseWorkflow {
     if (!updated) throw conflict('CONFLICT', '案件已被他人处理，请刷新后重试');
     await this.relay.drainCase(updated);
     return updated;
+  }
+
+  /**
+   * Writes a change that is not a transition (see CaseAnnotation). Bumps the version, so
+   * a person acting on what they saw before it gets a 409. Null when its guard failed.
+   */
+  async annotate(caseId: string, annotation: CaseAnnotation): Promise<CaseDoc | null> {
+    if (!Types.ObjectId.isValid(caseId)) return null;
+    const _id = new Types.ObjectId(caseId);
+    const bump = { $inc: { version: 1 } };
+    const updatedAt = this.ctx.clock.now();
+    let filter: Record<string, unknown>;
+    let set: Record<string, unknown>;
+    switch (annotation.kind) {
+      case 'description':
+        filter = { _id, reporterId: annotation.reporterId, state: 'pending' };
+        set = { description: annotation.description };
+        break;
+      case 'forwarding-target':
+        filter = { _id, forwarding: null };
+        set = { forwarding: annotation.record };
+        break;
+      case 'forwarding-delivered':
+        filter = { _id, 'forwarding.targetId': annotation.targetId };
+        set = {
+          'forwarding.deliveredAt': annotation.deliveredAt,
+          ...(annotation.externalId ? { 'forwarding.externalId': annotation.externalId } : {}),
+        };
+        break;
+    }
+    return this.Case.findOneAndUpdate(filter, { $set: { ...set, updatedAt }, ...bump }, { returnDocument: 'after' }).lean<CaseDoc>();
   }
 }

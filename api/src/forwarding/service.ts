@@ -177,10 +177,7 @@ export class ForwardingService {
     }
     if (!caseDoc.forwarding) {
       // A desk's manual forward carries only the target: record it on the case once.
-      await getCaseModel(this.ctx.db).updateOne(
-        { _id: caseDoc._id, forwarding: null },
-        { $set: { forwarding: this.forwardingRecord(targetId, false, event.at) } },
-      );
+      await this.workflow.annotate(caseId, { kind: 'forwarding-target', record: this.forwardingRecord(targetId, false, event.at) });
     }
     await this.outbox.enqueue(`forward:${caseId}:${targetId}`, 'forward', { caseId, targetId });
   }
@@ -249,10 +246,7 @@ export class ForwardingService {
       } catch {
         // A 2xx without a JSON body is still an acceptance.
       }
-      await Case.updateOne(
-        { _id: doc._id, 'forwarding.targetId': targetId },
-        { $set: { 'forwarding.deliveredAt': this.ctx.clock.now(), ...(externalId ? { 'forwarding.externalId': externalId } : {}) } },
-      );
+      await this.workflow.annotate(caseId, { kind: 'forwarding-delivered', targetId, deliveredAt: this.ctx.clock.now(), externalId });
       return { outcome: 'sent', ...(externalId ? { detail: externalId } : {}) };
     }
     const error = `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`;

@@ -215,11 +215,7 @@ export class ReportService {
 
   async editDescription(citizenId: string, id: string, description: string): Promise<CaseDoc> {
     const doc = await this.ownReport(citizenId, id);
-    const updated = await this.Case.findOneAndUpdate(
-      { _id: doc._id, state: 'pending' },
-      { $set: { description, updatedAt: this.ctx.clock.now() }, $inc: { version: 1 } },
-      { returnDocument: 'after' },
-    ).lean<CaseDoc>();
+    const updated = await this.workflow.annotate(String(doc._id), { kind: 'description', reporterId: citizenId, description });
     if (!updated) throw conflict('REPORT_NOT_EDITABLE');
     return updated;
   }
