@@ -32,7 +32,10 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
   const cases = new CaseService(ctx, workflow, catalogue, media, forwarding);
   relay.on('cases', (caseDoc, event, effect) => cases.onCaseEvent(caseDoc, event, effect));
 
-  const campaigns = new CampaignService(ctx, catalogue, media, notifications);
+  // Points are built below; campaigns ask them only when results are read.
+  const campaigns = new CampaignService(ctx, catalogue, media, notifications, {
+    netPointsOfCampaign: (campaignId: string): Promise<number> => points.netPointsOfCampaign(campaignId),
+  });
   relay.on('campaigns', (caseDoc, event, effect) => campaigns.onCaseEvent(caseDoc, event, effect));
 
   const points = new PointsService(ctx, {

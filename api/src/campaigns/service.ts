@@ -130,6 +130,8 @@ export class CampaignService {
     private readonly catalogue: CatalogueService,
     private readonly media: MediaService,
     private readonly notifications: NotificationService,
+    /** Asked of the points domain, which owns the ledger. */
+    private readonly points: { netPointsOfCampaign(campaignId: string): Promise<number> },
   ) {}
 
   private get Campaign() {
@@ -661,21 +663,9 @@ export class CampaignService {
       filed: sum.filed,
       closed: sum.closed,
       onTimeRate: sum.closed ? sum.closedOnTime / sum.closed : null,
-      pointsAwarded: await this.pointsAwarded(campaignId),
+      pointsAwarded: await this.points.netPointsOfCampaign(campaignId),
       perDay: [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1)),
     };
-  }
-
-  /**
-   * Net points of the ledger lines carrying this campaign (written by the points domain:
-   * collection points_ledger, signed `amount`, so clawbacks of voided cases count against it).
-   */
-  private async pointsAwarded(campaignId: string): Promise<number> {
-    const rows = await this.ctx.db
-      .collection('points_ledger')
-      .aggregate<{ total: number }>([{ $match: { campaignId } }, { $group: { _id: null, total: { $sum: '$amount' } } }])
-      .toArray();
-    return rows[0]?.total ?? 0;
   }
 
   /** The results as a spreadsheet: UTF-8 with BOM (Excel), one row per day and a totals row. */

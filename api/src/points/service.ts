@@ -20,7 +20,7 @@ import type { CatalogueService } from '../catalogue/service';
 import type { CaseDoc, CaseEffect, CaseEvent } from '../cases/models';
 import { ALL_DISTRICTS, boardKey, LeaderboardStore } from './leaderboard';
 import { PointsLedger, type PointsMismatch } from './ledger';
-import { getCaseAwardsModel, type EarnedDelta, type LedgerEntry } from './models';
+import { getCaseAwardsModel, getLedgerModel, type EarnedDelta, type LedgerEntry } from './models';
 import { RewardService } from './rewards';
 import { isDuplicateKeyError } from '../db';
 
@@ -296,6 +296,14 @@ export class PointsService {
   }
 
   // ------------------------------------------------------------ citizen views
+
+  /** Net points of the ledger lines carrying a campaign (clawbacks of voided cases count against it). */
+  async netPointsOfCampaign(campaignId: string): Promise<number> {
+    const rows = await getLedgerModel(this.ctx.db)
+      .aggregate<{ total: number }>([{ $match: { campaignId } }, { $group: { _id: null, total: { $sum: '$amount' } } }])
+      .exec();
+    return rows[0]?.total ?? 0;
+  }
 
   async myPoints(citizenId: string): Promise<MyPoints> {
     const citizen = Types.ObjectId.isValid(citizenId)
