@@ -21,6 +21,7 @@ import { caseHandlers } from './cases/routes';
 import { open311Handlers } from './open311/routes';
 import { forwardingHandlers } from './forwarding/routes';
 import { campaignHandlers } from './campaigns/routes';
+import { notificationHandlers } from './notifications/routes';
 import { pointsHandlers } from './points/routes';
 import { statsHandlers } from './stats/routes';
 import { buildOpenApiDocument, type OpenApiDocument, type OperationId } from '@ssp/shared';
@@ -87,6 +88,7 @@ export function buildRouter(deps: AppDeps, services: Services, document: OpenApi
     forwarding: forwardingHandlers(services),
     campaigns: campaignHandlers(services),
     points: pointsHandlers(services),
+    notifications: notificationHandlers(services),
     stats: statsHandlers(services),
   };
   // The spread is the compile-time check that every operation has a handler.
@@ -102,6 +104,7 @@ export function buildRouter(deps: AppDeps, services: Services, document: OpenApi
     ...domains.forwarding,
     ...domains.campaigns,
     ...domains.points,
+    ...domains.notifications,
     ...domains.stats,
   };
   mergeHandlers(...Object.values(domains));

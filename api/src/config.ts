@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { SubscribePurpose } from '@ssp/shared';
 
 const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0000';
 
@@ -53,7 +54,12 @@ const envSchema = z
     WECHAT_API_BASE_URL: z.string().url().default('https://api.weixin.qq.com'),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     WECHAT_TEMPLATE_CASE_STATUS: z.string().default(''),
+    WECHAT_TEMPLATE_CASE_ACCEPTED: z.string().default(''),
+    WECHAT_TEMPLATE_CASE_RESULT: z.string().default(''),
+    WECHAT_TEMPLATE_RATING_REMINDER: z.string().default(''),
     WECHAT_TEMPLATE_CAMPAIGN: z.string().default(''),
+    WECHAT_SUBSCRIBE_MODE: z.enum(['one-time', 'long-term']).default('one-time'),
+    WECHAT_RATING_REMINDER_HOURS: z.coerce.number().min(0).max(720).default(24),
     WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
     MEDIA_DIR: z.string().default(path.resolve(__dirname, '..', '..', '.data', 'media')),
     MEDIA_MAX_INPUT_PIXELS: z.coerce.number().int().min(1_000_000).max(300_000_000).default(100_000_000),
@@ -132,7 +138,11 @@ export interface Config {
     secret: string;
     apiBaseUrl: string;
     timeoutMs: number;
-    templates: { caseStatus: string; campaign: string };
+    /** Template ids per purpose ('' when not configured). */
+    templates: Record<SubscribePurpose, string>;
+    /** long-term: caseStatus is a long-term template covering every step; one-time: one send per acceptance. */
+    subscribeMode: 'one-time' | 'long-term';
+    ratingReminderHours: number;
     miniprogramState: 'developer' | 'trial' | 'formal';
   };
   media: { dir: string; maxInputPixels: number };
@@ -190,7 +200,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       secret: env.WECHAT_SECRET,
       apiBaseUrl: env.WECHAT_API_BASE_URL.replace(/\/+$/, ''),
       timeoutMs: env.WECHAT_TIMEOUT_MS,
-      templates: { caseStatus: env.WECHAT_TEMPLATE_CASE_STATUS, campaign: env.WECHAT_TEMPLATE_CAMPAIGN },
+      templates: {
+        caseStatus: env.WECHAT_TEMPLATE_CASE_STATUS,
+        caseAccepted: env.WECHAT_TEMPLATE_CASE_ACCEPTED,
+        caseResult: env.WECHAT_TEMPLATE_CASE_RESULT,
+        ratingReminder: env.WECHAT_TEMPLATE_RATING_REMINDER,
+        campaign: env.WECHAT_TEMPLATE_CAMPAIGN,
+      },
+      subscribeMode: env.WECHAT_SUBSCRIBE_MODE,
+      ratingReminderHours: env.WECHAT_RATING_REMINDER_HOURS,
       miniprogramState: env.WECHAT_MINIPROGRAM_STATE,
     },
     media: { dir: env.MEDIA_DIR, maxInputPixels: env.MEDIA_MAX_INPUT_PIXELS },

@@ -44,6 +44,7 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
     rules: city.pointsRules,
     rewards: city.rewards,
     campaignMultiplier: (campaignId) => campaigns.multiplierFor(campaignId),
+    tell: (message) => notifications.tell(message),
   });
   relay.on('points', (caseDoc, event, effect) => points.onCaseEvent(caseDoc, event, effect));
 

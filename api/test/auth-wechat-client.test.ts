@@ -76,6 +76,7 @@ describe('sendSubscribeMessage', () => {
   it('delivers the message in WeChat’s format', async () => {
     const client = newClient();
     const openid = wechat.openidOf('alice');
+    wechat.acceptSubscription(openid, ['tpl-case-status']);
     await client.sendSubscribeMessage(message(openid));
     expect(wechat.messages).toEqual([
       {
@@ -91,8 +92,8 @@ describe('sendSubscribeMessage', () => {
   });
 
   it('throws 43101 as not retryable when the user did not subscribe', async () => {
+    // No acceptance in the subscribe popup: no send is allowed.
     const openid = wechat.openidOf('bob');
-    wechat.refuseSubscription(openid);
     const err = await failureOf(newClient().sendSubscribeMessage(message(openid)));
     expect(err).toMatchObject({ errcode: WECHAT_ERRCODE.USER_NOT_SUBSCRIBED, kind: 'api', isRetryable: false });
     expect(err.message).not.toContain(openid);
@@ -101,6 +102,7 @@ describe('sendSubscribeMessage', () => {
 
   it('throws "system busy" as retryable; the next send goes through', async () => {
     const client = newClient();
+    wechat.acceptSubscription(wechat.openidOf('carol'), ['tpl-case-status']);
     wechat.failNextSends(1, { errcode: -1 });
     const err = await failureOf(client.sendSubscribeMessage(message(wechat.openidOf('carol'))));
     expect(err).toMatchObject({ errcode: WECHAT_ERRCODE.SYSTEM_BUSY, isRetryable: true });
@@ -110,6 +112,7 @@ describe('sendSubscribeMessage', () => {
 
   it('renews a rejected access token and retries once', async () => {
     const client = newClient();
+    wechat.acceptSubscription(wechat.openidOf('dave'), ['tpl-case-status', 'tpl-case-status']);
     await client.sendSubscribeMessage(message(wechat.openidOf('dave')));
     wechat.invalidateAccessTokens();
     await client.sendSubscribeMessage(message(wechat.openidOf('dave')));
@@ -140,6 +143,7 @@ describe('sendSubscribeMessage', () => {
 
   it('throws a network failure while WeChat is unreachable', async () => {
     const client = newClient();
+    wechat.acceptSubscription(wechat.openidOf('grace'), ['tpl-case-status']);
     wechat.setDown(true);
     const err = await failureOf(client.sendSubscribeMessage(message(wechat.openidOf('grace'))));
     expect(err).toMatchObject({ errcode: WECHAT_ERRCODE.NETWORK, kind: 'network', isRetryable: true });

@@ -305,6 +305,13 @@ const SPEC: RouteSpec[] = [
   { route: 'POST /me/campaign-subscriptions', allow: CITIZENS, body: (f) => ({ districtId: f.districtId }), probe: () => ({}) },
   { route: 'DELETE /me/campaign-subscriptions/:districtId', allow: CITIZENS, url: (f) => `/me/campaign-subscriptions/${f.districtId}` },
 
+  // ---- message centre and subscriptions
+  { route: 'GET /me/messages', allow: CITIZENS },
+  { route: 'GET /me/messages/unread-count', allow: CITIZENS },
+  { route: 'POST /me/messages/read', allow: CITIZENS, body: () => ({}), probe: () => ({ ids: ['not-an-id'] }) },
+  { route: 'GET /me/subscriptions', allow: CITIZENS },
+  { route: 'POST /me/subscriptions', allow: CITIZENS, body: () => ({ results: { 'tmpl-x': 'reject' } }), probe: () => ({ results: {} }) },
+
   // ---- points and rewards
   { route: 'GET /me/points', allow: CITIZENS },
   { route: 'GET /me/points/history', allow: CITIZENS },

@@ -486,6 +486,11 @@ describe('under 100+ simultaneous requests over many connections', () => {
       // Their 待受理 messages and whatever earlier cases queued are out of the way first.
       while ((await outboxA.processDue(100)) > 0);
       wechat.reset();
+      // Each person accepted the subscribe popup at each of their five reports.
+      for (const p of people) {
+        wechat.acceptSubscription(p.openid, Array(5).fill('tmpl-case-status'));
+        for (let n = 0; n < 5; n += 1) await api.services.notifications.quotas.record(p.who.id, { results: { 'tmpl-case-status': 'accept' } });
+      }
 
       // Both processes drain while the filings come in, each with three passes at a time.
       let filing = true;

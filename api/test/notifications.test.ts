@@ -1,23 +1,59 @@
 import { randomUUID } from 'node:crypto';
+import { inboxPageSchema, subscriptionStatusSchema } from '@ssp/shared';
 import { startTestApi, TestClock, type TestApi } from './helpers/harness';
-import { loginWithWeChatCode, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
+import { getJson, loginWithWeChatCode, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
 import { startFakeWeChat, type FakeWeChat } from './fakes/wechat-server';
 import { getCaseModel } from '../src/cases/models';
 
+/**
+ * What reaches a citizen, per subscription configuration, against a WeChat fake that
+ * keeps subscribe quotas as WeChat does (one send per one-time acceptance; 43101 without).
+ */
+const ONE_TIME = {
+  WECHAT_SUBSCRIBE_MODE: 'one-time',
+  WECHAT_TEMPLATE_CASE_ACCEPTED: 'tmpl-accepted',
+  WECHAT_TEMPLATE_CASE_RESULT: 'tmpl-result',
+  WECHAT_TEMPLATE_RATING_REMINDER: 'tmpl-rating',
+};
+const LONG_TERM = { WECHAT_SUBSCRIBE_MODE: 'long-term', WECHAT_TEMPLATE_CASE_STATUS: 'tmpl-long' };
+
 let wechat: FakeWeChat;
 let api: TestApi;
+let longTermApi: TestApi;
 const clock = new TestClock(new Date('2026-11-23T02:00:00Z'));
 let city: Awaited<ReturnType<typeof demoCity>>;
 
-function wechatCitizen(user: string): Promise<TestCitizen> {
-  return loginWithWeChatCode(api, wechat.newCode(user));
+beforeAll(async () => {
+  wechat = await startFakeWeChat({ longTermTemplates: ['tmpl-long'] });
+  api = await startTestApi({ clock, env: { ...wechat.env, ...ONE_TIME } });
+  longTermApi = await startTestApi({ clock, env: { ...wechat.env, ...LONG_TERM } });
+  city = await demoCity(api);
+  await demoCity(longTermApi);
+});
+afterAll(async () => {
+  await api.close();
+  await longTermApi.close();
+  await wechat.close();
+});
+beforeEach(() => wechat.reset());
+
+function wechatCitizen(user: string, on: TestApi = api): Promise<TestCitizen> {
+  return loginWithWeChatCode(on, wechat.newCode(user));
 }
 
-async function report(who: TestCitizen): Promise<string> {
-  const photoIds = await uploadPhotos(api, who, 1);
+/** The subscribe popup: WeChat records the acceptance, the mini-program tells the API what was answered. */
+async function acceptInPopup(on: TestApi, who: TestCitizen, user: string, templateIds: string[]) {
+  wechat.acceptSubscription(wechat.openidOf(user), templateIds);
+  const res = await postJson(on, '/me/subscriptions', { results: Object.fromEntries(templateIds.map((t) => [t, 'accept'])) }, who.auth);
+  expect(res.status).toBe(200);
+  return subscriptionStatusSchema.parse(res.body);
+}
+
+async function report(who: TestCitizen, on: TestApi = api): Promise<string> {
+  const photoIds = await uploadPhotos(on, who, 1);
   const res = await postJson(
-    api,
+    on,
     '/reports',
     { categoryId: city.publicCategory.id, location: city.point, photoIds, clientRequestId: randomUUID() },
     who.auth,
@@ -26,109 +62,228 @@ async function report(who: TestCitizen): Promise<string> {
   return res.body.id as string;
 }
 
-const outbox = () => api.services.notifications.outbox;
+/** 受理 → 派遣 → 处理完毕 → 结案, by the staff roles that do them. */
+async function walkToClosure(on: TestApi, id: string) {
+  const wf = on.services.workflow;
+  await wf.transition(id, { action: 'file', actor: { role: 'operator', id: null } });
+  await wf.transition(id, { action: 'dispatch', actor: { role: 'dispatcher', id: null } });
+  await wf.transition(id, { action: 'report_handled', actor: { role: 'department', id: null } });
+  await wf.transition(id, { action: 'verify_pass', actor: { role: 'supervisor', id: null } });
+}
 
-beforeAll(async () => {
-  wechat = await startFakeWeChat();
-  api = await startTestApi({ clock, env: { ...wechat.env, WECHAT_TEMPLATE_CASE_STATUS: 'tmpl-case-status' } });
-  city = await demoCity(api);
-});
-afterAll(async () => {
-  await api.close();
-  await wechat.close();
-});
-beforeEach(() => wechat.reset());
+async function inbox(on: TestApi, who: TestCitizen, query = '') {
+  const res = await getJson(on, `/me/messages${query}`, who.auth);
+  expect(res.status).toBe(200);
+  return inboxPageSchema.parse(res.body);
+}
 
-describe('case status notifications', () => {
-  it('queues one message per state change the reporter cares about and delivers it', async () => {
+const sentTo = (user: string) => wechat.messages.filter((m) => m.touser === wechat.openidOf(user));
+
+describe('subscribe messages with one-time templates', () => {
+  it('spends each acceptance on the step that matters, never on 已收到, and puts every step in the message centre', async () => {
     const alice = await wechatCitizen('alice');
+    const granted = await acceptInPopup(api, alice, 'alice', ['tmpl-accepted', 'tmpl-result', 'tmpl-rating']);
+    expect(granted.templates.map((t) => [t.purpose, t.remaining, t.active])).toEqual([
+      ['caseAccepted', 1, true],
+      ['caseResult', 1, true],
+      ['ratingReminder', 1, true],
+    ]);
     const id = await report(alice);
-    await api.services.workflow.transition(id, { action: 'file', actor: { role: 'operator', id: null } });
-    await api.services.workflow.transition(id, { action: 'dispatch', actor: { role: 'dispatcher', id: null } });
-    // A department signing for the task is not something the reporter is told about.
-    await api.services.workflow.transition(id, { action: 'accept_task', actor: { role: 'department', id: null } });
+    await walkToClosure(api, id);
+    await api.services.notifications.outbox.processDue();
 
-    expect(await outbox().model.countDocuments({ 'payload.citizenId': alice.id })).toBe(3);
-    await outbox().processDue();
-    const mine = wechat.messages.filter((m) => m.touser === wechat.openidOf('alice'));
-    expect(mine.map((m) => m.data.phrase3?.value)).toEqual(['待受理', '已立案', '已派遣']);
-    expect(mine[0]).toMatchObject({ template_id: 'tmpl-case-status', page: `pages/report-detail/index?id=${id}`, lang: 'zh_CN' });
-    const caseNo = (await getCaseModel(api.db).findById(id).lean())!.caseNo;
-    expect(mine[0]!.data.character_string1?.value).toBe(caseNo);
-    expect(await outbox().model.countDocuments({ status: 'sent' })).toBeGreaterThanOrEqual(3);
+    // 受理 (立案) and 结案 reached WeChat; 已收到, 派遣 and 处理完毕 did not.
+    expect(sentTo('alice').map((m) => [m.template_id, m.data.phrase3?.value])).toEqual([
+      ['tmpl-accepted', '已立案'],
+      ['tmpl-result', '已结案'],
+    ]);
+    expect(sentTo('alice')[0]).toMatchObject({ page: `pages/report-detail/index?id=${id}`, lang: 'zh_CN' });
+    // A day later, still unrated: the rating reminder.
+    clock.advance(25 * 3600_000);
+    await api.services.notifications.outbox.processDue();
+    expect(sentTo('alice').map((m) => m.template_id)).toEqual(['tmpl-accepted', 'tmpl-result', 'tmpl-rating']);
+
+    // Every step is in the message centre, newest first, unread; so are the points it earned.
+    const page = await inbox(api, alice);
+    expect(page.items.filter((m) => m.kind === 'points').map((m) => m.title)).toEqual(['获得积分 +5', '获得积分 +15']);
+    const steps = page.items.filter((m) => m.kind === 'case');
+    expect(steps.map((m) => m.body.split('。')[0])).toEqual([
+      '问题已解决，案件已结案，欢迎评价',
+      '处置部门已处理完毕，等待核查',
+      '已派遣至处置部门',
+      '您的上报已受理立案',
+      '已收到您的上报，等待受理',
+    ]);
+    expect(page.unread).toBe(7);
+    expect(steps.every((m) => m.page === `pages/report-detail/index?id=${id}`)).toBe(true);
+
+    // Nothing left: the API knows, and asks again.
+    const after = subscriptionStatusSchema.parse((await getJson(api, '/me/subscriptions', alice.auth)).body);
+    expect(after.templates.every((t) => t.remaining === 0 && !t.active)).toBe(true);
+  });
+
+  it('sends nothing to WeChat without an acceptance, yet keeps the step in the message centre', async () => {
+    const bob = await wechatCitizen('bob');
+    const id = await report(bob);
+    await walkToClosure(api, id);
+    await api.services.notifications.outbox.processDue();
+    expect(wechat.sendAttempts.filter((a) => a.message.touser === wechat.openidOf('bob'))).toHaveLength(0);
+    const dropped = await api.services.notifications.outbox.model.find({ 'payload.citizenId': bob.id }).lean();
+    const due = dropped.filter((m) => (m.payload as { template: string }).template !== 'ratingReminder');
+    expect(due.map((m) => (m.payload as { template: string }).template)).toEqual(['caseAccepted', 'caseResult']);
+    expect(due.every((m) => m.status === 'dropped' && String(m.lastError).includes('no subscribe send left'))).toBe(true);
+    expect((await inbox(api, bob)).items.filter((m) => m.kind === 'case')).toHaveLength(5);
+  });
+
+  it('uses one acceptance once: a second send of the template is refused by WeChat with 43101', async () => {
+    await wechatCitizen('carol');
+    wechat.acceptSubscription(wechat.openidOf('carol'), ['tmpl-result']);
+    const send = () =>
+      api.services.auth.wechat.sendSubscribeMessage({
+        touser: wechat.openidOf('carol'),
+        templateId: 'tmpl-result',
+        data: { thing5: { value: '测试' } },
+      });
+    await send();
+    await expect(send()).rejects.toMatchObject({ errcode: 43101 });
+    expect(wechat.quotaOf(wechat.openidOf('carol'), 'tmpl-result')).toBe(0);
+  });
+
+  it('believes WeChat over its own count: 43101 zeroes the quota and the step stays in the message centre', async () => {
+    const dan = await wechatCitizen('dan');
+    // The mini-program says accepted, but WeChat never recorded it (e.g. a stale client).
+    await postJson(api, '/me/subscriptions', { results: { 'tmpl-accepted': 'accept' } }, dan.auth);
+    const id = await report(dan);
+    await api.services.workflow.transition(id, { action: 'file', actor: { role: 'operator', id: null } });
+    await api.services.notifications.outbox.processDue();
+    const status = subscriptionStatusSchema.parse((await getJson(api, '/me/subscriptions', dan.auth)).body);
+    expect(status.templates.find((t) => t.purpose === 'caseAccepted')).toMatchObject({ remaining: 0, active: false });
+    expect(wechat.sendAttempts.filter((a) => a.outcome === 43101)).toHaveLength(1);
+    expect((await inbox(api, dan)).items.map((m) => m.body)).toContain('您的上报已受理立案');
   });
 
   it('tells the reporter why a report was rejected', async () => {
-    const bob = await wechatCitizen('bob');
-    const id = await report(bob);
-    await api.services.workflow.transition(id, {
-      action: 'reject',
-      actor: { role: 'operator', id: null },
-      set: { rejectReason: 'out_of_scope' },
-    });
-    await outbox().processDue();
-    const last = wechat.messages.filter((m) => m.touser === wechat.openidOf('bob')).at(-1);
+    const erin = await wechatCitizen('erin');
+    await acceptInPopup(api, erin, 'erin', ['tmpl-accepted']);
+    const id = await report(erin);
+    await api.services.workflow.transition(id, { action: 'reject', actor: { role: 'operator', id: null }, set: { rejectReason: 'out_of_scope' } });
+    await api.services.notifications.outbox.processDue();
+    const last = sentTo('erin').at(-1);
+    expect(last).toMatchObject({ template_id: 'tmpl-accepted' });
     expect(last?.data.phrase3?.value).toBe('已作废');
     expect(last?.data.thing5?.value).toContain('不属于城市管理范围');
+    expect((await inbox(api, erin)).items[0]!.body).toContain('不属于城市管理范围');
   });
 
-  it('drops a message the user did not subscribe to instead of retrying it', async () => {
-    const carol = await wechatCitizen('carol');
-    wechat.refuseSubscription(wechat.openidOf('carol'));
-    await report(carol);
-    await outbox().processDue();
-    const msg = await outbox().model.findOne({ 'payload.citizenId': carol.id }).lean();
-    expect(msg?.status).toBe('dropped');
-    expect(msg?.lastError).toContain('43101');
-    clock.advance(3600_000);
-    expect(await outbox().processDue()).toBe(0);
-    expect(wechat.sendAttempts.filter((a) => a.message.touser === wechat.openidOf('carol'))).toHaveLength(1);
-  });
-
-  it('retries with backoff while WeChat is busy or unreachable, then delivers once', async () => {
-    const dave = await wechatCitizen('dave');
+  it('retries while WeChat is busy or unreachable without losing the acceptance, then delivers once', async () => {
+    const fay = await wechatCitizen('fay');
+    await acceptInPopup(api, fay, 'fay', ['tmpl-accepted']);
+    const outbox = api.services.notifications.outbox;
     wechat.failNextSends(2, { errcode: -1 });
-    await report(dave);
-    await outbox().processDue();
-    let msg = await outbox().model.findOne({ 'payload.citizenId': dave.id }).lean();
+    const id = await report(fay);
+    await api.services.workflow.transition(id, { action: 'file', actor: { role: 'operator', id: null } });
+    await outbox.processDue();
+    let msg = await outbox.model.findOne({ 'payload.citizenId': fay.id, 'payload.template': 'caseAccepted' }).lean();
     expect(msg).toMatchObject({ status: 'pending', attempts: 1 });
-    // Not due yet: nothing is attempted before the backoff ends.
-    expect(await outbox().processDue()).toBe(0);
-    clock.advance(outbox().backoffMs(1));
-    await outbox().processDue();
-    msg = await outbox().model.findOne({ 'payload.citizenId': dave.id }).lean();
-    expect(msg).toMatchObject({ status: 'pending', attempts: 2 });
-
+    expect(await outbox.processDue()).toBe(0);
+    clock.advance(outbox.backoffMs(1));
+    await outbox.processDue();
     wechat.setDown(true);
-    clock.advance(outbox().backoffMs(2));
-    await outbox().processDue();
+    clock.advance(outbox.backoffMs(2));
+    await outbox.processDue();
     wechat.setDown(false);
-    clock.advance(outbox().backoffMs(3));
-    await outbox().processDue();
-    msg = await outbox().model.findOne({ 'payload.citizenId': dave.id }).lean();
+    clock.advance(outbox.backoffMs(3));
+    await outbox.processDue();
+    msg = await outbox.model.findOne({ 'payload.citizenId': fay.id, 'payload.template': 'caseAccepted' }).lean();
     expect(msg).toMatchObject({ status: 'sent', attempts: 4 });
-    expect(wechat.messages.filter((m) => m.touser === wechat.openidOf('dave'))).toHaveLength(1);
+    expect(sentTo('fay')).toHaveLength(1);
+    expect(wechat.quotaOf(wechat.openidOf('fay'), 'tmpl-accepted')).toBe(0);
   });
 
-  it('stores a message once even when the case effect is processed twice', async () => {
-    const erin = await wechatCitizen('erin');
-    const id = await report(erin);
+  it('stores a step once even when the case effect is processed twice', async () => {
+    const gus = await wechatCitizen('gus');
+    const id = await report(gus);
+    await api.services.workflow.transition(id, { action: 'file', actor: { role: 'operator', id: null } });
     const doc = await getCaseModel(api.db).findById(id).lean();
-    const event = doc!.events[0]!;
-    const effect = { id: `${id}:1:notify`, type: 'notify', data: { seq: 1 } };
+    const event = doc!.events[1]!;
+    const effect = { id: `${id}:2:notify`, type: 'notify', data: { seq: 2 } };
     await api.services.notifications.onCaseEvent(doc!, event, effect);
     await api.services.notifications.onCaseEvent(doc!, event, effect);
-    expect(await outbox().model.countDocuments({ 'payload.citizenId': erin.id })).toBe(1);
+    expect(await api.services.notifications.outbox.model.countDocuments({ 'payload.citizenId': gus.id })).toBe(1);
+    expect((await inbox(api, gus)).items.filter((m) => m.kind === 'case')).toHaveLength(2);
   });
 
   it('finishes effects left behind by a crash on the next sweep', async () => {
-    const fay = await wechatCitizen('fay');
-    const id = await report(fay);
-    await outbox().model.deleteMany({ 'payload.citizenId': fay.id });
-    // Simulate a crash between the transition and its effects: the effect is still on the case.
-    await getCaseModel(api.db).updateOne({ _id: id }, { $push: { effects: `${id}:1:notify` } });
+    const hal = await wechatCitizen('hal');
+    const id = await report(hal);
+    await api.services.workflow.transition(id, { action: 'file', actor: { role: 'operator', id: null } });
+    const outbox = api.services.notifications.outbox;
+    await outbox.model.deleteMany({ 'payload.citizenId': hal.id });
+    await getCaseModel(api.db).updateOne({ _id: id }, { $push: { effects: `${id}:2:notify` } });
     expect(await api.services.relay.drainPending()).toBeGreaterThanOrEqual(1);
-    expect(await outbox().model.countDocuments({ 'payload.citizenId': fay.id })).toBe(1);
+    expect(await outbox.model.countDocuments({ 'payload.citizenId': hal.id })).toBe(1);
     expect((await getCaseModel(api.db).findById(id).lean())!.effects).toEqual([]);
+  });
+});
+
+describe('subscribe messages with a long-term template', () => {
+  it('reaches WeChat at every step after 已收到 with one acceptance', async () => {
+    const ivy = await wechatCitizen('ivy', longTermApi);
+    const granted = await acceptInPopup(longTermApi, ivy, 'ivy', ['tmpl-long']);
+    expect(granted).toMatchObject({ mode: 'long-term', templates: [{ purpose: 'caseStatus', kind: 'long-term', remaining: null, active: true }] });
+    const id = await report(ivy, longTermApi);
+    await walkToClosure(longTermApi, id);
+    await longTermApi.services.notifications.outbox.processDue();
+    expect(sentTo('ivy').map((m) => [m.template_id, m.data.phrase3?.value])).toEqual([
+      ['tmpl-long', '已立案'],
+      ['tmpl-long', '已派遣'],
+      ['tmpl-long', '待核查'],
+      ['tmpl-long', '已结案'],
+    ]);
+    expect((await inbox(longTermApi, ivy)).items.filter((m) => m.kind === 'case')).toHaveLength(5);
+  });
+});
+
+describe('the message centre and subscription API', () => {
+  it('pages newest first, counts unread, marks read only my own messages', async () => {
+    const jo = await wechatCitizen('jo');
+    const kim = await wechatCitizen('kim');
+    for (let i = 0; i < 3; i++) {
+      const id = await report(jo);
+      await api.services.workflow.transition(id, { action: 'file', actor: { role: 'operator', id: null } });
+      clock.advance(60_000);
+    }
+    // Three reports: 已收到 and 立案 each, and the points for each filing.
+    const first = await inbox(api, jo, '?limit=5');
+    expect(first.items).toHaveLength(5);
+    expect(first.unread).toBe(9);
+    const second = await inbox(api, jo, `?limit=5&cursor=${first.nextCursor}`);
+    expect(second.items).toHaveLength(4);
+    expect(second.nextCursor).toBeNull();
+    const all = [...first.items, ...second.items];
+    expect(new Set(all.map((m) => m.id)).size).toBe(9);
+    expect(all.map((m) => m.at)).toEqual([...all.map((m) => m.at)].sort().reverse());
+
+    // Kim cannot mark Jo's messages read.
+    const byKim = await postJson(api, '/me/messages/read', { ids: [all[0]!.id] }, kim.auth);
+    expect(byKim.body).toEqual({ unread: 0 });
+    expect((await getJson(api, '/me/messages/unread-count', jo.auth)).body).toEqual({ unread: 9 });
+    expect((await postJson(api, '/me/messages/read', { ids: [all[0]!.id, all[1]!.id] }, jo.auth)).body).toEqual({ unread: 7 });
+    expect((await postJson(api, '/me/messages/read', {}, jo.auth)).body).toEqual({ unread: 0 });
+    expect((await inbox(api, jo)).items.every((m) => m.read)).toBe(true);
+  });
+
+  it('refuses bad input with the field at fault', async () => {
+    const lee = await wechatCitizen('lee');
+    const unknown = await postJson(api, '/me/subscriptions', { results: { 'tmpl-other': 'accept' } }, lee.auth);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].field).toBe('results.tmpl-other');
+    const badResult = await postJson(api, '/me/subscriptions', { results: { 'tmpl-result': 'maybe' } }, lee.auth);
+    expect(badResult.status).toBe(400);
+    const badId = await postJson(api, '/me/messages/read', { ids: ['nope'] }, lee.auth);
+    expect(badId.status).toBe(400);
+    const badCursor = await getJson(api, '/me/messages?cursor=!!', lee.auth);
+    expect(badCursor.status).toBe(400);
+    expect((await fetch(`${api.url}/me/messages`)).status).toBe(401);
   });
 });

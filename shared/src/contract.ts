@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import {
+  inboxPageSchema,
+  inboxQuerySchema,
+  markReadSchema,
+  subscriptionResultsSchema,
+  subscriptionStatusSchema,
+  unreadCountSchema,
+} from './notifications';
+import {
   createStaffSchema,
   devLoginSchema,
   loginResultSchema,
@@ -825,6 +833,51 @@ export const contract = {
     access: CITIZEN,
     params: z.object({ districtId: z.string() }),
     responses: { 200: campaignSubscriptionsSchema },
+  },
+
+  // ---- message centre and WeChat subscriptions
+  listMyMessages: {
+    method: 'get',
+    path: '/me/messages',
+    tag: 'notifications',
+    summary: '消息中心（最新在前）',
+    access: CITIZEN,
+    query: inboxQuerySchema,
+    responses: { 200: inboxPageSchema },
+  },
+  myUnreadCount: {
+    method: 'get',
+    path: '/me/messages/unread-count',
+    tag: 'notifications',
+    summary: '未读消息数',
+    access: CITIZEN,
+    responses: { 200: unreadCountSchema },
+  },
+  markMessagesRead: {
+    method: 'post',
+    path: '/me/messages/read',
+    tag: 'notifications',
+    summary: '标记已读（不带 ids 为全部）',
+    access: CITIZEN,
+    body: markReadSchema,
+    responses: { 200: unreadCountSchema },
+  },
+  mySubscriptions: {
+    method: 'get',
+    path: '/me/subscriptions',
+    tag: 'notifications',
+    summary: '订阅消息模板与剩余次数',
+    access: CITIZEN,
+    responses: { 200: subscriptionStatusSchema },
+  },
+  recordSubscriptions: {
+    method: 'post',
+    path: '/me/subscriptions',
+    tag: 'notifications',
+    summary: '记录订阅弹窗的结果（wx.requestSubscribeMessage）',
+    access: CITIZEN,
+    body: subscriptionResultsSchema,
+    responses: { 200: subscriptionStatusSchema },
   },
 
   // ---- points and rewards

@@ -18,6 +18,7 @@ export * from './points';
 export * from './indicators';
 export * from './stats';
 export * from './pagination';
+export * from './notifications';
 export * from './contract';
 export * from './openapi';
 export * from './client';

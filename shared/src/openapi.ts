@@ -43,6 +43,7 @@ const TAGS: Record<string, string> = {
   open311: 'Open311 GeoReport v2',
   campaigns: '参与活动',
   points: '积分、奖励与兑换',
+  notifications: '消息中心与订阅消息',
   stats: '统计与公开数据',
 };
 

@@ -17,6 +17,7 @@ export const PAGES = {
   login: 'pages/login/index',
   myReports: 'pages/my-reports/index',
   reportDetail: 'pages/report-detail/index',
+  messages: 'pages/messages/index',
   // packagePublic: points, campaigns and public statistics.
   points: 'packagePublic/points/index',
   rewards: 'packagePublic/rewards/index',

@@ -746,12 +746,17 @@ export class CampaignService {
     for await (const sub of this.Subscription.find(filter).select({ citizenId: 1 }).sort({ citizenId: 1 }).lean().cursor()) {
       if (seen.has(sub.citizenId)) continue;
       seen.add(sub.citizenId);
-      await this.notifications.enqueue(`campaign:${campaignId}:${sub.citizenId}`, {
+      const page = pageRoute('campaign', { id: campaignId });
+      await this.notifications.tell({
+        key: `campaign:${campaignId}:${sub.citizenId}`,
         citizenId: sub.citizenId,
-        template: 'campaign',
-        page: pageRoute('campaign', { id: campaignId }),
-        data,
+        kind: 'campaign',
+        title: `活动开始：${doc.title}`,
+        body: doc.summary ?? '',
+        page,
+        at: doc.startAt,
       });
+      await this.notifications.enqueue(`campaign:${campaignId}:${sub.citizenId}`, { citizenId: sub.citizenId, template: 'campaign', page, data });
     }
     return seen.size;
   }

@@ -75,8 +75,8 @@ export class Outbox<P> {
     this.leaseMs = options.leaseMs ?? 60_000;
   }
 
-  /** Stores a message once per key; returns false when the key was already there. */
-  async enqueue(key: string, topic: string, payload: P): Promise<boolean> {
+  /** Stores a message once per key, due now or at `notBefore`; returns false when the key was already there. */
+  async enqueue(key: string, topic: string, payload: P, notBefore?: Date): Promise<boolean> {
     const now = this.options.clock.now();
     const result = await this.model.updateOne(
       { _id: key },
@@ -86,7 +86,7 @@ export class Outbox<P> {
           payload,
           status: 'pending',
           attempts: 0,
-          nextAttemptAt: now,
+          nextAttemptAt: notBefore ?? now,
           lockedUntil: new Date(0),
           lastError: null,
           createdAt: now,

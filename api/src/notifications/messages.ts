@@ -1,4 +1,12 @@
-import { CITIZEN_STATUS_OF, REJECT_REASON_NAMES_ZH, shanghaiMinute, type CaseAction, type CaseState, type RejectReason } from '@ssp/shared';
+import {
+  CITIZEN_STATUS_OF,
+  REJECT_REASON_NAMES_ZH,
+  shanghaiMinute,
+  type CaseAction,
+  type CaseState,
+  type RejectReason,
+  type SubscribePurpose,
+} from '@ssp/shared';
 
 /** The transitions a reporter is told about, with the one-line note the message carries. */
 const NOTIFY_ON: Partial<Record<CaseAction, string>> = {
@@ -21,6 +29,51 @@ export function shouldNotify(action: string): boolean {
   return action in NOTIFY_ON;
 }
 
+/** The message-centre line for a step of my case (every step in NOTIFY_ON, 已收到 included). */
+export function inboxTextOf(msg: {
+  caseNo: string;
+  categoryName: string;
+  action: CaseAction;
+  rejectReason?: RejectReason | null;
+  publicNote?: string | null;
+}): {
+  title: string;
+  body: string;
+} {
+  let body = NOTIFY_ON[msg.action] ?? '案件状态已更新';
+  if (msg.action === 'reject' && msg.rejectReason) body = `未予受理：${REJECT_REASON_NAMES_ZH[msg.rejectReason]}`;
+  if (msg.publicNote) body = `${body}。${msg.publicNote}`;
+  return { title: `${msg.categoryName} · ${msg.caseNo}`, body };
+}
+
+/**
+ * Which WeChat template a step is sent with. Never 已收到 (the citizen has just seen the
+ * confirmation on screen; a one-time acceptance spent on it leaves nothing for the
+ * result). With one-time templates each is spent on the step that matters most: the
+ * screening decision, and the outcome; 派遣, 处理完毕 and 缓办 stay in the message
+ * centre. A long-term template covers every step.
+ */
+const ONE_TIME_PURPOSE: Partial<Record<CaseAction, SubscribePurpose>> = {
+  file: 'caseAccepted',
+  reject: 'caseAccepted',
+  merge: 'caseAccepted',
+  accept_reopen: 'caseAccepted',
+  verify_pass: 'caseResult',
+  confirm_fixed: 'caseResult',
+  decline_reopen: 'caseResult',
+  void: 'caseResult',
+};
+
+export function wechatPurposeOf(action: CaseAction, to: CaseState, mode: 'one-time' | 'long-term'): SubscribePurpose | null {
+  if (action === 'submit' || !(action in NOTIFY_ON)) return null;
+  if (mode === 'long-term') return 'caseStatus';
+  if (action === 'external_update') return to === 'closed' || to === 'rejected' ? 'caseResult' : null;
+  return ONE_TIME_PURPOSE[action] ?? null;
+}
+
+/** Whether a step closes the case (a rating reminder follows it). */
+export const closesCase = (action: CaseAction, to: CaseState) => to === 'closed' && action !== 'decline_reopen' && action !== 'rate';
+
 /** WeChat limits: thing ≤ 20 chars, phrase ≤ 5 chars, character_string ≤ 32. */
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -42,7 +95,7 @@ export interface CaseStatusMessage {
  * phrase3 (办理状态), time4 (更新时间), thing5 (备注).
  */
 export function caseStatusTemplateData(msg: CaseStatusMessage): Record<string, { value: string }> {
-  let note = NOTIFY_ON[msg.action] ?? '案件状态已更新';
+  let note = NOTIFY_ON[msg.action] ?? (msg.action === 'rate' ? '问题已解决，请为处理结果评价' : '案件状态已更新');
   if (msg.action === 'reject' && msg.rejectReason) note = `未予受理：${REJECT_REASON_NAMES_ZH[msg.rejectReason]}`;
   if (msg.publicNote && (msg.action === 'reject' || msg.action === 'void' || msg.action === 'decline_reopen')) {
     note = msg.publicNote;

@@ -1,9 +1,11 @@
 import type { ServiceContext } from '../context';
 import { getCitizenModel } from '../auth/models';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
-import type { CaseDoc, CaseEvent, CaseEffect } from '../cases/models';
-import { caseStatusTemplateData, shouldNotify } from './messages';
-import { pageRoute, type CaseState, type CaseAction, type RejectReason } from '@ssp/shared';
+import { getCaseModel, type CaseDoc, type CaseEvent, type CaseEffect } from '../cases/models';
+import { caseStatusTemplateData, closesCase, inboxTextOf, shouldNotify, wechatPurposeOf } from './messages';
+import { Inbox, type NewMessage } from './inbox';
+import { SubscriptionQuotas } from './subscriptions';
+import { pageRoute, type CaseState, type CaseAction, type RejectReason, type SubscribePurpose } from '@ssp/shared';
 
 export interface SubscribeMessage {
   touser: string;
@@ -19,25 +21,35 @@ export interface SubscribeMessageSender {
 
 export interface NotificationPayload {
   citizenId: string;
-  template: 'caseStatus' | 'campaign';
+  /** Which configured template carries it. */
+  template: SubscribePurpose;
   page: string;
   data: Record<string, { value: string }>;
+  /** A rating reminder: sent only if this case is still closed and unrated when it is due. */
+  unlessRatedCaseId?: string;
 }
 
-/** WeChat errcodes after which a retry cannot help: not subscribed, bad openid, bad template data. */
-const PERMANENT_ERRCODES = new Set([43101, 40003, 47003, 40037]);
+/** WeChat errcodes after which a retry cannot help: bad openid, bad template data. */
+const PERMANENT_ERRCODES = new Set([40003, 47003, 40037]);
+/** No send left for this user and template. */
+const NO_QUOTA = 43101;
 
 /**
- * Citizen notifications as WeChat subscribe messages, through a durable outbox.
- * A message the user has not subscribed to (43101) is dropped, not retried.
+ * Citizen notifications. Every step of a citizen's case lands in the message centre; the
+ * steps that matter also go to WeChat as subscribe messages, through a durable outbox,
+ * when the citizen has a send left for the template (subscriptions.ts).
  */
 export class NotificationService {
   readonly outbox: Outbox<NotificationPayload>;
+  readonly inbox: Inbox;
+  readonly quotas: SubscriptionQuotas;
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly sender: SubscribeMessageSender,
   ) {
+    this.inbox = new Inbox(ctx);
+    this.quotas = new SubscriptionQuotas(ctx);
     this.outbox = new Outbox<NotificationPayload>(ctx.db, {
       collection: 'notification_outbox',
       clock: ctx.clock,
@@ -48,43 +60,90 @@ export class NotificationService {
     });
   }
 
-  /** Case-event subscriber: queues a status message for the reporter of the case. */
+  /** Case-event subscriber: the reporter's message centre, and WeChat where the step warrants it. */
   async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, effect: CaseEffect): Promise<void> {
     if (!shouldNotify(event.action) || !caseDoc.reporterId || caseDoc.source === 'open311') return;
-    await this.enqueue(`${effect.id}:${caseDoc.reporterId}`, {
-      citizenId: caseDoc.reporterId,
-      template: 'caseStatus',
-      page: pageRoute('reportDetail', { id: String(caseDoc._id) }),
-      data: caseStatusTemplateData({
-        caseNo: caseDoc.caseNo,
-        categoryName: caseDoc.categoryName,
-        state: event.to as CaseState,
-        action: event.action as CaseAction,
-        at: event.at,
-        rejectReason: caseDoc.rejectReason as RejectReason | null,
-        publicNote: event.publicNote,
-      }),
+    const action = event.action as CaseAction;
+    const state = event.to as CaseState;
+    const citizenId = caseDoc.reporterId;
+    const page = pageRoute('reportDetail', { id: String(caseDoc._id) });
+    const text = inboxTextOf({
+      caseNo: caseDoc.caseNo,
+      categoryName: caseDoc.categoryName,
+      action,
+      rejectReason: caseDoc.rejectReason as RejectReason | null,
+      publicNote: event.publicNote,
     });
+    await this.inbox.add({
+      key: `${effect.id}:${citizenId}`,
+      citizenId,
+      kind: action === 'accept_reopen' || action === 'decline_reopen' ? 'reply' : 'case',
+      ...text,
+      page,
+      at: event.at,
+    });
+
+    const purpose = wechatPurposeOf(action, state, this.ctx.config.wechat.subscribeMode);
+    const data = caseStatusTemplateData({
+      caseNo: caseDoc.caseNo,
+      categoryName: caseDoc.categoryName,
+      state,
+      action,
+      at: event.at,
+      rejectReason: caseDoc.rejectReason as RejectReason | null,
+      publicNote: event.publicNote,
+    });
+    if (purpose) await this.outbox.enqueue(`${effect.id}:${citizenId}`, purpose, { citizenId, template: purpose, page, data });
+    if (closesCase(action, state) && this.ctx.config.wechat.subscribeMode === 'one-time') {
+      const due = new Date(event.at.getTime() + this.ctx.config.wechat.ratingReminderHours * 3_600_000);
+      await this.outbox.enqueue(
+        `${effect.id}:${citizenId}:rating`,
+        'ratingReminder',
+        {
+          citizenId,
+          template: 'ratingReminder',
+          page,
+          data: caseStatusTemplateData({ caseNo: caseDoc.caseNo, categoryName: caseDoc.categoryName, state, action: 'rate', at: event.at }),
+          unlessRatedCaseId: String(caseDoc._id),
+        },
+        due,
+      );
+    }
   }
 
+  /** A message for the message centre that is not about a case step (points, claims, campaigns). */
+  async tell(message: NewMessage): Promise<void> {
+    await this.inbox.add(message);
+  }
+
+  /** Queues a WeChat message (campaign reminders); it reaches WeChat only if the citizen has a send left. */
   async enqueue(key: string, payload: NotificationPayload): Promise<void> {
     await this.outbox.enqueue(key, payload.template, payload);
   }
 
   private async deliver(message: OutboxMessage<NotificationPayload>): Promise<DeliveryOutcome> {
-    const { citizenId, template, page, data } = message.payload;
-    const templateId = this.ctx.config.wechat.templates[template];
+    const { citizenId, template, page, data, unlessRatedCaseId } = message.payload;
+    const templateId = this.quotas.templateFor(template);
     if (!templateId) return { outcome: 'drop', reason: `no template configured for ${template}` };
+    if (unlessRatedCaseId) {
+      const open = await getCaseModel(this.ctx.db).exists({ _id: unlessRatedCaseId, state: 'closed', rating: null });
+      if (!open) return { outcome: 'drop', reason: 'case rated or reopened meanwhile' };
+    }
     const citizen = await getCitizenModel(this.ctx.db).findById(citizenId).lean<{ openid?: string | null }>();
     if (!citizen?.openid) return { outcome: 'drop', reason: 'citizen has no WeChat openid' };
+    // Spent before asking WeChat: two workers never spend one acceptance twice.
+    if (!(await this.quotas.spend(citizenId, templateId))) return { outcome: 'drop', reason: 'no subscribe send left (in the message centre only)' };
     try {
       await this.sender.sendSubscribeMessage({ touser: citizen.openid, templateId, page, data });
       return { outcome: 'sent' };
     } catch (err) {
       const errcode = (err as { errcode?: number }).errcode;
-      if (errcode !== undefined && PERMANENT_ERRCODES.has(errcode)) {
+      if (errcode === NO_QUOTA) {
+        await this.quotas.exhausted(citizenId, templateId);
         return { outcome: 'drop', reason: `wechat errcode ${errcode}` };
       }
+      if (errcode !== undefined && PERMANENT_ERRCODES.has(errcode)) return { outcome: 'drop', reason: `wechat errcode ${errcode}` };
+      await this.quotas.refund(citizenId, templateId);
       return { outcome: 'retry', error: (err as Error).message };
     }
   }

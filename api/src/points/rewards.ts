@@ -1,7 +1,9 @@
+import type { NewMessage } from '../notifications/inbox';
 import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import {
   CLAIM_STATUS_NAMES_ZH,
+  pageRoute,
   REWARD_KIND_NAMES_ZH,
   shanghaiMinute,
   shanghaiMonth,
@@ -99,6 +101,7 @@ export class RewardService {
     private readonly ledger: PointsLedger,
     private readonly auth: AuthService,
     private readonly definitions: RewardDefinition[],
+    private readonly tell?: (message: NewMessage) => Promise<void>,
   ) {}
 
   private get Reward() {
@@ -416,7 +419,23 @@ export class RewardService {
       throw conflict('CLAIM_NOT_PENDING', `该兑换当前为「${CLAIM_STATUS_NAMES_ZH[current.status]}」，不能重复操作`);
     }
     await this.settle(updated);
+    await this.tellCitizen(updated);
     return updated;
+  }
+
+  /** The claim's outcome in the citizen's message centre; a failure here must not undo the decision. */
+  private async tellCitizen(claim: ClaimDoc): Promise<void> {
+    if (claim.status !== 'fulfilled' && claim.status !== 'failed') return;
+    const fulfilled = claim.status === 'fulfilled';
+    await this.tell?.({
+      key: `claim:${String(claim._id)}:${claim.status}`,
+      citizenId: claim.citizenId,
+      kind: 'claim',
+      title: fulfilled ? `兑换已发放：${claim.rewardName}` : `兑换未成功：${claim.rewardName}`,
+      body: fulfilled ? '请留意短信或到账信息' : `积分已退回。${claim.failReason ?? ''}`.trim(),
+      page: pageRoute('claims'),
+      at: claim.updatedAt,
+    }).catch((err: Error) => this.ctx.logger.warn({ claimId: String(claim._id), err: err.message }, 'claim message not added to the message centre'));
   }
 
   private async staffView(c: ClaimDoc): Promise<StaffClaim> {

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import {
   shanghaiDay,
+  pageRoute,
   shanghaiMonth,
   type Leaderboard,
   type LedgerReason,
@@ -23,6 +24,7 @@ import { PointsLedger, type PointsMismatch } from './ledger';
 import { getCaseAwardsModel, getLedgerModel, type EarnedDelta, type LedgerEntry } from './models';
 import { RewardService } from './rewards';
 import { isDuplicateKeyError } from '../db';
+import type { NewMessage } from '../notifications/inbox';
 
 export interface PointsServiceOptions {
   auth: AuthService;
@@ -32,6 +34,8 @@ export interface PointsServiceOptions {
   rewards: RewardDefinition[];
   /** A campaign's points multiplier, or null when it has none (or is unknown). Default: no multipliers. */
   campaignMultiplier?: (campaignId: string) => Promise<number | null>;
+  /** Puts a line in the citizen's message centre (the notifications domain). */
+  tell?: (message: NewMessage) => Promise<void>;
 }
 
 /** Largest multiplier taken from a campaign; anything odd is ignored rather than trusted. */
@@ -88,7 +92,7 @@ export class PointsService {
     this.rules = options.rules;
     this.board = new LeaderboardStore(ctx);
     this.ledger = new PointsLedger(ctx, () => this.rules, this.board);
-    this.rewards = new RewardService(ctx, this.ledger, options.auth, options.rewards);
+    this.rewards = new RewardService(ctx, this.ledger, options.auth, options.rewards, options.tell);
   }
 
   private get Awards() {
@@ -207,7 +211,7 @@ export class PointsService {
     const caseId = String(a.caseDoc._id);
     const businessKey = `${a.kind}:case:${caseId}:user:${a.citizenId}`;
     if (!(await this.registerAward(caseId, businessKey))) return;
-    await this.ledger.record({
+    const entry = await this.ledger.record({
       citizenId: a.citizenId,
       kind: 'earn',
       requested: a.requested,
@@ -220,6 +224,17 @@ export class PointsService {
       multiplier: a.multiplier ?? null,
       districtId: a.event.dims.districtId,
     });
+    if (entry.state === 'applied' && entry.amount > 0) {
+      await this.options.tell?.({
+        key: `points:${businessKey}`,
+        citizenId: a.citizenId,
+        kind: 'points',
+        title: `获得积分 +${entry.amount}`,
+        body: entry.reasonText,
+        page: pageRoute('points'),
+        at: a.event.at,
+      });
+    }
   }
 
   /**

@@ -8,8 +8,14 @@
  *   wechat.openidOf('alice');                       // the openid jscode2session answers for her
  *   wechat.scriptCode('bad', 40029);                // this code answers errcode 40029 (or 'hang', 'destroy', 500)
  *   wechat.failNextSends(2, { errcode: -1 });       // the next two subscribe sends answer "system busy"
+ *   wechat.acceptSubscription(openid, ['tmpl-a']);  // the user tapped 允许 in the subscribe popup for tmpl-a
  *   wechat.refuseSubscription(wechat.openidOf('bob')); // sends to bob answer 43101
  *   wechat.messages;                                // every subscribe message WeChat accepted
+ *
+ * Subscribe quotas as WeChat keeps them: one acceptance of a one-time template allows
+ * exactly one send of that template to that user; a long-term template (listed in
+ * `longTermTemplates`) allows any number once accepted; a send without quota answers 43101.
+ * Browser tests accept through `POST /__fake/subscribe-accept {openid, templateIds}`.
  */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -42,6 +48,8 @@ export interface FakeWeChatOptions {
   accessTokenTtlSeconds?: number;
   /** WeChat codes are single-use: a code seen before answers 40163. Default true. */
   singleUseCodes?: boolean;
+  /** Template ids that are long-term subscriptions (government service categories); the rest are one-time. */
+  longTermTemplates?: string[];
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -69,6 +77,18 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
   const usedCodes = new Set<string>();
   const validTokens = new Set<string>();
   const refusedUsers = new Map<string, number>();
+  const longTermTemplates = new Set(options.longTermTemplates ?? []);
+  /** Sends left per "openid|templateId" (one-time templates). */
+  const oneTimeQuota = new Map<string, number>();
+  /** "openid|templateId" of accepted long-term templates. */
+  const longTermAccepted = new Set<string>();
+  const accept = (openid: string, templateIds: readonly string[]) => {
+    for (const t of templateIds) {
+      const key = `${openid}|${t}`;
+      if (longTermTemplates.has(t)) longTermAccepted.add(key);
+      else oneTimeQuota.set(key, (oneTimeQuota.get(key) ?? 0) + 1);
+    }
+  };
   const sendFailures: FakeFailure[] = [];
   let codeCounter = 0;
   let tokenCounter = 0;
@@ -194,8 +214,28 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       if (!message.data || typeof message.data !== 'object') return answer(47003, 'argument invalid! data is empty');
       const refused = refusedUsers.get(message.touser);
       if (refused !== undefined) return answer(refused, 'user refuse to accept the msg');
+      const key = `${message.touser}|${message.template_id}`;
+      if (longTermTemplates.has(message.template_id)) {
+        if (!longTermAccepted.has(key)) return answer(43101, 'user refuse to accept the msg');
+      } else {
+        const left = oneTimeQuota.get(key) ?? 0;
+        if (left <= 0) return answer(43101, 'user refuse to accept the msg');
+        oneTimeQuota.set(key, left - 1);
+      }
       state.messages.push(message as ReceivedMessage);
       return answer(0, 'ok');
+    }
+
+    // Test control, standing in for the subscribe popup a browser test cannot show.
+    if (req.method === 'POST' && url.pathname === '/__fake/subscribe-accept') {
+      try {
+        const body = JSON.parse(await readBody(req)) as { openid?: string; templateIds?: string[] };
+        if (!body.openid || !Array.isArray(body.templateIds)) return json(res, 400, { error: 'openid and templateIds required' });
+        accept(body.openid, body.templateIds);
+        return json(res, 200, { ok: true });
+      } catch {
+        return json(res, 400, { error: 'bad json' });
+      }
     }
 
     json(res, 404, { errcode: 404, errmsg: 'not found' });
@@ -229,6 +269,15 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
     failNextSends(count: number, failure: FakeFailure): void {
       for (let i = 0; i < count; i++) sendFailures.push(failure);
     },
+    /** The user accepted these templates in the subscribe popup (one send each for one-time templates). */
+    acceptSubscription(openid: string, templateIds: readonly string[]): void {
+      accept(openid, templateIds);
+    },
+    /** Sends of a one-time template this user has left (a long-term template accepted: Infinity). */
+    quotaOf(openid: string, templateId: string): number {
+      if (longTermTemplates.has(templateId)) return longTermAccepted.has(`${openid}|${templateId}`) ? Infinity : 0;
+      return oneTimeQuota.get(`${openid}|${templateId}`) ?? 0;
+    },
     /** Sends to this openid answer errcode (43101: the user did not accept the subscription) until allowed again. */
     refuseSubscription(openid: string, errcode = 43101): void {
       refusedUsers.set(openid, errcode);
@@ -249,6 +298,8 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       scriptedCodes.clear();
       usedCodes.clear();
       refusedUsers.clear();
+      oneTimeQuota.clear();
+      longTermAccepted.clear();
       sendFailures.length = 0;
       down = false;
       state.sessionCalls.length = 0;
