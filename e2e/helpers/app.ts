@@ -24,7 +24,7 @@ export class MovableClock {
 }
 
 /** The real API serving the built H5 app at /app/, with the demo city loaded. */
-export async function startApp(): Promise<{ api: TestApi; city: DemoCity; appUrl: string; clock: MovableClock }> {
+export async function startApp(env: Record<string, string> = {}): Promise<{ api: TestApi; city: DemoCity; appUrl: string; clock: MovableClock }> {
   if (!existsSync(path.join(H5_DIST_DIR, 'index.html'))) {
     throw new Error(
       `The H5 build is missing (${path.join(H5_DIST_DIR, 'index.html')}). Build it first: npm run build:h5 -w miniapp (npm test does this before jest).`,
@@ -32,7 +32,7 @@ export async function startApp(): Promise<{ api: TestApi; city: DemoCity; appUrl
   }
   // STATS_MIN_CELL=1: a test city with a handful of cases still shows its public figures.
   const clock = new MovableClock();
-  const api = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true', H5_DIST_DIR: H5_DIST_DIR, STATS_MIN_CELL: '1' }, clock });
+  const api = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true', H5_DIST_DIR: H5_DIST_DIR, STATS_MIN_CELL: '1', ...env }, clock });
   const city = await demoCity(api);
   return { api, city, appUrl: `${api.url}/app/`, clock };
 }

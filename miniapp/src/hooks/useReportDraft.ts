@@ -25,8 +25,7 @@ import { api, refreshMe, requireCitizen } from '../services/session';
 import { storage } from '../services/storage';
 import { errorMessage, isCancel, toastError, toastOk } from '../services/ui';
 import { uploadPhoto } from '../services/upload';
-
-const TEMPLATE_CASE_STATUS = process.env.TARO_APP_TEMPLATE_CASE_STATUS ?? '';
+import { askToSubscribe } from '../services/subscriptions';
 
 /**
  * Everything the 上报 page does, around one persisted draft: photo uploads with
@@ -181,10 +180,9 @@ export function useReportDraft() {
       void Taro.showToast({ title: '照片还在上传，请稍候', icon: 'none' });
       return;
     }
-    // Must run first in the tap handler: WeChat only asks inside a user gesture.
-    if (process.env.TARO_ENV === 'weapp' && TEMPLATE_CASE_STATUS) {
-      await Taro.requestSubscribeMessage({ tmplIds: [TEMPLATE_CASE_STATUS], entityIds: [] } as never).catch(() => undefined);
-    }
+    // Must run first in the tap handler: WeChat only asks inside a user gesture. Up to
+    // three templates at once (受理结果, 办理结果, 评价提醒), or the one long-term template.
+    await askToSubscribe();
     if (!(await requireCitizen())) return;
     setSubmitting(true);
     try {

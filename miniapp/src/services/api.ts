@@ -80,6 +80,16 @@ export const pointsApi = {
   leaderboard: (period: 'month' | 'all') => api.call('leaderboard', { query: { period, limit: 50 } }),
 };
 
+// ---- message centre and WeChat subscribe-message grants
+
+export const messagesApi = {
+  page: (cursor?: string | null) => api.call('listMyMessages', { query: { cursor: cursor ?? undefined, limit: 20 } }),
+  unread: () => api.call('myUnreadCount').then((r) => r.unread),
+  markRead: (ids?: string[]) => api.call('markMessagesRead', { body: ids ? { ids } : {} }).then((r) => r.unread),
+  subscriptions: () => api.call('mySubscriptions'),
+  recordSubscriptions: (results: Record<string, 'accept' | 'reject' | 'ban' | 'filter'>) => api.call('recordSubscriptions', { body: { results } }),
+};
+
 // ---- public statistics (anonymised, by whole months)
 
 type StatsQuery = { from?: string; to?: string; granularity?: 'month' | 'year' };

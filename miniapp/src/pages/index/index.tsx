@@ -11,6 +11,7 @@ import { cachedCity, loadCity } from '../../services/city-cache';
 import { mediaUrl } from '../../services/client';
 import { storage } from '../../services/storage';
 import './index.css';
+import { loadSubscriptions, refreshUnreadBadge } from '../../services/subscriptions';
 
 const ENTRIES = [
   { label: '我的上报', icon: '报', url: pageUrl('myReports') },
@@ -49,6 +50,8 @@ export default function Index() {
   }, [signedIn]);
   useDidShow(() => {
     setDraftWaiting(hasContent(loadDraft(storage)));
+    void refreshUnreadBadge();
+    void loadSubscriptions();
     if (signedIn)
       void pointsApi
         .mine()

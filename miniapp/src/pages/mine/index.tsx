@@ -4,6 +4,8 @@ import { Input, Text, View } from '@tarojs/components';
 import { PHONE_PATTERN, STAFF_ROLE_NAMES_ZH, pageUrl } from '@ssp/shared';
 import { useSession } from '../../hooks/useSession';
 import { refreshMe, refreshStaff, signOutCitizen, signOutStaff, updateMe } from '../../services/session';
+import { refreshUnreadBadge } from '../../services/subscriptions';
+import { badgeText } from '../../logic/subscriptions';
 import { confirm, toastError, toastOk } from '../../services/ui';
 import './index.css';
 
@@ -15,10 +17,12 @@ export default function MinePage() {
   const [nickname, setNickname] = useState('');
   const [phone, setPhone] = useState('');
   const [saving, setSaving] = useState(false);
+  const [unread, setUnread] = useState(0);
 
   useDidShow(() => {
     void refreshMe().catch(() => undefined);
     void refreshStaff().catch(() => undefined);
+    void refreshUnreadBadge().then(setUnread);
   });
 
   const startEdit = () => {
@@ -115,6 +119,15 @@ export default function MinePage() {
       )}
 
       <View className="card">
+        <View className="list-item" role="link" onClick={go(pageUrl('messages'))} data-testid="entry-messages">
+          <Text className="grow">消息</Text>
+          {signedIn && badgeText(unread) && (
+            <Text className="badge" data-testid="unread-badge" aria-label={`${unread} 条未读`}>
+              {badgeText(unread)}
+            </Text>
+          )}
+          <Text className="list-item__arrow">›</Text>
+        </View>
         <View className="list-item" onClick={go(pageUrl('myReports'))} data-testid="entry-my-reports">
           <Text className="grow">我的上报</Text>
           <Text className="list-item__arrow">›</Text>

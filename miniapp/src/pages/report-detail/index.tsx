@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import Taro, { usePullDownRefresh } from '@tarojs/taro';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Text, Textarea, View } from '@tarojs/components';
-import type { ReportDetail } from '@ssp/shared';
+import { pageUrl, type ReportDetail } from '@ssp/shared';
 import { PhotoStrip } from '../../components/PhotoStrip';
 import { Stars } from '../../components/Stars';
 import { LoadError, Loading } from '../../components/States';
@@ -13,6 +13,8 @@ import { describeDeadline, formatDateTime } from '../../logic/format';
 import { STATUS_EXPLANATIONS } from '../../logic/status';
 import { reportsApi } from '../../services/api';
 import { refreshMe, requireCitizen } from '../../services/session';
+import { askToSubscribe, currentSubscriptions, loadSubscriptions } from '../../services/subscriptions';
+import { caseUpdatesReachWeChat, templatesToAsk } from '../../logic/subscriptions';
 import { confirm, toastError, toastOk } from '../../services/ui';
 import './index.css';
 
@@ -28,7 +30,16 @@ export default function ReportDetailPage() {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
 
+  const [subscriptions, setSubscriptions] = useState(currentSubscriptions());
+  useDidShow(() => void loadSubscriptions().then(setSubscriptions));
   usePullDownRefresh(() => void state.reload().finally(() => Taro.stopPullDownRefresh()));
+
+  const subscribe = async () => {
+    if (await askToSubscribe()) {
+      setSubscriptions(currentSubscriptions());
+      toastOk(caseUpdatesReachWeChat(currentSubscriptions()) ? '已订阅进度提醒' : '未订阅，进度仍会出现在消息中');
+    }
+  };
 
   const run = async (fn: () => Promise<ReportDetail>, ok: string) => {
     setBusy(true);
@@ -106,13 +117,32 @@ export default function ReportDetailPage() {
               />
               <View
                 className={`btn btn--primary btn--block ${!score || busy ? 'btn--disabled' : ''}`}
-                onClick={() => score && !busy && void run(() => reportsApi.rate(r.id, score, comment.trim()), '评价成功')}
+                onClick={async () => {
+                  if (!score || busy) return;
+                  // After rating: the moment to ask again, for the citizen's next reports.
+                  await askToSubscribe();
+                  void run(() => reportsApi.rate(r.id, score, comment.trim()), '评价成功');
+                }}
                 data-testid="rate-submit"
               >
                 提交评价
               </View>
             </View>
           )}
+        </View>
+      )}
+
+      {r.relation === 'reporter' && r.state !== 'closed' && r.status !== '已作废' && r.status !== '已撤回' && (
+        <View className="card" data-testid="progress-alerts">
+          {process.env.TARO_ENV === 'weapp' && templatesToAsk(subscriptions).length > 0 && !caseUpdatesReachWeChat(subscriptions) && (
+            <View className="btn btn--primary btn--block" role="button" onClick={() => void subscribe()} data-testid="subscribe-progress">
+              订阅进度提醒
+            </View>
+          )}
+          <View className="list-item" role="link" onClick={() => void Taro.navigateTo({ url: pageUrl('messages') })}>
+            <Text className="grow muted small">每一步进度都会出现在「我的 - 消息」中</Text>
+            <Text className="list-item__arrow">›</Text>
+          </View>
         </View>
       )}
 

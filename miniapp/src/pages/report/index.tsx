@@ -17,6 +17,7 @@ import { mediaUrl } from '../../services/client';
 import { ensureCitizen } from '../../services/session';
 import { storage } from '../../services/storage';
 import './index.css';
+import { loadSubscriptions } from '../../services/subscriptions';
 
 export default function ReportPage() {
   const r = useReportDraft();
@@ -34,7 +35,12 @@ export default function ReportPage() {
 
   useDidShow(() => {
     r.reloadDraft();
-    void ensureCitizen().then((ok) => ok && r.autoLocate());
+    void ensureCitizen().then((ok) => {
+      if (!ok) return;
+      r.autoLocate();
+      // The subscribe popup at submit needs the template ids before the tap.
+      void loadSubscriptions();
+    });
   });
 
   // Read again each time the picker opens (a report may have added a recent category).
