@@ -4,8 +4,8 @@ import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 /**
  * One config for both targets. TARO_APP_API_BASE_URL (see .env.*) is where the
  * weapp build reaches the API; the H5 build is served by the API itself, so it
- * uses relative URLs. TARO_APP_TEMPLATE_CASE_STATUS is the WeChat subscribe-message
- * template the report page asks permission for (empty: do not ask).
+ * uses relative URLs. The subscribe-message templates to ask for come from the API
+ * (GET /me/subscriptions), so one build serves any deployment's templates.
  */
 const sharedSrc = path.resolve(__dirname, '../../shared/src');
 
