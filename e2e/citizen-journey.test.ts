@@ -152,6 +152,15 @@ describe('citizen journey in the browser', () => {
     await shot(desk, '06-workbench-operator');
     await openCase(desk, 'pending');
     await shot(desk, '07-case-operator');
+    // 导航到现场: the map app opens at the case's location (the outside site is not reachable here).
+    await desk.context().route('https://uri.amap.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>map</title>' }));
+    const [map] = await Promise.all([desk.waitForEvent('popup'), tap(desk, 'navigate-to-site')]);
+    await map.waitForLoadState();
+    const opened = new URL(map.url());
+    expect(opened.host).toBe('uri.amap.com');
+    const [lng, lat] = opened.searchParams.get('position')!.split(',').map(Number);
+    expect(Math.abs(lat! - city.point.lat) + Math.abs(lng! - city.point.lng)).toBeLessThan(0.001);
+    await map.close();
     await act(desk, 'file', '已立案待派遣');
 
     const dispatcher = await createStaff(api, 'dispatcher');

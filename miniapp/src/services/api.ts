@@ -53,6 +53,9 @@ export const staffCasesApi = {
 export const campaignsApi = {
   list: () => bareApi.call('listCampaigns'),
   detail: (id: string) => bareApi.call('getCampaign', { params: { id } }),
+  subscriptions: () => api.call('listCampaignSubscriptions'),
+  subscribe: (districtId: string) => api.call('subscribeCampaigns', { body: { districtId } }),
+  unsubscribe: (districtId: string) => api.call('unsubscribeCampaigns', { params: { districtId } }),
 };
 
 export const staffCampaignsApi = {

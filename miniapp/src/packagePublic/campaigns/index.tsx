@@ -1,6 +1,7 @@
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Image, Text, View } from '@tarojs/components';
 import { pageUrl } from '@ssp/shared';
+import { CampaignReminders } from '../../components/CampaignReminders';
 import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { formatDate } from '../../logic/format';
@@ -17,6 +18,7 @@ export default function CampaignsPage() {
   if (!list.data) return list.error ? <LoadError message={list.error} onRetry={() => void list.reload()} /> : <Loading />;
   return (
     <View className="page">
+      <CampaignReminders />
       {!list.data.length && <EmptyState title="暂时没有活动" hint="新活动发布后会在这里展示" />}
       {list.data.map((c) => (
         <View

@@ -16,6 +16,19 @@ import { errorMessage, toastOk } from '../../services/ui';
 import { ActionForm } from '../components/ActionForm';
 import '../staff.css';
 
+/**
+ * Opens the location in a map app to navigate there. GCJ-02 throughout: WeChat's
+ * openLocation takes it, and so does AMap's web marker (the H5 fallback).
+ */
+function navigateToSite(at: { lat: number; lng: number }, name: string, address: string): void {
+  if (process.env.TARO_ENV === 'weapp') {
+    void Taro.openLocation({ latitude: at.lat, longitude: at.lng, name, address, scale: 17 });
+    return;
+  }
+  const url = `https://uri.amap.com/marker?position=${at.lng},${at.lat}&name=${encodeURIComponent(name)}&coordinate=gaode&callnative=1`;
+  window.open(url, '_blank', 'noopener');
+}
+
 export default function StaffCasePage() {
   const params = usePageQuery('staffCase');
   const id = params.id ?? '';
@@ -92,6 +105,14 @@ export default function StaffCasePage() {
           <Text className="kv__v">
             {d.address ? `${d.address} ` : ''}({d.location.lat.toFixed(5)}, {d.location.lng.toFixed(5)}) 网格 {d.gridId}
           </Text>
+        </View>
+        <View
+          className="btn btn--small mt-s"
+          role="button"
+          data-testid="navigate-to-site"
+          onClick={() => navigateToSite(d.location, d.categoryName, d.address ?? `网格 ${d.gridId}`)}
+        >
+          导航到现场
         </View>
         <View className="kv">
           <Text className="kv__k">处置部门</Text>
