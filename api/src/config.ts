@@ -58,6 +58,10 @@ const envSchema = z
     WECHAT_TEMPLATE_CASE_RESULT: z.string().default(''),
     WECHAT_TEMPLATE_RATING_REMINDER: z.string().default(''),
     WECHAT_TEMPLATE_CAMPAIGN: z.string().default(''),
+    /** Content security (WeChat msg_sec_check / media_check_async): default on in production, off elsewhere. */
+    CONTENT_SECURITY: z.enum(['off', 'wechat']).optional(),
+    /** Token of the mini-program's message push (media-check verdicts arrive there). */
+    WECHAT_PUSH_TOKEN: z.string().default(''),
     WECHAT_SUBSCRIBE_MODE: z.enum(['one-time', 'long-term']).default('one-time'),
     WECHAT_RATING_REMINDER_HOURS: z.coerce.number().min(0).max(720).default(24),
     WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
@@ -103,6 +107,14 @@ const envSchema = z
     if (env.CAMPAIGN_MULTIPLIER_MIN > env.CAMPAIGN_MULTIPLIER_MAX) {
       ctx.addIssue({ code: 'custom', path: ['CAMPAIGN_MULTIPLIER_MIN'], message: 'must not exceed CAMPAIGN_MULTIPLIER_MAX' });
     }
+    const contentSecurity = env.CONTENT_SECURITY ?? (env.NODE_ENV === 'production' ? 'wechat' : 'off');
+    if (contentSecurity === 'wechat' && !env.WECHAT_PUSH_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WECHAT_PUSH_TOKEN'],
+        message: 'is required with content security (image verdicts are pushed there); or set CONTENT_SECURITY=off',
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (!env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
@@ -142,6 +154,9 @@ export interface Config {
     templates: Record<SubscribePurpose, string>;
     /** long-term: caseStatus is a long-term template covering every step; one-time: one send per acceptance. */
     subscribeMode: 'one-time' | 'long-term';
+    /** Content security through WeChat, and the push token its image verdicts are signed with. */
+    contentSecurity: 'off' | 'wechat';
+    pushToken: string;
     ratingReminderHours: number;
     miniprogramState: 'developer' | 'trial' | 'formal';
   };
@@ -208,6 +223,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         campaign: env.WECHAT_TEMPLATE_CAMPAIGN,
       },
       subscribeMode: env.WECHAT_SUBSCRIBE_MODE,
+      contentSecurity: env.CONTENT_SECURITY ?? (env.NODE_ENV === 'production' ? 'wechat' : 'off'),
+      pushToken: env.WECHAT_PUSH_TOKEN,
       ratingReminderHours: env.WECHAT_RATING_REMINDER_HOURS,
       miniprogramState: env.WECHAT_MINIPROGRAM_STATE,
     },

@@ -13,6 +13,7 @@ import { CampaignService } from './campaigns/service';
 import { Open311Service } from './open311/service';
 import { PointsService } from './points/service';
 import { StatsService } from './stats/service';
+import { ContentSecurity } from './moderation/service';
 import { RateLimitStore } from './core/rate-limit';
 
 /** Every domain service, built once per app from the same context and the deployment's city folder, read once. */
@@ -51,7 +52,8 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
   const stats = new StatsService(ctx, catalogue);
   relay.on('stats', (caseDoc, event, effect) => stats.onCaseEvent(caseDoc, event, effect));
 
-  const reports = new ReportService(ctx, workflow, catalogue, media, campaigns);
+  const moderation = new ContentSecurity(ctx, auth.wechat, workflow);
+  const reports = new ReportService(ctx, workflow, catalogue, media, campaigns, moderation);
   const open311 = new Open311Service(ctx, workflow, catalogue);
   const rateLimits = new RateLimitStore(ctx.db, ctx.clock, ctx.logger);
   return {
@@ -62,6 +64,7 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
     media,
     catalogue,
     relay,
+    moderation,
     workflow,
     notifications,
     cases,

@@ -171,6 +171,20 @@ const SPEC: RouteSpec[] = [
   { route: 'POST /media', allow: SIGNED_IN, probe: () => ({}), body: () => ({}) },
   { route: 'GET /media/:id', allow: 'public', url: (f) => `/media/${f.photoId}` },
   { route: 'GET /media/:id/thumb', allow: 'public', url: (f) => `/media/${f.photoId}/thumb` },
+  // WeChat's message push: signed with the push token (unset here), no bearer token gives access.
+  {
+    route: 'GET /wechat/push',
+    allow: 'signed',
+    url: () => `/wechat/push?signature=${'0'.repeat(40)}&timestamp=1&nonce=2&echostr=x`,
+    allowedAnswer: { status: 401, code: 'WECHAT_PUSH_SIGNATURE_INVALID' },
+  },
+  {
+    route: 'POST /wechat/push',
+    allow: 'signed',
+    url: () => `/wechat/push?signature=${'0'.repeat(40)}&timestamp=1&nonce=2`,
+    probe: () => ({}),
+    allowedAnswer: { status: 401, code: 'WECHAT_PUSH_SIGNATURE_INVALID' },
+  },
 
   // ---- city data: public reads, admin replaces
   { route: 'GET /categories', allow: 'public' },

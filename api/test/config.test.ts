@@ -19,7 +19,15 @@ describe('config', () => {
   it('refuses production without a JWT secret or with the dev login on', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: is required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEV_LOGIN_ENABLED: 'true' })).toThrow(/DEV_LOGIN_ENABLED/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).jwtSecret).toBe('x'.repeat(40));
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), WECHAT_PUSH_TOKEN: 'push-token' }).jwtSecret).toBe('x'.repeat(40));
+  });
+
+  it('turns content security on in production, where image verdicts need the push token', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/WECHAT_PUSH_TOKEN/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), WECHAT_PUSH_TOKEN: 't' }).wechat.contentSecurity).toBe('wechat');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), CONTENT_SECURITY: 'off' }).wechat.contentSecurity).toBe('off');
+    expect(loadConfig({}).wechat.contentSecurity).toBe('off');
+    expect(() => loadConfig({ CONTENT_SECURITY: 'maybe' })).toThrow(/CONTENT_SECURITY/);
   });
 
   it('parses lists and booleans', () => {

@@ -297,23 +297,30 @@ describe('secrets', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     const devSecret = loadConfig({ NODE_ENV: 'development' }).jwtSecret;
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: devSecret })).toThrow(/JWT_SECRET: must not be the published development secret/);
-    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(48), WECHAT_SECRET: 'wechat-secret-from-env' });
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 's'.repeat(48),
+      WECHAT_PUSH_TOKEN: 'push',
+      WECHAT_SECRET: 'wechat-secret-from-env',
+    });
     expect(production.jwtSecret).toBe('s'.repeat(48));
     expect(production.wechat.secret).toBe('wechat-secret-from-env');
   });
 
   it('keeps the rate limits on by default outside tests', () => {
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(48) }).rateLimits).toEqual({
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(48), WECHAT_PUSH_TOKEN: 'push' }).rateLimits).toEqual({
       loginPerIp: 30,
       staffLoginPerUsername: 10,
       mediaUploadsPerUser: 30,
       nearbyPerCitizen: 60,
     });
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(48) }).trustProxy).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(48), WECHAT_PUSH_TOKEN: 'push' }).trustProxy).toBe(false);
   });
 
   it('refuses to seed the demo accounts (published passwords) in production', async () => {
-    const services = { ctx: { config: loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(48) }) } } as unknown as Services;
+    const services = {
+      ctx: { config: loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(48), WECHAT_PUSH_TOKEN: 'push' }) },
+    } as unknown as Services;
     await expect(seedDemo(services)).rejects.toThrow(/refused in production/);
   });
 

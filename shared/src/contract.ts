@@ -133,7 +133,8 @@ export type Caller = 'citizen' | StaffRole;
 export type Access = 'public' | 'signed' | readonly Caller[];
 
 /** A response body: a JSON schema, or another media type described in words. */
-export type ResponseBody = z.ZodType | { mediaType: 'text/csv' | 'image/jpeg' | 'text/html'; description: string } | null;
+export type ResponseBody =
+  z.ZodType | { mediaType: 'text/csv' | 'image/jpeg' | 'image/png' | 'text/html' | 'text/plain'; description: string } | null;
 
 export interface ContractOperation {
   method: HttpMethod;
@@ -172,6 +173,9 @@ export const ISSUED_ID_SCHEMAS: ReadonlySet<z.ZodType> = new Set([objectIdSchema
 const idParams = z.object({ id: objectIdSchema });
 const photoIdParams = z.object({ id: photoIdSchema });
 const formatParam = { format: z.enum(['json', 'xml']) };
+/** A staff reviewer's capability for a photo hidden by content security. */
+const photoReviewQuery = z.object({ review: z.string().max(64).optional() });
+const wechatPushQuery = z.object({ signature: z.string().max(64), timestamp: z.string().max(20), nonce: z.string().max(64) });
 
 const CITIZEN = ['citizen'] as const;
 const EVERY_STAFF = STAFF_ROLES;
@@ -343,6 +347,7 @@ export const contract = {
     summary: '照片（能力链接，无需登录）',
     access: 'public',
     params: photoIdParams,
+    query: photoReviewQuery,
     responses: { 200: { mediaType: 'image/jpeg', description: '照片' } },
     conditional: true,
   },
@@ -353,8 +358,28 @@ export const contract = {
     summary: '缩略图',
     access: 'public',
     params: photoIdParams,
+    query: photoReviewQuery,
     responses: { 200: { mediaType: 'image/jpeg', description: '缩略图' } },
     conditional: true,
+  },
+  wechatPushVerify: {
+    method: 'get',
+    path: '/wechat/push',
+    tag: 'media',
+    summary: '微信消息推送：服务器地址验证（签名）',
+    access: 'public',
+    query: wechatPushQuery.extend({ echostr: z.string().max(256) }),
+    responses: { 200: { mediaType: 'text/plain', description: 'echostr' } },
+  },
+  wechatPush: {
+    method: 'post',
+    path: '/wechat/push',
+    tag: 'media',
+    summary: '微信消息推送（图片内容安全检查结果，签名）',
+    access: 'signed',
+    query: wechatPushQuery,
+    body: z.object({ Event: z.string().optional(), trace_id: z.string().optional() }).passthrough(),
+    responses: { 200: { mediaType: 'text/plain', description: 'success' } },
   },
 
   // ---- catalogue

@@ -44,6 +44,9 @@ export const ERROR_CODES = [
   'IMAGE_CORRUPT',
   'IMAGE_DIMENSIONS_TOO_LARGE',
   'PHOTO_NOT_FOUND',
+  // content security
+  'CONTENT_REFUSED',
+  'WECHAT_PUSH_SIGNATURE_INVALID',
   // city data
   'CATEGORY_NOT_FOUND',
   'CATEGORY_NOT_PUBLIC',
@@ -140,6 +143,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   IMAGE_CORRUPT: '照片已损坏或不完整，请重新拍摄',
   IMAGE_DIMENSIONS_TOO_LARGE: '照片尺寸过大',
   PHOTO_NOT_FOUND: '照片不存在或已失效，请重新上传',
+  CONTENT_REFUSED: '内容含有不适宜公开的信息，请修改后再提交',
+  WECHAT_PUSH_SIGNATURE_INVALID: '消息推送签名无效',
   CATEGORY_NOT_FOUND: '问题类别不存在',
   CATEGORY_NOT_PUBLIC: '该类别暂不接受市民上报',
   OUTSIDE_SERVICE_AREA: '该位置不在本市服务范围内',

@@ -117,6 +117,8 @@ export const staffCaseDetailSchema = staffCaseSummarySchema.extend({
   anonymous: z.boolean(),
   reporterNickname: z.string().nullable(),
   photos: z.array(z.object({ id: z.string(), url: z.string(), thumbUrl: z.string() })),
+  /** Photos WeChat's content check found risky: hidden from everyone but staff reviewing them. */
+  flaggedPhotoIds: z.array(z.string()),
   afterPhotos: z.array(z.object({ id: z.string(), url: z.string(), thumbUrl: z.string() })),
   proposedDepartments: z.array(z.string()),
   postponeRequest: z.object({ at: z.string(), extra: z.string(), reason: z.string() }).nullable(),

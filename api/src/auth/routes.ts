@@ -7,7 +7,7 @@ import { staffLoginSchema } from '@ssp/shared';
 
 /** Sign-in (WeChat, dev, staff), tokens, the citizen's profile and staff accounts. */
 export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth'>> {
-  const { auth } = services;
+  const { auth, moderation } = services;
   const { rateLimits } = services.ctx.config;
   // Every attempt costs a scrypt hash or a code2Session call (WeChat's quota is per app): throttle per IP,
   // and staff logins per username too, before any of that work.
@@ -31,7 +31,11 @@ export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth
       await auth.logout(body.refreshToken);
     },
     getMe: ({ caller }) => auth.getMe(caller.userId),
-    updateMe: ({ caller, body }) => auth.updateMe(caller.userId, body),
+    updateMe: async ({ caller, body }) => {
+      // Nicknames are shown on the leaderboard: WeChat's text check first.
+      await moderation.checkText(caller.userId, body.nickname, 'nickname', 1);
+      return auth.updateMe(caller.userId, body);
+    },
     staffLogin: { use: [limitPerIp, limitPerUsername], handle: ({ body }) => auth.staffLogin(body) },
     getStaffMe: ({ caller }) => auth.getStaffProfile(caller.userId),
     listStaff: async () => ({ items: await auth.listStaff() }),

@@ -126,7 +126,7 @@ export class WeChatClient {
    * A rejected access token is dropped and the send retried once with a fresh one.
    */
   async sendSubscribeMessage(message: SubscribeMessage): Promise<void> {
-    const body = JSON.stringify({
+    await this.postWithToken('subscribe/send', '/cgi-bin/message/subscribe/send', {
       touser: message.touser,
       template_id: message.templateId,
       ...(message.page ? { page: message.page } : {}),
@@ -134,20 +134,109 @@ export class WeChatClient {
       miniprogram_state: this.config.miniprogramState,
       lang: 'zh_CN',
     });
-    const send = async () => {
+  }
+
+  /**
+   * Text security check (msg_sec_check v2) of what a user wrote, for the scene it is
+   * shown in (1 资料, 2 评论, 3 论坛, 4 社交日志). `suggest`: pass, review or risky.
+   */
+  async msgSecCheck(input: {
+    content: string;
+    openid: string;
+    scene: 1 | 2 | 3 | 4;
+  }): Promise<{ suggest: 'pass' | 'review' | 'risky'; label: number }> {
+    const reply = await this.postWithToken('msg_sec_check', '/wxa/msg_sec_check', {
+      content: input.content,
+      version: 2,
+      scene: input.scene,
+      openid: input.openid,
+    });
+    const result = reply.result as { suggest?: string; label?: number } | undefined;
+    const suggest = result?.suggest === 'risky' || result?.suggest === 'review' ? result.suggest : 'pass';
+    return { suggest, label: Number(result?.label ?? 100) };
+  }
+
+  /** Starts the asynchronous image check (media_check_async v2); the verdict arrives at the message push URL with this trace id. */
+  async mediaCheckAsync(input: { mediaUrl: string; openid: string; scene: 1 | 2 | 3 | 4 }): Promise<string> {
+    const reply = await this.postWithToken('media_check_async', '/wxa/media_check_async', {
+      media_url: input.mediaUrl,
+      media_type: 2,
+      version: 2,
+      scene: input.scene,
+      openid: input.openid,
+    });
+    if (typeof reply.trace_id !== 'string') throw new WeChatApiError(WECHAT_ERRCODE.NETWORK, 'media_check_async answered without a trace_id', 'http');
+    return reply.trace_id;
+  }
+
+  /** A mini-program code (PNG) opening `page` with `scene` (≤ 32 characters), from getwxacodeunlimit. */
+  async unlimitedQrCode(input: { scene: string; page: string; width?: number }): Promise<Buffer> {
+    const body = JSON.stringify({
+      scene: input.scene,
+      page: input.page,
+      check_path: false,
+      env_version: this.envVersion(),
+      width: input.width ?? 430,
+    });
+    const fetchCode = async () => {
       const token = await this.getAccessToken();
-      await this.call('subscribe/send', `/cgi-bin/message/subscribe/send?access_token=${encodeURIComponent(token)}`, {
+      let res: Response;
+      try {
+        res = await fetch(`${this.config.apiBaseUrl}/wxa/getwxacodeunlimit?access_token=${encodeURIComponent(token)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(this.config.timeoutMs),
+        });
+      } catch (err) {
+        throw new WeChatApiError(WECHAT_ERRCODE.NETWORK, `getwxacodeunlimit failed: ${(err as Error).message}`, 'network');
+      }
+      if (!res.ok) throw new WeChatApiError(WECHAT_ERRCODE.NETWORK, `getwxacodeunlimit answered HTTP ${res.status}`, 'http', res.status);
+      const data = Buffer.from(await res.arrayBuffer());
+      // Success is the image itself; a failure is WeChat's JSON error.
+      if ((res.headers.get('content-type') ?? '').includes('image')) return data;
+      let reply: WeChatReply;
+      try {
+        reply = JSON.parse(data.toString('utf8')) as WeChatReply;
+      } catch {
+        throw new WeChatApiError(WECHAT_ERRCODE.NETWORK, 'getwxacodeunlimit answered neither an image nor JSON', 'http', res.status);
+      }
+      throw new WeChatApiError(
+        Number(reply.errcode ?? WECHAT_ERRCODE.NETWORK),
+        `getwxacodeunlimit: errcode ${reply.errcode} ${reply.errmsg ?? ''}`.trim(),
+        'api',
+      );
+    };
+    try {
+      return await fetchCode();
+    } catch (err) {
+      if (!(err instanceof WeChatApiError) || !ACCESS_TOKEN_REJECTED.has(err.errcode)) throw err;
+      this.dropAccessToken();
+      return fetchCode();
+    }
+  }
+
+  private envVersion(): 'release' | 'trial' | 'develop' {
+    return this.config.miniprogramState === 'formal' ? 'release' : this.config.miniprogramState === 'trial' ? 'trial' : 'develop';
+  }
+
+  /** A POST with the access token; a rejected token is dropped and the call retried once with a fresh one. */
+  private async postWithToken(api: string, path: string, payload: unknown): Promise<WeChatReply> {
+    const body = JSON.stringify(payload);
+    const post = async () => {
+      const token = await this.getAccessToken();
+      return this.call(api, `${path}?access_token=${encodeURIComponent(token)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
       });
     };
     try {
-      await send();
+      return await post();
     } catch (err) {
       if (!(err instanceof WeChatApiError) || !ACCESS_TOKEN_REJECTED.has(err.errcode)) throw err;
       this.dropAccessToken();
-      await send();
+      return post();
     }
   }
 

@@ -69,6 +69,8 @@ export interface CaseDoc {
   districtId: string;
   photoIds: string[];
   afterPhotoIds: string[];
+  /** Photos of the case WeChat's content check found risky (moderation/service.ts). */
+  flaggedPhotoIds: string[];
   state: CaseState;
   version: number;
   events: CaseEvent[];
@@ -154,6 +156,7 @@ const caseSchema = new Schema<CaseDoc>(
     districtId: { type: String, required: true },
     photoIds: { type: [String], default: [] },
     afterPhotoIds: { type: [String], default: [] },
+    flaggedPhotoIds: { type: [String], default: [] },
 
     state: { type: String, enum: CASE_STATES, required: true },
     version: { type: Number, required: true, default: 0 },

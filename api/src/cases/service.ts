@@ -147,7 +147,8 @@ export class CaseService {
       doc.reporterId && Types.ObjectId.isValid(doc.reporterId)
         ? await getCitizenModel(this.ctx.db).findById(doc.reporterId).select({ nickname: 1 }).lean<{ nickname: string }>()
         : null;
-    const photo = (id: string) => ({ id, ...this.media.photoUrls(id) });
+    const flagged = new Set(doc.flaggedPhotoIds ?? []);
+    const photo = (id: string) => ({ id, ...(flagged.has(id) ? this.media.reviewUrls(id) : this.media.photoUrls(id)) });
     const pr = doc.postponeRequest;
     return {
       ...this.summary(doc),
@@ -156,6 +157,7 @@ export class CaseService {
       anonymous: doc.anonymous,
       reporterNickname: reporter?.nickname ?? null,
       photos: doc.photoIds.map(photo),
+      flaggedPhotoIds: [...flagged],
       afterPhotos: (doc.afterPhotoIds ?? []).map(photo),
       proposedDepartments: await this.proposedDepartments(doc),
       postponeRequest: pr

@@ -44,7 +44,9 @@ export type CaseAnnotation =
   /** The forwarding record of a case forwarded by hand, written once. */
   | { kind: 'forwarding-target'; record: NonNullable<CaseDoc['forwarding']> }
   /** The external platform accepted the delivery (with its id for the case, if it gave one). */
-  | { kind: 'forwarding-delivered'; targetId: string; deliveredAt: Date; externalId: string | null };
+  | { kind: 'forwarding-delivered'; targetId: string; deliveredAt: Date; externalId: string | null }
+  /** WeChat found one of its photos risky: hidden, and the case marked for an operator. */
+  | { kind: 'photo-flagged'; photoId: string };
 
 export interface TransitionRequest {
   action: CaseAction;
@@ -245,7 +247,8 @@ export class CaseWorkflow {
     const bump = { $inc: { version: 1 } };
     const updatedAt = this.ctx.clock.now();
     let filter: Record<string, unknown>;
-    let set: Record<string, unknown>;
+    let set: Record<string, unknown> = {};
+    let addToSet: Record<string, unknown> | undefined;
     switch (annotation.kind) {
       case 'description':
         filter = { _id, reporterId: annotation.reporterId, state: 'pending' };
@@ -262,7 +265,12 @@ export class CaseWorkflow {
           ...(annotation.externalId ? { 'forwarding.externalId': annotation.externalId } : {}),
         };
         break;
+      case 'photo-flagged':
+        filter = { _id };
+        addToSet = { flaggedPhotoIds: annotation.photoId };
+        break;
     }
-    return this.Case.findOneAndUpdate(filter, { $set: { ...set, updatedAt }, ...bump }, { returnDocument: 'after' }).lean<CaseDoc>();
+    const update = { $set: { ...set, updatedAt }, ...(addToSet ? { $addToSet: addToSet } : {}), ...bump };
+    return this.Case.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<CaseDoc>();
   }
 }

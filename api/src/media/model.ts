@@ -18,6 +18,8 @@ export interface PhotoDoc {
   sourceFormat: 'jpeg' | 'png' | 'webp' | 'heif';
   /** EXIF location/time suggestion, for the uploader only; never published. */
   exif: { lat: number | null; lng: number | null; takenAt: Date | null } | null;
+  /** WeChat's image check (moderation/service.ts): risky photos are served only to staff reviewing them. */
+  check?: { traceId: string; verdict: 'pending' | 'pass' | 'review' | 'risky' } | null;
   createdAt: Date;
 }
 
@@ -43,10 +45,12 @@ const photoSchema = new Schema<PhotoDoc>(
     bytes: { type: Number, required: true },
     sourceFormat: { type: String, enum: ['jpeg', 'png', 'webp', 'heif'], required: true },
     exif: { type: exifSchema, default: null },
+    check: { type: new Schema({ traceId: String, verdict: String }, { _id: false }), default: null },
     createdAt: { type: Date, required: true },
   },
   { collection: 'photos', versionKey: false },
 );
+photoSchema.index({ 'check.traceId': 1 }, { sparse: true });
 
 export function photoModel(db: Connection): Model<PhotoDoc> {
   return (db.models.Photo as Model<PhotoDoc> | undefined) ?? db.model<PhotoDoc>('Photo', photoSchema);

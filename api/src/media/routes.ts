@@ -24,8 +24,8 @@ export function mediaHandlers(services: Services): Handlers<OperationsOfTag<'med
   // Capability URLs: no auth, so the mini-program's <Image> can load them; the id is unguessable.
   const serve =
     (variant: ImageVariant) =>
-    async ({ params }: { params: { id: string } }, ctx: Context) => {
-      const image = await services.media.readImage(params.id, variant);
+    async ({ params, query }: { params: { id: string }; query: { review?: string } }, ctx: Context) => {
+      const image = await services.media.readImage(params.id, variant, query.review);
       if (!image) throw notFound('照片不存在');
       ctx.status = 200;
       ctx.type = 'image/jpeg';
@@ -42,12 +42,28 @@ export function mediaHandlers(services: Services): Handlers<OperationsOfTag<'med
   return {
     uploadPhotos: {
       use: [limitUploads],
-      handle: ({ caller }, ctx) => {
+      handle: async ({ caller }, ctx) => {
         if (!ctx.is('multipart/form-data')) {
           throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', '请使用 multipart/form-data 上传照片');
         }
-        return services.media.upload(ctx.req, ownerOf(caller));
+        const owner = ownerOf(caller);
+        const result = await services.media.upload(ctx.req, owner);
+        // WeChat's image check of what citizens upload; the verdict is pushed to /wechat/push.
+        if (owner.kind === 'citizen') await services.moderation.checkPhotos(owner.id, await services.media.getPhotos(result.photos.map((p) => p.id)));
+        return result;
       },
+    },
+    wechatPushVerify: ({ query }, ctx) => {
+      services.moderation.verifyPush(query);
+      ctx.type = 'text/plain';
+      ctx.body = query.echostr;
+    },
+    wechatPush: async ({ query }, ctx) => {
+      services.moderation.verifyPush(query);
+      await services.moderation.onMediaVerdict(ctx.request.body as Parameters<typeof services.moderation.onMediaVerdict>[0]);
+      // WeChat expects "success" (anything else is retried).
+      ctx.type = 'text/plain';
+      ctx.body = 'success';
     },
     getPhoto: serve('display'),
     getPhotoThumb: serve('thumb'),

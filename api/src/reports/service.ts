@@ -28,6 +28,7 @@ import { ApiError, conflict, notFound, tooManyRequests } from '../core/errors';
 import { keyset } from '../core/pagination';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
+import type { ContentSecurity } from '../moderation/service';
 import type { CampaignService } from '../campaigns/service';
 import { getCaseModel, type CaseDoc } from '../cases/models';
 import { caseFlags, type CaseWorkflow } from '../cases/workflow';
@@ -53,6 +54,7 @@ export class ReportService {
     private readonly catalogue: CatalogueService,
     private readonly media: MediaService,
     private readonly campaigns: CampaignService,
+    private readonly moderation: ContentSecurity,
   ) {}
 
   private get Case() {
@@ -68,11 +70,13 @@ export class ReportService {
     const idempotencyKey = `citizen:${citizenId}:${input.clientRequestId}`;
     // These reads are independent of each other: a submission waits for one round trip
     // here, not three. A replay wins over any error; otherwise errors keep their order.
-    const [existing, categoryFound, areaFound, photosOwned] = await Promise.allSettled([
+    const [existing, categoryFound, areaFound, photosOwned, textChecked] = await Promise.allSettled([
       this.Case.findOne({ idempotencyKey }).lean<CaseDoc>(),
       this.catalogue.requirePublicCategory(input.categoryId),
       this.catalogue.locate(input.location.lat, input.location.lng),
       this.media.requireOwnedPhotos(input.photoIds, { kind: 'citizen', id: citizenId }, 'photoIds'),
+      // Others may see the description (a backed case): WeChat's text check first.
+      this.moderation.checkText(citizenId, input.description, 'description', 3),
     ]);
     const replay = valueOf(existing);
     if (replay) return { created: false, doc: replay };
@@ -82,6 +86,7 @@ export class ReportService {
       throw new ApiError(422, 'OUTSIDE_SERVICE_AREA', undefined, [{ field: 'location', issue: 'outside every grid of the service area' }]);
     }
     valueOf(photosOwned);
+    valueOf(textChecked);
     // A report counts for a live campaign when it matches its categories, area and window,
     // whichever entry it came through; the client's campaignId is only the entry it used.
     const [campaign] = await Promise.all([
@@ -215,6 +220,7 @@ export class ReportService {
 
   async editDescription(citizenId: string, id: string, description: string): Promise<CaseDoc> {
     const doc = await this.ownReport(citizenId, id);
+    await this.moderation.checkText(citizenId, description, 'description', 3);
     const updated = await this.workflow.annotate(String(doc._id), { kind: 'description', reporterId: citizenId, description });
     if (!updated) throw conflict('REPORT_NOT_EDITABLE');
     return updated;
@@ -228,6 +234,7 @@ export class ReportService {
 
   async rate(citizenId: string, id: string, score: number, comment: string): Promise<CaseDoc> {
     const doc = await this.ownReport(citizenId, id);
+    await this.moderation.checkText(citizenId, comment, 'comment', 2);
     if (doc.rating) throw conflict('ALREADY_RATED');
     if (doc.state !== 'closed' || doc.reopenRequest) throw conflict('NOT_RATABLE');
     try {
@@ -246,6 +253,7 @@ export class ReportService {
 
   /** "没修好": asks an operator to reopen the closed case. */
   async reportNotFixed(citizenId: string, id: string, note: string): Promise<CaseDoc> {
+    await this.moderation.checkText(citizenId, note, 'note', 2);
     const doc = await this.ownReport(citizenId, id);
     if (doc.rating) throw conflict('ALREADY_RATED', '您已评价过该案件，无法再反馈未解决');
     return this.workflow.transition(id, {

@@ -52,6 +52,9 @@ export interface FakeWeChatOptions {
   longTermTemplates?: string[];
 }
 
+/** A 1×1 PNG standing in for a mini-program code image. */
+const CODE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** A realistic, deterministic openid: 28 characters starting with "o". */
@@ -82,6 +85,13 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
   const oneTimeQuota = new Map<string, number>();
   /** "openid|templateId" of accepted long-term templates. */
   const longTermAccepted = new Set<string>();
+  // Content security: words msg_sec_check answers risky/review for; media URLs flagged risky;
+  // image checks waiting for their verdict to be pushed; where verdicts are pushed.
+  const riskyWords = new Map<string, 'risky' | 'review'>();
+  const riskyMedia: string[] = [];
+  const pendingMediaChecks: { traceId: string; openid: string; mediaUrl: string }[] = [];
+  let push: { url: string; token: string } | null = null;
+  let traceCounter = 0;
   const accept = (openid: string, templateIds: readonly string[]) => {
     for (const t of templateIds) {
       const key = `${openid}|${t}`;
@@ -103,6 +113,12 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
     sendAttempts: [] as SendAttempt[],
     /** Subscribe messages WeChat accepted (errcode 0). */
     messages: [] as ReceivedMessage[],
+    /** Every msg_sec_check call (content, openid, scene). */
+    textChecks: [] as Array<{ content: string; openid: string; scene: number }>,
+    /** Every media_check_async call. */
+    mediaChecks: [] as Array<{ mediaUrl: string; openid: string; traceId: string }>,
+    /** Every getwxacodeunlimit call that produced an image. */
+    codes: [] as Array<{ scene: string; page: string }>,
   };
 
   const userOfCode = (code: string) => code.split('.')[0]!;
@@ -226,6 +242,70 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       return answer(0, 'ok');
     }
 
+    const withToken = async (): Promise<{ body: Record<string, unknown> } | null> => {
+      if (!validTokens.has(q.get('access_token') ?? '')) {
+        json(res, 200, { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' });
+        return null;
+      }
+      try {
+        return { body: JSON.parse(await readBody(req)) as Record<string, unknown> };
+      } catch {
+        json(res, 200, { errcode: 47001, errmsg: 'data format error' });
+        return null;
+      }
+    };
+
+    if (req.method === 'POST' && url.pathname === '/wxa/msg_sec_check') {
+      const got = await withToken();
+      if (!got) return;
+      const { content, version, scene, openid } = got.body as { content?: unknown; version?: unknown; scene?: unknown; openid?: unknown };
+      if (version !== 2 || typeof openid !== 'string' || !openid || ![1, 2, 3, 4].includes(scene as number) || typeof content !== 'string') {
+        return json(res, 200, { errcode: 40003, errmsg: 'invalid openid or argument' });
+      }
+      if (content.length > 2500) return json(res, 200, { errcode: 87014, errmsg: 'content too long' });
+      state.textChecks.push({ content, openid, scene: scene as number });
+      let suggest: 'pass' | 'review' | 'risky' = 'pass';
+      for (const [word, verdict] of riskyWords) if (content.includes(word) && (verdict === 'risky' || suggest === 'pass')) suggest = verdict;
+      const label = suggest === 'pass' ? 100 : 20006;
+      return json(res, 200, {
+        errcode: 0,
+        errmsg: 'ok',
+        result: { suggest, label },
+        detail: [{ strategy: 'content_model', errcode: 0, suggest, label, prob: suggest === 'pass' ? 0 : 90 }],
+        trace_id: `text-${++traceCounter}`,
+      });
+    }
+
+    if (req.method === 'POST' && url.pathname === '/wxa/media_check_async') {
+      const got = await withToken();
+      if (!got) return;
+      const { media_url: mediaUrl, media_type: mediaType, version, scene, openid } = got.body as Record<string, unknown>;
+      if (version !== 2 || typeof openid !== 'string' || !openid || ![1, 2, 3, 4].includes(scene as number)) {
+        return json(res, 200, { errcode: 40003, errmsg: 'invalid openid or argument' });
+      }
+      if (typeof mediaUrl !== 'string' || !/^https?:\/\//.test(mediaUrl) || (mediaType !== 1 && mediaType !== 2)) {
+        return json(res, 200, { errcode: 47001, errmsg: 'data format error' });
+      }
+      const traceId = `media-${++traceCounter}`;
+      pendingMediaChecks.push({ traceId, openid, mediaUrl });
+      state.mediaChecks.push({ mediaUrl, openid, traceId });
+      return json(res, 200, { errcode: 0, errmsg: 'ok', trace_id: traceId });
+    }
+
+    if (req.method === 'POST' && url.pathname === '/wxa/getwxacodeunlimit') {
+      const got = await withToken();
+      if (!got) return;
+      const { scene, page } = got.body as { scene?: unknown; page?: unknown };
+      if (typeof scene !== 'string' || scene.length === 0 || scene.length > 32 || !/^[\x21-\x7e]+$/.test(scene)) {
+        return json(res, 200, { errcode: 40169, errmsg: 'invalid length for scene, or the data is not json string' });
+      }
+      if (typeof page !== 'string' || page.startsWith('/')) return json(res, 200, { errcode: 41030, errmsg: 'invalid page rule' });
+      state.codes.push({ scene, page });
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(CODE_PNG);
+      return;
+    }
+
     // Test control, standing in for the subscribe popup a browser test cannot show.
     if (req.method === 'POST' && url.pathname === '/__fake/subscribe-accept') {
       try {
@@ -273,6 +353,53 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
     acceptSubscription(openid: string, templateIds: readonly string[]): void {
       accept(openid, templateIds);
     },
+    /** msg_sec_check answers `verdict` (default risky) for content containing `word`. */
+    flagText(word: string, verdict: 'risky' | 'review' = 'risky'): void {
+      riskyWords.set(word, verdict);
+    },
+    /** The image check finds media URLs containing this risky. */
+    flagMedia(urlPart: string): void {
+      riskyMedia.push(urlPart);
+    },
+    /** Where media-check verdicts are pushed (the mini-program's message push URL and token). */
+    configurePush(url: string, token: string): void {
+      push = { url, token };
+    },
+    /**
+     * Pushes every waiting image verdict as WeChat does: a JSON event signed with the push
+     * token (signature = sha1 of the sorted token, timestamp and nonce). Returns the HTTP statuses.
+     */
+    async deliverMediaChecks(): Promise<number[]> {
+      if (!push) throw new Error('configurePush first');
+      const statuses: number[] = [];
+      for (const check of pendingMediaChecks.splice(0)) {
+        const risky = riskyMedia.some((part) => check.mediaUrl.includes(part));
+        const suggest = risky ? 'risky' : 'pass';
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const nonce = String(++traceCounter);
+        const signature = createHash('sha1').update([push.token, timestamp, nonce].sort().join('')).digest('hex');
+        const res = await fetch(`${push.url}?signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            ToUserName: 'gh_fake',
+            FromUserName: check.openid,
+            CreateTime: Number(timestamp),
+            MsgType: 'event',
+            Event: 'wxa_media_check',
+            appid: appId,
+            trace_id: check.traceId,
+            version: 2,
+            detail: [{ strategy: 'content_model', errcode: 0, suggest, label: risky ? 20002 : 100, prob: risky ? 95 : 0 }],
+            errcode: 0,
+            errmsg: 'ok',
+            result: { suggest, label: risky ? 20002 : 100 },
+          }),
+        });
+        statuses.push(res.status);
+      }
+      return statuses;
+    },
     /** Sends of a one-time template this user has left (a long-term template accepted: Infinity). */
     quotaOf(openid: string, templateId: string): number {
       if (longTermTemplates.has(templateId)) return longTermAccepted.has(`${openid}|${templateId}`) ? Infinity : 0;
@@ -300,6 +427,12 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       refusedUsers.clear();
       oneTimeQuota.clear();
       longTermAccepted.clear();
+      riskyWords.clear();
+      riskyMedia.length = 0;
+      pendingMediaChecks.length = 0;
+      state.textChecks.length = 0;
+      state.mediaChecks.length = 0;
+      state.codes.length = 0;
       sendFailures.length = 0;
       down = false;
       state.sessionCalls.length = 0;

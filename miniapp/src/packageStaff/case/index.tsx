@@ -136,6 +136,11 @@ export default function StaffCasePage() {
           缓办申请：延长 {d.postponeRequest.extra}，理由：{d.postponeRequest.reason}
         </View>
       )}
+      {d.flaggedPhotoIds.length > 0 && (
+        <View className="banner banner--error" data-testid="photo-flagged">
+          {d.flaggedPhotoIds.length} 张照片未通过微信内容安全检查，已对公众隐藏，请核实后处理
+        </View>
+      )}
       {d.reopenRequest && <View className="banner banner--error">市民反馈未解决：{d.reopenRequest.note}</View>}
       {d.rating && (
         <View className="banner banner--info">

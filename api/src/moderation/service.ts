@@ -1,0 +1,102 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServiceContext } from '../context';
+import { ApiError } from '../core/errors';
+import { getCitizenModel } from '../auth/models';
+import type { WeChatClient } from '../auth/wechat-client';
+import type { CaseWorkflow } from '../cases/workflow';
+import { getCaseModel } from '../cases/models';
+import { photoModel, type PhotoDoc } from '../media/model';
+
+/** Where a text is shown, in WeChat's scene numbers: 1 资料 (profile), 2 评论 (comment), 3 论坛 (post). */
+export type TextScene = 1 | 2 | 3;
+
+/**
+ * Content security, as review of a government mini-program expects: what citizens write
+ * that others will see passes WeChat's msg_sec_check before it is stored; their photos
+ * go to media_check_async, and a photo found risky later is hidden from every view but a
+ * staff reviewer's and its case is marked for an operator. Off for local development
+ * (CONTENT_SECURITY=off); on in production.
+ *
+ * Both WeChat checks need the citizen's mini-program openid: text and photos of citizens
+ * without one (browser sign-in) are not checked by WeChat.
+ */
+export class ContentSecurity {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly wechat: WeChatClient,
+    private readonly workflow: CaseWorkflow,
+  ) {}
+
+  private get on(): boolean {
+    return this.ctx.config.wechat.contentSecurity === 'wechat';
+  }
+
+  private async openidOf(citizenId: string): Promise<string | null> {
+    const citizen = await getCitizenModel(this.ctx.db).findById(citizenId, { openid: 1 }).lean<{ openid?: string | null }>();
+    return citizen?.openid ?? null;
+  }
+
+  /** Refuses (422 CONTENT_REFUSED on `field`) a text WeChat finds risky; empty texts pass. */
+  async checkText(citizenId: string, text: string | null | undefined, field: string, scene: TextScene): Promise<void> {
+    if (!this.on || !text?.trim()) return;
+    const openid = await this.openidOf(citizenId);
+    if (!openid) return;
+    const { suggest } = await this.wechat.msgSecCheck({ content: text, openid, scene }).catch((err: Error) => {
+      // WeChat unreachable: say so rather than store unchecked text.
+      throw new ApiError(503, 'WECHAT_UNAVAILABLE', '内容安全检查暂时不可用，请稍后再试', [{ field, issue: err.message }]);
+    });
+    if (suggest === 'risky') {
+      throw new ApiError(422, 'CONTENT_REFUSED', '内容含有不适宜公开的信息，请修改后再提交', [{ field, issue: '未通过内容安全检查' }]);
+    }
+  }
+
+  /** Starts WeChat's image check of a citizen's new photos; the verdict comes to `onMediaVerdict`. */
+  async checkPhotos(citizenId: string, photos: readonly PhotoDoc[]): Promise<void> {
+    if (!this.on || !photos.length) return;
+    const openid = await this.openidOf(citizenId);
+    if (!openid) return;
+    const Photo = photoModel(this.ctx.db);
+    for (const photo of photos) {
+      try {
+        const traceId = await this.wechat.mediaCheckAsync({ mediaUrl: `${this.ctx.config.publicBaseUrl}/media/${photo._id}`, openid, scene: 3 });
+        await Photo.updateOne({ _id: photo._id }, { $set: { check: { traceId, verdict: 'pending' } } });
+      } catch (err) {
+        // The upload stands; the photo stays unchecked.
+        this.ctx.logger.warn({ photoId: photo._id, err: (err as Error).message }, 'image check not started');
+      }
+    }
+  }
+
+  /** Refuses a push request without WeChat's signature: sha1 of the sorted token, timestamp and nonce. */
+  verifyPush(q: { signature?: string; timestamp?: string; nonce?: string }): void {
+    const token = this.ctx.config.wechat.pushToken;
+    const expected = createHash('sha1')
+      .update([token, q.timestamp ?? '', q.nonce ?? ''].sort().join(''))
+      .digest();
+    const given = Buffer.from(/^[a-f0-9]{40}$/.test(q.signature ?? '') ? q.signature! : '', 'hex');
+    if (!token || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new ApiError(401, 'WECHAT_PUSH_SIGNATURE_INVALID', undefined, [{ field: 'signature', issue: 'does not match the push token' }]);
+    }
+  }
+
+  /** A pushed media-check verdict: a risky photo is hidden and each case holding it marked for an operator. */
+  async onMediaVerdict(event: {
+    Event?: unknown;
+    trace_id?: unknown;
+    result?: { suggest?: unknown };
+  }): Promise<{ photoId: string | null; verdict: string | null }> {
+    if (event.Event !== 'wxa_media_check' || typeof event.trace_id !== 'string') return { photoId: null, verdict: null };
+    const verdict = event.result?.suggest === 'risky' ? 'risky' : event.result?.suggest === 'review' ? 'review' : 'pass';
+    const photo = await photoModel(this.ctx.db)
+      .findOneAndUpdate({ 'check.traceId': event.trace_id }, { $set: { 'check.verdict': verdict } }, { returnDocument: 'after' })
+      .lean<PhotoDoc>();
+    if (!photo) return { photoId: null, verdict };
+    if (verdict === 'risky') {
+      const cases = await getCaseModel(this.ctx.db)
+        .find({ $or: [{ photoIds: photo._id }, { afterPhotoIds: photo._id }] }, { _id: 1 })
+        .lean();
+      for (const c of cases) await this.workflow.annotate(String(c._id), { kind: 'photo-flagged', photoId: photo._id });
+    }
+    return { photoId: photo._id, verdict };
+  }
+}
