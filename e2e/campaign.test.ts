@@ -118,6 +118,11 @@ describe('a campaign with multiplied points', () => {
     await openRoute(officer, appUrl, `packageStaff/campaign-results/index?id=${campaignId}`);
     await byTestId(officer, 'campaign-results').waitFor();
     await shot(officer, '25-campaign-results');
+    // The poster with the campaign's mini-program code, for print and social media.
+    const [download] = await Promise.all([officer.waitForEvent('download'), tap(officer, 'download-poster')]);
+    expect(download.suggestedFilename()).toBe(`活动海报-${campaignId}.png`);
+    const poster = await download.path();
+    expect(poster).toBeTruthy();
     const results = await (await officerApi()).call('campaignResults', { params: { id: campaignId } });
     expect(results).toMatchObject({ reportsReceived: 1, participants: 1, filed: 1 });
   });

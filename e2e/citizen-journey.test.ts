@@ -153,7 +153,9 @@ describe('citizen journey in the browser', () => {
     await openCase(desk, 'pending');
     await shot(desk, '07-case-operator');
     // 导航到现场: the map app opens at the case's location (the outside site is not reachable here).
-    await desk.context().route('https://uri.amap.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>map</title>' }));
+    await desk
+      .context()
+      .route('https://uri.amap.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>map</title>' }));
     const [map] = await Promise.all([desk.waitForEvent('popup'), tap(desk, 'navigate-to-site')]);
     await map.waitForLoadState();
     const opened = new URL(map.url());

@@ -140,6 +140,16 @@ describe.each(CONFIGS)('a citizen with $name', (config) => {
     await tap(page, 'rate-submit');
     await byTestId(page, 'rating').filter({ hasText: '感谢您的评价' }).waitFor();
 
+    // Sharing what was fixed: before and after, the area, never who or exactly where.
+    await tap(page, 'share-fixed');
+    const shared = byTestId(page, 'shared-case');
+    await shared.waitFor();
+    await byTestId(page, 'shared-before').waitFor();
+    const sharedText = (await shared.textContent()) ?? '';
+    expect(sharedText).not.toContain('关心进度的市民');
+    expect(sharedText).not.toContain('路灯不亮');
+    await shot(page, `notify-shared-${config.accepted.length}`);
+
     // A day later the rating reminder is due, but the case was rated: nothing more is sent.
     clock.advance(25 * 3600_000);
     await api.services.notifications.outbox.processDue();

@@ -14,6 +14,7 @@ import { Open311Service } from './open311/service';
 import { PointsService } from './points/service';
 import { StatsService } from './stats/service';
 import { ContentSecurity } from './moderation/service';
+import { CampaignPoster } from './campaigns/poster';
 import { RateLimitStore } from './core/rate-limit';
 
 /** Every domain service, built once per app from the same context and the deployment's city folder, read once. */
@@ -65,6 +66,7 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
     catalogue,
     relay,
     moderation,
+    campaignPoster: new CampaignPoster(campaigns, auth.wechat),
     workflow,
     notifications,
     cases,

@@ -28,6 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  sharedCaseSchema,
   areaTreeSchema,
   campaignListSchema,
   categoryListSchema,
@@ -92,6 +93,7 @@ interface Fixtures {
   B: TestCitizen;
   staff: Record<StaffCaller, TestStaff>;
   reportId: string;
+  sharedCaseId: string;
   caseNo: string;
   caseVersion: number;
   photoId: string;
@@ -252,6 +254,14 @@ const SPEC: RouteSpec[] = [
     probe: () => ({}),
   },
   { route: 'POST /me/reports/:id/confirm', allow: ['citizenA'], hidden: ['citizenB'], url: (f) => `${reportOfA(f)}/confirm` },
+  {
+    route: 'POST /me/reports/:id/share',
+    allow: ['citizenA'],
+    hidden: ['citizenB'],
+    url: (f) => `${reportOfA(f)}/share`,
+    allowedAnswer: { status: 409, code: 'CASE_NOT_CLOSED' },
+  },
+  { route: 'GET /shared-cases/:id', allow: 'public', url: (f) => `/shared-cases/${f.sharedCaseId}` },
 
   // ---- the official flow: the desk sees every case, a department handler only its own department's
   {
@@ -313,6 +323,7 @@ const SPEC: RouteSpec[] = [
   { route: 'POST /admin/campaigns/:id/end', allow: CAMPAIGN_STAFF, url: (f) => `${campaign(f)}/end`, body: () => ({}), probe: () => INVALID },
   { route: 'GET /admin/campaigns/:id/results', allow: CAMPAIGN_STAFF, url: (f) => `${campaign(f)}/results` },
   { route: 'GET /admin/campaigns/:id/results.csv', allow: CAMPAIGN_STAFF, url: (f) => `${campaign(f)}/results.csv` },
+  { route: 'GET /admin/campaigns/:id/poster.png', allow: CAMPAIGN_STAFF, url: (f) => `${campaign(f)}/poster.png` },
   { route: 'GET /campaigns', allow: 'public' },
   { route: 'GET /campaigns/:id', allow: 'public', url: (f) => `/campaigns/${f.campaignId}` },
   { route: 'GET /me/campaign-subscriptions', allow: CITIZENS },
@@ -491,6 +502,27 @@ beforeAll(async () => {
   );
   expect(dispatched.json.state).toBe('dispatched');
 
+  // A second report of A's, closed and shared by A (the public before/after view).
+  const second = await ok(
+    call(api, 'POST', '/reports', aAuth, {
+      categoryId: city.publicCategory.id,
+      description: '第二处井盖缺失',
+      location: exact,
+      photoIds: [photoId],
+      clientRequestId: randomUUID(),
+    }),
+    201,
+  );
+  const sharedCaseId = second.json.id as string;
+  const steps = [
+    ['file', 'operator'],
+    ['dispatch', 'dispatcher'],
+    ['report_handled', 'department'],
+    ['verify_pass', 'supervisor'],
+  ] as const;
+  for (const [action, role] of steps) await api.services.workflow.transition(sharedCaseId, { action, actor: { role, id: null } });
+  await ok(call(api, 'POST', `/me/reports/${sharedCaseId}/share`, aAuth, {}));
+
   // A published campaign and a draft nobody outside may see.
   const draft = (title: string) => ({
     title,
@@ -518,6 +550,7 @@ beforeAll(async () => {
   f = {
     A,
     B,
+    sharedCaseId,
     staff,
     reportId,
     caseNo: created.json.caseNo as string,
@@ -676,6 +709,7 @@ const PUBLIC_ANSWERS: Record<string, z.ZodType | 'jpeg' | 'csv' | 'document'> = 
   'GET /open311/v2/services/:code.:format': open311ServiceDefinitionSchema,
   'GET /open311/v2/requests.:format': open311Requests,
   'GET /open311/v2/requests/:id.:format': open311Requests,
+  'GET /shared-cases/:id': sharedCaseSchema,
   'GET /campaigns': campaignListSchema,
   'GET /campaigns/:id': publicCampaignSchema,
   'GET /rewards': z.object({ items: z.array(rewardSchema) }),

@@ -101,6 +101,7 @@ import {
   reportPageSchema,
   supportResultSchema,
   updateReportSchema,
+  sharedCaseSchema,
 } from './reports';
 import { caseQueueQuerySchema, staffActionSchema, staffCaseDetailSchema, staffCaseSummarySchema } from './staff-cases';
 import {
@@ -578,6 +579,25 @@ export const contract = {
     body: notFixedSchema,
     responses: { 200: reportDetailSchema },
   },
+  shareMyReport: {
+    method: 'post',
+    path: '/me/reports/:id/share',
+    tag: 'reports',
+    summary: '分享已结案的上报（修好前后对比，不含上报人和精确位置）',
+    access: CITIZEN,
+    params: idParams,
+    body: noBody,
+    responses: { 200: sharedCaseSchema },
+  },
+  getSharedCase: {
+    method: 'get',
+    path: '/shared-cases/:id',
+    tag: 'reports',
+    summary: '市民分享的已结案案件',
+    access: 'public',
+    params: idParams,
+    responses: { 200: sharedCaseSchema },
+  },
   confirmFixed: {
     method: 'post',
     path: '/me/reports/:id/confirm',
@@ -806,6 +826,15 @@ export const contract = {
     access: CAMPAIGN_STAFF,
     params: idParams,
     responses: { 200: campaignResultsSchema },
+  },
+  campaignPoster: {
+    method: 'get',
+    path: '/admin/campaigns/:id/poster.png',
+    tag: 'campaigns',
+    summary: '活动海报（含小程序码）',
+    access: CAMPAIGN_STAFF,
+    params: idParams,
+    responses: { 200: { mediaType: 'image/png', description: '海报' } },
   },
   campaignResultsCsv: {
     method: 'get',

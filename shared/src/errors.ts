@@ -59,6 +59,7 @@ export const ERROR_CODES = [
   'NOT_RATABLE',
   'CANNOT_SUPPORT_OWN',
   'CASE_NOT_OPEN',
+  'CASE_NOT_CLOSED',
   // forwarding to external platforms
   'FORWARD_SIGNATURE_INVALID',
   'FORWARD_TIMESTAMP_INVALID',
@@ -154,6 +155,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   ALREADY_RATED: '您已评价过该案件',
   NOT_RATABLE: '案件结案后才能评价',
   CANNOT_SUPPORT_OWN: '这是您自己的上报，无需再次附议',
+  CASE_NOT_CLOSED: '案件结案后才能分享',
   CASE_NOT_OPEN: '该案件已办结或已关闭',
   FORWARD_SIGNATURE_INVALID: '签名校验失败',
   FORWARD_TIMESTAMP_INVALID: '请求时间戳无效或已过期',

@@ -25,6 +25,7 @@ export const PAGES = {
   leaderboard: 'packagePublic/leaderboard/index',
   campaigns: 'packagePublic/campaigns/index',
   campaign: 'packagePublic/campaign/index',
+  sharedCase: 'packagePublic/shared-case/index',
   stats: 'packagePublic/stats/index',
   // packageStaff: the staff workbench.
   staffLogin: 'packageStaff/login/index',
@@ -52,7 +53,9 @@ export type TabPageName = (typeof TAB_PAGES)[number];
  */
 export interface PageQueries {
   reportDetail: { id: string };
-  campaign: { id: string };
+  /** `scene` when opened from a mini-program code (see campaignScene). */
+  campaign: { id?: string; scene?: string };
+  sharedCase: { id: string };
   staffCase: { id: string };
   /** Without id: a new campaign. */
   campaignEdit: { id?: string };
@@ -87,6 +90,20 @@ export function pageUrl<P extends Exclude<PageName, TabPageName>>(page: P, ...qu
 /** The URL Taro.switchTab takes (tab pages accept no query). */
 export function tabUrl(page: TabPageName): string {
   return `/${PAGES[page]}`;
+}
+
+/**
+ * The `scene` of a campaign's mini-program code (getwxacodeunlimit: at most 32 visible
+ * ASCII characters), and the campaign id read back from it (WeChat hands the page the
+ * scene URL-encoded).
+ */
+export function campaignScene(campaignId: string): string {
+  return `c=${campaignId}`;
+}
+export function campaignIdFromScene(scene: string | undefined): string | undefined {
+  if (!scene) return undefined;
+  const match = /^c=([a-f0-9]{24})$/.exec(decodeURIComponent(scene));
+  return match?.[1];
 }
 
 export interface AppPagesConfig {

@@ -133,3 +133,18 @@ export const nearbyCaseSchema = z.object({
 export type NearbyCase = z.infer<typeof nearbyCaseSchema>;
 
 export const supportResultSchema = z.object({ id: objectId, supporterCount: z.number().int(), supported: z.literal(true) });
+
+/**
+ * A closed case its reporter chose to share: what was wrong and how it was fixed, never
+ * who reported it or exactly where (the area is named down to the grid).
+ */
+export const sharedCaseSchema = z.object({
+  id: z.string(),
+  categoryName: z.string(),
+  area: z.string(),
+  reportedOn: z.string(),
+  closedOn: z.string().nullable(),
+  before: z.array(z.object({ url: z.string(), thumbUrl: z.string() })),
+  after: z.array(z.object({ url: z.string(), thumbUrl: z.string() })),
+});
+export type SharedCase = z.infer<typeof sharedCaseSchema>;

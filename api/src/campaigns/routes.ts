@@ -2,7 +2,7 @@ import type { Handlers, OperationsOfTag } from '../core/operations';
 import type { Services } from '../services';
 
 /** Publicity staff's campaign editor and results; citizens' campaign pages and reminders. */
-export function campaignHandlers({ campaigns }: Services): Handlers<OperationsOfTag<'campaigns'>> {
+export function campaignHandlers({ campaigns, campaignPoster }: Services): Handlers<OperationsOfTag<'campaigns'>> {
   return {
     createCampaign: ({ caller, body }) => campaigns.create(caller.userId, body),
     listCampaignsAdmin: () => campaigns.list(),
@@ -14,6 +14,12 @@ export function campaignHandlers({ campaigns }: Services): Handlers<OperationsOf
     unpublishCampaign: ({ caller, params, body }) => campaigns.unpublish(caller.userId, params.id, body.reason, body.version),
     endCampaign: ({ caller, params, body }) => campaigns.end(caller.userId, params.id, body?.reason ?? null, body?.version),
     campaignResults: ({ params }) => campaigns.results(params.id),
+    campaignPoster: async ({ params }, ctx) => {
+      const png = await campaignPoster.render(params.id);
+      ctx.set('Content-Disposition', `attachment; filename="campaign-${params.id}-poster.png"`);
+      ctx.type = 'image/png';
+      ctx.body = png;
+    },
     campaignResultsCsv: async ({ params }, ctx) => {
       const csv = await campaigns.resultsCsv(params.id);
       ctx.set('Content-Disposition', `attachment; filename="campaign-${params.id}-results.csv"`);

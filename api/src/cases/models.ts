@@ -71,6 +71,8 @@ export interface CaseDoc {
   afterPhotoIds: string[];
   /** Photos of the case WeChat's content check found risky (moderation/service.ts). */
   flaggedPhotoIds: string[];
+  /** When its reporter shared the closed case (GET /shared-cases/:id shows it from then on). */
+  sharedAt?: Date | null;
   state: CaseState;
   version: number;
   events: CaseEvent[];
@@ -157,6 +159,7 @@ const caseSchema = new Schema<CaseDoc>(
     photoIds: { type: [String], default: [] },
     afterPhotoIds: { type: [String], default: [] },
     flaggedPhotoIds: { type: [String], default: [] },
+    sharedAt: { type: Date, default: null },
 
     state: { type: String, enum: CASE_STATES, required: true },
     version: { type: Number, required: true, default: 0 },

@@ -46,7 +46,9 @@ export type CaseAnnotation =
   /** The external platform accepted the delivery (with its id for the case, if it gave one). */
   | { kind: 'forwarding-delivered'; targetId: string; deliveredAt: Date; externalId: string | null }
   /** WeChat found one of its photos risky: hidden, and the case marked for an operator. */
-  | { kind: 'photo-flagged'; photoId: string };
+  | { kind: 'photo-flagged'; photoId: string }
+  /** Its reporter shares the closed case (before/after, anonymised). */
+  | { kind: 'shared'; reporterId: string; at: Date };
 
 export interface TransitionRequest {
   action: CaseAction;
@@ -268,6 +270,10 @@ export class CaseWorkflow {
       case 'photo-flagged':
         filter = { _id };
         addToSet = { flaggedPhotoIds: annotation.photoId };
+        break;
+      case 'shared':
+        filter = { _id, reporterId: annotation.reporterId, state: 'closed' };
+        set = { sharedAt: annotation.at };
         break;
     }
     const update = { $set: { ...set, updatedAt }, ...(addToSet ? { $addToSet: addToSet } : {}), ...bump };

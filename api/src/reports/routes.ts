@@ -32,5 +32,7 @@ export function reportHandlers({ reports, rateLimits, ctx: serviceCtx }: Service
       reports.detail(await reports.rate(caller.userId, params.id, body.score, body.comment), 'reporter'),
     reportNotFixed: async ({ caller, params, body }) => reports.detail(await reports.reportNotFixed(caller.userId, params.id, body.note), 'reporter'),
     confirmFixed: async ({ caller, params }) => reports.detail(await reports.confirmFixed(caller.userId, params.id), 'reporter'),
+    shareMyReport: ({ caller, params }) => reports.share(caller.userId, params.id),
+    getSharedCase: ({ params }) => reports.sharedCase(params.id),
   };
 }

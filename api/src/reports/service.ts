@@ -11,6 +11,7 @@ import {
   distanceMeters,
   secondsUntilShanghaiMidnight,
   shanghaiDay,
+  type SharedCase,
   statesForCitizenStatus,
   type ActorRole,
   type CaseState,
@@ -286,6 +287,37 @@ export class ReportService {
       .lean<CaseDoc[]>();
     const page = MINE_ORDER.page(docs, opts.limit);
     return { items: page.items.map((d) => this.summary(d)), nextCursor: page.nextCursor };
+  }
+
+  /** The reporter shares a closed case: from now on anyone with the link sees it anonymised. */
+  async share(citizenId: string, id: string): Promise<SharedCase> {
+    const doc = await this.ownReport(citizenId, id);
+    if (doc.state !== 'closed') throw conflict('CASE_NOT_CLOSED', '案件结案后才能分享');
+    const shared = doc.sharedAt ? doc : await this.workflow.annotate(id, { kind: 'shared', reporterId: citizenId, at: this.ctx.clock.now() });
+    if (!shared) throw conflict('CASE_NOT_CLOSED', '案件结案后才能分享');
+    return this.sharedView(shared);
+  }
+
+  /** A shared closed case, for anyone: category, area down to the grid, dates, before and after photos. */
+  async sharedCase(id: string): Promise<SharedCase> {
+    const doc = await this.reportById(id);
+    if (!doc.sharedAt || doc.state !== 'closed') throw notFound('分享不存在或已失效');
+    return this.sharedView(doc);
+  }
+
+  private async sharedView(doc: CaseDoc): Promise<SharedCase> {
+    const area = await this.catalogue.locate(doc.location.lat, doc.location.lng);
+    const hidden = new Set(doc.flaggedPhotoIds ?? []);
+    const photos = (ids: string[]) => ids.filter((p) => !hidden.has(p)).map((p) => this.media.photoUrls(p));
+    return {
+      id: String(doc._id),
+      categoryName: doc.categoryName,
+      area: area ? `${area.district.name} ${area.street.name} ${area.grid.name}` : '',
+      reportedOn: shanghaiDay(doc.createdAt),
+      closedOn: doc.closedAt ? shanghaiDay(doc.closedAt) : null,
+      before: photos(doc.photoIds),
+      after: photos(doc.afterPhotoIds ?? []),
+    };
   }
 
   /** The reporter's own report, or a case the citizen backed (anonymised). Anyone else: 404. */

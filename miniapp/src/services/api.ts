@@ -36,6 +36,8 @@ export const reportsApi = {
   rate: (id: string, score: number, comment: string) => api.call('rateMyReport', { params: { id }, body: { score, comment } }),
   notFixed: (id: string, note: string) => api.call('reportNotFixed', { params: { id }, body: { note } }),
   confirm: (id: string) => api.call('confirmFixed', { params: { id } }),
+  share: (id: string) => api.call('shareMyReport', { params: { id } }),
+  shared: (id: string) => bareApi.call('getSharedCase', { params: { id } }),
 };
 
 // ---- staff workbench

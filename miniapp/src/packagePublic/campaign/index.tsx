@@ -1,6 +1,6 @@
-import Taro from '@tarojs/taro';
+import Taro, { useShareAppMessage, useShareTimeline } from '@tarojs/taro';
 import { View } from '@tarojs/components';
-import { tabUrl } from '@ssp/shared';
+import { campaignIdFromScene, pageRoute, tabUrl } from '@ssp/shared';
 import { CampaignView } from '../../components/CampaignView';
 import { LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
@@ -12,8 +12,12 @@ import '../public.css';
 
 export default function CampaignPage() {
   const params = usePageQuery('campaign');
-  const campaign = useAsync(() => campaignsApi.detail(params.id ?? ''), [params.id]);
+  // Opened from a poster's mini-program code, the id comes in the scene.
+  const id = params.id ?? campaignIdFromScene(params.scene) ?? '';
+  const campaign = useAsync(() => campaignsApi.detail(id), [id]);
   const c = campaign.data;
+  useShareAppMessage(() => ({ title: c?.title ?? '城市随手拍活动', path: `/${pageRoute('campaign', { id })}`, imageUrl: c?.cover?.url }));
+  useShareTimeline(() => ({ title: c?.title ?? '城市随手拍活动', query: `id=${id}` }));
   if (!c) return campaign.error ? <LoadError message={campaign.error} onRetry={() => void campaign.reload()} /> : <Loading />;
 
   /** "参与活动": the draft joins the campaign (its categories first, one preselected) and 上报 opens. */

@@ -1,1 +1,6 @@
-export default definePageConfig({ navigationBarTitleText: '数据公开', enablePullDownRefresh: true });
+export default definePageConfig({
+  navigationBarTitleText: '数据公开',
+  enablePullDownRefresh: true,
+  enableShareAppMessage: true,
+  enableShareTimeline: true,
+});

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import Taro, { usePullDownRefresh } from '@tarojs/taro';
+import Taro, { usePullDownRefresh, useShareAppMessage, useShareTimeline } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import { pageRoute } from '@ssp/shared';
 import { Figures } from '../../components/Figures';
 import { Columns, HBars } from '../../components/Bars';
 import { LoadError, Loading } from '../../components/States';
@@ -25,6 +26,8 @@ export default function StatsPage() {
     [rangeKey],
   );
   usePullDownRefresh(() => void data.reload().finally(() => Taro.stopPullDownRefresh()));
+  useShareAppMessage(() => ({ title: '城市问题处理情况，全部公开', path: `/${pageRoute('stats')}` }));
+  useShareTimeline(() => ({ title: '城市问题处理情况，全部公开' }));
 
   if (!data.data) return data.error ? <LoadError message={data.error} onRetry={() => void data.reload()} /> : <Loading />;
   const [summary, series, categories, departments] = data.data;

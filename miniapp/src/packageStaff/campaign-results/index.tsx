@@ -8,6 +8,8 @@ import { useAsync } from '../../hooks/useAsync';
 import { usePageQuery } from '../../hooks/usePageQuery';
 import { formatPercent } from '../../logic/format';
 import { staffCampaignsApi } from '../../services/api';
+import { downloadCampaignPoster } from '../../services/poster';
+import { toastError, toastOk } from '../../services/ui';
 import '../../components/blocks.css';
 import '../staff.css';
 
@@ -39,6 +41,18 @@ export default function CampaignResultsPage() {
             { value: formatPercent(r.onTimeRate, 0), label: '按期率' },
           ]}
         />
+      </View>
+      <View
+        className="btn btn--block"
+        role="button"
+        data-testid="download-poster"
+        onClick={() =>
+          void downloadCampaignPoster(params.id ?? '')
+            .then(() => toastOk('海报已下载'))
+            .catch(toastError)
+        }
+      >
+        下载活动海报（含小程序码）
       </View>
       <View className="card">
         <View className="card__title">每日上报（近 14 天）</View>

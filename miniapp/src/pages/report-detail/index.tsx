@@ -146,6 +146,22 @@ export default function ReportDetailPage() {
         </View>
       )}
 
+      {r.relation === 'reporter' && r.state === 'closed' && (
+        <View
+          className="btn btn--block"
+          role="button"
+          data-testid="share-fixed"
+          onClick={() =>
+            void reportsApi
+              .share(r.id)
+              .then(() => Taro.navigateTo({ url: pageUrl('sharedCase', { id: r.id }) }))
+              .catch(toastError)
+          }
+        >
+          分享修好前后对比
+        </View>
+      )}
+
       {r.reopenRequested && <View className="banner">您已反馈“没修好”，工作人员会尽快核实处理</View>}
 
       {(r.can.edit || r.can.withdraw || r.can.confirmFixed || r.can.reportNotFixed) && (
