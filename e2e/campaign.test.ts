@@ -7,6 +7,7 @@
 import type { Page } from 'playwright-core';
 import type { ApiClient } from '@ssp/shared';
 import type { TestApi } from '../api/test/helpers/harness';
+import { startFakeWeChat, type FakeWeChat } from '../api/test/fakes/wechat-server';
 import { citizenClient, publicClient, staffClient } from './helpers/api';
 import { choosePhotos, citizenLogin, createStaff, jpegFile, openRoute, removeTempFiles, staffLoginUi, startApp, type DemoCity } from './helpers/app';
 import { byTestId, confirmModal, fill, openDevice, press, shot, tap, type Device } from './helpers/browser';
@@ -21,8 +22,12 @@ let categoryName = '';
 let officerApi: () => Promise<ApiClient>;
 const TITLE = '创文明城市 随手拍';
 
+let wechat: FakeWeChat;
+
 beforeAll(async () => {
-  ({ api, city, appUrl } = await startApp());
+  // WeChat's side of the poster's mini-program code (getwxacodeunlimit).
+  wechat = await startFakeWeChat();
+  ({ api, city, appUrl } = await startApp(wechat.env));
 });
 
 afterAll(async () => {
@@ -31,6 +36,7 @@ afterAll(async () => {
   for (const d of devices) await shot(d.page, `last-${d.name}`, { keepScroll: true }).catch(() => undefined);
   for (const d of devices) await d.close();
   await api?.close();
+  await wechat?.close();
   removeTempFiles();
   if (errors.length) throw new Error(`uncaught errors in the app:\n${errors.join('\n')}`);
 });
@@ -121,8 +127,8 @@ describe('a campaign with multiplied points', () => {
     // The poster with the campaign's mini-program code, for print and social media.
     const [download] = await Promise.all([officer.waitForEvent('download'), tap(officer, 'download-poster')]);
     expect(download.suggestedFilename()).toBe(`活动海报-${campaignId}.png`);
-    const poster = await download.path();
-    expect(poster).toBeTruthy();
+    expect(await download.path()).toBeTruthy();
+    expect(wechat.codes.map((c) => c.page)).toEqual(['packagePublic/campaign/index']);
     const results = await (await officerApi()).call('campaignResults', { params: { id: campaignId } });
     expect(results).toMatchObject({ reportsReceived: 1, participants: 1, filed: 1 });
   });

@@ -21,8 +21,8 @@ export default defineAppConfig({
     [PAGES.home]: { network: 'all', packages: ['packagePublic'] },
   },
   tabBar: {
-    color: '#8f959e',
-    selectedColor: '#1677ff',
+    color: '#5c6470',
+    selectedColor: '#0958d9',
     backgroundColor: '#ffffff',
     borderStyle: 'white',
     list: TAB_PAGES.map((tab) => ({
@@ -38,7 +38,7 @@ export default defineAppConfig({
   requiredPrivateInfos: ['getLocation', 'chooseLocation'],
   window: {
     backgroundTextStyle: 'light',
-    navigationBarBackgroundColor: '#1677ff',
+    navigationBarBackgroundColor: '#0958d9',
     navigationBarTitleText: '随手拍',
     navigationBarTextStyle: 'white',
     backgroundColor: '#f5f6f8',

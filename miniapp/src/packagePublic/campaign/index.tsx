@@ -9,6 +9,7 @@ import { joinCampaign, loadDraft, saveDraft } from '../../logic/draft';
 import { campaignsApi } from '../../services/api';
 import { storage } from '../../services/storage';
 import '../public.css';
+import { TextScale } from '../../components/TextScale';
 
 export default function CampaignPage() {
   const params = usePageQuery('campaign');
@@ -34,6 +35,7 @@ export default function CampaignPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <CampaignView campaign={c} />
       {c.status === 'live' && (
         <View className="sticky-bottom">

@@ -9,6 +9,7 @@ import { campaignsApi } from '../../services/api';
 import { mediaUrl } from '../../services/client';
 import '../../components/blocks.css';
 import '../public.css';
+import { TextScale } from '../../components/TextScale';
 
 const TONE = { live: 'done', scheduled: 'waiting', ended: 'void', draft: 'void' } as const;
 
@@ -18,6 +19,7 @@ export default function CampaignsPage() {
   if (!list.data) return list.error ? <LoadError message={list.error} onRetry={() => void list.reload()} /> : <Loading />;
   return (
     <View className="page">
+      <TextScale />
       <CampaignReminders />
       {!list.data.length && <EmptyState title="暂时没有活动" hint="新活动发布后会在这里展示" />}
       {list.data.map((c) => (

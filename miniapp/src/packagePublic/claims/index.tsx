@@ -7,6 +7,7 @@ import { formatDateTime } from '../../logic/format';
 import { pointsApi } from '../../services/api';
 import { requireCitizen } from '../../services/session';
 import '../public.css';
+import { TextScale } from '../../components/TextScale';
 
 const TONE: Record<string, string> = { reserving: 'waiting', pending: 'waiting', fulfilled: 'done', failed: 'void', rejected: 'void' };
 
@@ -17,6 +18,7 @@ export default function ClaimsPage() {
   if (!claims.data) return claims.error ? <LoadError message={claims.error} onRetry={() => void claims.reload()} /> : <Loading />;
   return (
     <View className="page">
+      <TextScale />
       {!claims.data.length ? (
         <EmptyState title="还没有兑换记录" actionText="去兑换" onAction={() => void Taro.redirectTo({ url: pageUrl('rewards') })} />
       ) : (

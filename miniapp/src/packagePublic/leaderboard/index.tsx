@@ -4,6 +4,7 @@ import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { pointsApi } from '../../services/api';
 import '../public.css';
+import { TextScale } from '../../components/TextScale';
 
 export default function LeaderboardPage() {
   const [period, setPeriod] = useState<'month' | 'all'>('month');
@@ -11,6 +12,7 @@ export default function LeaderboardPage() {
   const b = board.data;
   return (
     <View className="page">
+      <TextScale />
       <View className="pills">
         <View className={`pill ${period === 'month' ? 'pill--on' : ''}`} onClick={() => setPeriod('month')}>
           本月

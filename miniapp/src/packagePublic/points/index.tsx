@@ -9,6 +9,7 @@ import { pointsApi } from '../../services/api';
 import { requireCitizen } from '../../services/session';
 import { toastError } from '../../services/ui';
 import '../public.css';
+import { TextScale } from '../../components/TextScale';
 
 export default function PointsPage() {
   const [summary, setSummary] = useState<MyPoints | null>(null);
@@ -27,6 +28,7 @@ export default function PointsPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View className="pts-hero">
         <Text className="muted small pts-hero__label">可用积分</Text>
         <Text className="pts-hero__balance" data-testid="points-balance">
@@ -59,7 +61,7 @@ export default function PointsPage() {
         </View>
         <Switch
           checked={summary.leaderboardAnonymous}
-          color="#1677ff"
+          color="#0958d9"
           onChange={(e) => {
             const anonymous = e.detail.value;
             setSummary({ ...summary, leaderboardAnonymous: anonymous });

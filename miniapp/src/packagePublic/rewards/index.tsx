@@ -10,6 +10,7 @@ import { pointsApi } from '../../services/api';
 import { refreshMe, requireCitizen } from '../../services/session';
 import { confirm, toastError } from '../../services/ui';
 import '../public.css';
+import { TextScale } from '../../components/TextScale';
 
 export default function RewardsPage() {
   const { me } = useSession();
@@ -47,6 +48,7 @@ export default function RewardsPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View className="card row row--between">
         <Text>
           我的积分 <Text className="reward__cost">{me?.points ?? 0}</Text>

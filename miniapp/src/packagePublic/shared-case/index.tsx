@@ -7,6 +7,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { usePageQuery } from '../../hooks/usePageQuery';
 import { reportsApi } from '../../services/api';
 import '../public.css';
+import { TextScale } from '../../components/TextScale';
 
 /** A fixed problem a citizen shared: before and after, the area down to the grid, never who reported it or exactly where. */
 export default function SharedCasePage() {
@@ -21,6 +22,7 @@ export default function SharedCasePage() {
   if (!c) return shared.error ? <LoadError message={shared.error} onRetry={() => void shared.reload()} /> : <Loading />;
   return (
     <View className="page" data-testid="shared-case">
+      <TextScale />
       <View className="card">
         <Text className="title-l block">{c.categoryName}</Text>
         <Text className="muted block">{c.area}</Text>

@@ -11,6 +11,7 @@ import { countSeries, departmentRanking, lastMonths, percentText, rateSeries, to
 import { statsApi } from '../../services/api';
 import '../../components/blocks.css';
 import '../public.css';
+import { TextScale } from '../../components/TextScale';
 
 const RANGES = [
   { key: '6', label: '近半年', months: 6 },
@@ -36,6 +37,7 @@ export default function StatsPage() {
 
   return (
     <View className="page" data-testid="stats">
+      <TextScale />
       <View className="pills">
         {RANGES.map((x) => (
           <View key={x.key} className={`pill ${x.key === rangeKey ? 'pill--on' : ''}`} onClick={() => setRangeKey(x.key)}>

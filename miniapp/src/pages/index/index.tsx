@@ -12,6 +12,7 @@ import { mediaUrl } from '../../services/client';
 import { storage } from '../../services/storage';
 import './index.css';
 import { loadSubscriptions, refreshUnreadBadge } from '../../services/subscriptions';
+import { TextScale } from '../../components/TextScale';
 
 const ENTRIES = [
   { label: '我的上报', icon: '报', url: pageUrl('myReports') },
@@ -67,6 +68,7 @@ export default function Index() {
 
   return (
     <View className="page home">
+      <TextScale />
       <View className="home__hero">
         <Text className="home__city">{city ? `${city.name} · 城市管理` : '城市管理'}</Text>
         <Text className="home__title">发现问题，随手一拍</Text>

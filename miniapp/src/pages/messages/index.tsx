@@ -9,6 +9,7 @@ import { messagesApi } from '../../services/api';
 import { requireCitizen } from '../../services/session';
 import { refreshUnreadBadge } from '../../services/subscriptions';
 import './index.css';
+import { TextScale } from '../../components/TextScale';
 
 const KIND_LABELS: Record<MessageKind, string> = { case: '进度', reply: '回复', points: '积分', claim: '兑换', campaign: '活动' };
 
@@ -33,6 +34,7 @@ export default function MessagesPage() {
 
   return (
     <View className="page" data-testid="messages">
+      <TextScale />
       <View className="card">
         {items.map((m) => (
           <View

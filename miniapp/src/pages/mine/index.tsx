@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
-import { Input, Text, View } from '@tarojs/components';
-import { PHONE_PATTERN, STAFF_ROLE_NAMES_ZH, pageUrl } from '@ssp/shared';
+import { Input, Switch, Text, View } from '@tarojs/components';
+import { PHONE_PATTERN, STAFF_ROLE_NAMES_ZH, pageUrl, tabUrl } from '@ssp/shared';
 import { useSession } from '../../hooks/useSession';
 import { refreshMe, refreshStaff, signOutCitizen, signOutStaff, updateMe } from '../../services/session';
 import { refreshUnreadBadge } from '../../services/subscriptions';
 import { badgeText } from '../../logic/subscriptions';
+import { isLargeText, setLargeText } from '../../services/text-size';
+import { TextScale } from '../../components/TextScale';
 import { confirm, toastError, toastOk } from '../../services/ui';
 import './index.css';
 
@@ -18,6 +20,7 @@ export default function MinePage() {
   const [phone, setPhone] = useState('');
   const [saving, setSaving] = useState(false);
   const [unread, setUnread] = useState(0);
+  const [largeText, setLargeTextState] = useState(isLargeText());
 
   useDidShow(() => {
     void refreshMe().catch(() => undefined);
@@ -59,6 +62,7 @@ export default function MinePage() {
 
   return (
     <View className="page mine">
+      <TextScale />
       <View className="mine__profile">
         {signedIn && me ? (
           <View className="row">
@@ -151,6 +155,22 @@ export default function MinePage() {
         <View className="list-item" onClick={go(pageUrl('stats'))}>
           <Text className="grow">数据公开</Text>
           <Text className="list-item__arrow">›</Text>
+        </View>
+        <View className="list-item">
+          <Text className="grow" id="large-text-label">
+            大字模式（适老化）
+          </Text>
+          <Switch
+            checked={largeText}
+            aria-labelledby="large-text-label"
+            data-testid="large-text"
+            onChange={(e) => {
+              setLargeText(e.detail.value);
+              setLargeTextState(e.detail.value);
+              // WeChat pages take the new size when shown again.
+              if (process.env.TARO_ENV === 'weapp') void Taro.reLaunch({ url: tabUrl('mine') });
+            }}
+          />
         </View>
       </View>
 

@@ -10,6 +10,7 @@ import { MY_REPORT_FILTERS } from '../../logic/status';
 import { reportsApi } from '../../services/api';
 import { mediaUrl } from '../../services/client';
 import { requireCitizen } from '../../services/session';
+import { TextScale } from '../../components/TextScale';
 
 export default function MyReportsPage() {
   const [status, setStatus] = useState<CitizenStatus | undefined>(undefined);
@@ -24,6 +25,7 @@ export default function MyReportsPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <ScrollView scrollX className="pills">
         {MY_REPORT_FILTERS.map((f) => (
           <View key={f.label} className={`pill ${f.status === status ? 'pill--on' : ''}`} onClick={() => setStatus(f.status)}>

@@ -17,6 +17,7 @@ import { askToSubscribe, currentSubscriptions, loadSubscriptions } from '../../s
 import { caseUpdatesReachWeChat, templatesToAsk } from '../../logic/subscriptions';
 import { confirm, toastError, toastOk } from '../../services/ui';
 import './index.css';
+import { TextScale } from '../../components/TextScale';
 
 type Panel = 'none' | 'edit' | 'notFixed';
 
@@ -61,6 +62,7 @@ export default function ReportDetailPage() {
 
   return (
     <View className="page detail">
+      <TextScale />
       <View className="card">
         <View className="row row--between">
           <Text className="detail__category">{r.categoryName}</Text>

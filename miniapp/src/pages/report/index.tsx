@@ -18,6 +18,7 @@ import { ensureCitizen } from '../../services/session';
 import { storage } from '../../services/storage';
 import './index.css';
 import { loadSubscriptions } from '../../services/subscriptions';
+import { TextScale } from '../../components/TextScale';
 
 export default function ReportPage() {
   const r = useReportDraft();
@@ -52,6 +53,7 @@ export default function ReportPage() {
     const s = r.submitted;
     return (
       <View className="page report">
+        <TextScale />
         <View className="card report__done" data-testid="report-success">
           <Text className="report__done-icon">✓</Text>
           <Text className="report__done-title">上报成功</Text>
@@ -161,7 +163,7 @@ export default function ReportPage() {
             <Text>匿名上报</Text>
             <Text className="muted small report__anon-hint">对外不显示您的昵称，积分照常发放</Text>
           </View>
-          <Switch checked={d.anonymous} color="#1677ff" onChange={(e) => r.update((x) => ({ ...x, anonymous: e.detail.value }))} />
+          <Switch checked={d.anonymous} color="#0958d9" onChange={(e) => r.update((x) => ({ ...x, anonymous: e.detail.value }))} />
         </View>
       </View>
 
