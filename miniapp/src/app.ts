@@ -6,6 +6,23 @@ import './app.css';
 // Mini-program engines forbid new Function; tell zod not to try compiling validators.
 zodConfig({ jitless: true });
 applyTextScale();
+if (process.env.TARO_ENV === 'h5') makeScrollRegionsFocusable();
+
+/**
+ * Keyboard users scroll a region by focusing it: the H5 runtime's page containers and
+ * horizontal pickers are scrollable regions it renders without a tabindex.
+ */
+function makeScrollRegionsFocusable(): void {
+  const mark = () => {
+    for (const el of document.querySelectorAll(
+      '.taro_page:not([tabindex]), .taro-scroll-view__scroll-x:not([tabindex]), .taro-scroll-view__scroll-y:not([tabindex])',
+    )) {
+      el.setAttribute('tabindex', '0');
+    }
+  };
+  new MutationObserver(mark).observe(document.documentElement, { childList: true, subtree: true });
+  mark();
+}
 
 function App({ children }: PropsWithChildren) {
   return children;

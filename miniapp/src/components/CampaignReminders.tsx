@@ -57,6 +57,7 @@ export function CampaignReminders() {
             {d.name}
           </Text>
           <Switch
+            nativeProps={{ 'aria-label': `${d.name}活动提醒` }}
             checked={on.has(d.id)}
             disabled={busy}
             aria-labelledby={`remind-${d.id}`}

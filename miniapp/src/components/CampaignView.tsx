@@ -14,7 +14,7 @@ export function CampaignView({ campaign: c }: { campaign: PublicCampaign }) {
   return (
     <View data-testid="campaign-view">
       {c.cover ? (
-        <Image className="camp-cover" src={mediaUrl(c.cover.url)} mode="aspectFill" />
+        <Image className="camp-cover" nativeProps={{ alt: '活动封面' }} src={mediaUrl(c.cover.url)} mode="aspectFill" />
       ) : (
         <View className="camp-cover camp-cover--blank">{c.multiplier > 1 ? `积分 ×${c.multiplier}` : '城市共建'}</View>
       )}

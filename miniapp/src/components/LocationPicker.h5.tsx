@@ -43,15 +43,15 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
       <View className="loc__place" data-testid="location-place">
         <Text className={placeError ? 'danger-text' : ''}>{locating ? '正在定位…' : placeText || '还没有位置，请定位或选择网格'}</Text>
       </View>
-      <View className="btn-row">
-        <View className="btn btn--small" onClick={onLocate} data-testid="locate">
+      <View role="button" className="btn-row">
+        <View role="button" className="btn btn--small" onClick={onLocate} data-testid="locate">
           重新定位
         </View>
-        <View className="btn btn--small" onClick={() => setGridOpen(true)} data-testid="pick-grid">
+        <View role="button" className="btn btn--small" onClick={() => setGridOpen(true)} data-testid="pick-grid">
           按网格选择
         </View>
         {exif && (
-          <View className="btn btn--small" onClick={() => onChange({ ...exif, source: 'exif' })} data-testid="use-exif">
+          <View role="button" className="btn btn--small" onClick={() => onChange({ ...exif, source: 'exif' })} data-testid="use-exif">
             用照片位置
           </View>
         )}
@@ -66,6 +66,7 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
             <View className="loc__coord">
               <Text className="muted small">纬度</Text>
               <Input
+                nativeProps={{ 'aria-label': '纬度' }}
                 className="field__input"
                 type="digit"
                 value={lat}
@@ -77,6 +78,7 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
             <View className="loc__coord">
               <Text className="muted small">经度</Text>
               <Input
+                nativeProps={{ 'aria-label': '经度' }}
                 className="field__input"
                 type="digit"
                 value={lng}

@@ -40,15 +40,15 @@ export function LocationPicker({ value, center, placeText, placeError, locating,
       <View className="loc__place">
         <Text className={placeError ? 'danger-text' : ''}>{locating ? '正在定位…' : placeText || '轻点地图标出问题位置'}</Text>
       </View>
-      <View className="btn-row">
-        <View className="btn btn--small" onClick={onLocate}>
+      <View role="button" className="btn-row">
+        <View role="button" className="btn btn--small" onClick={onLocate}>
           重新定位
         </View>
-        <View className="btn btn--small" onClick={chooseOnMap}>
+        <View role="button" className="btn btn--small" onClick={chooseOnMap}>
           地图选点
         </View>
         {exif && (
-          <View className="btn btn--small" onClick={() => onChange({ ...exif, source: 'exif' })}>
+          <View role="button" className="btn btn--small" onClick={() => onChange({ ...exif, source: 'exif' })}>
             用照片位置
           </View>
         )}

@@ -41,6 +41,7 @@ export function LoginPanel({ onDone }: { onDone: () => void }) {
       <View className="field">
         <View className="field__label">昵称</View>
         <Input
+          nativeProps={{ 'aria-label': '昵称' }}
           className="field__input"
           placeholder="例如：热心市民小李"
           maxlength={20}
@@ -51,10 +52,18 @@ export function LoginPanel({ onDone }: { onDone: () => void }) {
       </View>
       <View className="field">
         <View className="field__label">体验账号（同一账号可在其他设备继续使用）</View>
-        <Input className="field__input" value={devUser} maxlength={32} onInput={(e) => setDevUser(e.detail.value)} data-testid="login-devuser" />
+        <Input
+          nativeProps={{ 'aria-label': '体验账号' }}
+          className="field__input"
+          value={devUser}
+          maxlength={32}
+          onInput={(e) => setDevUser(e.detail.value)}
+          data-testid="login-devuser"
+        />
       </View>
       <View
         className={`btn btn--primary btn--block login__submit ${busy ? 'btn--disabled' : ''}`}
+        aria-disabled={!!busy}
         onClick={() => !busy && void login()}
         data-testid="login-submit"
       >

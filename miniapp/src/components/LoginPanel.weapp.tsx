@@ -23,7 +23,12 @@ export function LoginPanel({ onDone }: { onDone: () => void }) {
   return (
     <View>
       <Text className="muted login__hint">使用微信身份登录，我们只用于记录您的上报和积分。</Text>
-      <View className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''}`} onClick={() => !busy && void login()}>
+      <View
+        role="button"
+        className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''}`}
+        aria-disabled={!!busy}
+        onClick={() => !busy && void login()}
+      >
         {busy ? '正在登录…' : '微信一键登录'}
       </View>
     </View>

@@ -16,7 +16,11 @@ export function NearbyCases({ items, busyId, onSupport }: { items: NearbyCase[];
       <View className="muted small mb-s">如果是同一个问题，点“我也遇到”即可，处理进度会同步给您，无需重复上报。</View>
       {items.map((c) => (
         <View key={c.id} className="list-item" data-testid="nearby-case">
-          {c.thumbUrl ? <Image className="thumb" src={mediaUrl(c.thumbUrl)} mode="aspectFill" /> : <View className="thumb" />}
+          {c.thumbUrl ? (
+            <Image className="thumb" nativeProps={{ alt: `${c.categoryName}照片` }} src={mediaUrl(c.thumbUrl)} mode="aspectFill" />
+          ) : (
+            <View className="thumb" />
+          )}
           <View className="grow mx-m">
             <View className="row">
               <Text className="ellipsis grow">{c.categoryName}</Text>
@@ -33,6 +37,7 @@ export function NearbyCases({ items, busyId, onSupport }: { items: NearbyCase[];
           ) : (
             <View
               className={`btn btn--ghost btn--small ${busyId === c.id ? 'btn--disabled' : ''}`}
+              aria-disabled={!!(busyId === c.id)}
               onClick={() => busyId || onSupport(c)}
               data-testid="support"
             >

@@ -12,6 +12,7 @@ export function PhotoStrip({ photos, testId }: { photos: { id: string; url: stri
         <Image
           key={p.id}
           className="photo-strip__img"
+          nativeProps={{ alt: `照片 ${i + 1}，点按查看大图` }}
           src={mediaUrl(p.thumbUrl)}
           mode="aspectFill"
           onClick={() => void Taro.previewImage({ urls, current: urls[i] })}

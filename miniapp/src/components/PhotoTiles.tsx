@@ -30,7 +30,13 @@ export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, 
     <View className="tiles" data-testid="photo-tiles">
       {photos.map((p, i) => (
         <View key={p.id} className="tile" data-testid="photo-done">
-          <Image className="tile__img" src={mediaUrl(p.thumbUrl)} mode="aspectFill" onClick={() => onPreview?.(i)} />
+          <Image
+            className="tile__img"
+            nativeProps={{ alt: `照片 ${i + 1}` }}
+            src={mediaUrl(p.thumbUrl)}
+            mode="aspectFill"
+            onClick={() => onPreview?.(i)}
+          />
           <View className="tile__remove" onClick={() => onRemove(p.id)}>
             ×
           </View>
@@ -38,7 +44,7 @@ export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, 
       ))}
       {uploads.map((u) => (
         <View key={u.key} className="tile" data-testid={`photo-${u.status}`}>
-          <Image className="tile__img tile__img--pending" src={u.filePath} mode="aspectFill" />
+          <Image className="tile__img tile__img--pending" nativeProps={{ alt: '正在上传的照片' }} src={u.filePath} mode="aspectFill" />
           {u.status !== 'failed' ? (
             <View className="tile__overlay">
               <Text className="tile__percent">{u.status === 'queued' ? '等待上传' : `${u.progress}%`}</Text>
@@ -51,20 +57,20 @@ export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, 
               <Text className="tile__error">{u.retryable ? '上传失败' : u.error}</Text>
               <View className="row">
                 {u.retryable && (
-                  <Text className="tile__action" onClick={() => onRetry(u.key)}>
+                  <View className="tile__action" role="button" onClick={() => onRetry(u.key)}>
                     重试
-                  </Text>
+                  </View>
                 )}
-                <Text className="tile__action" onClick={() => onDiscard(u.key)}>
+                <View className="tile__action" role="button" aria-label="删除这张照片" onClick={() => onDiscard(u.key)}>
                   删除
-                </Text>
+                </View>
               </View>
             </View>
           )}
         </View>
       ))}
       {room > 0 && (
-        <View className="tile tile--add" onClick={onAdd} data-testid="photo-add">
+        <View className="tile tile--add" role="button" onClick={onAdd} data-testid="photo-add">
           <Text className="tile__plus">+</Text>
           <Text className="tile__add-label">{addLabel}</Text>
           <Text className="tile__count">

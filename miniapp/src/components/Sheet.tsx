@@ -10,9 +10,9 @@ export function Sheet({ title, open, onClose, children }: { title: string; open:
       <View className="sheet" catchMove>
         <View className="sheet__head">
           <Text className="sheet__title">{title}</Text>
-          <Text className="sheet__close" onClick={onClose} data-testid="sheet-close">
+          <View className="sheet__close" role="button" onClick={onClose} data-testid="sheet-close">
             关闭
-          </Text>
+          </View>
         </View>
         {children}
       </View>

@@ -5,11 +5,25 @@ const LABELS = ['', '很不满意', '不满意', '一般', '满意', '非常满�
 /** 1–5 stars; read-only when onChange is absent. */
 export function Stars({ value, onChange }: { value: number; onChange?: (v: number) => void }) {
   return (
-    <View className="row" data-testid="stars">
+    <View
+      className="row"
+      data-testid="stars"
+      role={onChange ? 'radiogroup' : 'img'}
+      aria-label={onChange ? '评分' : `评分 ${value} 星，${LABELS[value] ?? ''}`}
+    >
       {[1, 2, 3, 4, 5].map((n) => (
-        <Text key={n} className={`star ${n <= value ? 'star--on' : ''}`} onClick={onChange ? () => onChange(n) : undefined} data-testid={`star-${n}`}>
+        <View
+          key={n}
+          className={`star ${n <= value ? 'star--on' : ''}`}
+          onClick={onChange ? () => onChange(n) : undefined}
+          data-testid={`star-${n}`}
+          role={onChange ? 'radio' : undefined}
+          aria-checked={onChange ? n === value : undefined}
+          aria-label={onChange ? `${n} 星，${LABELS[n]}` : undefined}
+          aria-hidden={onChange ? undefined : true}
+        >
           ★
-        </Text>
+        </View>
       ))}
       {value > 0 && <Text className="muted star__label">{LABELS[value]}</Text>}
     </View>

@@ -6,7 +6,7 @@ export function EmptyState({ title, hint, actionText, onAction }: { title: strin
       <Text className="empty__title">{title}</Text>
       {hint && <Text className="empty__hint">{hint}</Text>}
       {actionText && onAction && (
-        <View className="btn btn--ghost btn--small inline-flex mt-m" onClick={onAction}>
+        <View role="button" className="btn btn--ghost btn--small inline-flex mt-m" onClick={onAction}>
           {actionText}
         </View>
       )}

@@ -39,7 +39,7 @@ export default function CampaignPage() {
       <CampaignView campaign={c} />
       {c.status === 'live' && (
         <View className="sticky-bottom">
-          <View className="btn btn--primary btn--block" onClick={join} data-testid="join-campaign">
+          <View role="button" className="btn btn--primary btn--block" onClick={join} data-testid="join-campaign">
             参与活动，去上报
           </View>
         </View>

@@ -30,7 +30,7 @@ export default function CampaignsPage() {
           data-testid="campaign-item"
         >
           {c.cover ? (
-            <Image className="camp-cover" src={mediaUrl(c.cover.url)} mode="aspectFill" />
+            <Image className="camp-cover" nativeProps={{ alt: '' }} src={mediaUrl(c.cover.url)} mode="aspectFill" />
           ) : (
             <View className="camp-cover camp-cover--blank">{c.multiplier > 1 ? `积分 ×${c.multiplier}` : '城市共建'}</View>
           )}

@@ -14,10 +14,10 @@ export default function LeaderboardPage() {
     <View className="page">
       <TextScale />
       <View className="pills">
-        <View className={`pill ${period === 'month' ? 'pill--on' : ''}`} onClick={() => setPeriod('month')}>
+        <View role="button" className={`pill ${period === 'month' ? 'pill--on' : ''}`} onClick={() => setPeriod('month')}>
           本月
         </View>
-        <View className={`pill ${period === 'all' ? 'pill--on' : ''}`} onClick={() => setPeriod('all')}>
+        <View role="button" className={`pill ${period === 'all' ? 'pill--on' : ''}`} onClick={() => setPeriod('all')}>
           总榜
         </View>
       </View>

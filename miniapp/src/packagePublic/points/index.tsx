@@ -46,11 +46,11 @@ export default function PointsPage() {
           </Text>
         )}
       </View>
-      <View className="btn-row mb-m">
-        <View className="btn btn--primary" onClick={() => void Taro.navigateTo({ url: pageUrl('rewards') })}>
+      <View role="button" className="btn-row mb-m">
+        <View role="button" className="btn btn--primary" onClick={() => void Taro.navigateTo({ url: pageUrl('rewards') })}>
           兑换奖品
         </View>
-        <View className="btn" onClick={() => void Taro.navigateTo({ url: pageUrl('leaderboard') })}>
+        <View role="button" className="btn" onClick={() => void Taro.navigateTo({ url: pageUrl('leaderboard') })}>
           排行榜
         </View>
       </View>
@@ -60,6 +60,7 @@ export default function PointsPage() {
           <Text className="muted small block">开启后排行榜显示为“匿名市民”</Text>
         </View>
         <Switch
+          nativeProps={{ 'aria-label': '排行榜上匿名显示' }}
           checked={summary.leaderboardAnonymous}
           color="#0958d9"
           onChange={(e) => {

@@ -87,6 +87,7 @@ export default function RewardsPage() {
                 </View>
                 <View
                   className={`btn btn--small ${soldOut || short ? 'btn--disabled' : 'btn--primary'}`}
+                  aria-disabled={soldOut || short}
                   onClick={() => !soldOut && !short && busyId === null && void claim(r)}
                 >
                   {soldOut ? '已兑完' : short ? '积分不足' : busyId === r.id ? '兑换中' : '兑换'}

@@ -40,7 +40,7 @@ export default function StatsPage() {
       <TextScale />
       <View className="pills">
         {RANGES.map((x) => (
-          <View key={x.key} className={`pill ${x.key === rangeKey ? 'pill--on' : ''}`} onClick={() => setRangeKey(x.key)}>
+          <View role="button" key={x.key} className={`pill ${x.key === rangeKey ? 'pill--on' : ''}`} onClick={() => setRangeKey(x.key)}>
             {x.label}
           </View>
         ))}

@@ -135,6 +135,7 @@ export default function CampaignEditPage() {
         <View className="field">
           <View className="field__label">活动标题</View>
           <Input
+            nativeProps={{ 'aria-label': '活动标题' }}
             className="field__input"
             maxlength={40}
             value={form.title}
@@ -146,6 +147,7 @@ export default function CampaignEditPage() {
         <View className="field">
           <View className="field__label">一句话摘要（选填）</View>
           <Input
+            nativeProps={{ 'aria-label': '一句话摘要' }}
             className="field__input"
             maxlength={120}
             value={form.summary}
@@ -160,9 +162,15 @@ export default function CampaignEditPage() {
               {coverUpload[0]!.status === 'failed' ? '封面上传失败，请重新选择' : `正在上传 ${coverUpload[0]!.progress}%`}
             </Text>
           ) : form.coverThumbUrl ? (
-            <Image className="thumb" src={mediaUrl(form.coverThumbUrl)} mode="aspectFill" onClick={() => void pickCover()} />
+            <Image
+              className="thumb"
+              nativeProps={{ alt: '活动封面' }}
+              src={mediaUrl(form.coverThumbUrl)}
+              mode="aspectFill"
+              onClick={() => void pickCover()}
+            />
           ) : (
-            <View className="btn btn--small btn--ghost inline-flex" onClick={() => void pickCover()}>
+            <View role="button" className="btn btn--small btn--ghost inline-flex" onClick={() => void pickCover()}>
               上传封面
             </View>
           )}
@@ -170,6 +178,7 @@ export default function CampaignEditPage() {
         <View className="field">
           <View className="field__label">活动说明（空一行分段）</View>
           <Textarea
+            nativeProps={{ 'aria-label': '活动说明' }}
             className="field__textarea field__textarea--tall"
             maxlength={5000}
             value={form.bodyText}
@@ -235,7 +244,13 @@ export default function CampaignEditPage() {
         </View>
         <View className="field">
           <View className="field__label">参与目标人数（选填）</View>
-          <Input className="field__input" type="number" value={form.participationGoal} onInput={(e) => set({ participationGoal: e.detail.value })} />
+          <Input
+            nativeProps={{ 'aria-label': '参与目标人数' }}
+            className="field__input"
+            type="number"
+            value={form.participationGoal}
+            onInput={(e) => set({ participationGoal: e.detail.value })}
+          />
         </View>
       </View>
 
@@ -273,9 +288,10 @@ export default function CampaignEditPage() {
 
       {editable && (
         <View className="card">
-          <View className="btn-row">
+          <View role="button" className="btn-row">
             <View
               className={`btn ${busy ? 'btn--disabled' : ''}`}
+              aria-disabled={!!busy}
               onClick={() => !busy && void save().then((c) => c && toastOk('已保存'))}
               data-testid="campaign-save"
             >
@@ -283,6 +299,7 @@ export default function CampaignEditPage() {
             </View>
             <View
               className={`btn btn--ghost ${busy ? 'btn--disabled' : ''}`}
+              aria-disabled={!!busy}
               onClick={async () => {
                 if (busy) return;
                 const saved = await save();
@@ -296,6 +313,7 @@ export default function CampaignEditPage() {
           {(!campaign || !campaign.published) && (
             <View
               className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`}
+              aria-disabled={!!busy}
 
               onClick={async () => {
                 if (busy || !(await confirm('发布活动', '发布后市民即可看到并参与，确定发布吗？', '发布'))) return;

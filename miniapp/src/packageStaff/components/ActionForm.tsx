@@ -147,6 +147,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
           <View className="field__label">需要延长</View>
           <View className="row">
             <Input
+              nativeProps={{ 'aria-label': '延长时长' }}
               className="field__input grow"
               type="digit"
               placeholder="数量"
@@ -194,12 +195,13 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
           />
         </View>
       )}
-      <View className="btn-row mt-m">
-        <View className="btn" onClick={onCancel}>
+      <View role="button" className="btn-row mt-m">
+        <View role="button" className="btn" onClick={onCancel}>
           取消
         </View>
         <View
           className={`btn ${spec.tone === 'danger' ? 'btn--danger' : 'btn--primary'} ${busy ? 'btn--disabled' : ''}`}
+          aria-disabled={!!busy}
           onClick={() => !busy && submit()}
           data-testid="action-submit"
         >

@@ -36,11 +36,18 @@ export default function StaffLoginPage() {
       <View className="card">
         <View className="field">
           <View className="field__label">用户名</View>
-          <Input className="field__input" value={username} onInput={(e) => setUsername(e.detail.value)} data-testid="staff-username" />
+          <Input
+            nativeProps={{ 'aria-label': '用户名' }}
+            className="field__input"
+            value={username}
+            onInput={(e) => setUsername(e.detail.value)}
+            data-testid="staff-username"
+          />
         </View>
         <View className="field">
           <View className="field__label">密码</View>
           <Input
+            nativeProps={{ 'aria-label': '密码' }}
             className="field__input"
             password
             value={password}
@@ -51,6 +58,7 @@ export default function StaffLoginPage() {
         </View>
         <View
           className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`}
+          aria-disabled={!!busy}
           onClick={() => !busy && void login()}
           data-testid="staff-login"
         >

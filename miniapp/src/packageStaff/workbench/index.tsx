@@ -101,7 +101,11 @@ export default function WorkbenchPage() {
                     onClick={() => void Taro.navigateTo({ url: pageUrl('staffCase', { id: c.id }) })}
                     data-testid="queue-case"
                   >
-                    {c.thumbUrl ? <Image className="thumb" src={mediaUrl(c.thumbUrl)} mode="aspectFill" /> : <View className="thumb" />}
+                    {c.thumbUrl ? (
+                      <Image className="thumb" nativeProps={{ alt: `${c.categoryName}照片` }} src={mediaUrl(c.thumbUrl)} mode="aspectFill" />
+                    ) : (
+                      <View className="thumb" />
+                    )}
                     <View className="grow ml-m">
                       <View className="row row--between">
                         <Text className="case-item__title ellipsis grow">{c.categoryName}</Text>

@@ -103,7 +103,7 @@ export default function Index() {
           {campaigns.slice(0, 3).map((c) => (
             <View key={c.id} className="home__campaign" onClick={() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) })}>
               {c.cover ? (
-                <Image className="home__campaign-cover" src={mediaUrl(c.cover.thumbUrl)} mode="aspectFill" />
+                <Image className="home__campaign-cover" nativeProps={{ alt: '' }} src={mediaUrl(c.cover.thumbUrl)} mode="aspectFill" />
               ) : (
                 <View className="home__campaign-cover home__campaign-cover--blank">活动</View>
               )}

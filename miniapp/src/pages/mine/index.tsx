@@ -98,11 +98,18 @@ export default function MinePage() {
         <View className="card">
           <View className="field">
             <View className="field__label">昵称</View>
-            <Input className="field__input" maxlength={20} value={nickname} onInput={(e) => setNickname(e.detail.value)} />
+            <Input
+              nativeProps={{ 'aria-label': '昵称' }}
+              className="field__input"
+              maxlength={20}
+              value={nickname}
+              onInput={(e) => setNickname(e.detail.value)}
+            />
           </View>
           <View className="field">
             <View className="field__label">手机号（用于话费兑换，仅工作人员可见）</View>
             <Input
+              nativeProps={{ 'aria-label': '手机号' }}
               className="field__input"
               type="number"
               maxlength={11}
@@ -111,11 +118,16 @@ export default function MinePage() {
               onInput={(e) => setPhone(e.detail.value)}
             />
           </View>
-          <View className="btn-row mt-m">
-            <View className="btn" onClick={() => setEditing(false)}>
+          <View role="button" className="btn-row mt-m">
+            <View role="button" className="btn" onClick={() => setEditing(false)}>
               取消
             </View>
-            <View className={`btn btn--primary ${saving ? 'btn--disabled' : ''}`} onClick={() => !saving && void save()}>
+            <View
+              role="button"
+              className={`btn btn--primary ${saving ? 'btn--disabled' : ''}`}
+              aria-disabled={!!saving}
+              onClick={() => !saving && void save()}
+            >
               保存
             </View>
           </View>
@@ -161,6 +173,7 @@ export default function MinePage() {
             大字模式（适老化）
           </Text>
           <Switch
+            nativeProps={{ 'aria-label': '大字模式（适老化）' }}
             checked={largeText}
             aria-labelledby="large-text-label"
             data-testid="large-text"

@@ -28,7 +28,7 @@ export default function MyReportsPage() {
       <TextScale />
       <ScrollView scrollX className="pills">
         {MY_REPORT_FILTERS.map((f) => (
-          <View key={f.label} className={`pill ${f.status === status ? 'pill--on' : ''}`} onClick={() => setStatus(f.status)}>
+          <View role="button" key={f.label} className={`pill ${f.status === status ? 'pill--on' : ''}`} onClick={() => setStatus(f.status)}>
             {f.label}
           </View>
         ))}
@@ -53,7 +53,11 @@ export default function MyReportsPage() {
               onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: it.id }) })}
               data-testid="my-report"
             >
-              {it.thumbUrl ? <Image className="thumb" src={mediaUrl(it.thumbUrl)} mode="aspectFill" /> : <View className="thumb" />}
+              {it.thumbUrl ? (
+                <Image className="thumb" nativeProps={{ alt: `${it.categoryName}照片` }} src={mediaUrl(it.thumbUrl)} mode="aspectFill" />
+              ) : (
+                <View className="thumb" />
+              )}
               <View className="grow ml-m">
                 <View className="row row--between">
                   <Text className="ellipsis grow bold">{it.categoryName}</Text>

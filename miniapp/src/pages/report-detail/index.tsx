@@ -119,6 +119,7 @@ export default function ReportDetailPage() {
               />
               <View
                 className={`btn btn--primary btn--block ${!score || busy ? 'btn--disabled' : ''}`}
+                aria-disabled={!!(!score || busy)}
                 onClick={async () => {
                   if (!score || busy) return;
                   // After rating: the moment to ask again, for the citizen's next reports.
@@ -137,7 +138,7 @@ export default function ReportDetailPage() {
       {r.relation === 'reporter' && r.state !== 'closed' && r.status !== '已作废' && r.status !== '已撤回' && (
         <View className="card" data-testid="progress-alerts">
           {process.env.TARO_ENV === 'weapp' && templatesToAsk(subscriptions).length > 0 && !caseUpdatesReachWeChat(subscriptions) && (
-            <View className="btn btn--primary btn--block" role="button" onClick={() => void subscribe()} data-testid="subscribe-progress">
+            <View role="button" className="btn btn--primary btn--block" onClick={() => void subscribe()} data-testid="subscribe-progress">
               订阅进度提醒
             </View>
           )}
@@ -169,7 +170,11 @@ export default function ReportDetailPage() {
       {(r.can.edit || r.can.withdraw || r.can.confirmFixed || r.can.reportNotFixed) && (
         <View className="card">
           {r.can.confirmFixed && (
-            <View className="btn btn--primary btn--block" onClick={() => !busy && void run(() => reportsApi.confirm(r.id), '已确认解决')}>
+            <View
+              role="button"
+              className="btn btn--primary btn--block"
+              onClick={() => !busy && void run(() => reportsApi.confirm(r.id), '已确认解决')}
+            >
               确认已解决
             </View>
           )}
@@ -185,7 +190,7 @@ export default function ReportDetailPage() {
             </View>
           )}
           {r.can.reportNotFixed && (
-            <View className="btn btn--danger btn--block" onClick={() => setPanel('notFixed')} data-testid="not-fixed">
+            <View role="button" className="btn btn--danger btn--block" onClick={() => setPanel('notFixed')} data-testid="not-fixed">
               没修好
             </View>
           )}
@@ -211,12 +216,13 @@ export default function ReportDetailPage() {
                 value={text}
                 onInput={(e) => setText(e.detail.value)}
               />
-              <View className="btn-row mt-m">
-                <View className="btn btn--small" onClick={() => setPanel('none')}>
+              <View role="button" className="btn-row mt-m">
+                <View role="button" className="btn btn--small" onClick={() => setPanel('none')}>
                   取消
                 </View>
                 <View
                   className={`btn btn--primary btn--small ${busy || (panel === 'notFixed' && !text.trim()) ? 'btn--disabled' : ''}`}
+                  aria-disabled={!!(busy || (panel === 'notFixed' && !text.trim()))}
                   onClick={() => {
                     if (busy) return;
                     if (panel === 'edit') void run(() => reportsApi.edit(r.id, text.trim()), '已保存');

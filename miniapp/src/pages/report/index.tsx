@@ -65,10 +65,14 @@ export default function ReportPage() {
           <Text className="muted small report__done-hint">
             {process.env.TARO_ENV === 'weapp' ? '处理进度会通过微信消息通知您，' : ''}立案后即可获得积分。
           </Text>
-          <View className="btn btn--primary btn--block" onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: s.id }) })}>
+          <View
+            role="button"
+            className="btn btn--primary btn--block"
+            onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: s.id }) })}
+          >
             查看处理进度
           </View>
-          <View className="btn btn--block" onClick={r.startOver}>
+          <View role="button" className="btn btn--block" onClick={r.startOver}>
             再拍一个
           </View>
         </View>
@@ -163,7 +167,12 @@ export default function ReportPage() {
             <Text>匿名上报</Text>
             <Text className="muted small report__anon-hint">对外不显示您的昵称，积分照常发放</Text>
           </View>
-          <Switch checked={d.anonymous} color="#0958d9" onChange={(e) => r.update((x) => ({ ...x, anonymous: e.detail.value }))} />
+          <Switch
+            nativeProps={{ 'aria-label': '匿名上报' }}
+            checked={d.anonymous}
+            color="#0958d9"
+            onChange={(e) => r.update((x) => ({ ...x, anonymous: e.detail.value }))}
+          />
         </View>
       </View>
 
@@ -171,6 +180,7 @@ export default function ReportPage() {
 
       <View
         className={`btn btn--primary btn--block report__submit ${r.missing.length || r.submitting ? 'btn--disabled' : ''}`}
+        aria-disabled={!!(r.missing.length || r.submitting)}
         onClick={() => !r.submitting && void r.submit()}
         data-testid="submit"
       >
