@@ -72,6 +72,9 @@ const envSchema = z
     DUPLICATE_RADIUS_M: z.coerce.number().min(5).max(2000).default(50),
     DUPLICATE_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     CASES_REPORTER_MAY_CONFIRM: booleanFromEnv.default(false),
+    GEOCODER_URL: z.union([z.literal(''), z.string().url()]).default(''),
+    GEOCODER_KEY: z.string().default(''),
+    GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
     PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
     CAMPAIGN_MULTIPLIER_MIN: z.coerce.number().min(1).max(10).default(1),
     CAMPAIGN_MULTIPLIER_MAX: z.coerce.number().min(1).max(10).default(5),
@@ -161,6 +164,8 @@ export interface Config {
     miniprogramState: 'developer' | 'trial' | 'formal';
   };
   media: { dir: string; maxInputPixels: number };
+  /** Reverse geocoding provider (Tencent Location Service protocol); url '' when none. */
+  geocoder: { url: string; key: string; timeoutMs: number };
   cityDataDir: string;
   reports: { perDay: number; duplicateRadiusM: number; duplicateMaxAgeDays: number };
   /** Public reports close on the reporter's confirmation instead of on-site verification. */
@@ -229,6 +234,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       miniprogramState: env.WECHAT_MINIPROGRAM_STATE,
     },
     media: { dir: env.MEDIA_DIR, maxInputPixels: env.MEDIA_MAX_INPUT_PIXELS },
+    geocoder: { url: env.GEOCODER_URL.replace(/\/+$/, ''), key: env.GEOCODER_KEY, timeoutMs: env.GEOCODER_TIMEOUT_MS },
     cityDataDir: env.CITY_DATA_DIR,
     reports: {
       perDay: env.REPORTS_PER_DAY,

@@ -15,6 +15,7 @@ import { PointsService } from './points/service';
 import { StatsService } from './stats/service';
 import { ContentSecurity } from './moderation/service';
 import { CampaignPoster } from './campaigns/poster';
+import { ReverseGeocoder } from './catalogue/geocoder';
 import { RateLimitStore } from './core/rate-limit';
 
 /** Every domain service, built once per app from the same context and the deployment's city folder, read once. */
@@ -66,6 +67,7 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
     catalogue,
     relay,
     moderation,
+    geocoder: new ReverseGeocoder(ctx),
     campaignPoster: new CampaignPoster(campaigns, auth.wechat),
     workflow,
     notifications,

@@ -194,6 +194,7 @@ const SPEC: RouteSpec[] = [
   { route: 'GET /city', allow: 'public' },
   { route: 'GET /areas', allow: 'public' },
   { route: 'GET /areas/locate', allow: 'public', url: (f) => `/areas/locate?lat=${f.exact.lat}&lng=${f.exact.lng}` },
+  { route: 'GET /geo/reverse', allow: CITIZENS, url: () => '/geo/reverse?lat=28.2&lng=112.9' },
   { route: 'GET /admin/catalogue', allow: ADMIN },
   { route: 'PUT /admin/catalogue', allow: ADMIN, body: () => [], probe: () => [] },
   { route: 'GET /admin/departments', allow: ADMIN },

@@ -259,6 +259,10 @@ export const locateQuerySchema = z.object({
   lng: coordinateFromQuery('lng', -180, 180),
 });
 
+/** GET /geo/reverse: the street address at a position, null when no geocoding provider is configured. */
+export const reverseGeocodeSchema = z.object({ address: z.string().nullable() });
+export type ReverseGeocode = z.infer<typeof reverseGeocodeSchema>;
+
 /** GET /areas: the district → street → grid tree for pickers; `centroid` is a point inside the grid. */
 export const areaTreeSchema = z.object({
   districts: z.array(

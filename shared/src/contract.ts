@@ -51,6 +51,7 @@ import {
   departmentListSchema,
   departmentsFileSchema,
   locateQuerySchema,
+  reverseGeocodeSchema,
   locateResultSchema,
 } from './catalogue';
 import {
@@ -418,6 +419,15 @@ export const contract = {
     access: 'public',
     query: locateQuerySchema,
     responses: { 200: locateResultSchema },
+  },
+  reverseGeocode: {
+    method: 'get',
+    path: '/geo/reverse',
+    tag: 'catalogue',
+    summary: '坐标处的街道地址（逆地理编码，GCJ-02）',
+    access: CITIZEN,
+    query: locateQuerySchema,
+    responses: { 200: reverseGeocodeSchema },
   },
   getCatalogueData: {
     method: 'get',

@@ -6,7 +6,7 @@ import type { Services } from '../services';
  * Public reads of the city data (categories, departments, areas, the city) and the
  * admin endpoints that replace it. Admin PUT bodies have the data files' formats.
  */
-export function catalogueHandlers({ catalogue }: Services): Handlers<OperationsOfTag<'catalogue'>> {
+export function catalogueHandlers({ catalogue, geocoder }: Services): Handlers<OperationsOfTag<'catalogue'>> {
   return {
     listCategories: ({ query }) => catalogue.listCategories(query),
     listDepartments: async () => {
@@ -20,6 +20,7 @@ export function catalogueHandlers({ catalogue }: Services): Handlers<OperationsO
       if (!place) throw new ApiError(422, 'OUTSIDE_SERVICE_AREA');
       return place;
     },
+    reverseGeocode: async ({ query }) => ({ address: await geocoder.addressAt(query.lat, query.lng) }),
     getCatalogueData: async () => ({ categories: await catalogue.allCategories() }),
     replaceCatalogueData: (_input, ctx) => catalogue.replaceCategories(ctx.request.body),
     getDepartmentsData: async () => ({ departments: await catalogue.listDepartments() }),

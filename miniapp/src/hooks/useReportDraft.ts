@@ -26,6 +26,7 @@ import { storage } from '../services/storage';
 import { errorMessage, isCancel, toastError, toastOk } from '../services/ui';
 import { uploadPhoto } from '../services/upload';
 import { askToSubscribe } from '../services/subscriptions';
+import { forgetPhoto, keepPhoto, restoreAll } from '../services/pending-photos';
 
 /**
  * Everything the 上报 page does, around one persisted draft: photo uploads with
@@ -54,10 +55,17 @@ export function useReportDraft() {
   const setLocation = useCallback((loc: DraftLocation) => update((d) => ({ ...d, location: loc })), [update]);
 
   const queueRef = useRef<UploadQueue<DraftPhoto> | null>(null);
+  /** Queue file path → kept photo ref (services/pending-photos.ts), forgotten once uploaded. */
+  const keptRefs = useRef(new Map<string, string>());
   if (!queueRef.current) {
     queueRef.current = new UploadQueue<DraftPhoto>((path, onProgress) => uploadPhoto(api, path, onProgress), {
       onChange: (items) => setUploads([...items]),
-      onUploaded: (photo) => {
+      onUploaded: (photo, item) => {
+        const ref = keptRefs.current.get(item.filePath);
+        if (ref) {
+          keptRefs.current.delete(item.filePath);
+          void forgetPhoto(ref);
+        }
         update((d) => addPhotos(d, [photo]));
         // No position yet: where the photo was taken (EXIF, converted to GCJ-02 by the API) is the best guess.
         if (!draftRef.current.location && photo.exif?.lat != null && photo.exif.lng != null) {
@@ -67,6 +75,27 @@ export function useReportDraft() {
     });
   }
   const queue = queueRef.current;
+
+  // Photos still waiting from before the app closed: back in the queue, uploading again.
+  useEffect(() => {
+    void restoreAll().then((kept) => {
+      const fresh = kept.filter((k) => ![...keptRefs.current.values()].includes(k.ref));
+      for (const k of fresh) keptRefs.current.set(k.path, k.ref);
+      if (fresh.length) queue.add(fresh.map((k) => k.path));
+    });
+    // Back online: whatever failed for the network goes again.
+    const onNetwork = (res: { isConnected: boolean }) => {
+      if (res.isConnected) queue.retryAll();
+    };
+    Taro.onNetworkStatusChange(onNetwork);
+    // Browsers without the Network Information API only fire 'online'.
+    const online = () => onNetwork({ isConnected: true });
+    if (process.env.TARO_ENV === 'h5') window.addEventListener('online', online);
+    return () => {
+      Taro.offNetworkStatusChange?.(onNetwork);
+      if (process.env.TARO_ENV === 'h5') window.removeEventListener('online', online);
+    };
+  }, [queue]);
 
   /** Back on the page: another page may have changed the stored draft (joining a campaign). */
   const reloadDraft = useCallback(() => {
@@ -117,6 +146,26 @@ export function useReportDraft() {
     };
   }, [lat, lng, placeName]);
 
+  // The street address at the position, where a geocoding provider is configured; never
+  // over what the citizen typed (only over an address it filled itself).
+  const autoAddress = useRef('');
+  useEffect(() => {
+    if (lat === undefined || lng === undefined) return;
+    let live = true;
+    cityApi
+      .reverse(lat, lng)
+      .then((address) => {
+        const current = draftRef.current.address;
+        if (!live || !address || (current && current !== autoAddress.current)) return;
+        autoAddress.current = address;
+        update((d) => ({ ...d, address }));
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [lat, lng, update]);
+
   // Open cases of this category nearby: 我也遇到 instead of a duplicate.
   const categoryId = draft.categoryId;
   useEffect(() => {
@@ -140,7 +189,11 @@ export function useReportDraft() {
     if (!(await requireCitizen())) return;
     try {
       const res = await Taro.chooseMedia({ count: room, mediaType: ['image'], sourceType: ['camera', 'album'], sizeType: ['compressed'] });
-      queue.add(res.tempFiles.map((f) => f.tempFilePath).slice(0, room));
+      const paths = res.tempFiles.map((f) => f.tempFilePath).slice(0, room);
+      // Kept first, so a photo picked offline survives the app being closed.
+      const refs = await Promise.all(paths.map((p) => keepPhoto(p)));
+      paths.forEach((p, i) => refs[i] !== p && keptRefs.current.set(p, refs[i]!));
+      queue.add(paths);
       autoLocate();
     } catch (err) {
       if (!isCancel(err)) toastError(err, '无法打开相机或相册');
@@ -232,6 +285,15 @@ export function useReportDraft() {
     setLocation,
     addPhotosFromDevice,
     removePhoto: (id: string) => update((d) => removePhoto(d, id)),
+    discardUpload: (key: string) => {
+      const item = queue.items.find((i) => i.key === key);
+      const ref = item && keptRefs.current.get(item.filePath);
+      if (item && ref) {
+        keptRefs.current.delete(item.filePath);
+        void forgetPhoto(ref);
+      }
+      queue.remove(key);
+    },
     chooseCategory,
     support,
     submit,
@@ -245,6 +307,10 @@ export function useReportDraft() {
       draftRef.current = fresh;
       setDraftState(fresh);
       queue.items.forEach((i) => queue.remove(i.key));
+      for (const [path, ref] of keptRefs.current) {
+        keptRefs.current.delete(path);
+        void forgetPhoto(ref);
+      }
     },
   };
 }

@@ -15,6 +15,8 @@ export const cityApi = {
   categories: () => bareApi.call('listCategories', { query: { public: 'true' } }),
   areas: () => bareApi.call('getAreaTree'),
   locate: (lat: number, lng: number) => bareApi.call('locateArea', { query: { lat, lng } }),
+  /** The street address there, or null (no provider configured). */
+  reverse: (lat: number, lng: number) => api.call('reverseGeocode', { query: { lat, lng } }).then((r) => r.address),
   departments: () => bareApi.call('listDepartments'),
 };
 

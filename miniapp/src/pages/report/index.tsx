@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
-import { Switch, Text, Textarea, View } from '@tarojs/components';
+import { Input, Switch, Text, Textarea, View } from '@tarojs/components';
 import { DESCRIPTION_MAX_LENGTH, MAX_PHOTOS_PER_REPORT, pageUrl, type PublicCategory } from '@ssp/shared';
 import { CategoryPicker } from '../../components/CategoryPicker';
 import { LocationPicker } from '../../components/LocationPicker';
@@ -121,7 +121,7 @@ export default function ReportPage() {
           onAdd={() => void r.addPhotosFromDevice()}
           onRemove={r.removePhoto}
           onRetry={(k) => r.queue.retry(k)}
-          onDiscard={(k) => r.queue.remove(k)}
+          onDiscard={(k) => r.discardUpload(k)}
           onPreview={(i) => void Taro.previewImage({ urls: d.photos.map((p) => mediaUrl(p.url)), current: mediaUrl(d.photos[i]!.url) })}
         />
       </View>
@@ -142,6 +142,18 @@ export default function ReportPage() {
           onLocate={() => void r.locate()}
           onChange={r.setLocation}
         />
+        <View className="field mt-m">
+          <View className="field__label">详细地址（可修改）</View>
+          <Input
+            className="field__input"
+            nativeProps={{ 'aria-label': '详细地址' }}
+            maxlength={120}
+            placeholder="如：幸福小区 3 栋门口"
+            value={d.address}
+            onInput={(e) => r.update((x) => ({ ...x, address: e.detail.value }))}
+            data-testid="address"
+          />
+        </View>
       </View>
 
       <View className="card">
