@@ -72,6 +72,10 @@ const envSchema = z
     DUPLICATE_RADIUS_M: z.coerce.number().min(5).max(2000).default(50),
     DUPLICATE_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     CASES_REPORTER_MAY_CONFIRM: booleanFromEnv.default(false),
+    SMS_PROVIDER_URL: z.union([z.literal(''), z.string().url()]).default(''),
+    SMS_PROVIDER_KEY: z.string().default(''),
+    SMS_TEMPLATE: z.string().default('SMS_LOGIN_CODE'),
+    SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
     GEOCODER_URL: z.union([z.literal(''), z.string().url()]).default(''),
     GEOCODER_KEY: z.string().default(''),
     GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
@@ -164,6 +168,8 @@ export interface Config {
     miniprogramState: 'developer' | 'trial' | 'formal';
   };
   media: { dir: string; maxInputPixels: number };
+  /** SMS gateway for browser sign-in by phone (sms.ts); url '' when off. */
+  sms: { url: string; key: string; template: string; timeoutMs: number };
   /** Reverse geocoding provider (Tencent Location Service protocol); url '' when none. */
   geocoder: { url: string; key: string; timeoutMs: number };
   cityDataDir: string;
@@ -234,6 +240,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       miniprogramState: env.WECHAT_MINIPROGRAM_STATE,
     },
     media: { dir: env.MEDIA_DIR, maxInputPixels: env.MEDIA_MAX_INPUT_PIXELS },
+    sms: { url: env.SMS_PROVIDER_URL.replace(/\/+$/, ''), key: env.SMS_PROVIDER_KEY, template: env.SMS_TEMPLATE, timeoutMs: env.SMS_TIMEOUT_MS },
     geocoder: { url: env.GEOCODER_URL.replace(/\/+$/, ''), key: env.GEOCODER_KEY, timeoutMs: env.GEOCODER_TIMEOUT_MS },
     cityDataDir: env.CITY_DATA_DIR,
     reports: {

@@ -16,6 +16,7 @@ import { StatsService } from './stats/service';
 import { ContentSecurity } from './moderation/service';
 import { CampaignPoster } from './campaigns/poster';
 import { ReverseGeocoder } from './catalogue/geocoder';
+import { SmsCodes } from './auth/sms';
 import { RateLimitStore } from './core/rate-limit';
 
 /** Every domain service, built once per app from the same context and the deployment's city folder, read once. */
@@ -67,6 +68,7 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
     catalogue,
     relay,
     moderation,
+    sms: new SmsCodes(ctx),
     geocoder: new ReverseGeocoder(ctx),
     campaignPoster: new CampaignPoster(campaigns, auth.wechat),
     workflow,

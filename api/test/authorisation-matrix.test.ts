@@ -28,6 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  loginOptionsSchema,
   sharedCaseSchema,
   areaTreeSchema,
   campaignListSchema,
@@ -144,6 +145,9 @@ const SPEC: RouteSpec[] = [
   // ---- sign-in: public; their bodies are the credentials
   { route: 'POST /auth/wechat', allow: 'public', probe: () => ({}) },
   { route: 'POST /auth/dev-login', allow: 'public', probe: () => ({}) },
+  { route: 'GET /auth/options', allow: 'public' },
+  { route: 'POST /auth/sms/code', allow: 'public', probe: () => ({}) },
+  { route: 'POST /auth/sms/login', allow: 'public', probe: () => ({}) },
   { route: 'POST /auth/refresh', allow: 'public', probe: () => ({}) },
   { route: 'POST /auth/logout', allow: 'public', probe: () => ({}) },
   { route: 'POST /auth/staff/login', allow: 'public', probe: () => ({}) },
@@ -711,6 +715,7 @@ const PUBLIC_ANSWERS: Record<string, z.ZodType | 'jpeg' | 'csv' | 'document'> = 
   'GET /open311/v2/requests.:format': open311Requests,
   'GET /open311/v2/requests/:id.:format': open311Requests,
   'GET /shared-cases/:id': sharedCaseSchema,
+  'GET /auth/options': loginOptionsSchema,
   'GET /campaigns': campaignListSchema,
   'GET /campaigns/:id': publicCampaignSchema,
   'GET /rewards': z.object({ items: z.array(rewardSchema) }),

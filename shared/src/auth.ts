@@ -180,3 +180,15 @@ export const updateStaffSchema = z.strictObject(
   { error: bodyError },
 );
 export type UpdateStaff = z.infer<typeof updateStaffSchema>;
+
+/** POST /auth/sms/code: a mainland mobile number. */
+export const smsCodeRequestSchema = z.object({ phone: z.string().regex(PHONE_PATTERN, '请输入正确的手机号') });
+export const smsCodeSentSchema = z.object({ resendAfterSeconds: z.number().int() });
+/** POST /auth/sms/login */
+export const smsLoginSchema = z.object({
+  phone: z.string().regex(PHONE_PATTERN, '请输入正确的手机号'),
+  code: z.string().regex(/^\d{6}$/, '验证码为 6 位数字'),
+});
+/** GET /auth/options: which browser sign-ins this deployment offers. */
+export const loginOptionsSchema = z.object({ sms: z.boolean(), devLogin: z.boolean() });
+export type LoginOptions = z.infer<typeof loginOptionsSchema>;

@@ -13,6 +13,8 @@ const citizenSchema = new Schema(
     nickname: { type: String, required: true, default: DEFAULT_NICKNAME },
     /** Full number, server-side only (phone-credit rewards); answered masked. */
     phone: { type: String },
+    /** The number the citizen proved with an SMS code: the browser sign-in identity. */
+    verifiedPhone: { type: String },
     /** Reward points balance; changed only by the points domain. */
     points: { type: Number, required: true, default: 0 },
     /** Points-domain bookkeeping (apply version, decisions in flight, earned and cap counters): api/src/points/ledger.ts. */
@@ -26,6 +28,7 @@ const citizenSchema = new Schema(
 );
 citizenSchema.index({ openid: 1 }, { unique: true, sparse: true });
 citizenSchema.index({ devUser: 1 }, { unique: true, sparse: true });
+citizenSchema.index({ verifiedPhone: 1 }, { unique: true, sparse: true });
 
 export type CitizenFields = InferSchemaType<typeof citizenSchema>;
 

@@ -26,6 +26,15 @@ export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth
   return {
     wechatLogin: { use: [limitPerIp], handle: ({ body }) => auth.loginWithWeChat(body.code) },
     devLogin: { use: [devLoginSwitch], handle: ({ body }) => auth.devLogin(body) },
+    loginOptions: () => ({ sms: services.sms.configured, devLogin: services.ctx.config.devLoginEnabled }),
+    sendSmsCode: { use: [limitPerIp], handle: ({ body }) => services.sms.send(body.phone) },
+    smsLogin: {
+      use: [limitPerIp],
+      handle: async ({ body }) => {
+        await services.sms.verify(body.phone, body.code);
+        return auth.phoneLogin(body.phone);
+      },
+    },
     refreshTokens: ({ body }) => auth.refresh(body.refreshToken),
     logout: async ({ body }) => {
       await auth.logout(body.refreshToken);

@@ -124,6 +124,17 @@ export class AuthService {
     return this.citizenLoginResult(citizen);
   }
 
+  /** A browser sign-in with a phone number whose SMS code was checked (sms.ts). */
+  async phoneLogin(phone: string): Promise<LoginResult> {
+    const now = this.ctx.clock.now();
+    const { citizen } = await this.upsertCitizen(
+      { verifiedPhone: phone },
+      { lastLoginAt: now },
+      { createdAt: now, nickname: DEFAULT_NICKNAME, phone },
+    );
+    return this.citizenLoginResult(citizen);
+  }
+
   async getMe(citizenId: string): Promise<Me> {
     const citizen = await this.findCitizen(citizenId);
     if (!citizen) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
@@ -307,7 +318,7 @@ export class AuthService {
 
   /** Finds the citizen by an identifier or creates it, in one atomic upsert (retried once if a twin upsert won). */
   private async upsertCitizen(
-    filter: { openid: string } | { devUser: string },
+    filter: { openid: string } | { devUser: string } | { verifiedPhone: string },
     set: Partial<CitizenFields>,
     setOnInsert: Partial<CitizenFields>,
   ): Promise<{ citizen: WithId<CitizenFields>; created: boolean }> {
