@@ -72,6 +72,9 @@ const envSchema = z
     DUPLICATE_RADIUS_M: z.coerce.number().min(5).max(2000).default(50),
     DUPLICATE_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     CASES_REPORTER_MAY_CONFIRM: booleanFromEnv.default(false),
+    /** The service account (公众号) for WeChat web authorisation in the browser version; off when unset. */
+    WECHAT_WEB_APPID: z.string().default(''),
+    WECHAT_WEB_SECRET: z.string().default(''),
     SMS_PROVIDER_URL: z.union([z.literal(''), z.string().url()]).default(''),
     SMS_PROVIDER_KEY: z.string().default(''),
     SMS_TEMPLATE: z.string().default('SMS_LOGIN_CODE'),
@@ -168,6 +171,7 @@ export interface Config {
     miniprogramState: 'developer' | 'trial' | 'formal';
   };
   media: { dir: string; maxInputPixels: number };
+  wechatWeb: { appId: string; secret: string };
   /** SMS gateway for browser sign-in by phone (sms.ts); url '' when off. */
   sms: { url: string; key: string; template: string; timeoutMs: number };
   /** Reverse geocoding provider (Tencent Location Service protocol); url '' when none. */
@@ -240,6 +244,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       miniprogramState: env.WECHAT_MINIPROGRAM_STATE,
     },
     media: { dir: env.MEDIA_DIR, maxInputPixels: env.MEDIA_MAX_INPUT_PIXELS },
+    wechatWeb: { appId: env.WECHAT_WEB_APPID, secret: env.WECHAT_WEB_SECRET },
     sms: { url: env.SMS_PROVIDER_URL.replace(/\/+$/, ''), key: env.SMS_PROVIDER_KEY, template: env.SMS_TEMPLATE, timeoutMs: env.SMS_TIMEOUT_MS },
     geocoder: { url: env.GEOCODER_URL.replace(/\/+$/, ''), key: env.GEOCODER_KEY, timeoutMs: env.GEOCODER_TIMEOUT_MS },
     cityDataDir: env.CITY_DATA_DIR,

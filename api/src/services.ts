@@ -17,6 +17,7 @@ import { ContentSecurity } from './moderation/service';
 import { CampaignPoster } from './campaigns/poster';
 import { ReverseGeocoder } from './catalogue/geocoder';
 import { SmsCodes } from './auth/sms';
+import { WeChatWebAuth } from './auth/wechat-web';
 import { RateLimitStore } from './core/rate-limit';
 
 /** Every domain service, built once per app from the same context and the deployment's city folder, read once. */
@@ -69,6 +70,7 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
     relay,
     moderation,
     sms: new SmsCodes(ctx),
+    wechatWeb: new WeChatWebAuth(ctx),
     geocoder: new ReverseGeocoder(ctx),
     campaignPoster: new CampaignPoster(campaigns, auth.wechat),
     workflow,

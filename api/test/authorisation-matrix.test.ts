@@ -29,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   loginOptionsSchema,
+  webAuthorizeUrlSchema,
   sharedCaseSchema,
   areaTreeSchema,
   campaignListSchema,
@@ -146,6 +147,8 @@ const SPEC: RouteSpec[] = [
   { route: 'POST /auth/wechat', allow: 'public', probe: () => ({}) },
   { route: 'POST /auth/dev-login', allow: 'public', probe: () => ({}) },
   { route: 'GET /auth/options', allow: 'public' },
+  { route: 'GET /auth/wechat-web/authorize-url', allow: 'public' },
+  { route: 'POST /auth/wechat-web/login', allow: 'public', probe: () => ({}) },
   { route: 'POST /auth/sms/code', allow: 'public', probe: () => ({}) },
   { route: 'POST /auth/sms/login', allow: 'public', probe: () => ({}) },
   { route: 'POST /auth/refresh', allow: 'public', probe: () => ({}) },
@@ -452,7 +455,7 @@ beforeAll(async () => {
   wechat = await startFakeWeChat();
   api = await startTestApi({
     clock,
-    env: { ...wechat.env, DEV_LOGIN_ENABLED: 'true', REPORTS_PER_DAY: '100', STATS_PUBLIC_RATE_PER_MINUTE: '100000' },
+    env: { ...wechat.webEnv, DEV_LOGIN_ENABLED: 'true', REPORTS_PER_DAY: '100', STATS_PUBLIC_RATE_PER_MINUTE: '100000' },
   });
   const city = await demoCity(api);
   const [dept1, dept2] = city.departmentIds as [string, string];
@@ -716,6 +719,7 @@ const PUBLIC_ANSWERS: Record<string, z.ZodType | 'jpeg' | 'csv' | 'document'> = 
   'GET /open311/v2/requests/:id.:format': open311Requests,
   'GET /shared-cases/:id': sharedCaseSchema,
   'GET /auth/options': loginOptionsSchema,
+  'GET /auth/wechat-web/authorize-url': webAuthorizeUrlSchema,
   'GET /campaigns': campaignListSchema,
   'GET /campaigns/:id': publicCampaignSchema,
   'GET /rewards': z.object({ items: z.array(rewardSchema) }),

@@ -27,7 +27,7 @@ const next = () => {
 
 describe('sign-in by SMS code', () => {
   it('signs in with the code sent, once, as the same citizen every time', async () => {
-    expect((await getJson(api, '/auth/options')).body).toEqual({ sms: true, devLogin: false });
+    expect((await getJson(api, '/auth/options')).body).toEqual({ sms: true, wechatWeb: false, devLogin: false });
     const sent = await postJson(api, '/auth/sms/code', { phone: '13800138000' });
     expect(sent.status).toBe(200);
     expect(sent.body).toEqual({ resendAfterSeconds: 60 });
@@ -93,7 +93,7 @@ describe('sign-in by SMS code', () => {
     const down = await postJson(api, '/auth/sms/code', { phone: '13600136000' });
     sms.setDown(false);
     expect(down.status).toBe(503);
-    expect((await getJson(bare, '/auth/options')).body).toEqual({ sms: false, devLogin: false });
+    expect((await getJson(bare, '/auth/options')).body).toEqual({ sms: false, wechatWeb: false, devLogin: false });
     expect((await postJson(bare, '/auth/sms/code', { phone: '13800138000' })).status).toBe(404);
   });
 });

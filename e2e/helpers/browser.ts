@@ -41,7 +41,7 @@ export interface Device {
  * 360×780 viewport, Chinese locale, Beijing time, and optionally a GPS position
  * (given in GCJ-02 like the city data; the browser reports WGS-84 as real ones do).
  */
-export async function openDevice(name: string, opts: { at?: LatLng } = {}): Promise<Device> {
+export async function openDevice(name: string, opts: { at?: LatLng; userAgent?: string } = {}): Promise<Device> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `ssp-e2e-${name}-`));
   const wgs = opts.at ? gcjToWgs(opts.at) : undefined;
   const context = await chromium.launchPersistentContext(dir, {
@@ -51,6 +51,7 @@ export async function openDevice(name: string, opts: { at?: LatLng } = {}): Prom
     viewport: { width: 360, height: 780 },
     deviceScaleFactor: 2,
     locale: 'zh-CN',
+    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
     timezoneId: 'Asia/Shanghai',
     geolocation: wgs ? { latitude: wgs.lat, longitude: wgs.lng, accuracy: 10 } : undefined,
     permissions: wgs ? ['geolocation'] : [],

@@ -190,5 +190,16 @@ export const smsLoginSchema = z.object({
   code: z.string().regex(/^\d{6}$/, '验证码为 6 位数字'),
 });
 /** GET /auth/options: which browser sign-ins this deployment offers. */
-export const loginOptionsSchema = z.object({ sms: z.boolean(), devLogin: z.boolean() });
+export const loginOptionsSchema = z.object({ sms: z.boolean(), wechatWeb: z.boolean(), devLogin: z.boolean() });
+/** GET /auth/wechat-web/authorize-url?returnTo= */
+export const webAuthorizeQuerySchema = z.object({
+  returnTo: z
+    .string()
+    .regex(/^(pages|packagePublic)\/[a-z-]+\/index(\?[\w=&%-]*)?$/, '只能返回本应用的页面')
+    .optional(),
+});
+export const webAuthorizeUrlSchema = z.object({ url: z.string() });
+/** POST /auth/wechat-web/login */
+export const webLoginSchema = z.object({ code: z.string().min(1).max(128), state: z.string().min(1).max(512) });
+export const webLoginResultSchema = loginResultSchema.extend({ returnTo: z.string() });
 export type LoginOptions = z.infer<typeof loginOptionsSchema>;

@@ -13,6 +13,8 @@ const citizenSchema = new Schema(
     nickname: { type: String, required: true, default: DEFAULT_NICKNAME },
     /** Full number, server-side only (phone-credit rewards); answered masked. */
     phone: { type: String },
+    /** The service account's openid (WeChat web authorisation in the browser version). */
+    webOpenid: { type: String },
     /** The number the citizen proved with an SMS code: the browser sign-in identity. */
     verifiedPhone: { type: String },
     /** Reward points balance; changed only by the points domain. */
@@ -29,6 +31,7 @@ const citizenSchema = new Schema(
 citizenSchema.index({ openid: 1 }, { unique: true, sparse: true });
 citizenSchema.index({ devUser: 1 }, { unique: true, sparse: true });
 citizenSchema.index({ verifiedPhone: 1 }, { unique: true, sparse: true });
+citizenSchema.index({ webOpenid: 1 }, { unique: true, sparse: true });
 
 export type CitizenFields = InferSchemaType<typeof citizenSchema>;
 

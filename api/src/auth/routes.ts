@@ -26,7 +26,15 @@ export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth
   return {
     wechatLogin: { use: [limitPerIp], handle: ({ body }) => auth.loginWithWeChat(body.code) },
     devLogin: { use: [devLoginSwitch], handle: ({ body }) => auth.devLogin(body) },
-    loginOptions: () => ({ sms: services.sms.configured, devLogin: services.ctx.config.devLoginEnabled }),
+    loginOptions: () => ({ sms: services.sms.configured, wechatWeb: services.wechatWeb.configured, devLogin: services.ctx.config.devLoginEnabled }),
+    webAuthorizeUrl: ({ query }) => ({ url: services.wechatWeb.authorizeUrl(query.returnTo ?? 'pages/index/index') }),
+    webLogin: {
+      use: [limitPerIp],
+      handle: async ({ body }) => {
+        const { identity, returnTo } = await services.wechatWeb.exchange(body.code, body.state);
+        return { ...(await auth.webLogin(identity)), returnTo };
+      },
+    },
     sendSmsCode: { use: [limitPerIp], handle: ({ body }) => services.sms.send(body.phone) },
     smsLogin: {
       use: [limitPerIp],

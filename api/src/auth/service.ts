@@ -124,6 +124,17 @@ export class AuthService {
     return this.citizenLoginResult(citizen);
   }
 
+  /** A browser sign-in inside WeChat, by the service account's openid (wechat-web.ts). */
+  async webLogin(identity: { openid: string; unionid: string | null }): Promise<LoginResult> {
+    const now = this.ctx.clock.now();
+    const { citizen } = await this.upsertCitizen(
+      { webOpenid: identity.openid },
+      { lastLoginAt: now },
+      { createdAt: now, nickname: DEFAULT_NICKNAME, ...(identity.unionid ? { unionid: identity.unionid } : {}) },
+    );
+    return this.citizenLoginResult(citizen);
+  }
+
   /** A browser sign-in with a phone number whose SMS code was checked (sms.ts). */
   async phoneLogin(phone: string): Promise<LoginResult> {
     const now = this.ctx.clock.now();
@@ -318,7 +329,7 @@ export class AuthService {
 
   /** Finds the citizen by an identifier or creates it, in one atomic upsert (retried once if a twin upsert won). */
   private async upsertCitizen(
-    filter: { openid: string } | { devUser: string } | { verifiedPhone: string },
+    filter: { openid: string } | { devUser: string } | { verifiedPhone: string } | { webOpenid: string },
     set: Partial<CitizenFields>,
     setOnInsert: Partial<CitizenFields>,
   ): Promise<{ citizen: WithId<CitizenFields>; created: boolean }> {

@@ -48,6 +48,9 @@ export interface FakeWeChatOptions {
   accessTokenTtlSeconds?: number;
   /** WeChat codes are single-use: a code seen before answers 40163. Default true. */
   singleUseCodes?: boolean;
+  /** The service account (公众号) of web authorisation: its appid and secret. */
+  webAppId?: string;
+  webSecret?: string;
   /** Template ids that are long-term subscriptions (government service categories); the rest are one-time. */
   longTermTemplates?: string[];
 }
@@ -81,6 +84,8 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
   const validTokens = new Set<string>();
   const refusedUsers = new Map<string, number>();
   const longTermTemplates = new Set(options.longTermTemplates ?? []);
+  const webAppId = options.webAppId ?? 'wx-fake-web-appid';
+  const webSecret = options.webSecret ?? 'fake-web-secret-0123456789';
   /** Sends left per "openid|templateId" (one-time templates). */
   const oneTimeQuota = new Map<string, number>();
   /** "openid|templateId" of accepted long-term templates. */
@@ -306,6 +311,25 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       return;
     }
 
+    // Web authorisation (网页授权): the code the browser brought back, for the service account.
+    if (req.method === 'GET' && url.pathname === '/sns/oauth2/access_token') {
+      const code = q.get('code') ?? '';
+      if (q.get('appid') !== webAppId) return json(res, 200, { errcode: 40013, errmsg: 'invalid appid' });
+      if (q.get('secret') !== webSecret) return json(res, 200, { errcode: 40125, errmsg: 'invalid appsecret' });
+      if (q.get('grant_type') !== 'authorization_code' || !code) return json(res, 200, { errcode: 40029, errmsg: 'invalid code' });
+      if (usedCodes.has(`web:${code}`)) return json(res, 200, { errcode: 40163, errmsg: 'code been used' });
+      usedCodes.add(`web:${code}`);
+      const user = userOfCode(code);
+      return json(res, 200, {
+        access_token: `web-token-${code}`,
+        expires_in: 7200,
+        refresh_token: `web-refresh-${code}`,
+        openid: fakeOpenid(webAppId, user),
+        scope: 'snsapi_base',
+        unionid: `union-${fakeOpenid('union', user).slice(1)}`,
+      });
+    }
+
     // Test control, standing in for the subscribe popup a browser test cannot show.
     if (req.method === 'POST' && url.pathname === '/__fake/subscribe-accept') {
       try {
@@ -332,6 +356,18 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
     secret,
     /** Environment for startTestApi / loadConfig pointing the API at this fake. */
     env: { WECHAT_API_BASE_URL: url, WECHAT_APPID: appId, WECHAT_SECRET: secret } as Record<string, string>,
+    /** Environment that also turns on web authorisation with this fake's service account. */
+    webEnv: {
+      WECHAT_API_BASE_URL: url,
+      WECHAT_APPID: appId,
+      WECHAT_SECRET: secret,
+      WECHAT_WEB_APPID: webAppId,
+      WECHAT_WEB_SECRET: webSecret,
+    } as Record<string, string>,
+    /** The service-account openid web authorisation answers for a user. */
+    webOpenidOf(user: string): string {
+      return fakeOpenid(webAppId, user);
+    },
 
     /** A fresh, never-used wx.login code for a user; every code of the same user yields the same openid. */
     newCode(user: string): string {

@@ -21,14 +21,70 @@ export function LoginPanel({ onDone }: { onDone: () => void }) {
     void bareApi
       .call('loginOptions')
       .then(setOptions)
-      .catch(() => setOptions({ sms: false, devLogin: false }));
+      .catch(() => setOptions({ sms: false, wechatWeb: false, devLogin: false }));
   }, []);
   if (!options) return <Text className="muted">正在加载…</Text>;
   return (
     <View>
+      {options.wechatWeb && <WeChatWebLogin onDone={onDone} />}
       {options.sms && <SmsLogin onDone={onDone} />}
       {options.devLogin && <DevLogin onDone={onDone} />}
       {!options.sms && !options.devLogin && <Text className="muted login__hint">请在微信中搜索“随手拍”小程序登录使用。</Text>}
+    </View>
+  );
+}
+
+const inWeChat = () => typeof navigator !== 'undefined' && /MicroMessenger/i.test(navigator.userAgent);
+
+/**
+ * Inside WeChat's browser: WeChat web authorisation. Coming back from WeChat, the page
+ * carries ?code=…&state=… before its hash; they are exchanged once, then removed.
+ */
+function WeChatWebLogin({ onDone }: { onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const start = async () => {
+    setBusy(true);
+    try {
+      const { url } = await bareApi.call('webAuthorizeUrl', { query: {} });
+      window.location.href = url;
+    } catch (err) {
+      setBusy(false);
+      toastError(err, '暂时无法使用微信授权，请稍后重试');
+    }
+  };
+  useEffect(() => {
+    const q = new URLSearchParams(window.location.search);
+    const code = q.get('code');
+    const state = q.get('state');
+    if (code && state) {
+      setBusy(true);
+      window.history.replaceState(null, '', `${window.location.pathname}${window.location.hash}`);
+      void bareApi
+        .call('webLogin', { body: { code, state } })
+        .then((result) => {
+          signedIn(result);
+          onDone();
+        })
+        .catch((err: unknown) => {
+          setBusy(false);
+          toastError(err, '微信授权登录失败，请重试');
+        });
+    } else if (inWeChat()) {
+      void start();
+    }
+    // Once, on opening the page.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  if (!inWeChat()) return null;
+  return (
+    <View
+      role="button"
+      className={`btn btn--primary btn--block mb-m ${busy ? 'btn--disabled' : ''}`}
+      aria-disabled={busy}
+      onClick={() => !busy && void start()}
+      data-testid="wechat-web-login"
+    >
+      {busy ? '正在通过微信登录…' : '微信授权登录'}
     </View>
   );
 }
