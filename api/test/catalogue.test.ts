@@ -242,7 +242,14 @@ describe('category, department and calendar lookups', () => {
 
   it('serves the city and the calendar', async () => {
     const res = await fetch(`${api.url}/city`);
-    expect(await res.json()).toEqual({ id: 'demo', name: '青禾县（演示）', center: { lat: 28.7, lng: 115.8 }, coordinateSystem: 'gcj02' });
+    expect(await res.json()).toEqual({
+      id: 'demo',
+      name: '青禾县（演示）',
+      center: { lat: 28.7, lng: 115.8 },
+      coordinateSystem: 'gcj02',
+      // The deployment's map tiles (MAP_TILE_URL), GCJ-02 like everything else.
+      mapTiles: { url: 'https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}', subdomains: '1234' },
+    });
     const calendar = await api.services.catalogue.getCalendar();
     expect(calendar.workingHours).toEqual([
       { start: '08:30', end: '12:00' },

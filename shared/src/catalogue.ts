@@ -360,6 +360,10 @@ export const citySchema = z
   .strict();
 export type City = z.infer<typeof citySchema>;
 
+/** GET /city: the city, and the map tiles of this deployment (a Leaflet URL template, GCJ-02). */
+export const cityAnswerSchema = citySchema.extend({ mapTiles: z.object({ url: z.string(), subdomains: z.string() }) });
+export type CityAnswer = z.infer<typeof cityAnswerSchema>;
+
 /** Answer of the admin PUT endpoints. */
 export const cityDataReplaceResultSchema = z.object({ version: z.number().int(), count: z.number().int() });
 export type CityDataReplaceResult = z.infer<typeof cityDataReplaceResultSchema>;

@@ -54,7 +54,7 @@ import {
   categoriesFileSchema,
   categoryListSchema,
   categoryQuerySchema,
-  citySchema,
+  cityAnswerSchema,
   cityDataReplaceResultSchema,
   departmentListSchema,
   departmentsFileSchema,
@@ -454,7 +454,7 @@ export const contract = {
     access: 'public',
     responses: { 200: departmentListSchema },
   },
-  getCity: { method: 'get', path: '/city', tag: 'catalogue', summary: '城市信息', access: 'public', responses: { 200: citySchema } },
+  getCity: { method: 'get', path: '/city', tag: 'catalogue', summary: '城市信息', access: 'public', responses: { 200: cityAnswerSchema } },
   getAreaTree: {
     method: 'get',
     path: '/areas',

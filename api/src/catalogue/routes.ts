@@ -6,14 +6,15 @@ import type { Services } from '../services';
  * Public reads of the city data (categories, departments, areas, the city) and the
  * admin endpoints that replace it. Admin PUT bodies have the data files' formats.
  */
-export function catalogueHandlers({ catalogue, geocoder }: Services): Handlers<OperationsOfTag<'catalogue'>> {
+export function catalogueHandlers(services: Services): Handlers<OperationsOfTag<'catalogue'>> {
+  const { catalogue, geocoder } = services;
   return {
     listCategories: ({ query }) => catalogue.listCategories(query),
     listDepartments: async () => {
       const departments = await catalogue.listDepartments();
       return { departments: departments.map(({ id, name, kind }) => ({ id, name, kind })) };
     },
-    getCity: () => catalogue.getCity(),
+    getCity: async () => ({ ...(await catalogue.getCity()), mapTiles: services.ctx.config.mapTiles }),
     getAreaTree: () => catalogue.areaTree(),
     locateArea: async ({ query }) => {
       const place = await catalogue.locate(query.lat, query.lng);

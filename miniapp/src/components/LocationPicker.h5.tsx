@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Input, Text, View } from '@tarojs/components';
 import { nudge, parseCoordinate, round6 } from '../logic/geo';
 import { GridPicker } from './GridPicker';
+import { SiteMap } from './SiteMap.h5';
 import type { LocationPickerProps } from './location-picker-props';
 import './LocationPicker.css';
 
@@ -14,10 +15,11 @@ const NUDGES: [string, number, number][] = [
 ];
 
 /**
- * Browser fallback (no map SDK on a closed network): the device position, the photo's
- * position, a grid chosen from the city's areas, editable coordinates and a nudge pad.
+ * Browser version: a map to tap (SiteMap, Leaflet), the device position, the photo's
+ * position, a grid chosen from the city's areas, and editable coordinates with a nudge
+ * pad for keyboard and screen-reader users.
  */
-export function LocationPicker({ value, placeText, placeError, locating, exif, onLocate, onChange }: LocationPickerProps) {
+export function LocationPicker({ value, center, placeText, placeError, locating, exif, onLocate, onChange }: LocationPickerProps) {
   const [lat, setLat] = useState(value ? String(value.lat) : '');
   const [lng, setLng] = useState(value ? String(value.lng) : '');
   const [gridOpen, setGridOpen] = useState(false);
@@ -40,10 +42,11 @@ export function LocationPicker({ value, placeText, placeError, locating, exif, o
 
   return (
     <View className="loc">
+      <SiteMap value={value} center={center} onPick={(p) => onChange({ lat: round6(p.lat), lng: round6(p.lng), source: 'map' })} />
       <View className="loc__place" data-testid="location-place">
         <Text className={placeError ? 'danger-text' : ''}>{locating ? '正在定位…' : placeText || '还没有位置，请定位或选择网格'}</Text>
       </View>
-      <View role="button" className="btn-row">
+      <View className="btn-row">
         <View role="button" className="btn btn--small" onClick={onLocate} data-testid="locate">
           重新定位
         </View>

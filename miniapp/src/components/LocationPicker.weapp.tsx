@@ -40,7 +40,7 @@ export function LocationPicker({ value, center, placeText, placeError, locating,
       <View className="loc__place">
         <Text className={placeError ? 'danger-text' : ''}>{locating ? '正在定位…' : placeText || '轻点地图标出问题位置'}</Text>
       </View>
-      <View role="button" className="btn-row">
+      <View className="btn-row">
         <View role="button" className="btn btn--small" onClick={onLocate}>
           重新定位
         </View>

@@ -1,4 +1,4 @@
-import type { City, PublicCategory } from '@ssp/shared';
+import type { CityAnswer as City, PublicCategory } from '@ssp/shared';
 import { cityApi } from './api';
 import { storage } from './storage';
 

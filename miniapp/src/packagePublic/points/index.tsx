@@ -46,7 +46,7 @@ export default function PointsPage() {
           </Text>
         )}
       </View>
-      <View role="button" className="btn-row mb-m">
+      <View className="btn-row mb-m">
         <View role="button" className="btn btn--primary" onClick={() => void Taro.navigateTo({ url: pageUrl('rewards') })}>
           兑换奖品
         </View>

@@ -288,7 +288,7 @@ export default function CampaignEditPage() {
 
       {editable && (
         <View className="card">
-          <View role="button" className="btn-row">
+          <View className="btn-row">
             <View
               className={`btn ${busy ? 'btn--disabled' : ''}`}
               aria-disabled={!!busy}

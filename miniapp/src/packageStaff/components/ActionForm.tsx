@@ -195,7 +195,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
           />
         </View>
       )}
-      <View role="button" className="btn-row mt-m">
+      <View className="btn-row mt-m">
         <View role="button" className="btn" onClick={onCancel}>
           取消
         </View>

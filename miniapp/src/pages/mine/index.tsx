@@ -118,7 +118,7 @@ export default function MinePage() {
               onInput={(e) => setPhone(e.detail.value)}
             />
           </View>
-          <View role="button" className="btn-row mt-m">
+          <View className="btn-row mt-m">
             <View role="button" className="btn" onClick={() => setEditing(false)}>
               取消
             </View>

@@ -216,7 +216,7 @@ export default function ReportDetailPage() {
                 value={text}
                 onInput={(e) => setText(e.detail.value)}
               />
-              <View role="button" className="btn-row mt-m">
+              <View className="btn-row mt-m">
                 <View role="button" className="btn btn--small" onClick={() => setPanel('none')}>
                   取消
                 </View>
