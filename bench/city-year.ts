@@ -293,6 +293,7 @@ function docOf(
     districtId: c.grid.districtId,
     photoIds: c.photoIds,
     afterPhotoIds: [],
+    flaggedPhotoIds: [],
     state: last.to as CaseDoc['state'],
     version: events.length,
     events,
