@@ -1,4 +1,4 @@
-import Taro, { useShareAppMessage, useShareTimeline } from '@tarojs/taro';
+import Taro, { useDidShow, useShareAppMessage, useShareTimeline } from '@tarojs/taro';
 import { View } from '@tarojs/components';
 import { campaignIdFromScene, pageRoute, tabUrl } from '@ssp/shared';
 import { CampaignView } from '../../components/CampaignView';
@@ -10,12 +10,14 @@ import { campaignsApi } from '../../services/api';
 import { storage } from '../../services/storage';
 import '../public.css';
 import { TextScale } from '../../components/TextScale';
+import { askToSubscribe, loadSubscriptions } from '../../services/subscriptions';
 
 export default function CampaignPage() {
   const params = usePageQuery('campaign');
   // Opened from a poster's mini-program code, the id comes in the scene.
   const id = params.id ?? campaignIdFromScene(params.scene) ?? '';
   const campaign = useAsync(() => campaignsApi.detail(id), [id]);
+  useDidShow(() => void loadSubscriptions());
   const c = campaign.data;
   useShareAppMessage(() => ({ title: c?.title ?? '城市随手拍活动', path: `/${pageRoute('campaign', { id })}`, imageUrl: c?.cover?.url }));
   useShareTimeline(() => ({ title: c?.title ?? '城市随手拍活动', query: `id=${id}` }));
@@ -23,6 +25,8 @@ export default function CampaignPage() {
 
   /** "参与活动": the draft joins the campaign (its categories first, one preselected) and 上报 opens. */
   const join = () => {
+    // From the tap itself (WeChat's rule): the progress templates for the report about to be made.
+    void askToSubscribe();
     const names = Object.fromEntries(c.targetCategories.map((t) => [t.id, t.name]));
     const draft = joinCampaign(
       loadDraft(storage),
