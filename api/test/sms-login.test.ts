@@ -93,7 +93,52 @@ describe('sign-in by SMS code', () => {
     const down = await postJson(api, '/auth/sms/code', { phone: '13600136000' });
     sms.setDown(false);
     expect(down.status).toBe(503);
+    // The provider's own minute (its clock, not the API's) answers 429: the citizen is told to wait, not of an outage.
+    next();
+    expect((await postJson(api, '/auth/sms/code', { phone: '13500135000' })).status).toBe(200);
+    clock.advance(61_000);
+    const providerLimited = await postJson(api, '/auth/sms/code', { phone: '13500135000' });
+    expect([providerLimited.status, providerLimited.body.error.code, providerLimited.body.error.details[0].field]).toEqual([
+      429,
+      'RATE_LIMITED',
+      'phone',
+    ]);
     expect((await getJson(bare, '/auth/options')).body).toEqual({ sms: false, wechatWeb: false, devLogin: false });
     expect((await postJson(bare, '/auth/sms/code', { phone: '13800138000' })).status).toBe(404);
+  });
+});
+
+describe('SMS sign-in limits per address and in the logs', () => {
+  it('counts code requests and tries from one IP address together, whatever the number', async () => {
+    const strict = await startTestApi({ clock, env: { SMS_PROVIDER_URL: sms.url, SMS_PROVIDER_KEY: 'gateway-key', LOGIN_RATE_PER_MINUTE: '3' } });
+    try {
+      next();
+      for (const phone of ['13100131001', '13100131002', '13100131003']) {
+        expect((await postJson(strict, '/auth/sms/code', { phone })).status).toBe(200);
+      }
+      const fourth = await postJson(strict, '/auth/sms/code', { phone: '13100131004' });
+      expect([fourth.status, fourth.body.error.code]).toEqual([429, 'RATE_LIMITED']);
+      expect(sms.codeFor('13100131004')).toBeUndefined();
+      const guess = await postJson(strict, '/auth/sms/login', { phone: '13100131001', code: sms.codeFor('13100131001')! });
+      expect(guess.status).toBe(429);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('never writes a full phone number or a code to the logs', async () => {
+    next();
+    const phone = '15800158000';
+    expect((await postJson(api, '/auth/sms/code', { phone })).status).toBe(200);
+    const code = sms.codeFor(phone)!;
+    expect((await postJson(api, '/auth/sms/login', { phone, code: code === '000000' ? '111111' : '000000' })).status).toBe(400);
+    expect((await postJson(api, '/auth/sms/login', { phone, code })).status).toBe(200);
+    sms.setDown(true);
+    next();
+    expect((await postJson(api, '/auth/sms/code', { phone })).status).toBe(503);
+    sms.setDown(false);
+    expect(api.logs.text).toContain('158****8000');
+    expect(api.logs.text).not.toContain(phone);
+    expect(api.logs.text).not.toMatch(new RegExp(`\\b${code}\\b`));
   });
 });

@@ -47,6 +47,9 @@ const smsCodeModel = (db: Connection): Model<SmsCodeDoc> =>
 const refuse = (status: number, code: 'VALIDATION_FAILED' | 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE' | 'NOT_FOUND', message: string, field?: string) =>
   new ApiError(status, code, message, field ? [{ field, issue: message }] : undefined);
 
+/** The gateway refused the number for its own sending limit (HTTP 429). */
+class ProviderLimited extends Error {}
+
 export class SmsCodes {
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -98,6 +101,8 @@ export class SmsCodes {
     } catch (err) {
       await this.SmsCode.updateOne({ _id: phone }, { $set: { codeHash: null } });
       this.ctx.logger.warn({ phone: maskPhone(phone), err: (err as Error).message }, 'sms not sent');
+      // The provider's own per-number limit is the citizen's to wait out, not an outage.
+      if (err instanceof ProviderLimited) throw refuse(429, 'RATE_LIMITED', '该号码获取验证码过于频繁，请稍后再试', 'phone');
       throw refuse(503, 'SERVICE_UNAVAILABLE', '短信发送失败，请稍后再试');
     }
     return { resendAfterSeconds: RESEND_AFTER_MS / 1000 };
@@ -132,6 +137,7 @@ export class SmsCodes {
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = (await res.json().catch(() => null)) as { ok?: boolean; error?: string } | null;
+    if (res.status === 429) throw new ProviderLimited(body?.error ?? 'rate_limited');
     if (!res.ok || body?.ok !== true) throw new Error(`gateway answered ${res.status} ${body?.error ?? ''}`.trim());
   }
 }

@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net';
 /**
  * A loopback SMS gateway speaking the protocol api/src/auth/sms.ts documents
  * (POST /sms/send {phone, template, params}, bearer key), with a provider's own limit:
- * one message per number a minute, else {"ok":false,"error":"rate_limited"} (HTTP 429).
+ * one message per number a minute, else {"ok":false,"error":"rate_limited"} (HTTP 429), and ten per
+ * number a day, else {"ok":false,"error":"day_limit"} (HTTP 429).
  */
 export async function startFakeSmsGateway(key: string) {
   const sent: { phone: string; template: string; code: string; at: number }[] = [];
   let down = false;
+  // Accepted sends per number since the fake's "day" began (newDay() starts another).
+  const today = new Map<string, number>();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -28,6 +31,8 @@ export async function startFakeSmsGateway(key: string) {
     if (!/^1\d{10}$/.test(body.phone ?? '') || !body.params?.code) return answer(400, { ok: false, error: 'bad_request' });
     const last = sent.filter((s) => s.phone === body.phone).at(-1);
     if (last && Date.now() - last.at < 60_000) return answer(429, { ok: false, error: 'rate_limited' });
+    if ((today.get(body.phone!) ?? 0) >= 10) return answer(429, { ok: false, error: 'day_limit' });
+    today.set(body.phone!, (today.get(body.phone!) ?? 0) + 1);
     sent.push({ phone: body.phone!, template: body.template ?? '', code: body.params.code, at: Date.now() });
     answer(200, { ok: true, id: `msg-${sent.length}` });
   });
@@ -40,6 +45,8 @@ export async function startFakeSmsGateway(key: string) {
     setDown: (v: boolean) => (down = v),
     /** Forgets the provider's per-number minute (the clock of these tests moves faster than its own). */
     forgetRecent: () => sent.forEach((s) => (s.at = 0)),
+    /** The provider's day ends: its per-number daily count starts again. */
+    newDay: () => today.clear(),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
