@@ -20,6 +20,7 @@
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 
 /** How a scripted call fails: a WeChat errcode, an HTTP status, a dropped connection, or no answer at all. */
 export type FakeFailure = { errcode: number; errmsg?: string } | { httpStatus: number } | 'destroy' | 'hang';
@@ -55,8 +56,30 @@ export interface FakeWeChatOptions {
   longTermTemplates?: string[];
 }
 
-/** A 1×1 PNG standing in for a mini-program code image. */
-const CODE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+/** Characters WeChat allows in a getwxacodeunlimit scene (besides letters and digits). */
+const SCENE_PATTERN = /^[A-Za-z0-9!#$&'()*+,/:;=?@\-._~]{1,32}$/;
+
+/**
+ * A mini-program code as WeChat draws it: a square PNG of the requested width, its
+ * pattern derived from scene and page (two calls with different scenes give different
+ * images), so a poster can be checked for the code it carries.
+ */
+async function codeImage(scene: string, page: string, width: number): Promise<Buffer> {
+  const modules = 21;
+  const bits = createHash('sha256').update(`${page}?${scene}`).digest();
+  const pixels = Buffer.alloc(width * width, 255);
+  for (let y = 0; y < width; y++) {
+    for (let x = 0; x < width; x++) {
+      const mx = Math.floor((x * modules) / width);
+      const my = Math.floor((y * modules) / width);
+      const bit = my * modules + mx;
+      if ((bits[(bit >> 3) % bits.length]! >> (bit & 7)) & 1) pixels[y * width + x] = 0;
+    }
+  }
+  return sharp(pixels, { raw: { width, height: width, channels: 1 } })
+    .png()
+    .toBuffer();
+}
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -123,7 +146,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
     /** Every media_check_async call. */
     mediaChecks: [] as Array<{ mediaUrl: string; openid: string; traceId: string }>,
     /** Every getwxacodeunlimit call that produced an image. */
-    codes: [] as Array<{ scene: string; page: string }>,
+    codes: [] as Array<{ scene: string; page: string; width: number }>,
   };
 
   const userOfCode = (code: string) => code.split('.')[0]!;
@@ -300,14 +323,23 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
     if (req.method === 'POST' && url.pathname === '/wxa/getwxacodeunlimit') {
       const got = await withToken();
       if (!got) return;
-      const { scene, page } = got.body as { scene?: unknown; page?: unknown };
-      if (typeof scene !== 'string' || scene.length === 0 || scene.length > 32 || !/^[\x21-\x7e]+$/.test(scene)) {
+      const { scene, page, width, env_version: envVersion } = got.body as { scene?: unknown; page?: unknown; width?: unknown; env_version?: unknown };
+      if (typeof scene !== 'string' || !SCENE_PATTERN.test(scene)) {
         return json(res, 200, { errcode: 40169, errmsg: 'invalid length for scene, or the data is not json string' });
       }
-      if (typeof page !== 'string' || page.startsWith('/')) return json(res, 200, { errcode: 41030, errmsg: 'invalid page rule' });
-      state.codes.push({ scene, page });
-      res.writeHead(200, { 'content-type': 'image/png' });
-      res.end(CODE_PNG);
+      if (page !== undefined && (typeof page !== 'string' || page.startsWith('/') || page.length > 128)) {
+        return json(res, 200, { errcode: 41030, errmsg: 'invalid page rule' });
+      }
+      if (envVersion !== undefined && !['release', 'trial', 'develop'].includes(envVersion as string)) {
+        return json(res, 200, { errcode: 40097, errmsg: 'invalid args: env_version' });
+      }
+      // WeChat draws 280 to 1280 px (430 by default); outside that range it clamps.
+      const size = Math.min(1280, Math.max(280, typeof width === 'number' && Number.isFinite(width) ? Math.round(width) : 430));
+      const pagePath = (page as string | undefined) ?? 'pages/index/index';
+      state.codes.push({ scene, page: pagePath, width: size });
+      const image = await codeImage(scene, pagePath, size);
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': image.length });
+      res.end(image);
       return;
     }
 
