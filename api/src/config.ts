@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { SubscribePurpose } from '@ssp/shared';
+import type { CaseAction, SubscribePurpose } from '@ssp/shared';
+import { DEFAULT_ONE_TIME_STEPS, invertSteps, NOTIFIED_ACTIONS, ONE_TIME_STEP_PURPOSES, type OneTimeStepMap } from './notifications/messages';
 
 const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0000';
 
@@ -12,6 +13,46 @@ const listFromEnv = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+
+/**
+ * Which case steps each one-time template is spent on: `caseAccepted:file,reject;caseResult:verify_pass`.
+ * A purpose left out spends nothing; a step in no list stays in the message centre only.
+ */
+const oneTimeStepsFromEnv = z.string().transform((value, ctx): OneTimeStepMap => {
+  const steps: Partial<Record<(typeof ONE_TIME_STEP_PURPOSES)[number], CaseAction[]>> = {};
+  const seen = new Set<string>();
+  for (const part of value
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [purpose, list = ''] = part.split(':').map((p) => p.trim());
+    if (!ONE_TIME_STEP_PURPOSES.includes(purpose as never)) {
+      ctx.addIssue({ code: 'custom', message: `unknown template purpose "${purpose}" (one of ${ONE_TIME_STEP_PURPOSES.join(', ')})` });
+      return z.NEVER;
+    }
+    const actions = list
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    for (const action of actions) {
+      // 已收到 is never worth a one-time send: the citizen has just seen it on screen.
+      if (action === 'submit' || !NOTIFIED_ACTIONS.includes(action as CaseAction)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${action}" is not a step the reporter is told about (one of ${NOTIFIED_ACTIONS.filter((a) => a !== 'submit').join(', ')})`,
+        });
+        return z.NEVER;
+      }
+      if (seen.has(action)) {
+        ctx.addIssue({ code: 'custom', message: `"${action}" is listed twice` });
+        return z.NEVER;
+      }
+      seen.add(action);
+    }
+    steps[purpose as (typeof ONE_TIME_STEP_PURPOSES)[number]] = actions as CaseAction[];
+  }
+  return invertSteps(steps);
+});
 
 const envSchema = z
   .object({
@@ -63,6 +104,7 @@ const envSchema = z
     /** Token of the mini-program's message push (media-check verdicts arrive there). */
     WECHAT_PUSH_TOKEN: z.string().default(''),
     WECHAT_SUBSCRIBE_MODE: z.enum(['one-time', 'long-term']).default('one-time'),
+    WECHAT_ONE_TIME_STEPS: oneTimeStepsFromEnv.optional(),
     WECHAT_RATING_REMINDER_HOURS: z.coerce.number().min(0).max(720).default(24),
     WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
     MEDIA_DIR: z.string().default(path.resolve(__dirname, '..', '..', '.data', 'media')),
@@ -167,6 +209,8 @@ export interface Config {
     templates: Record<SubscribePurpose, string>;
     /** long-term: caseStatus is a long-term template covering every step; one-time: one send per acceptance. */
     subscribeMode: 'one-time' | 'long-term';
+    /** One-time mode: the template each case step spends (steps not listed reach the message centre only). */
+    oneTimeSteps: OneTimeStepMap;
     /** Content security through WeChat, and the push token its image verdicts are signed with. */
     contentSecurity: 'off' | 'wechat';
     pushToken: string;
@@ -242,6 +286,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         campaign: env.WECHAT_TEMPLATE_CAMPAIGN,
       },
       subscribeMode: env.WECHAT_SUBSCRIBE_MODE,
+      oneTimeSteps: env.WECHAT_ONE_TIME_STEPS ?? invertSteps(DEFAULT_ONE_TIME_STEPS),
       contentSecurity: env.CONTENT_SECURITY ?? (env.NODE_ENV === 'production' ? 'wechat' : 'off'),
       pushToken: env.WECHAT_PUSH_TOKEN,
       ratingReminderHours: env.WECHAT_RATING_REMINDER_HOURS,

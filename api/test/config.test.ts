@@ -30,6 +30,17 @@ describe('config', () => {
     expect(() => loadConfig({ CONTENT_SECURITY: 'maybe' })).toThrow(/CONTENT_SECURITY/);
   });
 
+  it('maps one-time templates to the case steps they are spent on, never 已收到', () => {
+    expect(loadConfig({}).wechat.oneTimeSteps).toMatchObject({ file: 'caseAccepted', verify_pass: 'caseResult' });
+    expect(loadConfig({}).wechat.oneTimeSteps.submit).toBeUndefined();
+    const custom = loadConfig({ WECHAT_ONE_TIME_STEPS: 'caseAccepted: dispatch ; caseResult: verify_pass,void' }).wechat.oneTimeSteps;
+    expect(custom).toEqual({ dispatch: 'caseAccepted', verify_pass: 'caseResult', void: 'caseResult' });
+    expect(() => loadConfig({ WECHAT_ONE_TIME_STEPS: 'caseAccepted:submit' })).toThrow(/WECHAT_ONE_TIME_STEPS.*submit/);
+    expect(() => loadConfig({ WECHAT_ONE_TIME_STEPS: 'caseAccepted:fly' })).toThrow(/WECHAT_ONE_TIME_STEPS/);
+    expect(() => loadConfig({ WECHAT_ONE_TIME_STEPS: 'caseAccepted:file;caseResult:file' })).toThrow(/listed twice/);
+    expect(() => loadConfig({ WECHAT_ONE_TIME_STEPS: 'campaign:file' })).toThrow(/unknown template purpose/);
+  });
+
   it('parses lists and booleans', () => {
     const config = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', DEV_LOGIN_ENABLED: 'true' });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);

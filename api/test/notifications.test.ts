@@ -5,6 +5,7 @@ import { getJson, loginWithWeChatCode, postJson, uploadPhotos, type TestCitizen 
 import { demoCity } from './helpers/city';
 import { startFakeWeChat, type FakeWeChat } from './fakes/wechat-server';
 import { getCaseModel } from '../src/cases/models';
+import { staffLogin, type TestStaff } from './helpers/staff';
 
 /**
  * What reaches a citizen, per subscription configuration, against a WeChat fake that
@@ -285,5 +286,136 @@ describe('the message centre and subscription API', () => {
     const badCursor = await getJson(api, '/me/messages?cursor=!!', lee.auth);
     expect(badCursor.status).toBe(400);
     expect((await fetch(`${api.url}/me/messages`)).status).toBe(401);
+  });
+});
+
+/**
+ * One case followed over HTTP, as the staff and the citizen do it, for each configuration:
+ * submit → 立案 → 派遣 → 签收 → 处理完毕 → 结案, then the rating. Each configuration's
+ * figures (how many of the case's five steps reach WeChat) are asserted exactly.
+ */
+describe('one case over HTTP, per subscription configuration', () => {
+  interface Desk {
+    operator: TestStaff;
+    dispatcher: TestStaff;
+    department: TestStaff;
+    supervisor: TestStaff;
+  }
+  const desks = new Map<TestApi, Desk>();
+  let customApi: TestApi;
+
+  beforeAll(async () => {
+    // A deployment that would rather spend its one-time templates on 派遣 and 结案.
+    customApi = await startTestApi({
+      clock,
+      env: { ...wechat.env, ...ONE_TIME, WECHAT_ONE_TIME_STEPS: 'caseAccepted:dispatch;caseResult:verify_pass' },
+    });
+    await demoCity(customApi);
+    for (const on of [api, longTermApi, customApi]) {
+      desks.set(on, {
+        operator: await staffLogin(on, 'operator'),
+        dispatcher: await staffLogin(on, 'dispatcher'),
+        department: await staffLogin(on, 'department', city.departmentIds[0]),
+        supervisor: await staffLogin(on, 'supervisor'),
+      });
+    }
+  });
+  afterAll(() => customApi.close());
+
+  async function act(on: TestApi, staff: TestStaff, id: string, body: Record<string, unknown>): Promise<void> {
+    const { version } = (await getJson(on, `/staff/cases/${id}`, staff.auth)).body as { version: number };
+    const res = await postJson(on, `/staff/cases/${id}/actions`, { ...body, version }, staff.auth);
+    expect([res.status, res.body?.error?.code]).toEqual([200, undefined]);
+  }
+
+  /** The official flow by the staff roles that do it, each over HTTP; WeChat's outbox run after each step. */
+  async function followOverHttp(on: TestApi, id: string): Promise<void> {
+    const desk = desks.get(on)!;
+    const run = () => on.services.notifications.outbox.processDue();
+    await act(on, desk.operator, id, { action: 'file' });
+    await run();
+    await act(on, desk.dispatcher, id, { action: 'dispatch', departmentId: city.departmentIds[0] });
+    await run();
+    await act(on, desk.department, id, { action: 'accept_task' });
+    const after = await uploadPhotos(on, desk.department, 1);
+    await act(on, desk.department, id, { action: 'report_handled', photoIds: after, publicNote: '已更换井盖' });
+    await run();
+    await act(on, desk.supervisor, id, { action: 'verify_pass' });
+    await run();
+  }
+
+  const caseSteps = async (on: TestApi, who: TestCitizen) =>
+    (await inbox(on, who)).items
+      .filter((m) => m.kind === 'case')
+      .map((m) => m.body.split('。')[0])
+      .reverse();
+  const STEPS = [
+    '已收到您的上报，等待受理',
+    '您的上报已受理立案',
+    '已派遣至处置部门',
+    '处置部门已处理完毕，等待核查',
+    '问题已解决，案件已结案，欢迎评价',
+  ];
+
+  it('one-time templates: 立案 and 结案 reach WeChat, then the rating reminder; a second case without asking again reaches none', async () => {
+    const mia = await wechatCitizen('mia');
+    await acceptInPopup(api, mia, 'mia', ['tmpl-accepted', 'tmpl-result', 'tmpl-rating']);
+    const id = await report(mia);
+    await followOverHttp(api, id);
+    expect(sentTo('mia').map((m) => [m.template_id, m.data.phrase3?.value])).toEqual([
+      ['tmpl-accepted', '已立案'],
+      ['tmpl-result', '已结案'],
+    ]);
+    // Every send WeChat was asked for was allowed: the API never spends what it does not have.
+    expect(wechat.sendAttempts.filter((a) => a.message.touser === wechat.openidOf('mia')).map((a) => a.outcome)).toEqual([0, 0]);
+    clock.advance(25 * 3600_000);
+    await api.services.notifications.outbox.processDue();
+    expect(sentTo('mia').map((m) => m.template_id)).toEqual(['tmpl-accepted', 'tmpl-result', 'tmpl-rating']);
+    expect(await caseSteps(api, mia)).toEqual(STEPS);
+    expect((await postJson(api, `/me/reports/${id}/rating`, { score: 5 }, mia.auth)).status).toBe(200);
+
+    // Everything granted is spent: the next case is told in the message centre only, and WeChat is not even asked.
+    const status = subscriptionStatusSchema.parse((await getJson(api, '/me/subscriptions', mia.auth)).body);
+    expect(status.templates.filter((t) => t.purpose !== 'campaign').map((t) => t.remaining)).toEqual([0, 0, 0]);
+    const second = await report(mia);
+    await followOverHttp(api, second);
+    clock.advance(25 * 3600_000);
+    await api.services.notifications.outbox.processDue();
+    expect(wechat.sendAttempts.filter((a) => a.message.touser === wechat.openidOf('mia'))).toHaveLength(3);
+    const secondNo = (await getCaseModel(api.db).findById(second).lean())!.caseNo;
+    expect((await inbox(api, mia)).items.filter((m) => m.kind === 'case' && m.title.endsWith(secondNo))).toHaveLength(5);
+  });
+
+  it('a long-term template: every step after 已收到 reaches WeChat, four of five; nothing after the rating', async () => {
+    const ned = await wechatCitizen('ned', longTermApi);
+    await acceptInPopup(longTermApi, ned, 'ned', ['tmpl-long']);
+    const id = await report(ned, longTermApi);
+    await followOverHttp(longTermApi, id);
+    expect((await postJson(longTermApi, `/me/reports/${id}/rating`, { score: 4 }, ned.auth)).status).toBe(200);
+    clock.advance(25 * 3600_000);
+    await longTermApi.services.notifications.outbox.processDue();
+    expect(sentTo('ned').map((m) => [m.template_id, m.data.phrase3?.value])).toEqual([
+      ['tmpl-long', '已立案'],
+      ['tmpl-long', '已派遣'],
+      ['tmpl-long', '待核查'],
+      ['tmpl-long', '已结案'],
+    ]);
+    expect(await caseSteps(longTermApi, ned)).toEqual(STEPS);
+    // One acceptance keeps covering the next case.
+    const second = await report(ned, longTermApi);
+    await followOverHttp(longTermApi, second);
+    expect(sentTo('ned')).toHaveLength(8);
+  });
+
+  it('a deployment that maps its one-time templates to 派遣 and 结案 spends them there', async () => {
+    const ola = await wechatCitizen('ola', customApi);
+    await acceptInPopup(customApi, ola, 'ola', ['tmpl-accepted', 'tmpl-result']);
+    const id = await report(ola, customApi);
+    await followOverHttp(customApi, id);
+    expect(sentTo('ola').map((m) => [m.template_id, m.data.phrase3?.value])).toEqual([
+      ['tmpl-accepted', '已派遣'],
+      ['tmpl-result', '已结案'],
+    ]);
+    expect(await caseSteps(customApi, ola)).toEqual(STEPS);
   });
 });

@@ -46,29 +46,51 @@ export function inboxTextOf(msg: {
   return { title: `${msg.categoryName} · ${msg.caseNo}`, body };
 }
 
+/** The case actions a reporter is told about (in the message centre; on WeChat as configured). */
+export const NOTIFIED_ACTIONS = Object.keys(NOTIFY_ON) as CaseAction[];
+
+/** The one-time templates a case step can be sent with. */
+export const ONE_TIME_STEP_PURPOSES = ['caseAccepted', 'caseResult'] as const;
+export type OneTimeStepPurpose = (typeof ONE_TIME_STEP_PURPOSES)[number];
+
 /**
- * Which WeChat template a step is sent with. Never 已收到 (the citizen has just seen the
- * confirmation on screen; a one-time acceptance spent on it leaves nothing for the
- * result). With one-time templates each is spent on the step that matters most: the
- * screening decision, and the outcome; 派遣, 处理完毕 and 缓办 stay in the message
- * centre. A long-term template covers every step.
+ * Which one-time template each step spends, unless the deployment says otherwise
+ * (WECHAT_ONE_TIME_STEPS). Never 已收到 (the citizen has just seen the confirmation on
+ * screen; a one-time acceptance spent on it leaves nothing for the result). Each template
+ * is spent on the step that matters most: the screening decision, and the outcome; 派遣,
+ * 处理完毕 and 缓办 stay in the message centre. A long-term template covers every step.
  */
-const ONE_TIME_PURPOSE: Partial<Record<CaseAction, SubscribePurpose>> = {
-  file: 'caseAccepted',
-  reject: 'caseAccepted',
-  merge: 'caseAccepted',
-  accept_reopen: 'caseAccepted',
-  verify_pass: 'caseResult',
-  confirm_fixed: 'caseResult',
-  decline_reopen: 'caseResult',
-  void: 'caseResult',
+export const DEFAULT_ONE_TIME_STEPS: Record<OneTimeStepPurpose, CaseAction[]> = {
+  caseAccepted: ['file', 'reject', 'merge', 'accept_reopen'],
+  caseResult: ['verify_pass', 'confirm_fixed', 'decline_reopen', 'void'],
 };
 
-export function wechatPurposeOf(action: CaseAction, to: CaseState, mode: 'one-time' | 'long-term'): SubscribePurpose | null {
+/** The step-to-template map read the other way: the template each action spends. */
+export type OneTimeStepMap = Partial<Record<CaseAction, OneTimeStepPurpose>>;
+
+export function invertSteps(steps: Partial<Record<OneTimeStepPurpose, readonly CaseAction[]>>): OneTimeStepMap {
+  const map: OneTimeStepMap = {};
+  for (const purpose of ONE_TIME_STEP_PURPOSES) for (const action of steps[purpose] ?? []) map[action] = purpose;
+  return map;
+}
+
+const DEFAULT_STEP_MAP = invertSteps(DEFAULT_ONE_TIME_STEPS);
+
+export function wechatPurposeOf(
+  action: CaseAction,
+  to: CaseState,
+  mode: 'one-time' | 'long-term',
+  steps: OneTimeStepMap = DEFAULT_STEP_MAP,
+): SubscribePurpose | null {
   if (action === 'submit' || !(action in NOTIFY_ON)) return null;
   if (mode === 'long-term') return 'caseStatus';
-  if (action === 'external_update') return to === 'closed' || to === 'rejected' ? 'caseResult' : null;
-  return ONE_TIME_PURPOSE[action] ?? null;
+  // An external platform's update that ends the case spends what closing or rejecting here would.
+  if (action === 'external_update' && !steps.external_update) {
+    if (to === 'closed') return steps.verify_pass ?? null;
+    if (to === 'rejected') return steps.reject ?? null;
+    return null;
+  }
+  return steps[action] ?? null;
 }
 
 /** Whether a step closes the case (a rating reminder follows it). */

@@ -83,7 +83,7 @@ export class NotificationService {
       at: event.at,
     });
 
-    const purpose = wechatPurposeOf(action, state, this.ctx.config.wechat.subscribeMode);
+    const purpose = wechatPurposeOf(action, state, this.ctx.config.wechat.subscribeMode, this.ctx.config.wechat.oneTimeSteps);
     const data = caseStatusTemplateData({
       caseNo: caseDoc.caseNo,
       categoryName: caseDoc.categoryName,
