@@ -409,6 +409,17 @@ describe('one case over HTTP, per subscription configuration', () => {
 
   it('a deployment that maps its one-time templates to 派遣 and 结案 spends them there', async () => {
     const ola = await wechatCitizen('ola', customApi);
+    // The popup offers only templates some step is spent on (and the rating reminder).
+    const offered = subscriptionStatusSchema.parse((await getJson(customApi, '/me/subscriptions', ola.auth)).body);
+    expect(offered.templates.map((t) => t.purpose)).toEqual(['caseAccepted', 'caseResult', 'ratingReminder']);
+    const narrow = await startTestApi({ clock, env: { ...wechat.env, ...ONE_TIME, WECHAT_ONE_TIME_STEPS: 'caseResult:verify_pass' } });
+    try {
+      const pia = await wechatCitizen('pia', narrow);
+      const narrowOffer = subscriptionStatusSchema.parse((await getJson(narrow, '/me/subscriptions', pia.auth)).body);
+      expect(narrowOffer.templates.map((t) => t.purpose)).toEqual(['caseResult', 'ratingReminder']);
+    } finally {
+      await narrow.close();
+    }
     await acceptInPopup(customApi, ola, 'ola', ['tmpl-accepted', 'tmpl-result']);
     const id = await report(ola, customApi);
     await followOverHttp(customApi, id);

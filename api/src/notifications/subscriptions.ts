@@ -7,6 +7,7 @@ import {
 } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { validationFailed } from '../core/errors';
+import { ONE_TIME_STEP_PURPOSES } from './messages';
 import { getSubscribeQuotaModel, type SubscribeQuotaDoc } from './models';
 
 /**
@@ -28,7 +29,10 @@ export class SubscriptionQuotas {
   /** The configured templates the mini-program should offer, by purpose (long-term mode: the one case template). */
   purposes(): SubscribePurpose[] {
     const t = this.config.templates;
-    let caseParts: SubscribePurpose[] = this.config.subscribeMode === 'long-term' ? ['caseStatus'] : ['caseAccepted', 'caseResult', 'ratingReminder'];
+    // One-time mode: only the templates some step is spent on (WECHAT_ONE_TIME_STEPS), and the rating reminder.
+    const spentOn = new Set(Object.values(this.config.oneTimeSteps));
+    let caseParts: SubscribePurpose[] =
+      this.config.subscribeMode === 'long-term' ? ['caseStatus'] : [...ONE_TIME_STEP_PURPOSES.filter((p) => spentOn.has(p)), 'ratingReminder'];
     // One-time mode with only the case template configured: it serves every purpose.
     if (!caseParts.some((p) => t[p])) caseParts = ['caseStatus'];
     return SUBSCRIBE_PURPOSES.filter((p) => (caseParts.includes(p) || p === 'campaign') && t[p]);
