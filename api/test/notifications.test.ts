@@ -430,3 +430,111 @@ describe('one case over HTTP, per subscription configuration', () => {
     expect(await caseSteps(customApi, ola)).toEqual(STEPS);
   });
 });
+
+/** What else lands in the message centre: replies to 没修好, claims, campaigns; each written once, for its citizen only. */
+describe('the message centre beyond case steps', () => {
+  let operator: TestStaff;
+  let publicity: TestStaff;
+  let admin: TestStaff;
+
+  beforeAll(async () => {
+    operator = await staffLogin(api, 'operator');
+    publicity = await staffLogin(api, 'publicity');
+    admin = await staffLogin(api, 'admin');
+  });
+
+  async function staffAct(staff: TestStaff, id: string, body: Record<string, unknown>) {
+    const { version } = (await getJson(api, `/staff/cases/${id}`, staff.auth)).body as { version: number };
+    const res = await postJson(api, `/staff/cases/${id}/actions`, { ...body, version }, staff.auth);
+    expect(res.status).toBe(200);
+  }
+
+  it('answers my 没修好 as a reply: reopened (on WeChat with what I granted) or kept closed (message centre only)', async () => {
+    const rex = await wechatCitizen('rex');
+    await acceptInPopup(api, rex, 'rex', ['tmpl-accepted', 'tmpl-result']);
+    const first = await report(rex);
+    const second = await report(rex);
+    await walkToClosure(api, first);
+    await walkToClosure(api, second);
+    await api.services.notifications.outbox.processDue();
+    // The first case's 立案 and 结案 spent both grants; 没修好 on it, and the popup asked once more for 受理结果.
+    expect(sentTo('rex')).toHaveLength(2);
+    await acceptInPopup(api, rex, 'rex', ['tmpl-accepted']);
+    expect((await postJson(api, `/me/reports/${first}/not-fixed`, { note: '井盖还是松的' }, rex.auth)).status).toBe(200);
+    expect((await postJson(api, `/me/reports/${second}/not-fixed`, { note: '没修' }, rex.auth)).status).toBe(200);
+    await staffAct(operator, first, { action: 'accept_reopen' });
+    await staffAct(operator, second, { action: 'decline_reopen', publicNote: '经现场核实已修复' });
+    await api.services.notifications.outbox.processDue();
+
+    const replies = (await inbox(api, rex)).items.filter((m) => m.kind === 'reply');
+    expect(replies.map((m) => m.body)).toEqual(['经核实问题已解决，维持结案。经现场核实已修复', '已根据您的反馈重新派遣']);
+    expect(replies.map((m) => m.page)).toEqual([`pages/report-detail/index?id=${second}`, `pages/report-detail/index?id=${first}`]);
+    // The reopening reached WeChat with the new grant; the refusal had no 办理结果 send left.
+    expect(sentTo('rex').map((m) => [m.template_id, m.data.phrase3?.value])).toEqual([
+      ['tmpl-accepted', '已立案'],
+      ['tmpl-result', '已结案'],
+      ['tmpl-accepted', '已派遣'],
+    ]);
+  });
+
+  it('tells me when a claim is shipped or refused (points returned)', async () => {
+    const sue = await wechatCitizen('sue');
+    const tom = await wechatCitizen('tom');
+    await api.services.points.adjust(admin.id, { citizenId: sue.id, amount: 400, reason: '测试发放积分' });
+    const claim = async (rewardId: string) => {
+      const res = await postJson(api, `/rewards/${rewardId}/claims`, { clientRequestId: randomUUID() }, sue.auth);
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const umbrella = await claim('civic-gift-umbrella');
+    const voucher = await claim('supermarket-voucher-30');
+    expect((await postJson(api, `/admin/claims/${umbrella}/fulfil`, { code: 'QH-0001' }, publicity.auth)).status).toBe(200);
+    expect((await postJson(api, `/admin/claims/${voucher}/fail`, { reason: '超市暂停合作' }, admin.auth)).status).toBe(200);
+
+    const claims = (await inbox(api, sue)).items.filter((m) => m.kind === 'claim');
+    expect(claims.map((m) => [m.title, m.body, m.page, m.read])).toEqual([
+      ['兑换未成功：县城商超 30 元购物券', '积分已退回。超市暂停合作', 'packagePublic/claims/index', false],
+      ['兑换已发放：文明城市纪念雨伞', '请留意短信或到账信息', 'packagePublic/claims/index', false],
+    ]);
+    expect((await inbox(api, tom)).items).toHaveLength(0);
+  });
+
+  it('tells the citizens who asked for a district when a campaign there goes live, once', async () => {
+    const uma = await wechatCitizen('uma');
+    const vic = await wechatCitizen('vic');
+    const tree = await api.services.catalogue.areaTree();
+    const home = tree.districts.find((d) => d.streets.some((s) => s.grids.some((g) => g.id === city.gridId)))!;
+    expect((await postJson(api, '/me/campaign-subscriptions', { districtId: home.id }, uma.auth)).status).toBe(200);
+    const startAt = new Date(clock.now().getTime() + 60_000).toISOString();
+    const endAt = new Date(clock.now().getTime() + 10 * 86_400_000).toISOString();
+    const created = await postJson(
+      api,
+      '/admin/campaigns',
+      {
+        title: '老城区井盖排查',
+        summary: '发现井盖问题随手拍',
+        body: '<p>欢迎参与</p>',
+        startAt,
+        endAt,
+        targetCategoryIds: [],
+        targetAreaIds: [city.gridId],
+        multiplier: 2,
+      },
+      publicity.auth,
+    );
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await postJson(api, `/admin/campaigns/${id}/publish`, {}, publicity.auth)).status).toBe(200);
+    await api.services.campaigns.notifyLiveCampaigns();
+    expect((await inbox(api, uma)).items.filter((m) => m.kind === 'campaign')).toHaveLength(0);
+    clock.advance(2 * 60_000);
+    await api.services.campaigns.notifyLiveCampaigns();
+    await api.services.campaigns.notifyLiveCampaigns();
+    const told = (await inbox(api, uma)).items.filter((m) => m.kind === 'campaign');
+    expect(told.map((m) => [m.title, m.body, m.page])).toEqual([
+      ['活动开始：老城区井盖排查', '发现井盖问题随手拍', `packagePublic/campaign/index?id=${id}`],
+    ]);
+    expect((await inbox(api, vic)).items).toHaveLength(0);
+    expect((await getJson(api, '/me/messages/unread-count', uma.auth)).body).toEqual({ unread: 1 });
+  });
+});
