@@ -7,12 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { createApiClient, fetchTransport, type StaffAction } from '@ssp/shared';
 import type { TestApi } from '../api/test/helpers/harness';
 import { startFakeWeChat, type FakeWeChat } from '../api/test/fakes/wechat-server';
 import { uploadPhotos } from '../api/test/helpers/citizens';
 import { getCitizenModel } from '../api/src/auth/models';
-import { citizenClient } from './helpers/api';
-import { citizenLogin, openRoute, startApp, type DemoCity, type MovableClock } from './helpers/app';
+import { citizenClient, publicClient } from './helpers/api';
+import { citizenLogin, createStaff, openRoute, startApp, type DemoCity, type MovableClock } from './helpers/app';
 import { byTestId, openDevice, shot, tap, tapTab, storageValue, type Device } from './helpers/browser';
 
 let wechat: FakeWeChat;
@@ -97,7 +98,13 @@ describe.each(CONFIGS)('a citizen with $name', (config) => {
     // The subscribe popup at submit (the mini-program shows it; here WeChat's side is the fake's).
     const offered = await client.call('mySubscriptions');
     expect(offered.templates.filter((t) => t.purpose !== 'campaign').map((t) => t.templateId)).toEqual(config.accepted);
-    wechat.acceptSubscription(openid, config.accepted);
+    // WeChat's side of the popup, over the fake's HTTP control endpoint, then what the mini-program posts.
+    const accepted = await fetch(`${wechat.url}/__fake/subscribe-accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ openid, templateIds: config.accepted }),
+    });
+    expect(accepted.status).toBe(200);
     await client.call('recordSubscriptions', { body: { results: Object.fromEntries(config.accepted.map((t) => [t, 'accept' as const])) } });
 
     const token = (await storageValue<{ accessToken: string }>(page, 'ssp.session.citizen'))!.accessToken;
@@ -105,11 +112,28 @@ describe.each(CONFIGS)('a citizen with $name', (config) => {
     const report = await client.call('createReport', {
       body: { categoryId: city.publicCategory.id, description: '路灯不亮', location: city.point, photoIds, clientRequestId: randomUUID() },
     });
-    const wf = api.services.workflow;
-    await wf.transition(report.id, { action: 'file', actor: { role: 'operator', id: null } });
-    await wf.transition(report.id, { action: 'dispatch', actor: { role: 'dispatcher', id: null } });
-    await wf.transition(report.id, { action: 'report_handled', actor: { role: 'department', id: null } });
-    await wf.transition(report.id, { action: 'verify_pass', actor: { role: 'supervisor', id: null } });
+    // The dispatch desk takes it to closure over HTTP, each step by its role.
+    const staff = async (role: 'operator' | 'dispatcher' | 'department' | 'supervisor') => {
+      const account = await createStaff(api, role, role === 'department' ? city.departmentIds[0] : undefined);
+      const { accessToken } = await publicClient(api.url).call('staffLogin', { body: { username: account.username, password: account.password } });
+      return { token: accessToken, client: createApiClient({ baseUrl: api.url, transport: fetchTransport(), getAccessToken: () => accessToken }) };
+    };
+    const [operator, dispatcher, department, supervisor] = [
+      await staff('operator'),
+      await staff('dispatcher'),
+      await staff('department'),
+      await staff('supervisor'),
+    ];
+    const act = async (who: typeof operator, action: StaffAction) => {
+      await who.client.call('actOnCase', { params: { id: report.id }, body: action });
+    };
+    const version = async () => (await operator.client.call('getStaffCase', { params: { id: report.id } })).version;
+    await act(operator, { action: 'file', version: await version() });
+    await act(dispatcher, { action: 'dispatch', departmentId: city.departmentIds[0]!, version: await version() });
+    await act(department, { action: 'accept_task', version: await version() });
+    const after = await uploadPhotos(api, { auth: { authorization: `Bearer ${department.token}` } }, 1);
+    await act(department, { action: 'report_handled', photoIds: after, publicNote: '已修复路灯', version: await version() });
+    await act(supervisor, { action: 'verify_pass', version: await version() });
     await api.services.notifications.outbox.processDue();
 
     // 我的 shows the unread count; the message centre every step, newest first.
