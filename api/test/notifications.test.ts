@@ -163,6 +163,22 @@ describe('subscribe messages with one-time templates', () => {
     expect((await inbox(api, dan)).items.map((m) => m.body)).toContain('您的上报已受理立案');
   });
 
+  it('keeps the send when WeChat refuses the message itself (bad data): the next step uses it', async () => {
+    const zed = await wechatCitizen('zed');
+    await acceptInPopup(api, zed, 'zed', ['tmpl-accepted']);
+    wechat.failNextSends(1, { errcode: 47003, errmsg: 'argument invalid! data.thing5.value invalid' });
+    const first = await report(zed);
+    await api.services.workflow.transition(first, { action: 'file', actor: { role: 'operator', id: null } });
+    await api.services.notifications.outbox.processDue();
+    expect(sentTo('zed')).toHaveLength(0);
+    const status = subscriptionStatusSchema.parse((await getJson(api, '/me/subscriptions', zed.auth)).body);
+    expect(status.templates.find((t) => t.purpose === 'caseAccepted')).toMatchObject({ remaining: 1, active: true });
+    const second = await report(zed);
+    await api.services.workflow.transition(second, { action: 'file', actor: { role: 'operator', id: null } });
+    await api.services.notifications.outbox.processDue();
+    expect(sentTo('zed').map((m) => m.template_id)).toEqual(['tmpl-accepted']);
+  });
+
   it('tells the reporter why a report was rejected', async () => {
     const erin = await wechatCitizen('erin');
     await acceptInPopup(api, erin, 'erin', ['tmpl-accepted']);

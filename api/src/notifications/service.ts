@@ -142,8 +142,9 @@ export class NotificationService {
         await this.quotas.exhausted(citizenId, templateId);
         return { outcome: 'drop', reason: `wechat errcode ${errcode}` };
       }
-      if (errcode !== undefined && PERMANENT_ERRCODES.has(errcode)) return { outcome: 'drop', reason: `wechat errcode ${errcode}` };
+      // Nothing was delivered, so WeChat kept the citizen's send: so do we, for the next step.
       await this.quotas.refund(citizenId, templateId);
+      if (errcode !== undefined && PERMANENT_ERRCODES.has(errcode)) return { outcome: 'drop', reason: `wechat errcode ${errcode}` };
       return { outcome: 'retry', error: (err as Error).message };
     }
   }
