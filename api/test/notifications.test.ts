@@ -179,6 +179,24 @@ describe('subscribe messages with one-time templates', () => {
     expect(sentTo('zed').map((m) => m.template_id)).toEqual(['tmpl-accepted']);
   });
 
+  it('fits a long staff note with emoji into the 20 characters WeChat allows, without splitting one', async () => {
+    const amy = await wechatCitizen('amy');
+    await acceptInPopup(api, amy, 'amy', ['tmpl-accepted']);
+    const id = await report(amy);
+    const note = `经核实${'😀'.repeat(16)}不予受理`;
+    await api.services.workflow.transition(id, {
+      action: 'reject',
+      actor: { role: 'operator', id: null },
+      set: { rejectReason: 'invalid' },
+      publicNote: note,
+    });
+    await api.services.notifications.outbox.processDue();
+    const sent = sentTo('amy');
+    expect(sent).toHaveLength(1);
+    expect(Array.from(sent[0]!.data.thing5!.value)).toHaveLength(20);
+    expect(sent[0]!.data.thing5!.value).toBe(`经核实${'😀'.repeat(16)}…`);
+  });
+
   it('tells the reporter why a report was rejected', async () => {
     const erin = await wechatCitizen('erin');
     await acceptInPopup(api, erin, 'erin', ['tmpl-accepted']);

@@ -76,6 +76,30 @@ describe('subscribe-message quotas', () => {
     expect(await send(dot, 'tmpl-once')).toBe(43101);
   });
 
+  it('refuses template values beyond the limits WeChat keeps (47003) without spending the acceptance', async () => {
+    const fox = wechat.openidOf('fox');
+    wechat.acceptSubscription(fox, ['tmpl-once']);
+    const sendData = async (data: Record<string, { value: string }>) =>
+      ((await post('/cgi-bin/message/subscribe/send', { touser: fox, template_id: 'tmpl-once', data }, true)).body as { errcode: number }).errcode;
+    expect(await sendData({ thing5: { value: '字'.repeat(21) } })).toBe(47003);
+    expect(await sendData({ phrase3: { value: '已经结案了啊' } })).toBe(47003);
+    expect(await sendData({ phrase3: { value: 'done' } })).toBe(47003);
+    expect(await sendData({ character_string1: { value: 'X'.repeat(33) } })).toBe(47003);
+    expect(await sendData({ time4: { value: '昨天下午' } })).toBe(47003);
+    expect(await sendData({ thing5: { value: '' } })).toBe(47003);
+    expect(await sendData({})).toBe(47003);
+    expect(wechat.quotaOf(fox, 'tmpl-once')).toBe(1);
+    expect(
+      await sendData({
+        character_string1: { value: 'X'.repeat(32) },
+        thing2: { value: '字'.repeat(20) },
+        phrase3: { value: '已结案' },
+        time4: { value: '2026-11-23 10:00' },
+        thing5: { value: '问题已解决' },
+      }),
+    ).toBe(0);
+  });
+
   it('checks the token before the quota', async () => {
     wechat.acceptSubscription(wechat.openidOf('eve'), ['tmpl-once']);
     wechat.invalidateAccessTokens();

@@ -98,7 +98,9 @@ export const closesCase = (action: CaseAction, to: CaseState) => to === 'closed'
 
 /** WeChat limits: thing ≤ 20 chars, phrase ≤ 5 chars, character_string ≤ 32. */
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  // By code points, as WeChat counts: an emoji in a staff note is one character, never split in half.
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 export interface CaseStatusMessage {

@@ -15,6 +15,7 @@
  * Subscribe quotas as WeChat keeps them: one acceptance of a one-time template allows
  * exactly one send of that template to that user; a long-term template (listed in
  * `longTermTemplates`) allows any number once accepted; a send without quota answers 43101.
+ * Template values are held to WeChat's limits per keyword type (thing ≤ 20, phrase ≤ 5…): 47003.
  * Browser tests accept through `POST /__fake/subscribe-accept {openid, templateIds}`.
  */
 import http from 'node:http';
@@ -54,6 +55,33 @@ export interface FakeWeChatOptions {
   webSecret?: string;
   /** Template ids that are long-term subscriptions (government service categories); the rest are one-time. */
   longTermTemplates?: string[];
+}
+
+/**
+ * Why WeChat refuses a template value (47003), by the keyword's type: thing at most 20
+ * characters, phrase at most 5 Chinese characters, character_string/number/letter at most
+ * 32, name at most 10, time a date and time; no value may be empty. Null when it is fine.
+ */
+export function templateValueProblem(key: string, value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0) return 'empty';
+  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) return 'not valid UTF-8';
+  const length = Array.from(value).length;
+  const type = key.replace(/\d+$/, '');
+  const max: Record<string, number> = {
+    thing: 20,
+    phrase: 5,
+    character_string: 32,
+    number: 32,
+    letter: 32,
+    name: 10,
+    phone_number: 17,
+    car_number: 8,
+  };
+  if (max[type] !== undefined && length > max[type]!) return `longer than ${max[type]}`;
+  if (type === 'phrase' && !/^[\u4e00-\u9fa5]+$/.test(value)) return 'not Chinese characters only';
+  if (type === 'number' && !/^[\d.]+$/.test(value)) return 'not a number';
+  if (type === 'time' && !/^\d{4}[-年]\d{1,2}[-月]\d{1,2}日?( \d{1,2}:\d{2}(:\d{2})?)?$/.test(value)) return 'not a date and time';
+  return null;
 }
 
 /** Characters WeChat allows in a getwxacodeunlimit scene (besides letters and digits). */
@@ -255,7 +283,16 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       if (!validTokens.has(accessToken)) return answer(40001, 'invalid credential, access_token is invalid or not latest');
       if (typeof message.touser !== 'string' || !message.touser) return answer(40003, 'invalid openid');
       if (typeof message.template_id !== 'string' || !message.template_id) return answer(40037, 'invalid template_id');
-      if (!message.data || typeof message.data !== 'object') return answer(47003, 'argument invalid! data is empty');
+      if (!message.data || typeof message.data !== 'object' || Object.keys(message.data).length === 0)
+        return answer(47003, 'argument invalid! data is empty');
+      for (const [key, entry] of Object.entries(message.data)) {
+        const problem = templateValueProblem(key, (entry as { value?: unknown } | null)?.value);
+        if (problem) return answer(47003, `argument invalid! data.${key}.value ${problem}`);
+      }
+      if (message.miniprogram_state !== undefined && !['developer', 'trial', 'formal'].includes(message.miniprogram_state)) {
+        return answer(47001, 'data format error: miniprogram_state');
+      }
+      if (message.lang !== undefined && !['zh_CN', 'en_US', 'zh_HK', 'zh_TW'].includes(message.lang)) return answer(47001, 'data format error: lang');
       const refused = refusedUsers.get(message.touser);
       if (refused !== undefined) return answer(refused, 'user refuse to accept the msg');
       const key = `${message.touser}|${message.template_id}`;
