@@ -32,6 +32,8 @@ describe('subscribe-message asks', () => {
   it('knows when the next step of a case would reach WeChat', () => {
     expect(caseUpdatesReachWeChat(oneTime([0, 0, 0]))).toBe(false);
     expect(caseUpdatesReachWeChat(oneTime([0, 1, 0]))).toBe(true);
+    // Only the rating reminder left: progress would not reach WeChat, so 订阅进度提醒 is offered.
+    expect(caseUpdatesReachWeChat(oneTime([0, 0, 1]))).toBe(false);
   });
 
   it('writes the unread badge as WeChat shows it', () => {

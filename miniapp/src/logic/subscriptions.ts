@@ -17,9 +17,9 @@ export function templatesToAsk(status: SubscriptionStatus | null, purposes?: rea
     .slice(0, MAX_TEMPLATES_PER_ASK);
 }
 
-/** Whether further steps of a case would reach WeChat (any case template active). */
+/** Whether further steps of a case would reach WeChat: a progress template active (a rating reminder alone tells nothing of progress). */
 export function caseUpdatesReachWeChat(status: SubscriptionStatus | null): boolean {
-  return !!status?.templates.some((t) => t.purpose !== 'campaign' && t.active);
+  return !!status?.templates.some((t) => t.purpose !== 'campaign' && t.purpose !== 'ratingReminder' && t.active);
 }
 
 /** The badge text for an unread count: nothing at 0, "99+" past 99. */
