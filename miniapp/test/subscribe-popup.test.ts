@@ -33,7 +33,6 @@ jest.mock('../src/services/api', () => ({
   },
 }));
 
-
 const popup = Taro.requestSubscribeMessage as unknown as jest.Mock;
 
 beforeEach(() => {
