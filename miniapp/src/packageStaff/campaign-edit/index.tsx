@@ -16,6 +16,7 @@ import { mediaUrl } from '../../services/client';
 import { staffApi } from '../../services/session';
 import { confirm, errorMessage, isCancel, toastError, toastOk } from '../../services/ui';
 import { uploadPhoto } from '../../services/upload';
+import { TextScale } from '../../components/TextScale';
 import '../staff.css';
 
 const MULTIPLIERS = ['1', '1.5', '2', '3'];
@@ -121,6 +122,7 @@ export default function CampaignEditPage() {
 
   return (
     <View className="page">
+      <TextScale />
       {campaign && (
         <View className="banner banner--info row row--between">
           <Text>状态：{CAMPAIGN_STATUS_NAMES_ZH[campaign.status]}</Text>

@@ -10,6 +10,7 @@ import { formatPercent } from '../../logic/format';
 import { staffCampaignsApi } from '../../services/api';
 import { downloadCampaignPoster } from '../../services/poster';
 import { toastError, toastOk } from '../../services/ui';
+import { TextScale } from '../../components/TextScale';
 import '../../components/blocks.css';
 import '../staff.css';
 
@@ -22,6 +23,7 @@ export default function CampaignResultsPage() {
   const days = r.perDay.slice(-14);
   return (
     <View className="page" data-testid="campaign-results">
+      <TextScale />
       <View className="banner banner--info">活动状态：{CAMPAIGN_STATUS_NAMES_ZH[r.status]}</View>
       <View className="card">
         <Figures

@@ -5,6 +5,7 @@ import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { formatDate } from '../../logic/format';
 import { staffCampaignsApi } from '../../services/api';
+import { TextScale } from '../../components/TextScale';
 import '../staff.css';
 
 const TONE = { live: 'done', scheduled: 'waiting', ended: 'void', draft: 'active' } as const;
@@ -18,6 +19,7 @@ export default function StaffCampaignsPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View
         className="btn btn--primary btn--block mb-m"
         onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit') })}

@@ -14,6 +14,7 @@ import { STAFF_STATE_NAMES_ZH } from '../../logic/status';
 import { staffCasesApi } from '../../services/api';
 import { errorMessage, toastOk } from '../../services/ui';
 import { ActionForm } from '../components/ActionForm';
+import { TextScale } from '../../components/TextScale';
 import '../staff.css';
 
 /**
@@ -75,6 +76,7 @@ export default function StaffCasePage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View className="card">
         <View className="row row--between">
           <Text className="title-l">{d.categoryName}</Text>

@@ -4,6 +4,7 @@ import { Input, Text, View } from '@tarojs/components';
 import { pageUrl } from '@ssp/shared';
 import { staffLogin } from '../../services/session';
 import { toastError } from '../../services/ui';
+import { TextScale } from '../../components/TextScale';
 import '../staff.css';
 
 export default function StaffLoginPage() {
@@ -29,6 +30,7 @@ export default function StaffLoginPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View className="staff-hero">
         <Text className="staff-hero__title">数字城管工作台</Text>
         <Text className="staff-hero__sub">受理 · 派遣 · 处置 · 核查 · 宣传</Text>

@@ -12,6 +12,7 @@ import { staffCasesApi } from '../../services/api';
 import { mediaUrl } from '../../services/client';
 import { refreshStaff, signOutStaff } from '../../services/session';
 import { confirm } from '../../services/ui';
+import { TextScale } from '../../components/TextScale';
 import '../staff.css';
 
 export default function WorkbenchPage() {
@@ -38,6 +39,7 @@ export default function WorkbenchPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View className="staff-hero">
         <View className="row row--between">
           <View>

@@ -2,6 +2,7 @@ import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { pageUrl, tabUrl } from '@ssp/shared';
 import { LoginPanel } from '../../components/LoginPanel';
+import { TextScale } from '../../components/TextScale';
 import './index.css';
 
 export default function LoginPage() {
@@ -11,6 +12,7 @@ export default function LoginPage() {
   };
   return (
     <View className="page">
+      <TextScale />
       <View className="login__hero">
         <Text className="login__title">随手拍</Text>
         <Text className="login__subtitle">发现城市问题，拍一拍，马上办</Text>
