@@ -11,6 +11,7 @@ import { staffCampaignsApi } from '../../services/api';
 import { downloadCampaignPoster } from '../../services/poster';
 import { toastError, toastOk } from '../../services/ui';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import '../../components/blocks.css';
 import '../staff.css';
 
@@ -46,13 +47,13 @@ export default function CampaignResultsPage() {
       </View>
       <View
         className="btn btn--block"
-        role="button"
         data-testid="download-poster"
-        onClick={() =>
-          void downloadCampaignPoster(params.id ?? '')
-            .then(() => toastOk('海报已下载'))
-            .catch(toastError)
-        }
+        {...pressable(
+          () =>
+            void downloadCampaignPoster(params.id ?? '')
+              .then(() => toastOk('海报已下载'))
+              .catch(toastError),
+        )}
       >
         下载活动海报（含小程序码）
       </View>

@@ -6,6 +6,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { formatDate } from '../../logic/format';
 import { staffCampaignsApi } from '../../services/api';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import '../staff.css';
 
 const TONE = { live: 'done', scheduled: 'waiting', ended: 'void', draft: 'active' } as const;
@@ -22,7 +23,7 @@ export default function StaffCampaignsPage() {
       <TextScale />
       <View
         className="btn btn--primary btn--block mb-m"
-        onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit') })}
+        {...pressable(() => void Taro.navigateTo({ url: pageUrl('campaignEdit') }))}
         data-testid="new-campaign"
       >
         新建活动
@@ -41,7 +42,7 @@ export default function StaffCampaignsPage() {
             <View
               key={c.id}
               className="case-item"
-              onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit', { id: c.id }) })}
+              {...pressable(() => void Taro.navigateTo({ url: pageUrl('campaignEdit', { id: c.id }) }))}
               data-testid="staff-campaign"
             >
               <View className="grow">

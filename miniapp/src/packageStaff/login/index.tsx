@@ -5,6 +5,7 @@ import { pageUrl } from '@ssp/shared';
 import { staffLogin } from '../../services/session';
 import { toastError } from '../../services/ui';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import '../staff.css';
 
 export default function StaffLoginPage() {
@@ -61,7 +62,7 @@ export default function StaffLoginPage() {
         <View
           className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`}
           aria-disabled={!!busy}
-          onClick={() => !busy && void login()}
+          {...pressable(() => !busy && void login())}
           data-testid="staff-login"
         >
           {busy ? '正在登录…' : '登录'}

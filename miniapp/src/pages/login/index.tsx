@@ -3,6 +3,7 @@ import { Text, View } from '@tarojs/components';
 import { pageUrl, tabUrl } from '@ssp/shared';
 import { LoginPanel } from '../../components/LoginPanel';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import './index.css';
 
 export default function LoginPage() {
@@ -20,7 +21,7 @@ export default function LoginPage() {
       <View className="card">
         <LoginPanel onDone={done} />
       </View>
-      <View className="muted small login__staff" onClick={() => void Taro.navigateTo({ url: pageUrl('staffLogin') })}>
+      <View className="muted small login__staff" {...pressable(() => void Taro.navigateTo({ url: pageUrl('staffLogin') }))}>
         工作人员请从这里登录 ›
       </View>
     </View>
