@@ -40,7 +40,7 @@ export default defineConfig<'webpack5'>(async () => {
     deviceRatio: { 640: 2.34 / 2, 750: 1, 375: 2, 828: 1.81 / 2 },
     sourceRoot: 'src',
     outputRoot: `dist/${process.env.TARO_ENV}`,
-    plugins: [],
+    plugins: [path.resolve(__dirname, 'a11y-plugin.ts')],
     alias: { '@ssp/shared': sharedSrc },
     defineConstants: {},
     copy: { patterns: [], options: {} },

@@ -1,11 +1,15 @@
 import { type PropsWithChildren } from 'react';
+import { mergeInternalComponents } from '@tarojs/shared';
 import { config as zodConfig } from 'zod';
+import { ariaComponentPatch } from './a11y-attributes';
 import { applyTextScale } from './services/text-size';
 import './app.css';
 
 // Mini-program engines forbid new Function; tell zod not to try compiling validators.
 zodConfig({ jitless: true });
 applyTextScale();
+// WeChat: the runtime must map aria-* to the same template keys as config/a11y-plugin.ts.
+if (process.env.TARO_ENV === 'weapp') mergeInternalComponents(ariaComponentPatch());
 if (process.env.TARO_ENV === 'h5') makeScrollRegionsFocusable();
 
 /**

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Input, ScrollView, Text, View } from '@tarojs/components';
 import { groupByMajor, orderForPicker, searchCategories, type PickerCategory } from '../logic/categories';
+import { pressable } from './pressable';
 import './CategoryPicker.css';
 
 interface Props<C extends PickerCategory> {
@@ -23,7 +24,12 @@ export function CategoryPicker<C extends PickerCategory>({ categories, selectedI
   const campaignSet = new Set(campaignIds ?? []);
 
   const item = (c: C) => (
-    <View key={c.id} className={`cat-item ${c.id === selectedId ? 'cat-item--on' : ''}`} onClick={() => onSelect(c)} data-testid="category-option">
+    <View
+      key={c.id}
+      className={`cat-item ${c.id === selectedId ? 'cat-item--on' : ''}`}
+      {...pressable(() => onSelect(c), { role: 'radio', checked: c.id === selectedId })}
+      data-testid="category-option"
+    >
       <Text className="cat-item__name">{c.name}</Text>
       <Text className="cat-item__major">
         {campaignSet.has(c.id) ? '活动类别 · ' : ''}
@@ -36,6 +42,7 @@ export function CategoryPicker<C extends PickerCategory>({ categories, selectedI
     <View className="cat-picker">
       <Input
         className="field__input cat-picker__search"
+        nativeProps={{ 'aria-label': '搜索问题类型' }}
         placeholder="搜索问题类型，如：井盖、垃圾、乱停车"
         value={query}
         onInput={(e) => setQuery(e.detail.value)}
@@ -60,7 +67,7 @@ export function CategoryPicker<C extends PickerCategory>({ categories, selectedI
                 <View
                   key={c.id}
                   className={`cat-chip ${c.id === selectedId ? 'cat-chip--on' : ''} ${campaignSet.has(c.id) ? 'cat-chip--campaign' : ''}`}
-                  onClick={() => onSelect(c)}
+                  {...pressable(() => onSelect(c), { role: 'radio', checked: c.id === selectedId })}
                   data-testid="category-common"
                 >
                   {c.name}

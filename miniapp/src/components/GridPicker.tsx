@@ -4,6 +4,7 @@ import type { AreaTree } from '@ssp/shared';
 import { cityApi } from '../services/api';
 import { errorMessage } from '../services/ui';
 import { Sheet } from './Sheet';
+import { pressable } from './pressable';
 
 export interface PickedGrid {
   id: string;
@@ -35,13 +36,13 @@ export function GridPicker({ open, onClose, onPick }: { open: boolean; onClose: 
     <Sheet title={title} open={open} onClose={onClose}>
       {error && <View className="banner banner--error">{error}</View>}
       {district && (
-        <View className="list-item" onClick={back}>
+        <View className="list-item" {...pressable(back)}>
           <Text className="muted">‹ 返回上一级</Text>
         </View>
       )}
       {!district &&
         tree?.districts.map((d) => (
-          <View key={d.id} className="list-item" onClick={() => setDistrictId(d.id)} data-testid="grid-district">
+          <View key={d.id} className="list-item" {...pressable(() => setDistrictId(d.id))} data-testid="grid-district">
             <Text className="grow">{d.name}</Text>
             <Text className="list-item__arrow">›</Text>
           </View>
@@ -49,7 +50,7 @@ export function GridPicker({ open, onClose, onPick }: { open: boolean; onClose: 
       {district &&
         !street &&
         district.streets.map((s) => (
-          <View key={s.id} className="list-item" onClick={() => setStreetId(s.id)} data-testid="grid-street">
+          <View key={s.id} className="list-item" {...pressable(() => setStreetId(s.id))} data-testid="grid-street">
             <Text className="grow">{s.name}</Text>
             <Text className="list-item__arrow">›</Text>
           </View>
@@ -59,7 +60,7 @@ export function GridPicker({ open, onClose, onPick }: { open: boolean; onClose: 
           <View
             key={g.id}
             className="list-item"
-            onClick={() => onPick({ id: g.id, label: `${district!.name} ${street.name} ${g.name}`, centroid: g.centroid })}
+            {...pressable(() => onPick({ id: g.id, label: `${district!.name} ${street.name} ${g.name}`, centroid: g.centroid }))}
             data-testid="grid-grid"
           >
             <Text className="grow">{g.name}</Text>

@@ -6,6 +6,7 @@ import { Figures } from './Figures';
 import { headline, lastMonths, currentMonth, type Headline } from '../logic/stats';
 import { statsApi } from '../services/api';
 import { formatCount } from '../logic/format';
+import { pressable } from './pressable';
 import './blocks.css';
 
 /** 首页: what the city fixed this month, from the public statistics. Hidden until it loads. */
@@ -19,7 +20,7 @@ export function HeadlineFigures() {
   }, []);
   if (!h) return null;
   return (
-    <View className="card" onClick={() => void Taro.navigateTo({ url: pageUrl('stats') })} data-testid="headline">
+    <View className="card" {...pressable(() => void Taro.navigateTo({ url: pageUrl('stats') }))} data-testid="headline">
       <View className="card__title">
         <Text>城市管理成效</Text>
         <Text className="card__extra">数据公开 ›</Text>

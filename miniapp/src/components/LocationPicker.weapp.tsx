@@ -3,6 +3,7 @@ import { Map, Text, View } from '@tarojs/components';
 import pin from '../assets/pin.png';
 import { round6 } from '../logic/geo';
 import type { LocationPickerProps } from './location-picker-props';
+import { pressable } from './pressable';
 import './LocationPicker.css';
 
 /** WeChat: the position on a real map; tap the map to move the pin, or pick a place with the map picker. */
@@ -41,14 +42,14 @@ export function LocationPicker({ value, center, placeText, placeError, locating,
         <Text className={placeError ? 'danger-text' : ''}>{locating ? '正在定位…' : placeText || '轻点地图标出问题位置'}</Text>
       </View>
       <View className="btn-row">
-        <View role="button" className="btn btn--small" onClick={onLocate}>
+        <View className="btn btn--small" {...pressable(onLocate)}>
           重新定位
         </View>
-        <View role="button" className="btn btn--small" onClick={chooseOnMap}>
+        <View className="btn btn--small" {...pressable(chooseOnMap)}>
           地图选点
         </View>
         {exif && (
-          <View role="button" className="btn btn--small" onClick={() => onChange({ ...exif, source: 'exif' })}>
+          <View className="btn btn--small" {...pressable(() => onChange({ ...exif, source: 'exif' }))}>
             用照片位置
           </View>
         )}

@@ -3,6 +3,7 @@ import { Text, View } from '@tarojs/components';
 import { silentLogin } from '../services/login';
 import { signedIn } from '../services/session';
 import { toastError } from '../services/ui';
+import { pressable } from './pressable';
 
 /** WeChat: one tap; the API trades Taro.login's code for a session. */
 export function LoginPanel({ onDone }: { onDone: () => void }) {
@@ -24,10 +25,9 @@ export function LoginPanel({ onDone }: { onDone: () => void }) {
     <View>
       <Text className="muted login__hint">使用微信身份登录，我们只用于记录您的上报和积分。</Text>
       <View
-        role="button"
         className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''}`}
         aria-disabled={!!busy}
-        onClick={() => !busy && void login()}
+        {...pressable(() => !busy && void login())}
       >
         {busy ? '正在登录…' : '微信一键登录'}
       </View>

@@ -3,6 +3,7 @@ import type { NearbyCase } from '@ssp/shared';
 import { formatDistance, formatRelative } from '../logic/format';
 import { mediaUrl } from '../services/client';
 import { StatusChip } from './StatusChip';
+import { pressable } from './pressable';
 
 /**
  * Open cases of the same kind near the citizen, before they submit: backing one
@@ -38,7 +39,7 @@ export function NearbyCases({ items, busyId, onSupport }: { items: NearbyCase[];
             <View
               className={`btn btn--ghost btn--small ${busyId === c.id ? 'btn--disabled' : ''}`}
               aria-disabled={!!(busyId === c.id)}
-              onClick={() => busyId || onSupport(c)}
+              {...pressable(() => busyId || onSupport(c))}
               data-testid="support"
             >
               我也遇到

@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro';
 import { Image, View } from '@tarojs/components';
 import { mediaUrl } from '../services/client';
+import { pressable } from './pressable';
 
 /** A row of thumbnails; tapping one opens the full-size viewer. */
 export function PhotoStrip({ photos, testId }: { photos: { id: string; url: string; thumbUrl: string }[]; testId?: string }) {
@@ -12,10 +13,10 @@ export function PhotoStrip({ photos, testId }: { photos: { id: string; url: stri
         <Image
           key={p.id}
           className="photo-strip__img"
-          nativeProps={{ alt: `照片 ${i + 1}，点按查看大图` }}
+          nativeProps={{ alt: `照片 ${i + 1}` }}
           src={mediaUrl(p.thumbUrl)}
           mode="aspectFill"
-          onClick={() => void Taro.previewImage({ urls, current: urls[i] })}
+          {...pressable(() => void Taro.previewImage({ urls, current: urls[i] }), { label: `查看照片 ${i + 1} 的大图` })}
         />
       ))}
     </View>

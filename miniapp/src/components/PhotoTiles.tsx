@@ -1,6 +1,7 @@
 import { Image, Text, View } from '@tarojs/components';
 import type { UploadItem } from '../logic/upload-queue';
 import { mediaUrl } from '../services/client';
+import { pressable } from './pressable';
 import './PhotoTiles.css';
 
 export interface TilePhoto {
@@ -35,9 +36,9 @@ export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, 
             nativeProps={{ alt: `照片 ${i + 1}` }}
             src={mediaUrl(p.thumbUrl)}
             mode="aspectFill"
-            onClick={() => onPreview?.(i)}
+            {...(onPreview ? pressable(() => onPreview(i), { label: `查看照片 ${i + 1} 的大图` }) : {})}
           />
-          <View className="tile__remove" onClick={() => onRemove(p.id)}>
+          <View className="tile__remove" {...pressable(() => onRemove(p.id), { label: `删除照片 ${i + 1}` })}>
             ×
           </View>
         </View>
@@ -48,7 +49,7 @@ export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, 
           {u.status !== 'failed' ? (
             <View className="tile__overlay">
               <Text className="tile__percent">{u.status === 'queued' ? '等待上传' : `${u.progress}%`}</Text>
-              <View className="tile__bar">
+              <View className="tile__bar" role="progressbar" aria-label="上传进度" aria-valuemin={0} aria-valuemax={100} aria-valuenow={u.progress}>
                 <View className="tile__bar-fill" style={{ width: `${u.progress}%` }} />
               </View>
             </View>
@@ -57,11 +58,11 @@ export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, 
               <Text className="tile__error">{u.retryable ? '上传失败' : u.error}</Text>
               <View className="row">
                 {u.retryable && (
-                  <View className="tile__action" role="button" onClick={() => onRetry(u.key)}>
+                  <View className="tile__action" {...pressable(() => onRetry(u.key))}>
                     重试
                   </View>
                 )}
-                <View className="tile__action" role="button" aria-label="删除这张照片" onClick={() => onDiscard(u.key)}>
+                <View className="tile__action" {...pressable(() => onDiscard(u.key), { label: '删除这张照片' })}>
                   删除
                 </View>
               </View>
@@ -70,7 +71,7 @@ export function PhotoTiles<P>({ photos, uploads, max, onAdd, onRemove, onRetry, 
         </View>
       ))}
       {room > 0 && (
-        <View className="tile tile--add" role="button" onClick={onAdd} data-testid="photo-add">
+        <View className="tile tile--add" {...pressable(onAdd)} data-testid="photo-add">
           <Text className="tile__plus">+</Text>
           <Text className="tile__add-label">{addLabel}</Text>
           <Text className="tile__count">

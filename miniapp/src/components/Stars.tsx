@@ -1,4 +1,5 @@
 import { Text, View } from '@tarojs/components';
+import { pressable } from './pressable';
 
 const LABELS = ['', '很不满意', '不满意', '一般', '满意', '非常满意'];
 
@@ -15,12 +16,10 @@ export function Stars({ value, onChange }: { value: number; onChange?: (v: numbe
         <View
           key={n}
           className={`star ${n <= value ? 'star--on' : ''}`}
-          onClick={onChange ? () => onChange(n) : undefined}
           data-testid={`star-${n}`}
-          role={onChange ? 'radio' : undefined}
-          aria-checked={onChange ? n === value : undefined}
-          aria-label={onChange ? `${n} 星，${LABELS[n]}` : undefined}
-          aria-hidden={onChange ? undefined : true}
+          {...(onChange
+            ? pressable(() => onChange(n), { role: 'radio', checked: n === value, label: `${n} 星，${LABELS[n]}` })
+            : { 'aria-hidden': true })}
         >
           ★
         </View>

@@ -1,4 +1,5 @@
 import { Text, View } from '@tarojs/components';
+import { pressable } from './pressable';
 
 export function EmptyState({ title, hint, actionText, onAction }: { title: string; hint?: string; actionText?: string; onAction?: () => void }) {
   return (
@@ -6,7 +7,7 @@ export function EmptyState({ title, hint, actionText, onAction }: { title: strin
       <Text className="empty__title">{title}</Text>
       {hint && <Text className="empty__hint">{hint}</Text>}
       {actionText && onAction && (
-        <View role="button" className="btn btn--ghost btn--small inline-flex mt-m" onClick={onAction}>
+        <View className="btn btn--ghost btn--small inline-flex mt-m" {...pressable(onAction)}>
           {actionText}
         </View>
       )}

@@ -11,6 +11,7 @@ import { storage } from '../../services/storage';
 import '../public.css';
 import { TextScale } from '../../components/TextScale';
 import { askToSubscribe, loadSubscriptions } from '../../services/subscriptions';
+import { pressable } from '../../components/pressable';
 
 export default function CampaignPage() {
   const params = usePageQuery('campaign');
@@ -43,7 +44,7 @@ export default function CampaignPage() {
       <CampaignView campaign={c} />
       {c.status === 'live' && (
         <View className="sticky-bottom">
-          <View role="button" className="btn btn--primary btn--block" onClick={join} data-testid="join-campaign">
+          <View className="btn btn--primary btn--block" {...pressable(join)} data-testid="join-campaign">
             参与活动，去上报
           </View>
         </View>

@@ -10,6 +10,7 @@ import { mediaUrl } from '../../services/client';
 import '../../components/blocks.css';
 import '../public.css';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 const TONE = { live: 'done', scheduled: 'waiting', ended: 'void', draft: 'void' } as const;
 
@@ -26,7 +27,7 @@ export default function CampaignsPage() {
         <View
           key={c.id}
           className="card"
-          onClick={() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) })}
+          {...pressable(() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) }))}
           data-testid="campaign-item"
         >
           {c.cover ? (

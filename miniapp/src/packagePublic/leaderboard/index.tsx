@@ -5,6 +5,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { pointsApi } from '../../services/api';
 import '../public.css';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 export default function LeaderboardPage() {
   const [period, setPeriod] = useState<'month' | 'all'>('month');
@@ -14,10 +15,16 @@ export default function LeaderboardPage() {
     <View className="page">
       <TextScale />
       <View className="pills">
-        <View role="button" className={`pill ${period === 'month' ? 'pill--on' : ''}`} onClick={() => setPeriod('month')}>
+        <View
+          className={`pill ${period === 'month' ? 'pill--on' : ''}`}
+          {...pressable(() => setPeriod('month'), { role: 'radio', checked: period === 'month' })}
+        >
           本月
         </View>
-        <View role="button" className={`pill ${period === 'all' ? 'pill--on' : ''}`} onClick={() => setPeriod('all')}>
+        <View
+          className={`pill ${period === 'all' ? 'pill--on' : ''}`}
+          {...pressable(() => setPeriod('all'), { role: 'radio', checked: period === 'all' })}
+        >
           总榜
         </View>
       </View>

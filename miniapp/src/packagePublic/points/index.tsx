@@ -10,6 +10,7 @@ import { requireCitizen } from '../../services/session';
 import { toastError } from '../../services/ui';
 import '../public.css';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 export default function PointsPage() {
   const [summary, setSummary] = useState<MyPoints | null>(null);
@@ -47,10 +48,10 @@ export default function PointsPage() {
         )}
       </View>
       <View className="btn-row mb-m">
-        <View role="button" className="btn btn--primary" onClick={() => void Taro.navigateTo({ url: pageUrl('rewards') })}>
+        <View className="btn btn--primary" {...pressable(() => void Taro.navigateTo({ url: pageUrl('rewards') }))}>
           兑换奖品
         </View>
-        <View role="button" className="btn" onClick={() => void Taro.navigateTo({ url: pageUrl('leaderboard') })}>
+        <View className="btn" {...pressable(() => void Taro.navigateTo({ url: pageUrl('leaderboard') }))}>
           排行榜
         </View>
       </View>

@@ -11,6 +11,7 @@ import { refreshMe, requireCitizen } from '../../services/session';
 import { confirm, toastError } from '../../services/ui';
 import '../public.css';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 export default function RewardsPage() {
   const { me } = useSession();
@@ -53,7 +54,7 @@ export default function RewardsPage() {
         <Text>
           我的积分 <Text className="reward__cost">{me?.points ?? 0}</Text>
         </Text>
-        <Text className="card__extra" onClick={() => void Taro.navigateTo({ url: pageUrl('claims') })}>
+        <Text className="card__extra" {...pressable(() => void Taro.navigateTo({ url: pageUrl('claims') }))}>
           我的兑换 ›
         </Text>
       </View>
@@ -88,7 +89,7 @@ export default function RewardsPage() {
                 <View
                   className={`btn btn--small ${soldOut || short ? 'btn--disabled' : 'btn--primary'}`}
                   aria-disabled={soldOut || short}
-                  onClick={() => !soldOut && !short && busyId === null && void claim(r)}
+                  {...pressable(() => !soldOut && !short && busyId === null && void claim(r))}
                 >
                   {soldOut ? '已兑完' : short ? '积分不足' : busyId === r.id ? '兑换中' : '兑换'}
                 </View>

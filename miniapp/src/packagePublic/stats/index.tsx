@@ -12,6 +12,7 @@ import { statsApi } from '../../services/api';
 import '../../components/blocks.css';
 import '../public.css';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 const RANGES = [
   { key: '6', label: '近半年', months: 6 },
@@ -40,7 +41,11 @@ export default function StatsPage() {
       <TextScale />
       <View className="pills">
         {RANGES.map((x) => (
-          <View role="button" key={x.key} className={`pill ${x.key === rangeKey ? 'pill--on' : ''}`} onClick={() => setRangeKey(x.key)}>
+          <View
+            key={x.key}
+            className={`pill ${x.key === rangeKey ? 'pill--on' : ''}`}
+            {...pressable(() => setRangeKey(x.key), { role: 'radio', checked: x.key === rangeKey })}
+          >
             {x.label}
           </View>
         ))}

@@ -16,6 +16,8 @@ import { mediaUrl } from '../../services/client';
 import { staffApi } from '../../services/session';
 import { confirm, errorMessage, isCancel, toastError, toastOk } from '../../services/ui';
 import { uploadPhoto } from '../../services/upload';
+import { TextScale } from '../../components/TextScale';
+import { pickerTrigger, pressable } from '../../components/pressable';
 import '../staff.css';
 
 const MULTIPLIERS = ['1', '1.5', '2', '3'];
@@ -121,11 +123,12 @@ export default function CampaignEditPage() {
 
   return (
     <View className="page">
+      <TextScale />
       {campaign && (
         <View className="banner banner--info row row--between">
           <Text>状态：{CAMPAIGN_STATUS_NAMES_ZH[campaign.status]}</Text>
           {campaign.status !== 'draft' && (
-            <Text className="card__extra" onClick={() => void Taro.navigateTo({ url: pageUrl('campaignResults', { id: campaign.id }) })}>
+            <Text className="card__extra" {...pressable(() => void Taro.navigateTo({ url: pageUrl('campaignResults', { id: campaign.id }) }))}>
               活动效果 ›
             </Text>
           )}
@@ -167,10 +170,10 @@ export default function CampaignEditPage() {
               nativeProps={{ alt: '活动封面' }}
               src={mediaUrl(form.coverThumbUrl)}
               mode="aspectFill"
-              onClick={() => void pickCover()}
+              {...pressable(() => void pickCover(), { label: '活动封面，点按更换' })}
             />
           ) : (
-            <View role="button" className="btn btn--small btn--ghost inline-flex" onClick={() => void pickCover()}>
+            <View className="btn btn--small btn--ghost inline-flex" {...pressable(() => void pickCover())}>
               上传封面
             </View>
           )}
@@ -195,12 +198,15 @@ export default function CampaignEditPage() {
             <View className="choice">
               <Text
                 className={`choice__item ${form.startNow ? 'choice__item--on' : ''}`}
-                onClick={() => set({ startNow: true })}
+                {...pressable(() => set({ startNow: true }), { role: 'radio', checked: form.startNow })}
                 data-testid="start-now"
               >
                 发布后立即开始
               </Text>
-              <Text className={`choice__item ${!form.startNow ? 'choice__item--on' : ''}`} onClick={() => set({ startNow: false })}>
+              <Text
+                className={`choice__item ${!form.startNow ? 'choice__item--on' : ''}`}
+                {...pressable(() => set({ startNow: false }), { role: 'radio', checked: !form.startNow })}
+              >
                 指定时间
               </Text>
             </View>
@@ -208,10 +214,14 @@ export default function CampaignEditPage() {
           {!form.startNow && (
             <View className="row">
               <Picker mode="date" value={form.startDate} onChange={(e) => set({ startDate: String(e.detail.value) })}>
-                <View className="choice__item">{form.startDate}</View>
+                <View className="choice__item" {...pickerTrigger(`开始日期 ${form.startDate}`)}>
+                  {form.startDate}
+                </View>
               </Picker>
               <Picker mode="time" value={form.startTime} onChange={(e) => set({ startTime: String(e.detail.value) })}>
-                <View className="choice__item">{form.startTime}</View>
+                <View className="choice__item" {...pickerTrigger(`开始时间 ${form.startTime}`)}>
+                  {form.startTime}
+                </View>
               </Picker>
             </View>
           )}
@@ -220,10 +230,14 @@ export default function CampaignEditPage() {
           <View className="field__label">结束时间</View>
           <View className="row">
             <Picker mode="date" value={form.endDate} onChange={(e) => set({ endDate: String(e.detail.value) })}>
-              <View className="choice__item">{form.endDate}</View>
+              <View className="choice__item" {...pickerTrigger(`结束日期 ${form.endDate}`)}>
+                {form.endDate}
+              </View>
             </Picker>
             <Picker mode="time" value={form.endTime} onChange={(e) => set({ endTime: String(e.detail.value) })}>
-              <View className="choice__item">{form.endTime}</View>
+              <View className="choice__item" {...pickerTrigger(`结束时间 ${form.endTime}`)}>
+                {form.endTime}
+              </View>
             </Picker>
           </View>
         </View>
@@ -234,7 +248,7 @@ export default function CampaignEditPage() {
               <Text
                 key={m}
                 className={`choice__item ${form.multiplier === m ? 'choice__item--on' : ''}`}
-                onClick={() => set({ multiplier: m })}
+                {...pressable(() => set({ multiplier: m }), { role: 'radio', checked: form.multiplier === m })}
                 data-testid={`multiplier-${m}`}
               >
                 ×{m}
@@ -262,7 +276,10 @@ export default function CampaignEditPage() {
               <Text
                 key={c.id}
                 className={`choice__item ${form.targetCategoryIds.includes(c.id) ? 'choice__item--on' : ''}`}
-                onClick={() => set({ targetCategoryIds: toggle(form.targetCategoryIds, c.id) })}
+                {...pressable(() => set({ targetCategoryIds: toggle(form.targetCategoryIds, c.id) }), {
+                  role: 'checkbox',
+                  checked: form.targetCategoryIds.includes(c.id),
+                })}
                 data-testid="campaign-category"
               >
                 {c.name}
@@ -277,7 +294,10 @@ export default function CampaignEditPage() {
               <Text
                 key={d.id}
                 className={`choice__item ${form.targetAreaIds.includes(d.id) ? 'choice__item--on' : ''}`}
-                onClick={() => set({ targetAreaIds: toggle(form.targetAreaIds, d.id) })}
+                {...pressable(() => set({ targetAreaIds: toggle(form.targetAreaIds, d.id) }), {
+                  role: 'checkbox',
+                  checked: form.targetAreaIds.includes(d.id),
+                })}
               >
                 {d.name}
               </Text>
@@ -292,7 +312,7 @@ export default function CampaignEditPage() {
             <View
               className={`btn ${busy ? 'btn--disabled' : ''}`}
               aria-disabled={!!busy}
-              onClick={() => !busy && void save().then((c) => c && toastOk('已保存'))}
+              {...pressable(() => !busy && void save().then((c) => c && toastOk('已保存')))}
               data-testid="campaign-save"
             >
               保存
@@ -300,11 +320,11 @@ export default function CampaignEditPage() {
             <View
               className={`btn btn--ghost ${busy ? 'btn--disabled' : ''}`}
               aria-disabled={!!busy}
-              onClick={async () => {
+              {...pressable(async () => {
                 if (busy) return;
                 const saved = await save();
                 if (saved) setPreview(await staffCampaignsApi.preview(saved.id).catch(() => null));
-              }}
+              })}
               data-testid="campaign-preview"
             >
               预览
@@ -315,10 +335,10 @@ export default function CampaignEditPage() {
               className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`}
               aria-disabled={!!busy}
 
-              onClick={async () => {
+              {...pressable(async () => {
                 if (busy || !(await confirm('发布活动', '发布后市民即可看到并参与，确定发布吗？', '发布'))) return;
                 void run((c) => staffCampaignsApi.publish(c.id, c.version), '已发布');
-              }}
+              })}
               data-testid="campaign-publish"
             >
               发布
@@ -328,7 +348,7 @@ export default function CampaignEditPage() {
             <View
               className="btn btn--danger btn--block mt-m"
 
-              onClick={async () => {
+              {...pressable(async () => {
                 if (busy || !(await confirm('提前结束', '结束后新的上报不再按活动计分，确定结束吗？', '结束'))) return;
                 setBusy(true);
                 staffCampaignsApi
@@ -339,7 +359,7 @@ export default function CampaignEditPage() {
                   })
                   .catch((e: unknown) => toastError(e))
                   .finally(() => setBusy(false));
-              }}
+              })}
             >
               提前结束
             </View>

@@ -10,6 +10,8 @@ import { formatPercent } from '../../logic/format';
 import { staffCampaignsApi } from '../../services/api';
 import { downloadCampaignPoster } from '../../services/poster';
 import { toastError, toastOk } from '../../services/ui';
+import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import '../../components/blocks.css';
 import '../staff.css';
 
@@ -22,6 +24,7 @@ export default function CampaignResultsPage() {
   const days = r.perDay.slice(-14);
   return (
     <View className="page" data-testid="campaign-results">
+      <TextScale />
       <View className="banner banner--info">活动状态：{CAMPAIGN_STATUS_NAMES_ZH[r.status]}</View>
       <View className="card">
         <Figures
@@ -44,13 +47,13 @@ export default function CampaignResultsPage() {
       </View>
       <View
         className="btn btn--block"
-        role="button"
         data-testid="download-poster"
-        onClick={() =>
-          void downloadCampaignPoster(params.id ?? '')
-            .then(() => toastOk('海报已下载'))
-            .catch(toastError)
-        }
+        {...pressable(
+          () =>
+            void downloadCampaignPoster(params.id ?? '')
+              .then(() => toastOk('海报已下载'))
+              .catch(toastError),
+        )}
       >
         下载活动海报（含小程序码）
       </View>

@@ -5,6 +5,8 @@ import { EmptyState, LoadError, Loading } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { formatDate } from '../../logic/format';
 import { staffCampaignsApi } from '../../services/api';
+import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import '../staff.css';
 
 const TONE = { live: 'done', scheduled: 'waiting', ended: 'void', draft: 'active' } as const;
@@ -18,9 +20,10 @@ export default function StaffCampaignsPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View
         className="btn btn--primary btn--block mb-m"
-        onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit') })}
+        {...pressable(() => void Taro.navigateTo({ url: pageUrl('campaignEdit') }))}
         data-testid="new-campaign"
       >
         新建活动
@@ -39,7 +42,7 @@ export default function StaffCampaignsPage() {
             <View
               key={c.id}
               className="case-item"
-              onClick={() => void Taro.navigateTo({ url: pageUrl('campaignEdit', { id: c.id }) })}
+              {...pressable(() => void Taro.navigateTo({ url: pageUrl('campaignEdit', { id: c.id }) }))}
               data-testid="staff-campaign"
             >
               <View className="grow">

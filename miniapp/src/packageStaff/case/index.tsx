@@ -14,6 +14,8 @@ import { STAFF_STATE_NAMES_ZH } from '../../logic/status';
 import { staffCasesApi } from '../../services/api';
 import { errorMessage, toastOk } from '../../services/ui';
 import { ActionForm } from '../components/ActionForm';
+import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import '../staff.css';
 
 /**
@@ -75,6 +77,7 @@ export default function StaffCasePage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View className="card">
         <View className="row row--between">
           <Text className="title-l">{d.categoryName}</Text>
@@ -108,9 +111,8 @@ export default function StaffCasePage() {
         </View>
         <View
           className="btn btn--small mt-s"
-          role="button"
           data-testid="navigate-to-site"
-          onClick={() => navigateToSite(d.location, d.categoryName, d.address ?? `网格 ${d.gridId}`)}
+          {...pressable(() => navigateToSite(d.location, d.categoryName, d.address ?? `网格 ${d.gridId}`))}
         >
           导航到现场
         </View>
@@ -180,7 +182,7 @@ export default function StaffCasePage() {
             <View
               key={a.action}
               className={`btn btn--small ${a.tone === 'primary' ? 'btn--primary' : a.tone === 'danger' ? 'btn--danger' : 'btn--ghost'}`}
-              onClick={() => setActing(a)}
+              {...pressable(() => setActing(a))}
               data-testid={`action-${a.action}`}
             >
               {a.label}

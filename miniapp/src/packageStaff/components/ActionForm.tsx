@@ -10,6 +10,7 @@ import { staffCasesApi } from '../../services/api';
 import { staffApi } from '../../services/session';
 import { isCancel, toastError } from '../../services/ui';
 import { uploadPhoto } from '../../services/upload';
+import { pressable } from '../../components/pressable';
 
 interface Props {
   spec: ActionSpec;
@@ -83,7 +84,11 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
           <View className="field__label">不予受理的原因</View>
           <View className="choice">
             {(['invalid', 'out_of_scope'] as const).map((r) => (
-              <Text key={r} className={`choice__item ${form.rejectReason === r ? 'choice__item--on' : ''}`} onClick={() => set({ rejectReason: r })}>
+              <Text
+                key={r}
+                className={`choice__item ${form.rejectReason === r ? 'choice__item--on' : ''}`}
+                {...pressable(() => set({ rejectReason: r }), { role: 'radio', checked: form.rejectReason === r })}
+              >
                 {REJECT_REASON_NAMES_ZH[r]}
               </Text>
             ))}
@@ -98,7 +103,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
               <Text
                 key={d.id}
                 className={`choice__item ${form.departmentId === d.id ? 'choice__item--on' : ''}`}
-                onClick={() => set({ departmentId: d.id })}
+                {...pressable(() => set({ departmentId: d.id }), { role: 'radio', checked: form.departmentId === d.id })}
                 data-testid="dept-option"
               >
                 {proposed.has(d.id) ? '★ ' : ''}
@@ -117,7 +122,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
               <Text
                 key={c.id}
                 className={`choice__item ${form.duplicateOf === c.id ? 'choice__item--on' : ''}`}
-                onClick={() => set({ duplicateOf: c.id })}
+                {...pressable(() => set({ duplicateOf: c.id }), { role: 'radio', checked: form.duplicateOf === c.id })}
               >
                 {c.caseNo} {c.address ?? ''}
               </Text>
@@ -134,7 +139,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
               <Text
                 key={t.id}
                 className={`choice__item ${form.forwardTarget === t.id ? 'choice__item--on' : ''}`}
-                onClick={() => set({ forwardTarget: t.id })}
+                {...pressable(() => set({ forwardTarget: t.id }), { role: 'radio', checked: form.forwardTarget === t.id })}
               >
                 {t.name}
               </Text>
@@ -156,7 +161,11 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
             />
             <View className="choice ml-m">
               {(['work_days', 'work_hours'] as const).map((u) => (
-                <Text key={u} className={`choice__item ${form.extraUnit === u ? 'choice__item--on' : ''}`} onClick={() => set({ extraUnit: u })}>
+                <Text
+                  key={u}
+                  className={`choice__item ${form.extraUnit === u ? 'choice__item--on' : ''}`}
+                  {...pressable(() => set({ extraUnit: u }), { role: 'radio', checked: form.extraUnit === u })}
+                >
                   {u === 'work_days' ? '工作日' : '工作时'}
                 </Text>
               ))}
@@ -187,6 +196,7 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
           </View>
           <Textarea
             className="field__textarea"
+            nativeProps={{ 'aria-label': spec.note.label }}
             placeholder={spec.note.placeholder}
             maxlength={500}
             value={form.note ?? ''}
@@ -196,13 +206,13 @@ export function ActionForm({ spec, detail, departments, busy, onSubmit, onCancel
         </View>
       )}
       <View className="btn-row mt-m">
-        <View role="button" className="btn" onClick={onCancel}>
+        <View className="btn" {...pressable(onCancel)}>
           取消
         </View>
         <View
           className={`btn ${spec.tone === 'danger' ? 'btn--danger' : 'btn--primary'} ${busy ? 'btn--disabled' : ''}`}
           aria-disabled={!!busy}
-          onClick={() => !busy && submit()}
+          {...pressable(() => !busy && submit())}
           data-testid="action-submit"
         >
           {busy ? '提交中…' : `确认${spec.label}`}

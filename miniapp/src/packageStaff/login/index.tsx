@@ -4,6 +4,8 @@ import { Input, Text, View } from '@tarojs/components';
 import { pageUrl } from '@ssp/shared';
 import { staffLogin } from '../../services/session';
 import { toastError } from '../../services/ui';
+import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import '../staff.css';
 
 export default function StaffLoginPage() {
@@ -29,6 +31,7 @@ export default function StaffLoginPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View className="staff-hero">
         <Text className="staff-hero__title">数字城管工作台</Text>
         <Text className="staff-hero__sub">受理 · 派遣 · 处置 · 核查 · 宣传</Text>
@@ -59,7 +62,7 @@ export default function StaffLoginPage() {
         <View
           className={`btn btn--primary btn--block ${busy ? 'btn--disabled' : ''} mt-m`}
           aria-disabled={!!busy}
-          onClick={() => !busy && void login()}
+          {...pressable(() => !busy && void login())}
           data-testid="staff-login"
         >
           {busy ? '正在登录…' : '登录'}

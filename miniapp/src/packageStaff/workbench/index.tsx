@@ -12,6 +12,8 @@ import { staffCasesApi } from '../../services/api';
 import { mediaUrl } from '../../services/client';
 import { refreshStaff, signOutStaff } from '../../services/session';
 import { confirm } from '../../services/ui';
+import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 import '../staff.css';
 
 export default function WorkbenchPage() {
@@ -38,6 +40,7 @@ export default function WorkbenchPage() {
 
   return (
     <View className="page">
+      <TextScale />
       <View className="staff-hero">
         <View className="row row--between">
           <View>
@@ -48,12 +51,12 @@ export default function WorkbenchPage() {
           </View>
           <Text
             className="staff-hero__out"
-            onClick={async () => {
+            {...pressable(async () => {
               if (await confirm('退出', '确定退出工作人员账号吗？')) {
                 await signOutStaff();
                 void Taro.switchTab({ url: tabUrl('mine') });
               }
-            }}
+            })}
           >
             退出
           </Text>
@@ -61,7 +64,7 @@ export default function WorkbenchPage() {
       </View>
 
       {(staff.role === 'publicity' || staff.role === 'admin') && (
-        <View className="card list-item" onClick={() => void Taro.navigateTo({ url: pageUrl('staffCampaigns') })} data-testid="entry-campaigns">
+        <View className="card list-item" {...pressable(() => void Taro.navigateTo({ url: pageUrl('staffCampaigns') }))} data-testid="entry-campaigns">
           <View className="grow">
             <Text className="bold">活动管理</Text>
             <Text className="muted small block">创建、预览、发布活动，查看活动效果</Text>
@@ -77,7 +80,7 @@ export default function WorkbenchPage() {
               <View
                 key={t.key}
                 className={`pill ${t.key === tab?.key ? 'pill--on' : ''}`}
-                onClick={() => setTabKey(t.key)}
+                {...pressable(() => setTabKey(t.key), { role: 'radio', checked: t.key === tab?.key })}
                 data-testid={`queue-${t.key}`}
               >
                 {t.title}
@@ -98,7 +101,7 @@ export default function WorkbenchPage() {
                   <View
                     key={c.id}
                     className="case-item"
-                    onClick={() => void Taro.navigateTo({ url: pageUrl('staffCase', { id: c.id }) })}
+                    {...pressable(() => void Taro.navigateTo({ url: pageUrl('staffCase', { id: c.id }) }))}
                     data-testid="queue-case"
                   >
                     {c.thumbUrl ? (

@@ -13,6 +13,7 @@ import { storage } from '../../services/storage';
 import './index.css';
 import { loadSubscriptions, refreshUnreadBadge } from '../../services/subscriptions';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 const ENTRIES = [
   { label: '我的上报', icon: '报', url: pageUrl('myReports') },
@@ -73,11 +74,11 @@ export default function Index() {
         <Text className="home__city">{city ? `${city.name} · 城市管理` : '城市管理'}</Text>
         <Text className="home__title">发现问题，随手一拍</Text>
         <Text className="home__subtitle">井盖破损、垃圾堆放、乱停乱放……拍下来，我们马上办</Text>
-        <View className="home__snap" onClick={goReport} data-testid="snap">
+        <View className="home__snap" {...pressable(goReport, { label: '随手拍，上报城市问题' })} data-testid="snap">
           <Text className="home__snap-text">随手拍</Text>
         </View>
         {draftWaiting && (
-          <Text className="home__draft" onClick={goReport}>
+          <Text className="home__draft" {...pressable(goReport)}>
             您有一条未提交的上报，继续填写 ›
           </Text>
         )}
@@ -85,7 +86,7 @@ export default function Index() {
 
       <View className="card home__entries">
         {ENTRIES.map((e) => (
-          <View key={e.url} className="home__entry" onClick={() => void Taro.navigateTo({ url: e.url })}>
+          <View key={e.url} className="home__entry" {...pressable(() => void Taro.navigateTo({ url: e.url }))}>
             <Text className="home__entry-icon">{e.icon}</Text>
             <Text className="home__entry-label">{e.label}</Text>
           </View>
@@ -96,12 +97,12 @@ export default function Index() {
         <View className="card" data-testid="home-campaigns">
           <View className="card__title">
             <Text>正在进行的活动</Text>
-            <Text className="card__extra" onClick={() => void Taro.navigateTo({ url: pageUrl('campaigns') })}>
+            <Text className="card__extra" {...pressable(() => void Taro.navigateTo({ url: pageUrl('campaigns') }))}>
               全部 ›
             </Text>
           </View>
           {campaigns.slice(0, 3).map((c) => (
-            <View key={c.id} className="home__campaign" onClick={() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) })}>
+            <View key={c.id} className="home__campaign" {...pressable(() => void Taro.navigateTo({ url: pageUrl('campaign', { id: c.id }) }))}>
               {c.cover ? (
                 <Image className="home__campaign-cover" nativeProps={{ alt: '' }} src={mediaUrl(c.cover.thumbUrl)} mode="aspectFill" />
               ) : (
@@ -120,7 +121,7 @@ export default function Index() {
         </View>
       )}
 
-      <View className="card home__points" onClick={() => void Taro.navigateTo({ url: signedIn ? pageUrl('points') : pageUrl('login') })}>
+      <View className="card home__points" {...pressable(() => void Taro.navigateTo({ url: signedIn ? pageUrl('points') : pageUrl('login') }))}>
         <View className="grow">
           <Text className="muted small">我的积分</Text>
           <Text className={signedIn ? 'home__points-value' : 'home__points-login'} data-testid="home-points">

@@ -10,6 +10,7 @@ import { requireCitizen } from '../../services/session';
 import { refreshUnreadBadge } from '../../services/subscriptions';
 import './index.css';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 const KIND_LABELS: Record<MessageKind, string> = { case: '进度', reply: '回复', points: '积分', claim: '兑换', campaign: '活动' };
 
@@ -40,8 +41,7 @@ export default function MessagesPage() {
           <View
             key={m.id}
             className={`list-item message ${m.read ? '' : 'message--unread'}`}
-            role={m.page ? 'link' : undefined}
-            onClick={() => m.page && void Taro.navigateTo({ url: `/${m.page}` })}
+            {...(m.page ? pressable(() => void Taro.navigateTo({ url: `/${m.page}` }), 'link') : {})}
             data-testid="message"
           >
             <View className="grow">

@@ -9,6 +9,7 @@ import { badgeText } from '../../logic/subscriptions';
 import { isLargeText, setLargeText } from '../../services/text-size';
 import { TextScale } from '../../components/TextScale';
 import { confirm, toastError, toastOk } from '../../services/ui';
+import { pressable } from '../../components/pressable';
 import './index.css';
 
 const go = (url: string) => () => void Taro.navigateTo({ url });
@@ -73,12 +74,12 @@ export default function MinePage() {
               </Text>
               <Text className="mine__sub">{me.phoneMasked ? `手机 ${me.phoneMasked}` : '未绑定手机号（兑换话费需要）'}</Text>
             </View>
-            <Text className="mine__edit" onClick={startEdit}>
+            <Text className="mine__edit" {...pressable(startEdit)}>
               编辑
             </Text>
           </View>
         ) : (
-          <View className="row" onClick={go(pageUrl('login'))}>
+          <View className="row" {...pressable(go(pageUrl('login')))}>
             <Text className="mine__avatar">市</Text>
             <View className="grow">
               <Text className="mine__name">点击登录</Text>
@@ -87,7 +88,7 @@ export default function MinePage() {
           </View>
         )}
         {signedIn && me && (
-          <View className="mine__stats" onClick={go(pageUrl('points'))}>
+          <View className="mine__stats" {...pressable(go(pageUrl('points')))}>
             <Text className="mine__points">{me.points}</Text>
             <Text className="mine__sub">积分 · 去兑换 ›</Text>
           </View>
@@ -119,14 +120,13 @@ export default function MinePage() {
             />
           </View>
           <View className="btn-row mt-m">
-            <View role="button" className="btn" onClick={() => setEditing(false)}>
+            <View className="btn" {...pressable(() => setEditing(false))}>
               取消
             </View>
             <View
-              role="button"
               className={`btn btn--primary ${saving ? 'btn--disabled' : ''}`}
               aria-disabled={!!saving}
-              onClick={() => !saving && void save()}
+              {...pressable(() => !saving && void save())}
             >
               保存
             </View>
@@ -135,7 +135,7 @@ export default function MinePage() {
       )}
 
       <View className="card">
-        <View className="list-item" role="link" onClick={go(pageUrl('messages'))} data-testid="entry-messages">
+        <View className="list-item" {...pressable(go(pageUrl('messages')), 'link')} data-testid="entry-messages">
           <Text className="grow">消息</Text>
           {signedIn && badgeText(unread) && (
             <Text className="badge" data-testid="unread-badge" aria-label={`${unread} 条未读`}>
@@ -144,27 +144,27 @@ export default function MinePage() {
           )}
           <Text className="list-item__arrow">›</Text>
         </View>
-        <View className="list-item" onClick={go(pageUrl('myReports'))} data-testid="entry-my-reports">
+        <View className="list-item" {...pressable(go(pageUrl('myReports')))} data-testid="entry-my-reports">
           <Text className="grow">我的上报</Text>
           <Text className="list-item__arrow">›</Text>
         </View>
-        <View className="list-item" onClick={go(pageUrl('points'))}>
+        <View className="list-item" {...pressable(go(pageUrl('points')))}>
           <Text className="grow">积分明细</Text>
           <Text className="list-item__arrow">›</Text>
         </View>
-        <View className="list-item" onClick={go(pageUrl('rewards'))}>
+        <View className="list-item" {...pressable(go(pageUrl('rewards')))}>
           <Text className="grow">积分兑换</Text>
           <Text className="list-item__arrow">›</Text>
         </View>
-        <View className="list-item" onClick={go(pageUrl('leaderboard'))}>
+        <View className="list-item" {...pressable(go(pageUrl('leaderboard')))}>
           <Text className="grow">积分排行榜</Text>
           <Text className="list-item__arrow">›</Text>
         </View>
-        <View className="list-item" onClick={go(pageUrl('campaigns'))}>
+        <View className="list-item" {...pressable(go(pageUrl('campaigns')))}>
           <Text className="grow">参与活动</Text>
           <Text className="list-item__arrow">›</Text>
         </View>
-        <View className="list-item" onClick={go(pageUrl('stats'))}>
+        <View className="list-item" {...pressable(go(pageUrl('stats')))}>
           <Text className="grow">数据公开</Text>
           <Text className="list-item__arrow">›</Text>
         </View>
@@ -190,7 +190,7 @@ export default function MinePage() {
       <View className="card">
         {staff ? (
           <View>
-            <View className="list-item" onClick={go(pageUrl('workbench'))} data-testid="entry-workbench">
+            <View className="list-item" {...pressable(go(pageUrl('workbench')))} data-testid="entry-workbench">
               <View className="grow">
                 <Text>工作台</Text>
                 <Text className="muted small block">
@@ -201,15 +201,15 @@ export default function MinePage() {
             </View>
             <View
               className="list-item"
-              onClick={async () => {
+              {...pressable(async () => {
                 if (await confirm('退出工作账号', '确定退出工作人员账号吗？')) await signOutStaff();
-              }}
+              })}
             >
               <Text className="grow muted">退出工作账号</Text>
             </View>
           </View>
         ) : (
-          <View className="list-item" onClick={go(pageUrl('staffLogin'))} data-testid="entry-staff-login">
+          <View className="list-item" {...pressable(go(pageUrl('staffLogin')))} data-testid="entry-staff-login">
             <Text className="grow">工作人员登录</Text>
             <Text className="list-item__arrow">›</Text>
           </View>
@@ -219,9 +219,9 @@ export default function MinePage() {
       {signedIn && (
         <View
           className="btn btn--block"
-          onClick={async () => {
+          {...pressable(async () => {
             if (await confirm('退出登录', '退出后草稿仍保留在本机，确定退出吗？')) await signOutCitizen();
-          }}
+          })}
         >
           退出登录
         </View>

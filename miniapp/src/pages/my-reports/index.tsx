@@ -11,6 +11,7 @@ import { reportsApi } from '../../services/api';
 import { mediaUrl } from '../../services/client';
 import { requireCitizen } from '../../services/session';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 export default function MyReportsPage() {
   const [status, setStatus] = useState<CitizenStatus | undefined>(undefined);
@@ -28,7 +29,11 @@ export default function MyReportsPage() {
       <TextScale />
       <ScrollView scrollX className="pills">
         {MY_REPORT_FILTERS.map((f) => (
-          <View role="button" key={f.label} className={`pill ${f.status === status ? 'pill--on' : ''}`} onClick={() => setStatus(f.status)}>
+          <View
+            key={f.label}
+            className={`pill ${f.status === status ? 'pill--on' : ''}`}
+            {...pressable(() => setStatus(f.status), { role: 'radio', checked: f.status === status })}
+          >
             {f.label}
           </View>
         ))}
@@ -50,7 +55,7 @@ export default function MyReportsPage() {
             <View
               key={it.id}
               className="list-item"
-              onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: it.id }) })}
+              {...pressable(() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: it.id }) }))}
               data-testid="my-report"
             >
               {it.thumbUrl ? (

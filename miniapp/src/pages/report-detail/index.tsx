@@ -18,6 +18,7 @@ import { caseUpdatesReachWeChat, templatesToAsk } from '../../logic/subscription
 import { confirm, toastError, toastOk } from '../../services/ui';
 import './index.css';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 type Panel = 'none' | 'edit' | 'notFixed';
 
@@ -112,6 +113,7 @@ export default function ReportDetailPage() {
               <Stars value={score} onChange={setScore} />
               <Textarea
                 className="field__textarea detail__comment"
+                nativeProps={{ 'aria-label': '评价内容（选填）' }}
                 placeholder="说说处理得怎么样（选填）"
                 maxlength={300}
                 value={comment}
@@ -120,12 +122,12 @@ export default function ReportDetailPage() {
               <View
                 className={`btn btn--primary btn--block ${!score || busy ? 'btn--disabled' : ''}`}
                 aria-disabled={!!(!score || busy)}
-                onClick={async () => {
+                {...pressable(async () => {
                   if (!score || busy) return;
                   // After rating: the moment to ask again, for the citizen's next reports.
                   await askToSubscribe();
                   void run(() => reportsApi.rate(r.id, score, comment.trim()), '评价成功');
-                }}
+                })}
                 data-testid="rate-submit"
               >
                 提交评价
@@ -138,11 +140,11 @@ export default function ReportDetailPage() {
       {r.relation === 'reporter' && r.state !== 'closed' && r.status !== '已作废' && r.status !== '已撤回' && (
         <View className="card" data-testid="progress-alerts">
           {process.env.TARO_ENV === 'weapp' && templatesToAsk(subscriptions).length > 0 && !caseUpdatesReachWeChat(subscriptions) && (
-            <View role="button" className="btn btn--primary btn--block" onClick={() => void subscribe()} data-testid="subscribe-progress">
+            <View className="btn btn--primary btn--block" {...pressable(() => void subscribe())} data-testid="subscribe-progress">
               订阅进度提醒
             </View>
           )}
-          <View className="list-item" role="link" onClick={() => void Taro.navigateTo({ url: pageUrl('messages') })}>
+          <View className="list-item" {...pressable(() => void Taro.navigateTo({ url: pageUrl('messages') }), 'link')}>
             <Text className="grow muted small">每一步进度都会出现在「我的 - 消息」中</Text>
             <Text className="list-item__arrow">›</Text>
           </View>
@@ -152,14 +154,14 @@ export default function ReportDetailPage() {
       {r.relation === 'reporter' && r.state === 'closed' && (
         <View
           className="btn btn--block"
-          role="button"
           data-testid="share-fixed"
-          onClick={() =>
-            void reportsApi
-              .share(r.id)
-              .then(() => Taro.navigateTo({ url: pageUrl('sharedCase', { id: r.id }) }))
-              .catch(toastError)
-          }
+          {...pressable(
+            () =>
+              void reportsApi
+                .share(r.id)
+                .then(() => Taro.navigateTo({ url: pageUrl('sharedCase', { id: r.id }) }))
+                .catch(toastError),
+          )}
         >
           分享修好前后对比
         </View>
@@ -170,38 +172,34 @@ export default function ReportDetailPage() {
       {(r.can.edit || r.can.withdraw || r.can.confirmFixed || r.can.reportNotFixed) && (
         <View className="card">
           {r.can.confirmFixed && (
-            <View
-              role="button"
-              className="btn btn--primary btn--block"
-              onClick={() => !busy && void run(() => reportsApi.confirm(r.id), '已确认解决')}
-            >
+            <View className="btn btn--primary btn--block" {...pressable(() => !busy && void run(() => reportsApi.confirm(r.id), '已确认解决'))}>
               确认已解决
             </View>
           )}
           {r.can.edit && (
             <View
               className="btn btn--block"
-              onClick={() => {
+              {...pressable(() => {
                 setText(r.description);
                 setPanel('edit');
-              }}
+              })}
             >
               修改描述
             </View>
           )}
           {r.can.reportNotFixed && (
-            <View role="button" className="btn btn--danger btn--block" onClick={() => setPanel('notFixed')} data-testid="not-fixed">
+            <View className="btn btn--danger btn--block" {...pressable(() => setPanel('notFixed'))} data-testid="not-fixed">
               没修好
             </View>
           )}
           {r.can.withdraw && (
             <View
               className="btn btn--danger btn--block"
-              onClick={async () => {
+              {...pressable(async () => {
                 if (await confirm('撤回上报', '撤回后工作人员将不再处理这条上报，确定撤回吗？', '撤回')) {
                   void run(() => reportsApi.withdraw(r.id), '已撤回');
                 }
-              }}
+              })}
               data-testid="withdraw"
             >
               撤回上报
@@ -211,23 +209,24 @@ export default function ReportDetailPage() {
             <View className="detail__panel">
               <Textarea
                 className="field__textarea"
+                nativeProps={{ 'aria-label': panel === 'edit' ? '问题描述' : '哪里没修好' }}
                 placeholder={panel === 'edit' ? '补充或修改问题描述' : '请说明哪里没修好（必填）'}
                 maxlength={panel === 'edit' ? 500 : 300}
                 value={text}
                 onInput={(e) => setText(e.detail.value)}
               />
               <View className="btn-row mt-m">
-                <View role="button" className="btn btn--small" onClick={() => setPanel('none')}>
+                <View className="btn btn--small" {...pressable(() => setPanel('none'))}>
                   取消
                 </View>
                 <View
                   className={`btn btn--primary btn--small ${busy || (panel === 'notFixed' && !text.trim()) ? 'btn--disabled' : ''}`}
                   aria-disabled={!!(busy || (panel === 'notFixed' && !text.trim()))}
-                  onClick={() => {
+                  {...pressable(() => {
                     if (busy) return;
                     if (panel === 'edit') void run(() => reportsApi.edit(r.id, text.trim()), '已保存');
                     else if (text.trim()) void run(() => reportsApi.notFixed(r.id, text.trim()), '已反馈');
-                  }}
+                  })}
                 >
                   提交
                 </View>

@@ -19,6 +19,7 @@ import { storage } from '../../services/storage';
 import './index.css';
 import { loadSubscriptions } from '../../services/subscriptions';
 import { TextScale } from '../../components/TextScale';
+import { pressable } from '../../components/pressable';
 
 export default function ReportPage() {
   const r = useReportDraft();
@@ -65,14 +66,10 @@ export default function ReportPage() {
           <Text className="muted small report__done-hint">
             {process.env.TARO_ENV === 'weapp' ? '处理进度会通过微信消息通知您，' : ''}立案后即可获得积分。
           </Text>
-          <View
-            role="button"
-            className="btn btn--primary btn--block"
-            onClick={() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: s.id }) })}
-          >
+          <View className="btn btn--primary btn--block" {...pressable(() => void Taro.navigateTo({ url: pageUrl('reportDetail', { id: s.id }) }))}>
             查看处理进度
           </View>
-          <View role="button" className="btn btn--block" onClick={r.startOver}>
+          <View className="btn btn--block" {...pressable(r.startOver)}>
             再拍一个
           </View>
         </View>
@@ -83,7 +80,7 @@ export default function ReportPage() {
   return (
     <View className="page report">
       {!signedIn && (
-        <View className="banner banner--info row row--between" onClick={() => void Taro.navigateTo({ url: pageUrl('login') })}>
+        <View className="banner banner--info row row--between" {...pressable(() => void Taro.navigateTo({ url: pageUrl('login') }))}>
           <Text>登录后即可上报问题、跟踪进度、获得积分</Text>
           <Text className="card__extra">去登录 ›</Text>
         </View>
@@ -93,7 +90,7 @@ export default function ReportPage() {
           <Text className="grow">
             正在参与「{d.campaign.title}」{d.campaign.multiplier && d.campaign.multiplier > 1 ? `，积分 ×${d.campaign.multiplier}` : ''}
           </Text>
-          <Text className="card__extra" onClick={() => r.update((x) => ({ ...x, campaign: null }))}>
+          <Text className="card__extra" {...pressable(() => r.update((x) => ({ ...x, campaign: null })))}>
             退出
           </Text>
         </View>
@@ -101,7 +98,7 @@ export default function ReportPage() {
       {hasContent(d) && d.updatedAt < Date.now() - 10 * 60_000 && (
         <View className="banner banner--info row row--between">
           <Text>已为您恢复上次未提交的上报</Text>
-          <Text className="card__extra" onClick={r.discardDraft}>
+          <Text className="card__extra" {...pressable(r.discardDraft)}>
             清空
           </Text>
         </View>
@@ -162,12 +159,17 @@ export default function ReportPage() {
             <Text className="report__step">3</Text>问题类型
           </Text>
         </View>
-        <View className="report__category" onClick={() => setPickerOpen(true)} data-testid="category-field">
+        <View
+          className="report__category"
+          {...pressable(() => setPickerOpen(true), { label: d.categoryName ? `问题类型：${d.categoryName}，点按更换` : '选择问题类型' })}
+          data-testid="category-field"
+        >
           <Text className={d.categoryId ? 'report__category-name' : 'muted'}>{d.categoryName ?? '选择问题类型'}</Text>
           <Text className="list-item__arrow">›</Text>
         </View>
         <Textarea
           className="field__textarea report__desc"
+          nativeProps={{ 'aria-label': '问题描述（选填）' }}
           placeholder="补充说明（选填）：具体位置、问题情况…"
           maxlength={DESCRIPTION_MAX_LENGTH}
           value={d.description}
@@ -193,7 +195,7 @@ export default function ReportPage() {
       <View
         className={`btn btn--primary btn--block report__submit ${r.missing.length || r.submitting ? 'btn--disabled' : ''}`}
         aria-disabled={!!(r.missing.length || r.submitting)}
-        onClick={() => !r.submitting && void r.submit()}
+        {...pressable(() => !r.submitting && void r.submit())}
         data-testid="submit"
       >
         {r.submitting ? '正在提交…' : r.submitFailed ? '重新提交' : '提交上报'}
