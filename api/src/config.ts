@@ -86,6 +86,7 @@ const envSchema = z
     CORS_ORIGINS: listFromEnv.default([]),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     H5_DIST_DIR: z.string().default(path.resolve(__dirname, '..', '..', 'miniapp', 'dist', 'h5')),
+    CONSOLE_DIST_DIR: z.string().default(path.resolve(__dirname, '..', '..', 'console', 'dist')),
     DEV_LOGIN_ENABLED: booleanFromEnv.default(false),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
@@ -197,6 +198,8 @@ export interface Config {
   corsOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
   h5DistDir: string;
+  /** The built staff console, served at /console/. */
+  consoleDistDir: string;
   devLoginEnabled: boolean;
   shutdownTimeoutMs: number;
   tokens: { accessTtlSeconds: number; refreshTtlDays: number };
@@ -270,6 +273,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     h5DistDir: env.H5_DIST_DIR,
+    consoleDistDir: env.CONSOLE_DIST_DIR,
     devLoginEnabled: env.DEV_LOGIN_ENABLED,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     tokens: { accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS, refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS },
