@@ -14,7 +14,7 @@ createRoot(document.getElementById('root')!).render(
     {/* Two-character button labels stay as written (登录, 派遣), not spaced out. */}
     <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: '#1677ff' } }}>
       <AntApp>
-        <BrowserRouter basename="/console">
+        <BrowserRouter basename="/console" future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
           <App />
         </BrowserRouter>
       </AntApp>

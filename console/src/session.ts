@@ -89,7 +89,7 @@ export function mediaUrl(path: string): string {
 /** What to tell the user about a failed call. */
 export function errorText(e: unknown): string {
   if (e instanceof ApiRequestError) {
-    if (e.status === 409) return `${e.message}（案件已被他人处理或已变化，已为您刷新为最新状态）`;
+    if (e.status === 409) return `${e.message}。已为您显示案件的最新状态。`;
     return e.message;
   }
   return e instanceof Error ? e.message : String(e);

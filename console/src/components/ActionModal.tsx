@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert, Form, Input, InputNumber, Modal, Radio, Select, Space } from 'antd';
-import { REJECT_REASON_NAMES_ZH, buildActionBody, type ActionForm, type ActionSpec, type StaffCaseDetail } from '@ssp/shared';
+import { ApiRequestError, REJECT_REASON_NAMES_ZH, buildActionBody, type ActionForm, type ActionSpec, type StaffCaseDetail } from '@ssp/shared';
 import type { Catalogue } from '../catalogue';
 import { mayCall } from '../access';
 import { api, errorText, getSession } from '../session';
@@ -13,8 +13,8 @@ interface Props {
   onClose: () => void;
   /** The case as the API answered after the action. */
   onDone: (detail: StaffCaseDetail) => void;
-  /** The action was refused because the case changed meanwhile (409): show it as it is now. */
-  onConflict: () => void;
+  /** The action was refused because the case changed meanwhile (409): say why and show the case as it is now. */
+  onConflict: (message: string) => void;
 }
 
 /** The form of one case action (shared ACTION_SPECS), sent with the case version the user saw. */
@@ -71,8 +71,8 @@ export function ActionModal({ spec, detail, catalogue, onClose, onDone, onConfli
     try {
       onDone(await api.call('actOnCase', { params: { id: detail.id }, body: built.body }));
     } catch (e) {
-      setError(errorText(e));
-      if ((e as { status?: number }).status === 409) onConflict();
+      if (e instanceof ApiRequestError && e.status === 409) onConflict(errorText(e));
+      else setError(errorText(e));
     } finally {
       setBusy(false);
     }

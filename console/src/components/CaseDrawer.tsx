@@ -44,6 +44,8 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props
   const [detail, setDetail] = useState<StaffCaseDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [acting, setActing] = useState<ActionSpec | null>(null);
+  /** Why the last action was refused (the case changed meanwhile). */
+  const [conflict, setConflict] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     if (!caseId) return;
@@ -57,6 +59,7 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props
 
   useEffect(() => {
     setDetail(null);
+    setConflict(null);
     void load();
   }, [load]);
 
@@ -78,7 +81,10 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props
                 key={spec.action}
                 type={spec.tone === 'primary' ? 'primary' : 'default'}
                 danger={spec.tone === 'danger'}
-                onClick={() => setActing(spec)}
+                onClick={() => {
+                  setConflict(null);
+                  setActing(spec);
+                }}
                 data-testid={`action-${spec.action}`}
               >
                 {spec.label}
@@ -93,6 +99,9 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props
       {!d && !error && <Spin />}
       {d && (
         <div data-testid="case-detail">
+          {conflict && (
+            <Alert type="error" showIcon style={{ marginBottom: 16 }} message="操作未成功" description={conflict} data-testid="case-conflict" />
+          )}
           {d.postponeRequest && (
             <Alert
               type="warning"
@@ -186,7 +195,9 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props
               void message.success('办理成功');
               onChanged();
             }}
-            onConflict={() => {
+            onConflict={(text) => {
+              setActing(null);
+              setConflict(text);
               void load();
               onChanged();
             }}

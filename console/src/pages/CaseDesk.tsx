@@ -235,16 +235,17 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
           <Switch checked={filters.overdue} onChange={(v) => setFilters({ ...filters, overdue: v })} data-testid="filter-overdue" />
           <span>只看超期</span>
         </Space>
-        <Input.Search
-          style={{ width: 280 }}
-          placeholder="案件编号或描述、地址关键词"
-          allowClear
-          value={filters.q}
-          onChange={(e) => setFilters({ ...filters, q: e.target.value })}
-          onSearch={(q) => setApplied({ ...filters, q })}
-          enterButton="搜索"
-          data-testid="filter-q"
-        />
+        <span data-testid="filter-q">
+          <Input.Search
+            style={{ width: 280 }}
+            placeholder="案件编号或描述、地址关键词"
+            allowClear
+            value={filters.q}
+            onChange={(e) => setFilters({ ...filters, q: e.target.value })}
+            onSearch={(q) => setApplied({ ...filters, q })}
+            enterButton="搜索"
+          />
+        </span>
         <Button type="primary" onClick={() => setApplied(filters)} data-testid="filter-apply">
           筛选
         </Button>
