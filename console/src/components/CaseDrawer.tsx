@@ -178,7 +178,11 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props
                     </Typography.Text>
                     {e.publicNote && <div>说明：{e.publicNote}</div>}
                     {e.internalNote && <div>内部备注：{e.internalNote}</div>}
-                    {e.photos.length > 0 && <Photos photos={e.photos} testId={`event-photos-${e.seq}`} />}
+                    {e.photos.length > 0 && (
+                      <div style={{ marginTop: 8 }}>
+                        <Photos photos={e.photos} testId={`event-photos-${e.seq}`} />
+                      </div>
+                    )}
                   </div>
                 ),
               }))}

@@ -109,7 +109,7 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
       title: '案件编号',
       dataIndex: 'caseNo',
       key: 'caseNo',
-      width: 160,
+      width: 150,
       render: (caseNo: string, c: StaffCaseSummary) => (
         <Space direction="vertical" size={0}>
           <Typography.Link onClick={() => setParam('case', c.id)}>{caseNo}</Typography.Link>
@@ -117,7 +117,17 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
         </Space>
       ),
     },
-    { title: '问题类别', dataIndex: 'categoryName', key: 'categoryName', width: 150 },
+    {
+      title: '问题类别',
+      key: 'category',
+      width: 140,
+      render: (_: unknown, c: StaffCaseSummary) => (
+        <Space direction="vertical" size={0}>
+          <span>{c.categoryName}</span>
+          <Typography.Text type="secondary">{c.campaignId ? '活动上报' : (SOURCE_NAMES_ZH[c.source] ?? c.source)}</Typography.Text>
+        </Space>
+      ),
+    },
     {
       title: '位置',
       key: 'place',
@@ -134,7 +144,7 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
       title: '状态',
       dataIndex: 'state',
       key: 'state',
-      width: 130,
+      width: 120,
       render: (_: unknown, c: StaffCaseSummary) => (
         <Space size={4} wrap>
           <Tag color={STATE_COLORS[c.state]}>{STAFF_STATE_NAMES_ZH[c.state]}</Tag>
@@ -146,7 +156,7 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
     {
       title: '处置时限',
       key: 'deadline',
-      width: 190,
+      width: 170,
       render: (_: unknown, c: StaffCaseSummary) => {
         const countdown = deadlineCountdown(c.deadline, c.state, now);
         if (!countdown) return <Typography.Text type="secondary">{c.deadline ? formatTime(c.deadline) : '—'}</Typography.Text>;
@@ -176,7 +186,7 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
       width: 100,
       render: (s: string, c: StaffCaseSummary) => (c.campaignId ? '活动上报' : (SOURCE_NAMES_ZH[s] ?? s)),
     },
-    { title: '上报时间', dataIndex: 'createdAt', key: 'createdAt', width: 150, render: (v: string) => formatTime(v) },
+    { title: '上报时间', dataIndex: 'createdAt', key: 'createdAt', width: 140, render: (v: string) => formatTime(v) },
   ];
 
   return (
