@@ -369,6 +369,8 @@ describe('searching and narrowing the queue', () => {
 
     const byNumber = await operator.api.callRaw('caseQueue', { query: { q: caseNo, limit: 100 } });
     expect(ids(byNumber)).toEqual([id]);
+    // Each item carries its position (GCJ-02) for the console's map.
+    expect(byNumber.body.items[0].location).toEqual(city.point);
     const byPrefix = await operator.api.callRaw('caseQueue', { query: { q: caseNo.slice(0, 8), limit: 100 } });
     expect(ids(byPrefix)).toEqual(expect.arrayContaining([id, other]));
 

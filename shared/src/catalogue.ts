@@ -235,6 +235,13 @@ export const areasFileSchema = z.object({
 });
 export type AreasFile = z.infer<typeof areasFileSchema>;
 
+/** GET /staff/areas: every grid's boundary (GCJ-02), for the staff console's map; empty before any city data. */
+export const gridBoundariesSchema = z.object({
+  type: z.literal('FeatureCollection'),
+  features: z.array(gridFeatureSchema),
+});
+export type GridBoundaries = z.infer<typeof gridBoundariesSchema>;
+
 const areaRefSchema = z.object({ id: z.string(), name: z.string() });
 export type AreaRef = z.infer<typeof areaRefSchema>;
 

@@ -58,6 +58,7 @@ import {
   cityDataReplaceResultSchema,
   departmentListSchema,
   departmentsFileSchema,
+  gridBoundariesSchema,
   locateQuerySchema,
   reverseGeocodeSchema,
   locateResultSchema,
@@ -516,6 +517,14 @@ export const contract = {
     body: departmentsFileSchema,
     bodyCheckedByDomain: true,
     responses: { 200: cityDataReplaceResultSchema },
+  },
+  getGridBoundaries: {
+    method: 'get',
+    path: '/staff/areas',
+    tag: 'catalogue',
+    summary: '网格边界（GeoJSON，GCJ-02，工作台地图用）',
+    access: EVERY_STAFF,
+    responses: { 200: gridBoundariesSchema },
   },
   getAreasData: {
     method: 'get',

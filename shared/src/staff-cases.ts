@@ -93,6 +93,8 @@ export const staffCaseSummarySchema = z.object({
   streetId: z.string(),
   gridId: z.string(),
   address: z.string().nullable(),
+  /** GCJ-02, like every position in the product (the console's map plots it as is). */
+  location: z.object({ lat: z.number(), lng: z.number() }),
   departmentId: z.string().nullable(),
   deadline: z.string().nullable(),
   overdue: z.boolean(),
@@ -123,7 +125,6 @@ export const staffCaseEventSchema = z.object({
 
 export const staffCaseDetailSchema = staffCaseSummarySchema.extend({
   description: z.string(),
-  location: z.object({ lat: z.number(), lng: z.number() }),
   anonymous: z.boolean(),
   reporterNickname: z.string().nullable(),
   photos: z.array(z.object({ id: z.string(), url: z.string(), thumbUrl: z.string() })),

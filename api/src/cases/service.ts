@@ -145,6 +145,7 @@ export class CaseService {
       streetId: doc.streetId,
       gridId: doc.gridId,
       address: doc.address ?? null,
+      location: { lat: doc.location.lat, lng: doc.location.lng },
       departmentId: doc.departmentId ?? null,
       deadline: doc.deadline ? doc.deadline.toISOString() : null,
       overdue: this.isOverdue(doc),
@@ -186,7 +187,6 @@ export class CaseService {
     return {
       ...this.summary(doc),
       description: doc.description,
-      location: { lat: doc.location.lat, lng: doc.location.lng },
       anonymous: doc.anonymous,
       reporterNickname: reporter?.nickname ?? null,
       photos: doc.photoIds.map(photo),
