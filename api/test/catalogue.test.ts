@@ -249,7 +249,11 @@ describe('category, department and calendar lookups', () => {
       center: { lat: 28.7, lng: 115.8 },
       coordinateSystem: 'gcj02',
       // The deployment's map tiles (MAP_TILE_URL), GCJ-02 like everything else.
-      mapTiles: { url: 'https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}', subdomains: '1234' },
+      mapTiles: {
+        url: 'https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}',
+        subdomains: '1234',
+        datum: 'gcj02',
+      },
     });
     const calendar = await api.services.catalogue.getCalendar();
     expect(calendar.workingHours).toEqual([
