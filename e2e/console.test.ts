@@ -1,11 +1,15 @@
 /**
  * The staff console (console/, served by the API at /console/) in Chromium at a desk's
- * 1440×900: a dispatcher finds an overdue case with the queue's filters and dispatches it
- * (and a stale action is refused with a clear message); the department reports it handled
+ * 1440×900: a dispatcher finds an overdue case with the queue's filters, on the list and on
+ * the map (tiles from a loopback tile server), and dispatches it (and a stale action is
+ * refused with a clear message); the department reports it handled
  * with an after-photo dropped into the upload; a supervisor verifies it and the case is
  * closed. Screenshots of each screen go to test-artifacts/screenshots/console/.
  */
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -51,6 +55,8 @@ let department: PublicDepartment;
 let overdueCase: { id: string; caseNo: string };
 let freshCase: { id: string; caseNo: string };
 let dispatcherApi: ApiClient;
+let tiles: http.Server;
+const tileRequests: string[] = [];
 const accounts = {} as Record<'dispatcher' | 'department' | 'supervisor', { username: string; password: string; displayName: string }>;
 
 async function shot(name: string): Promise<void> {
@@ -106,8 +112,22 @@ async function drawerState(): Promise<string> {
 
 beforeAll(async () => {
   ensureConsoleBuild();
+  // The map's tiles: one plain tile for every address, from loopback.
+  const tile = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#e8eef3' } })
+    .png()
+    .toBuffer();
+  tiles = http.createServer((req, res) => {
+    tileRequests.push(req.url ?? '');
+    res.writeHead(200, { 'Content-Type': 'image/png' });
+    res.end(tile);
+  });
+  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
+  const tileUrl = `http://127.0.0.1:${(tiles.address() as AddressInfo).port}/{s}/{z}/{x}/{y}.png`;
   const clock = new MovableClock();
-  api = await startTestApi({ env: { DEV_LOGIN_ENABLED: 'true', CONSOLE_DIST_DIR: CONSOLE_DIST }, clock });
+  api = await startTestApi({
+    env: { DEV_LOGIN_ENABLED: 'true', CONSOLE_DIST_DIR: CONSOLE_DIST, MAP_TILE_URL: tileUrl, MAP_TILE_SUBDOMAINS: 'a' },
+    clock,
+  });
   city = await demoCity(api);
   consoleUrl = `${api.url}/console/`;
   department = (await api.services.catalogue.listDepartments()).find((d) => d.id === city.departmentIds[0])!;
@@ -144,6 +164,7 @@ afterAll(async () => {
   if (page) await shot('last').catch(() => undefined);
   await device?.close();
   await api?.close();
+  await new Promise<void>((resolve) => (tiles ? tiles.close(() => resolve()) : resolve()));
   removeTempFiles();
   if (device?.errors.length) throw new Error(`uncaught errors in the console:\n${device.errors.join('\n')}`);
 });
@@ -185,26 +206,47 @@ describe('the staff console', () => {
     await page.getByTestId('filter-apply').click();
     await row(overdueCase.caseNo).waitFor();
 
-    // The case: its photo, its timeline, and the actions a dispatcher may take on a filed case.
-    await openCase(overdueCase.caseNo);
+    // The map: the grids, the deployment's tiles, and with 只看超期 on, the overdue case's marker alone.
+    await page.getByTestId('filter-overdue').click();
+    await page.getByTestId('filter-apply').click();
+    await page.getByTestId('view-toggle').getByText('地图').click();
+    await page.waitForURL(/view=map/);
+    await page.getByTestId('case-map').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-tile-loaded').length > 0, undefined, { timeout: 15_000 });
+    expect(tileRequests.some((u) => /^\/a\/\d+\/\d+\/\d+\.png$/.test(u))).toBe(true);
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-overlay-pane path').length > 0);
+    const marker = page.locator(`.leaflet-marker-icon[title="${overdueCase.caseNo}"]`);
+    await marker.waitFor();
+    await expect(page.locator(`.leaflet-marker-icon[title="${freshCase.caseNo}"]`).count()).resolves.toBe(0);
+    await shot('04-map-overdue');
+
+    // The case, opened from its marker: its photo, its timeline, and the actions a dispatcher may take on a filed case.
+    await marker.click();
+    await page.getByTestId('case-detail').waitFor();
+    await page.locator('.ant-drawer-title', { hasText: overdueCase.caseNo }).waitFor();
     await page.getByTestId('case-photos').locator('img').first().waitFor();
     await expect(page.getByTestId('case-timeline').innerText()).resolves.toContain('立案');
     await expect(page.getByTestId('case-actions').locator('button').allInnerTexts()).resolves.toEqual(['派遣', '转办上级平台']);
-    await shot('04-case-detail');
+    await shot('05-case-detail');
 
     await page.getByTestId('action-dispatch').click();
     await page.locator('.ant-modal [data-testid="action-department"]').click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
     await page.locator('.ant-modal textarea').fill('请尽快到场处置');
-    await shot('05-dispatch-form');
+    await shot('06-dispatch-form');
     await page.getByTestId('action-submit').click();
     await page.locator('.ant-message', { hasText: '办理成功' }).waitFor();
     await page.locator('.ant-drawer-extra .ant-tag', { hasText: '已派遣' }).waitFor();
     const dispatched = await dispatcherApi.call('getStaffCase', { params: { id: overdueCase.id } });
     expect([dispatched.state, dispatched.departmentId]).toEqual(['dispatched', department.id]);
-    await shot('06-dispatched');
+    await shot('07-dispatched');
     await page.locator('.ant-drawer-close').click();
-    await row(overdueCase.caseNo).waitFor({ state: 'detached' });
+    await marker.waitFor({ state: 'detached' });
+    // Back to the list, all filed cases.
+    await page.getByTestId('view-toggle').getByText('列表').click();
+    await page.getByTestId('filter-overdue').click();
+    await page.getByTestId('filter-apply').click();
+    await row(freshCase.caseNo).waitFor();
 
     // Someone else dispatches the fresh case while this dispatcher has it open: the console says so.
     await openCase(freshCase.caseNo);
@@ -221,7 +263,7 @@ describe('the staff console', () => {
     expect(await notice.innerText()).toMatch(/已被他人处理.*最新/);
     await page.locator('.ant-drawer-extra .ant-tag', { hasText: '已派遣' }).waitFor();
     await expect(page.getByTestId('action-dispatch').count()).resolves.toBe(0);
-    await shot('07-conflict');
+    await shot('08-conflict');
     await page.locator('.ant-drawer-close').click();
     await signOut();
   });
@@ -235,7 +277,7 @@ describe('the staff console', () => {
     await row(overdueCase.caseNo).waitFor();
     await expect(row(freshCase.caseNo).count()).resolves.toBe(0);
     await expect(row(overdueCase.caseNo).getByTestId('countdown').innerText()).resolves.toMatch(/^已超期 \d+ 天/);
-    await shot('08-my-tasks');
+    await shot('09-my-tasks');
 
     await openCase(overdueCase.caseNo);
     await page.getByTestId('action-report_handled').click();
@@ -246,11 +288,11 @@ describe('the staff console', () => {
       .setInputFiles(photo);
     await page.locator('.ant-modal .ant-upload-list-item-done').waitFor();
     await page.locator('.ant-modal textarea').fill('已更换井盖，现场恢复通行');
-    await shot('09-report-handled-form');
+    await shot('10-report-handled-form');
     await page.getByTestId('action-submit').click();
     await page.locator('.ant-drawer-extra .ant-tag', { hasText: '待核查' }).waitFor();
     await page.getByTestId('case-after-photos').locator('img').first().waitFor();
-    await shot('10-handled');
+    await shot('11-handled');
     await page.locator('.ant-drawer-close').click();
     await signOut();
   });
@@ -261,7 +303,7 @@ describe('the staff console', () => {
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '核查队列' }).click();
     await page.waitForURL(/\/console\/verify/);
     await row(overdueCase.caseNo).waitFor();
-    await shot('11-verification-queue');
+    await shot('12-verification-queue');
 
     await openCase(overdueCase.caseNo);
     await page.getByTestId('case-after-photos').locator('img').first().waitFor();
@@ -270,7 +312,7 @@ describe('the staff console', () => {
     await page.getByTestId('action-submit').click();
     await page.locator('.ant-drawer-extra .ant-tag', { hasText: '已结案' }).waitFor();
     expect(await drawerState()).toBe('已结案');
-    await shot('12-verified');
+    await shot('13-verified');
     const closed = await dispatcherApi.call('getStaffCase', { params: { id: overdueCase.id } });
     expect(closed.state).toBe('closed');
     await page.locator('.ant-drawer-close').click();

@@ -1,9 +1,21 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Cascader, DatePicker, Input, Select, Space, Switch, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, Cascader, DatePicker, Input, Segmented, Select, Space, Switch, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { useSearchParams } from 'react-router-dom';
-import { CASE_SOURCES, STAFF_STATE_NAMES_ZH, overdueFirst, queueTabs, type OperationInput, type QueueTab, type StaffCaseSummary } from '@ssp/shared';
+import {
+  CASE_SOURCES,
+  STAFF_STATE_NAMES_ZH,
+  overdueFirst,
+  queueTabs,
+  type CityAnswer,
+  type GridBoundaries,
+  type OperationInput,
+  type QueueTab,
+  type StaffCaseSummary,
+} from '@ssp/shared';
+import { mayCall } from '../access';
+import { CaseMap } from '../components/CaseMap';
 import { useCatalogue } from '../catalogue';
 import { CaseDrawer } from '../components/CaseDrawer';
 import { SOURCE_NAMES_ZH, STATE_COLORS, deadlineCountdown, formatTime, useNow } from '../format';
@@ -40,6 +52,9 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
   const [params, setParams] = useSearchParams();
   const tabKey = params.get('tab') ?? tabs[0]?.key ?? 'all';
   const openCaseId = params.get('case');
+  const view = mode === 'desk' && params.get('view') === 'map' ? 'map' : 'list';
+  const [city, setCity] = useState<CityAnswer | null>(null);
+  const [boundaries, setBoundaries] = useState<GridBoundaries | null>(null);
   const tab = tabs.find((t) => t.key === tabKey) ?? tabs[0]!;
   const catalogue = useCatalogue();
   const now = useNow(1000);
@@ -52,7 +67,7 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
   const [error, setError] = useState<string | null>(null);
 
   const query = useMemo((): QueueQuery => {
-    const q: QueueQuery = { ...(tab.query as QueueQuery), limit: 50 };
+    const q: QueueQuery = { ...(tab.query as QueueQuery), limit: view === 'map' ? 100 : 50 };
     const [districtId, streetId, gridId] = applied.area;
     if (districtId) q.districtId = districtId;
     if (streetId) q.streetId = streetId;
@@ -64,7 +79,7 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
     if (applied.range?.[1]) q.to = applied.range[1].format('YYYY-MM-DD');
     if (applied.q.trim()) q.q = applied.q.trim();
     return q;
-  }, [tab, applied]);
+  }, [tab, applied, view]);
 
   const load = useCallback(
     async (after?: string) => {
@@ -86,6 +101,21 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
   useEffect(() => {
     void load();
   }, [load]);
+
+  // The map's city (tiles, centre) and grid boundaries, once it is first shown.
+  useEffect(() => {
+    if (view !== 'map' || city) return;
+    api
+      .call('getCity')
+      .then(setCity)
+      .catch((e: unknown) => setError(errorText(e)));
+    if (mayCall(session.staff.role, 'getGridBoundaries')) {
+      api
+        .call('getGridBoundaries')
+        .then(setBoundaries)
+        .catch(() => undefined);
+    }
+  }, [view, city, session]);
 
   const setParam = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
@@ -195,6 +225,18 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
         {TITLES[mode].title}
       </Typography.Title>
       <Typography.Paragraph type="secondary">{TITLES[mode].hint}</Typography.Paragraph>
+      {mode === 'desk' && (
+        <Segmented
+          style={{ float: 'right' }}
+          value={view}
+          onChange={(v) => setParam('view', v === 'map' ? 'map' : null)}
+          options={[
+            { value: 'list', label: '列表' },
+            { value: 'map', label: '地图' },
+          ]}
+          data-testid="view-toggle"
+        />
+      )}
       <Tabs
         activeKey={tab.key}
         onChange={(key) => {
@@ -272,7 +314,9 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
         </Button>
       </Space>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+      {view === 'map' && city && <CaseMap city={city} boundaries={boundaries} items={items} onOpen={(id) => setParam('case', id)} />}
       <Table<StaffCaseSummary>
+        style={view === 'map' ? { display: 'none' } : undefined}
         rowKey="id"
         size="middle"
         loading={loading}
