@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   env.SSP_TEST_MONGODB_URI = db.uri;
   const resultsFile = path.join(os.tmpdir(), `ssp-jest-${process.pid}.json`);
   try {
-    await runStep('jest (shared, api, miniapp)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });
+    await runStep('jest (shared, api, miniapp, console, e2e)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });
   } finally {
     await reportJest(resultsFile);
     await db.stop();

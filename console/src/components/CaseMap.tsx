@@ -107,7 +107,13 @@ export function CaseMap({ city, boundaries, items, onOpen }: Props) {
   const states = [...new Set(items.map((c) => c.state))];
   return (
     <div>
-      <div ref={host} style={{ height: 'max(420px, calc(100vh - 380px))', width: '100%', borderRadius: 8 }} data-testid="case-map" role="application" aria-label="案件地图" />
+      <div
+        ref={host}
+        style={{ height: 'max(420px, calc(100vh - 380px))', width: '100%', borderRadius: 8 }}
+        data-testid="case-map"
+        role="application"
+        aria-label="案件地图"
+      />
       <Space wrap style={{ marginTop: 8 }}>
         <Typography.Text type="secondary">地图显示已加载的 {items.length} 件案件：</Typography.Text>
         {states.map((s) => (
