@@ -54,6 +54,7 @@ let page: Page;
 let department: PublicDepartment;
 let overdueCase: { id: string; caseNo: string };
 let freshCase: { id: string; caseNo: string };
+const bulkCases: { id: string; caseNo: string }[] = [];
 let dispatcherApi: ApiClient;
 let tiles: http.Server;
 const tileRequests: string[] = [];
@@ -151,6 +152,14 @@ beforeAll(async () => {
   const fresh = await operatorApi.call('getStaffCase', { params: { id: newId } });
   await operatorApi.call('actOnCase', { params: { id: newId }, body: { action: 'file', version: fresh.version } });
 
+  // Two more for a bulk dispatch.
+  for (const [i, text] of ['护栏破损', '广告牌松动'].entries()) {
+    const id = await report(alice, text, offset(city.point, -150 * (i + 1), 60));
+    const seen = await operatorApi.call('getStaffCase', { params: { id } });
+    const filedNow = await operatorApi.call('actOnCase', { params: { id }, body: { action: 'file', version: seen.version } });
+    bulkCases.push({ id, caseNo: filedNow.caseNo });
+  }
+
   const old = await operatorApi.call('getStaffCase', { params: { id: oldId } });
   expect(old.overdue).toBe(true);
   overdueCase = { id: old.id, caseNo: old.caseNo };
@@ -229,7 +238,9 @@ describe('the staff console', () => {
     await expect(page.getByTestId('case-actions').locator('button').allInnerTexts()).resolves.toEqual(['派遣', '转办上级平台']);
     await shot('05-case-detail');
 
-    await page.getByTestId('action-dispatch').click();
+    // D opens the dispatch form (the footer lists the keys).
+    await expect(page.getByTestId('key-hints').innerText()).resolves.toContain('D 派遣');
+    await page.keyboard.press('d');
     await page.locator('.ant-modal [data-testid="action-department"]').click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
     await page.locator('.ant-modal textarea').fill('请尽快到场处置');
@@ -265,6 +276,21 @@ describe('the staff console', () => {
     await expect(page.getByTestId('action-dispatch').count()).resolves.toBe(0);
     await shot('08-conflict');
     await page.locator('.ant-drawer-close').click();
+
+    // Bulk dispatch: two filed cases, ticked in the list, to one department at once.
+    for (const c of bulkCases) await row(c.caseNo).locator('.ant-checkbox-input').check();
+    await page.getByTestId('bulk-dispatch').click();
+    await page.locator('.ant-modal [data-testid="bulk-department"]').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
+    await shot('09-bulk-dispatch');
+    await page.getByTestId('bulk-submit').click();
+    await expect(page.getByTestId('bulk-result').innerText()).resolves.toContain('已派遣 2 件');
+    await page.getByTestId('bulk-submit').click();
+    for (const c of bulkCases) {
+      await row(c.caseNo).waitFor({ state: 'detached' });
+      const after = await dispatcherApi.call('getStaffCase', { params: { id: c.id } });
+      expect([after.state, after.departmentId]).toEqual(['dispatched', department.id]);
+    }
     await signOut();
   });
 
@@ -277,7 +303,7 @@ describe('the staff console', () => {
     await row(overdueCase.caseNo).waitFor();
     await expect(row(freshCase.caseNo).count()).resolves.toBe(0);
     await expect(row(overdueCase.caseNo).getByTestId('countdown').innerText()).resolves.toMatch(/^已超期 \d+ 天/);
-    await shot('09-my-tasks');
+    await shot('10-my-tasks');
 
     await openCase(overdueCase.caseNo);
     await page.getByTestId('action-report_handled').click();
@@ -288,11 +314,11 @@ describe('the staff console', () => {
       .setInputFiles(photo);
     await page.locator('.ant-modal .ant-upload-list-item-done').waitFor();
     await page.locator('.ant-modal textarea').fill('已更换井盖，现场恢复通行');
-    await shot('10-report-handled-form');
+    await shot('11-report-handled-form');
     await page.getByTestId('action-submit').click();
     await page.locator('.ant-drawer-extra .ant-tag', { hasText: '待核查' }).waitFor();
     await page.getByTestId('case-after-photos').locator('img').first().waitFor();
-    await shot('11-handled');
+    await shot('12-handled');
     await page.locator('.ant-drawer-close').click();
     await signOut();
   });
@@ -303,7 +329,7 @@ describe('the staff console', () => {
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '核查队列' }).click();
     await page.waitForURL(/\/console\/verify/);
     await row(overdueCase.caseNo).waitFor();
-    await shot('12-verification-queue');
+    await shot('13-verification-queue');
 
     await openCase(overdueCase.caseNo);
     await page.getByTestId('case-after-photos').locator('img').first().waitFor();
@@ -312,7 +338,7 @@ describe('the staff console', () => {
     await page.getByTestId('action-submit').click();
     await page.locator('.ant-drawer-extra .ant-tag', { hasText: '已结案' }).waitFor();
     expect(await drawerState()).toBe('已结案');
-    await shot('13-verified');
+    await shot('14-verified');
     const closed = await dispatcherApi.call('getStaffCase', { params: { id: overdueCase.id } });
     expect(closed.state).toBe('closed');
     await page.locator('.ant-drawer-close').click();

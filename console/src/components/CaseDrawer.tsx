@@ -13,6 +13,7 @@ import type { Catalogue } from '../catalogue';
 import { SOURCE_NAMES_ZH, STATE_COLORS, deadlineCountdown, formatTime } from '../format';
 import { api, errorText, mediaUrl } from '../session';
 import { ActionModal } from './ActionModal';
+import { ACTION_KEYS, NEXT_KEY, PREVIOUS_KEY, useLetterKeys } from '../shortcuts';
 
 interface Props {
   caseId: string | null;
@@ -21,6 +22,8 @@ interface Props {
   onClose: () => void;
   /** The case changed (an action went through): the queue reloads. */
   onChanged: () => void;
+  /** Opens the next (1) or previous (-1) case of the queue (keys J and K). */
+  onStep?: (direction: 1 | -1) => void;
 }
 
 const stateName = (s: string | null) => (s ? (STAFF_STATE_NAMES_ZH[s as CaseState] ?? s) : '');
@@ -39,7 +42,7 @@ function Photos({ photos, testId }: { photos: StaffCaseDetail['photos']; testId:
 }
 
 /** One case: what was reported, where, its photos and timeline, and the actions the role may take now. */
-export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props) {
+export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged, onStep }: Props) {
   const { message } = App.useApp();
   const [detail, setDetail] = useState<StaffCaseDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -65,6 +68,22 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props
 
   const d = detail && detail.id === caseId ? detail : null;
   const countdown = d ? deadlineCountdown(d.deadline, d.state, now) : null;
+  const offered = d ? offeredActions(d.allowedActions) : [];
+
+  // Keyboard: a letter opens its action's form, J and K move through the queue.
+  useLetterKeys(!!caseId && !acting, (key) => {
+    if (key === NEXT_KEY) return onStep?.(1);
+    if (key === PREVIOUS_KEY) return onStep?.(-1);
+    const spec = offered.find((s) => ACTION_KEYS[s.action] === key);
+    if (spec) {
+      setConflict(null);
+      setActing(spec);
+    }
+  });
+  const keyHints = [
+    ...offered.filter((s) => ACTION_KEYS[s.action]).map((s) => `${ACTION_KEYS[s.action]} ${s.label}`),
+    ...(onStep ? [`${NEXT_KEY}/${PREVIOUS_KEY} 下一件/上一件`] : []),
+  ];
 
   return (
     <Drawer
@@ -75,22 +94,29 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged }: Props
       extra={d && <Tag color={STATE_COLORS[d.state]}>{STAFF_STATE_NAMES_ZH[d.state]}</Tag>}
       footer={
         d && (
-          <Space wrap data-testid="case-actions">
-            {offeredActions(d.allowedActions).map((spec) => (
-              <Button
-                key={spec.action}
-                type={spec.tone === 'primary' ? 'primary' : 'default'}
-                danger={spec.tone === 'danger'}
-                onClick={() => {
-                  setConflict(null);
-                  setActing(spec);
-                }}
-                data-testid={`action-${spec.action}`}
-              >
-                {spec.label}
-              </Button>
-            ))}
-            {d.allowedActions.length === 0 && <Typography.Text type="secondary">当前状态下您没有可办理的操作</Typography.Text>}
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Space wrap data-testid="case-actions">
+              {offered.map((spec) => (
+                <Button
+                  key={spec.action}
+                  type={spec.tone === 'primary' ? 'primary' : 'default'}
+                  danger={spec.tone === 'danger'}
+                  onClick={() => {
+                    setConflict(null);
+                    setActing(spec);
+                  }}
+                  data-testid={`action-${spec.action}`}
+                >
+                  {spec.label}
+                </Button>
+              ))}
+              {d.allowedActions.length === 0 && <Typography.Text type="secondary">当前状态下您没有可办理的操作</Typography.Text>}
+            </Space>
+            {keyHints.length > 0 && (
+              <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="key-hints">
+                快捷键：{keyHints.join(' · ')}
+              </Typography.Text>
+            )}
           </Space>
         )
       }

@@ -14,7 +14,8 @@ import {
   type QueueTab,
   type StaffCaseSummary,
 } from '@ssp/shared';
-import { mayCall } from '../access';
+import { mayCall, takesAction } from '../access';
+import { BulkDispatchModal } from '../components/BulkDispatchModal';
 import { CaseMap } from '../components/CaseMap';
 import { useCatalogue } from '../catalogue';
 import { CaseDrawer } from '../components/CaseDrawer';
@@ -65,6 +66,10 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [bulk, setBulk] = useState(false);
+  // Dispatchers may dispatch several filed cases at once.
+  const bulkDispatch = mode === 'desk' && takesAction(session.staff.role, ['dispatch']) && (tab.query as QueueQuery).state === 'filed';
 
   const query = useMemo((): QueueQuery => {
     const q: QueueQuery = { ...(tab.query as QueueQuery), limit: view === 'map' ? 100 : 50 };
@@ -88,6 +93,7 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
       try {
         const page = await api.call('caseQueue', { query: after ? { ...query, cursor: after } : query });
         setItems((prev) => overdueFirst(after ? [...prev, ...page.items] : page.items));
+        if (!after) setSelected([]);
         setCursor(page.nextCursor);
       } catch (e) {
         setError(errorText(e));
@@ -204,18 +210,11 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
           {
             title: '处置部门',
             key: 'dept',
-            width: 150,
+            width: 140,
             render: (_: unknown, c: StaffCaseSummary) => catalogue?.departmentName(c.departmentId) ?? '—',
           },
         ]
       : []),
-    {
-      title: '来源',
-      dataIndex: 'source',
-      key: 'source',
-      width: 100,
-      render: (s: string, c: StaffCaseSummary) => (c.campaignId ? '活动上报' : (SOURCE_NAMES_ZH[s] ?? s)),
-    },
     { title: '上报时间', dataIndex: 'createdAt', key: 'createdAt', width: 140, render: (v: string) => formatTime(v) },
   ];
 
@@ -314,11 +313,29 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
         </Button>
       </Space>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+      {bulkDispatch && view === 'list' && (
+        <Space style={{ marginBottom: 12 }}>
+          <Button type="primary" disabled={!selected.length} onClick={() => setBulk(true)} data-testid="bulk-dispatch">
+            批量派遣{selected.length ? `（${selected.length}）` : ''}
+          </Button>
+          <Typography.Text type="secondary">勾选待派遣的案件，一次派给同一个处置部门</Typography.Text>
+        </Space>
+      )}
       {view === 'map' && city && <CaseMap city={city} boundaries={boundaries} items={items} onOpen={(id) => setParam('case', id)} />}
       <Table<StaffCaseSummary>
         style={view === 'map' ? { display: 'none' } : undefined}
         rowKey="id"
         size="middle"
+        rowSelection={
+          bulkDispatch
+            ? {
+                selectedRowKeys: selected,
+                onChange: (keys) => setSelected(keys as string[]),
+                columnWidth: 40,
+                getCheckboxProps: (c) => ({ 'aria-label': `选择 ${c.caseNo}` }) as never,
+              }
+            : undefined
+        }
         loading={loading}
         dataSource={items}
         columns={columns}
@@ -340,6 +357,14 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
             加载更多
           </Button>
         </div>
+      )}
+      {bulk && (
+        <BulkDispatchModal
+          cases={items.filter((c) => selected.includes(c.id))}
+          catalogue={catalogue}
+          onClose={() => setBulk(false)}
+          onDone={() => void load()}
+        />
       )}
       <CaseDrawer caseId={openCaseId} catalogue={catalogue} now={now} onClose={() => setParam('case', null)} onChanged={() => void load()} />
     </Card>
