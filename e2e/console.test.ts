@@ -4,7 +4,8 @@
  * the map (tiles from a loopback tile server), and dispatches it (and a stale action is
  * refused with a clear message); the department reports it handled
  * with an after-photo dropped into the upload; a supervisor verifies it and the case is
- * closed. Screenshots of each screen go to test-artifacts/screenshots/console/.
+ * closed; an operator merges a duplicate report after comparing it side by side with the
+ * original. Screenshots of each screen go to test-artifacts/screenshots/console/.
  */
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
@@ -58,7 +59,8 @@ const bulkCases: { id: string; caseNo: string }[] = [];
 let dispatcherApi: ApiClient;
 let tiles: http.Server;
 const tileRequests: string[] = [];
-const accounts = {} as Record<'dispatcher' | 'department' | 'supervisor', { username: string; password: string; displayName: string }>;
+const accounts = {} as Record<'operator' | 'dispatcher' | 'department' | 'supervisor', { username: string; password: string; displayName: string }>;
+let duplicates: { original: string; duplicate: string; originalNo: string; duplicateNo: string };
 
 async function shot(name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
@@ -136,6 +138,7 @@ beforeAll(async () => {
   accounts.department = await createStaff(api, 'department', department.id);
   accounts.supervisor = await createStaff(api, 'supervisor');
   const operator = await createStaff(api, 'operator');
+  accounts.operator = operator;
   const operatorApi = await staffClient(api.url, operator.username, operator.password);
   dispatcherApi = await staffClient(api.url, accounts.dispatcher.username, accounts.dispatcher.password);
   const { accessToken } = await api.client().call('devLogin', { body: { devUser: 'console-alice', nickname: '市民小刘' } });
@@ -159,6 +162,16 @@ beforeAll(async () => {
     const filedNow = await operatorApi.call('actOnCase', { params: { id }, body: { action: 'file', version: seen.version } });
     bulkCases.push({ id, caseNo: filedNow.caseNo });
   }
+
+  // The same overflowing bin reported twice, 20 m apart, both waiting for acceptance.
+  const original = await report(alice, '垃圾桶满溢，周边散落垃圾', offset(city.point, 300, -200));
+  const duplicate = await report(alice, '这里的垃圾桶又满了', offset(city.point, 315, -190));
+  duplicates = {
+    original,
+    duplicate,
+    originalNo: (await operatorApi.call('getStaffCase', { params: { id: original } })).caseNo,
+    duplicateNo: (await operatorApi.call('getStaffCase', { params: { id: duplicate } })).caseNo,
+  };
 
   const old = await operatorApi.call('getStaffCase', { params: { id: oldId } });
   expect(old.overdue).toBe(true);
@@ -346,5 +359,32 @@ describe('the staff console', () => {
     // Signed out means signed out: a console page sends the browser back to sign in.
     await page.goto(`${consoleUrl}verify`);
     await page.waitForURL(/\/console\/login/);
+  });
+
+  it('an operator merges a duplicate report after comparing the two side by side', async () => {
+    await signIn(accounts.operator);
+    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台']);
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '案件调度台' }).click();
+    // 待受理: both reports.
+    await row(duplicates.originalNo).waitFor();
+    await openCase(duplicates.duplicateNo);
+    await expect(page.getByTestId('case-actions').locator('button').allInnerTexts()).resolves.toEqual(['立案', '标记重复', '不予受理']);
+    await page.keyboard.press('m');
+    // The nearest open case of the grid comes first; choosing it puts the two side by side.
+    const first = page.locator('[data-testid^="merge-candidate-"]').first();
+    await expect(first.getAttribute('data-testid')).resolves.toBe(`merge-candidate-${duplicates.originalNo}`);
+    await first.click();
+    await page.getByTestId(`merge-side-${duplicates.originalNo}`).waitFor();
+    await page.getByTestId(`merge-side-${duplicates.duplicateNo}`).waitFor();
+    await expect(page.getByTestId(`merge-side-${duplicates.originalNo}`).innerText()).resolves.toContain('垃圾桶满溢');
+    await shot('15-merge-compare');
+    await page.getByTestId('merge-submit').click();
+    await page.locator('.ant-drawer-extra .ant-tag', { hasText: '不予受理' }).waitFor();
+    const merged = await dispatcherApi.call('getStaffCase', { params: { id: duplicates.duplicate } });
+    expect([merged.state, merged.duplicateOf]).toEqual(['rejected', duplicates.original]);
+    await shot('16-merged');
+    await page.locator('.ant-drawer-close').click();
+    await row(duplicates.duplicateNo).waitFor({ state: 'detached' });
+    await signOut();
   });
 });

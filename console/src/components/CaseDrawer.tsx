@@ -13,6 +13,7 @@ import type { Catalogue } from '../catalogue';
 import { SOURCE_NAMES_ZH, STATE_COLORS, deadlineCountdown, formatTime } from '../format';
 import { api, errorText, mediaUrl } from '../session';
 import { ActionModal } from './ActionModal';
+import { MergeModal } from './MergeModal';
 import { ACTION_KEYS, NEXT_KEY, PREVIOUS_KEY, useLetterKeys } from '../shortcuts';
 
 interface Props {
@@ -214,24 +215,43 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged, onStep 
               }))}
             />
           )}
-          <ActionModal
-            spec={acting}
-            detail={d}
-            catalogue={catalogue}
-            onClose={() => setActing(null)}
-            onDone={(next) => {
-              setActing(null);
-              setDetail(next);
-              void message.success('办理成功');
-              onChanged();
-            }}
-            onConflict={(text) => {
-              setActing(null);
-              setConflict(text);
-              void load();
-              onChanged();
-            }}
-          />
+          {acting?.action === 'merge' ? (
+            <MergeModal
+              detail={d}
+              onClose={() => setActing(null)}
+              onDone={(next) => {
+                setActing(null);
+                setDetail(next);
+                void message.success('已合并为重复上报');
+                onChanged();
+              }}
+              onConflict={(text) => {
+                setActing(null);
+                setConflict(text);
+                void load();
+                onChanged();
+              }}
+            />
+          ) : (
+            <ActionModal
+              spec={acting}
+              detail={d}
+              catalogue={catalogue}
+              onClose={() => setActing(null)}
+              onDone={(next) => {
+                setActing(null);
+                setDetail(next);
+                void message.success('办理成功');
+                onChanged();
+              }}
+              onConflict={(text) => {
+                setActing(null);
+                setConflict(text);
+                void load();
+                onChanged();
+              }}
+            />
+          )}
         </div>
       )}
     </Drawer>
