@@ -5,7 +5,8 @@
  * refused with a clear message); the department reports it handled
  * with an after-photo dropped into the upload; a supervisor verifies it and the case is
  * closed; an operator merges a duplicate report after comparing it side by side with the
- * original. Screenshots of each screen go to test-artifacts/screenshots/console/.
+ * original; an administrator creates a staff account and hands over a citizen's claimed
+ * reward. Screenshots of each screen go to test-artifacts/screenshots/console/.
  */
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
@@ -59,7 +60,11 @@ const bulkCases: { id: string; caseNo: string }[] = [];
 let dispatcherApi: ApiClient;
 let tiles: http.Server;
 const tileRequests: string[] = [];
-const accounts = {} as Record<'operator' | 'dispatcher' | 'department' | 'supervisor', { username: string; password: string; displayName: string }>;
+const accounts = {} as Record<
+  'operator' | 'dispatcher' | 'department' | 'supervisor' | 'admin',
+  { username: string; password: string; displayName: string }
+>;
+let alice: ApiClient;
 let duplicates: { original: string; duplicate: string; originalNo: string; duplicateNo: string };
 
 async function shot(name: string): Promise<void> {
@@ -109,6 +114,16 @@ async function openCase(caseNo: string): Promise<void> {
   await page.locator('.ant-drawer-title', { hasText: caseNo }).waitFor();
 }
 
+/** Reads until the value passes the check (a few seconds at most), and answers the last read. */
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await page.waitForTimeout(100);
+  }
+}
+
 async function drawerState(): Promise<string> {
   return (await page.locator('.ant-drawer-extra .ant-tag').innerText()).trim();
 }
@@ -141,8 +156,13 @@ beforeAll(async () => {
   accounts.operator = operator;
   const operatorApi = await staffClient(api.url, operator.username, operator.password);
   dispatcherApi = await staffClient(api.url, accounts.dispatcher.username, accounts.dispatcher.password);
-  const { accessToken } = await api.client().call('devLogin', { body: { devUser: 'console-alice', nickname: '市民小刘' } });
-  const alice = api.client(accessToken);
+  const { accessToken, user } = await api.client().call('devLogin', { body: { devUser: 'console-alice', nickname: '市民小刘' } });
+  alice = api.client(accessToken);
+  // Points from an administrator's adjustment, spent on an umbrella that waits to be handed over.
+  accounts.admin = await createStaff(api, 'admin');
+  const adminApi = await staffClient(api.url, accounts.admin.username, accounts.admin.password);
+  await adminApi.call('adjustPoints', { body: { citizenId: user.id, amount: 100, reason: '控制台测试：参与活动奖励' } });
+  await alice.call('claimReward', { params: { id: 'civic-gift-umbrella' }, body: { clientRequestId: randomUUID() } });
 
   // Three weeks ago a report was filed and never dispatched: it is long past its deadline now.
   clock.advance(-21 * DAY_MS);
@@ -385,6 +405,70 @@ describe('the staff console', () => {
     await shot('16-merged');
     await page.locator('.ant-drawer-close').click();
     await row(duplicates.duplicateNo).waitFor({ state: 'detached' });
+    await signOut();
+  });
+
+  it('an administrator creates a department account (errors shown on the fields) and hands over a claimed reward', async () => {
+    await signIn(accounts.admin);
+    expect(await menuEntries()).toEqual(['工作台首页', '工作人员账号', '兑换发放']);
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '工作人员账号' }).click();
+    await page.waitForURL(/\/console\/staff/);
+    await page.getByTestId(`staff-row-${accounts.dispatcher.username}`).waitFor();
+
+    const pickRole = async (name: string) => {
+      await page.locator('.ant-modal [data-testid="staff-role"]').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: name }).first().click();
+    };
+    const fieldErrors = () => page.locator('.ant-modal .ant-form-item-explain-error').allInnerTexts();
+    await page.getByTestId('staff-new').click();
+    await page.getByTestId('staff-username').fill('X');
+    await page.getByTestId('staff-displayname').fill('处置员小孙');
+    await page.getByTestId('staff-password').fill('short');
+    await pickRole('处置部门');
+    await page.getByTestId('staff-save').click();
+    const errors = await until(fieldErrors, (e) => e.length >= 3);
+    expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/^用户名为/), '密码至少 8 位', '处置部门账号必须指定所属部门']));
+    await shot('17-staff-form-errors');
+
+    await page.getByTestId('staff-username').fill('dept-console');
+    await page.getByTestId('staff-password').fill('console-pass-2026');
+    await page.locator('.ant-modal [data-testid="staff-department"]').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
+    await page.getByTestId('staff-save').click();
+    await page.getByTestId('staff-row-dept-console').waitFor();
+    await expect(page.getByTestId('staff-row-dept-console').innerText()).resolves.toContain(department.name);
+    await shot('18-staff-accounts');
+
+    // A taken username: the API's answer lands on the field.
+    await page.getByTestId('staff-new').click();
+    await page.getByTestId('staff-username').fill('dept-console');
+    await page.getByTestId('staff-displayname').fill('重名');
+    await page.getByTestId('staff-password').fill('console-pass-2026');
+    await pickRole('受理员');
+    await page.getByTestId('staff-save').click();
+    expect(await until(fieldErrors, (e) => e.length > 0)).toEqual(['用户名已存在']);
+    await page.locator('.ant-modal:visible .ant-modal-close').click();
+
+    // The citizen's umbrella: handed over with a reference; the citizen sees it delivered.
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '兑换发放' }).click();
+    const claimRow = page.getByTestId('claim-row-市民小刘');
+    await claimRow.waitFor();
+    await expect(claimRow.innerText()).resolves.toContain('待发放');
+    await shot('19-claims');
+    await claimRow.getByTestId('claim-fulfil').click();
+    await page.getByTestId('claim-code').fill('SF1234567890');
+    await page.getByTestId('claim-submit').click();
+    await claimRow.waitFor({ state: 'detached' });
+    const mine = await alice.call('listMyClaims');
+    expect(mine.items.map((c) => [c.status, c.fulfilmentCode])).toEqual([['fulfilled', 'SF1234567890']]);
+    await page.locator('.ant-tabs-tab', { hasText: '已发放' }).click();
+    await claimRow.waitFor();
+    await shot('20-claim-fulfilled');
+    await signOut();
+
+    // The new account works at once, with its department's menu.
+    await signIn({ username: 'dept-console', password: 'console-pass-2026', displayName: '处置员小孙' });
+    expect(await menuEntries()).toEqual(['工作台首页', '我的任务']);
     await signOut();
   });
 });

@@ -6,6 +6,8 @@ import { Shell } from './Shell';
 import { LoginPage } from './pages/LoginPage';
 import { HomePage } from './pages/HomePage';
 import { CaseDesk } from './pages/CaseDesk';
+import { StaffPage } from './pages/StaffPage';
+import { ClaimsPage } from './pages/ClaimsPage';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(getSession());
@@ -36,6 +38,8 @@ export function App() {
         {allowed.has('desk') && <Route path="/desk" element={<CaseDesk key="desk" mode="desk" session={session} />} />}
         {allowed.has('tasks') && <Route path="/tasks" element={<CaseDesk key="tasks" mode="tasks" session={session} />} />}
         {allowed.has('verify') && <Route path="/verify" element={<CaseDesk key="verify" mode="verify" session={session} />} />}
+        {allowed.has('staff') && <Route path="/staff" element={<StaffPage />} />}
+        {allowed.has('claims') && <Route path="/claims" element={<ClaimsPage />} />}
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

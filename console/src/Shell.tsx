@@ -1,5 +1,14 @@
 import { Avatar, Button, Layout, Menu, Space, Typography } from 'antd';
-import { AuditOutlined, CheckSquareOutlined, HomeOutlined, LogoutOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  AuditOutlined,
+  CheckSquareOutlined,
+  GiftOutlined,
+  HomeOutlined,
+  LogoutOutlined,
+  ScheduleOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { STAFF_ROLE_NAMES_ZH } from '@ssp/shared';
 import { screensFor, type ScreenKey } from './access';
@@ -10,6 +19,8 @@ const ICONS: Record<ScreenKey, React.ReactNode> = {
   desk: <AuditOutlined />,
   tasks: <ScheduleOutlined />,
   verify: <CheckSquareOutlined />,
+  staff: <TeamOutlined />,
+  claims: <GiftOutlined />,
 };
 
 /** The frame of every screen: the menu of what the role may do, the signed-in account, sign out. */

@@ -16,7 +16,7 @@ export function takesAction(role: StaffRole, actions: readonly CaseAction[]): bo
   return actions.some((a) => (TRANSITIONS[a].roles as readonly ActorRole[]).includes(role as ActorRole));
 }
 
-export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify';
+export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'staff' | 'claims';
 
 export interface Screen {
   key: ScreenKey;
@@ -51,6 +51,8 @@ export const SCREENS: readonly Screen[] = [
     operations: ['caseQueue', 'getStaffCase', 'actOnCase'],
     actions: ['verify_pass', 'verify_fail'],
   },
+  { key: 'staff', path: '/staff', title: '工作人员账号', operations: ['listStaff', 'createStaff', 'updateStaff', 'listDepartments'] },
+  { key: 'claims', path: '/claims', title: '兑换发放', operations: ['listClaims', 'fulfilClaim', 'failClaim', 'exportClaimsCsv'] },
 ];
 
 export function screensFor(role: StaffRole): Screen[] {

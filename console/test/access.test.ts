@@ -9,8 +9,8 @@ describe('what the console offers each role', () => {
       dispatcher: ['home', 'desk'],
       department: ['home', 'tasks'],
       supervisor: ['home', 'verify'],
-      publicity: ['home'],
-      admin: ['home'],
+      publicity: ['home', 'claims'],
+      admin: ['home', 'staff', 'claims'],
     });
   });
 

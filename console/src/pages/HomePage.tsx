@@ -8,6 +8,8 @@ const BLURB: Record<string, string> = {
   desk: '按状态查看案件队列（超期优先），筛选、搜索、立案、派遣、审批缓办。',
   tasks: '本部门待签收和处置中的案件，处置时限倒计时，上传处置后照片反馈处理结果。',
   verify: '处置部门已反馈的案件，现场核查后结案或返工。',
+  staff: '新建和管理工作人员账号、角色和所属部门，停用账号或重设密码。',
+  claims: '市民兑换的奖励：标记已发放或发放失败（退回积分），导出清单。',
 };
 
 export function HomePage({ session }: { session: Session }) {
