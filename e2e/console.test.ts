@@ -6,16 +6,19 @@
  * with an after-photo dropped into the upload; a supervisor verifies it and the case is
  * closed; an operator merges a duplicate report after comparing it side by side with the
  * original; an administrator creates a staff account and hands over a citizen's claimed
- * reward. Screenshots of each screen go to test-artifacts/screenshots/console/.
+ * reward; statistics show the month's figures, drill down, export them to .xlsx (read back:
+ * the same figures) and print the A4 monthly report (saved as PDF). Screenshots of each
+ * screen, the workbook and the PDF go to test-artifacts/screenshots/console/.
  */
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import { strFromU8, unzipSync } from 'fflate';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { ApiClient, PublicDepartment } from '@ssp/shared';
 import { startTestApi, type TestApi } from '../api/test/helpers/harness';
 import { demoCity, offset } from '../api/test/helpers/city';
@@ -112,6 +115,40 @@ async function openCase(caseNo: string): Promise<void> {
   await row(caseNo).click();
   await page.getByTestId('case-detail').waitFor();
   await page.locator('.ant-drawer-title', { hasText: caseNo }).waitFor();
+}
+
+/** The rows of the first sheet of an .xlsx file, each cell as text (shared or inline strings, numbers). */
+function firstSheetRows(file: string): string[][] {
+  const zip = unzipSync(new Uint8Array(readFileSync(file)));
+  const shared = zip['xl/sharedStrings.xml']
+    ? [...strFromU8(zip['xl/sharedStrings.xml']).matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) =>
+        [...m[1]!.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((t) => t[1]).join(''),
+      )
+    : [];
+  const sheet = strFromU8(zip['xl/worksheets/sheet1.xml']!);
+  return [...sheet.matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)].map((row) =>
+    [...row[1]!.matchAll(/<c ([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)].map((cell) => {
+      const type = /t="(\w+)"/.exec(cell[1]!)?.[1];
+      const body = cell[2] ?? '';
+      if (type === 'inlineStr') return [...body.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((t) => t[1]).join('');
+      const value = /<v>([^<]*)<\/v>/.exec(body)?.[1] ?? '';
+      return type === 's' ? (shared[Number(value)] ?? '') : value;
+    }),
+  );
+}
+
+/** Picks an option of an antd Select by its text, and checks it took (the dropdown animates open). */
+async function choose(select: Locator, text: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    await select.click();
+    const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text }).first();
+    await option.waitFor();
+    await page.waitForTimeout(250);
+    await option.click();
+    await page.waitForTimeout(100);
+    if ((await select.innerText()).includes(text)) return;
+  }
+  throw new Error(`could not choose ${text}`);
 }
 
 /** Reads until the value passes the check (a few seconds at most), and answers the last read. */
@@ -218,7 +255,7 @@ describe('the staff console', () => {
     await shot('01-login');
     await signIn(accounts.dispatcher);
     // The menu holds what a dispatcher may do, and nothing else.
-    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台']);
+    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台', '统计分析']);
     await shot('02-home-dispatcher');
 
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '案件调度台' }).click();
@@ -274,8 +311,7 @@ describe('the staff console', () => {
     // D opens the dispatch form (the footer lists the keys).
     await expect(page.getByTestId('key-hints').innerText()).resolves.toContain('D 派遣');
     await page.keyboard.press('d');
-    await page.locator('.ant-modal [data-testid="action-department"]').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
+    await choose(page.locator('.ant-modal [data-testid="action-department"]'), department.name);
     await page.locator('.ant-modal textarea').fill('请尽快到场处置');
     await shot('06-dispatch-form');
     await page.getByTestId('action-submit').click();
@@ -313,8 +349,7 @@ describe('the staff console', () => {
     // Bulk dispatch: two filed cases, ticked in the list, to one department at once.
     for (const c of bulkCases) await row(c.caseNo).locator('.ant-checkbox-input').check();
     await page.getByTestId('bulk-dispatch').click();
-    await page.locator('.ant-modal [data-testid="bulk-department"]').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
+    await choose(page.locator('.ant-modal [data-testid="bulk-department"]'), department.name);
     await shot('09-bulk-dispatch');
     await page.getByTestId('bulk-submit').click();
     await expect(page.getByTestId('bulk-result').innerText()).resolves.toContain('已派遣 2 件');
@@ -329,7 +364,7 @@ describe('the staff console', () => {
 
   it('the department reports it handled with an after-photo dropped in', async () => {
     await signIn(accounts.department);
-    expect(await menuEntries()).toEqual(['工作台首页', '我的任务']);
+    expect(await menuEntries()).toEqual(['工作台首页', '我的任务', '统计分析']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '我的任务' }).click();
     await page.waitForURL(/\/console\/tasks/);
     // 待签收: only this department's case, counting past its deadline.
@@ -358,7 +393,7 @@ describe('the staff console', () => {
 
   it('a supervisor verifies it from the verification queue, and the case is closed', async () => {
     await signIn(accounts.supervisor);
-    expect(await menuEntries()).toEqual(['工作台首页', '核查队列']);
+    expect(await menuEntries()).toEqual(['工作台首页', '核查队列', '统计分析']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '核查队列' }).click();
     await page.waitForURL(/\/console\/verify/);
     await row(overdueCase.caseNo).waitFor();
@@ -383,7 +418,7 @@ describe('the staff console', () => {
 
   it('an operator merges a duplicate report after comparing the two side by side', async () => {
     await signIn(accounts.operator);
-    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台']);
+    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台', '统计分析']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '案件调度台' }).click();
     // 待受理: both reports.
     await row(duplicates.originalNo).waitFor();
@@ -410,15 +445,12 @@ describe('the staff console', () => {
 
   it('an administrator creates a department account (errors shown on the fields) and hands over a claimed reward', async () => {
     await signIn(accounts.admin);
-    expect(await menuEntries()).toEqual(['工作台首页', '工作人员账号', '兑换发放']);
+    expect(await menuEntries()).toEqual(['工作台首页', '统计分析', '工作人员账号', '兑换发放']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '工作人员账号' }).click();
     await page.waitForURL(/\/console\/staff/);
     await page.getByTestId(`staff-row-${accounts.dispatcher.username}`).waitFor();
 
-    const pickRole = async (name: string) => {
-      await page.locator('.ant-modal [data-testid="staff-role"]').click();
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: name }).first().click();
-    };
+    const pickRole = (name: string) => choose(page.locator('.ant-modal [data-testid="staff-role"]'), name);
     const fieldErrors = () => page.locator('.ant-modal .ant-form-item-explain-error').allInnerTexts();
     await page.getByTestId('staff-new').click();
     await page.getByTestId('staff-username').fill('X');
@@ -432,8 +464,7 @@ describe('the staff console', () => {
 
     await page.getByTestId('staff-username').fill('dept-console');
     await page.getByTestId('staff-password').fill('console-pass-2026');
-    await page.locator('.ant-modal [data-testid="staff-department"]').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
+    await choose(page.locator('.ant-modal [data-testid="staff-department"]'), department.name);
     await page.getByTestId('staff-save').click();
     await page.getByTestId('staff-row-dept-console').waitFor();
     await expect(page.getByTestId('staff-row-dept-console').innerText()).resolves.toContain(department.name);
@@ -468,7 +499,68 @@ describe('the staff console', () => {
 
     // The new account works at once, with its department's menu.
     await signIn({ username: 'dept-console', password: 'console-pass-2026', displayName: '处置员小孙' });
-    expect(await menuEntries()).toEqual(['工作台首页', '我的任务']);
+    expect(await menuEntries()).toEqual(['工作台首页', '我的任务', '统计分析']);
+    await signOut();
+  });
+
+  it('statistics: the figures, the department ranking with drill-down, the month in .xlsx with the same figures, and the printable report', async () => {
+    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const adminApi = await staffClient(api.url, accounts.admin.username, accounts.admin.password);
+    // The statistics subscriber counts events as they are handled: wait until this month's closure is in.
+    await until(
+      () => adminApi.call('staffStatsSummary', { query: { from: month, to: month } }),
+      (s) => s.counts.closures >= 1,
+      15_000,
+    );
+    const expected = await adminApi.call('staffStatsSummary', { query: { from: month, to: month } });
+
+    await signIn(accounts.admin);
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '统计分析' }).click();
+    await page.waitForURL(/\/console\/stats/);
+    await page.getByTestId('stats-summary').waitFor();
+    await page.getByTestId('stats-trend').waitFor();
+    const shown = async (key: string) => ((await page.getByTestId(`stat-${key}`).textContent()) ?? '').trim();
+    expect(await shown('closures')).toBe(String(expected.counts.closures));
+    expect(await shown('dispatched')).toBe(String(expected.counts.dispatched));
+    expect(await shown('closureRate')).toBe(expected.rates.closureRate.percent === null ? '—' : `${expected.rates.closureRate.percent.toFixed(2)}%`);
+    await page.getByTestId('stats-departments').locator('tbody tr', { hasText: department.name }).waitFor();
+    await shot('21-statistics');
+
+    // Drill-down: the department's row opens its cases.
+    await page.getByTestId('stats-departments').locator('tbody tr', { hasText: department.name }).click();
+    await page.getByTestId('stats-drill').locator('td', { hasText: bulkCases[0]!.caseNo }).waitFor();
+    await shot('22-statistics-drill-down');
+    await page.locator('.ant-modal:visible .ant-modal-close').click();
+
+    // The month in Excel: the file holds the figures the page shows.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('stats-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    mkdirSync(SHOTS, { recursive: true });
+    const xlsx = path.join(SHOTS, 'statistics.xlsx');
+    await download.saveAs(xlsx);
+    const rows = firstSheetRows(xlsx);
+    const value = (name: string) => rows.find((r) => r[0] === name)?.[1];
+    expect(value('统计中心')).toBe('青禾县（演示）城市管理监督指挥中心');
+    expect(value('结案数')).toBe(await shown('closures'));
+    expect(value('派遣数')).toBe(await shown('dispatched'));
+    expect(value('上报数')).toBe(await shown('reported'));
+    const closureRate = value('结案率（%）');
+    expect(closureRate === undefined || closureRate === '' ? '—' : `${Number(closureRate).toFixed(2)}%`).toBe(await shown('closureRate'));
+
+    // The printable monthly report: A4, the centre's name, the standard indicators.
+    await page.goto(`${consoleUrl}report?month=${month}`);
+    const report = page.getByTestId('monthly-report');
+    await report.waitFor();
+    const text = await report.innerText();
+    expect(text).toContain('青禾县（演示）城市管理监督指挥中心');
+    expect(text).toContain(`城市管理问题处置情况月报（${month.slice(0, 4)}年${Number(month.slice(5))}月）`);
+    expect(await page.getByTestId('report-closures').innerText()).toBe(String(expected.counts.closures));
+    await page.emulateMedia({ media: 'print' });
+    await shot('23-monthly-report-print');
+    const pdf = await page.pdf({ path: path.join(SHOTS, 'monthly-report.pdf'), format: 'A4', printBackground: true, preferCSSPageSize: true });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.emulateMedia({ media: 'screen' });
+    await page.goto(consoleUrl);
     await signOut();
   });
 });

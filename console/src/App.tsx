@@ -8,6 +8,8 @@ import { HomePage } from './pages/HomePage';
 import { CaseDesk } from './pages/CaseDesk';
 import { StaffPage } from './pages/StaffPage';
 import { ClaimsPage } from './pages/ClaimsPage';
+import { StatsPage } from './pages/StatsPage';
+import { ReportPage } from './pages/ReportPage';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(getSession());
@@ -33,11 +35,13 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<Navigate to="/" replace />} />
+      {allowed.has('stats') && <Route path="/report" element={<ReportPage />} />}
       <Route element={<Shell session={session} />}>
         <Route index element={<HomePage session={session} />} />
         {allowed.has('desk') && <Route path="/desk" element={<CaseDesk key="desk" mode="desk" session={session} />} />}
         {allowed.has('tasks') && <Route path="/tasks" element={<CaseDesk key="tasks" mode="tasks" session={session} />} />}
         {allowed.has('verify') && <Route path="/verify" element={<CaseDesk key="verify" mode="verify" session={session} />} />}
+        {allowed.has('stats') && <Route path="/stats" element={<StatsPage />} />}
         {allowed.has('staff') && <Route path="/staff" element={<StaffPage />} />}
         {allowed.has('claims') && <Route path="/claims" element={<ClaimsPage />} />}
         <Route path="*" element={<Navigate to="/" replace />} />

@@ -1,5 +1,6 @@
 import { Avatar, Button, Layout, Menu, Space, Typography } from 'antd';
 import {
+  AreaChartOutlined,
   AuditOutlined,
   CheckSquareOutlined,
   GiftOutlined,
@@ -19,6 +20,7 @@ const ICONS: Record<ScreenKey, React.ReactNode> = {
   desk: <AuditOutlined />,
   tasks: <ScheduleOutlined />,
   verify: <CheckSquareOutlined />,
+  stats: <AreaChartOutlined />,
   staff: <TeamOutlined />,
   claims: <GiftOutlined />,
 };

@@ -16,7 +16,7 @@ export function takesAction(role: StaffRole, actions: readonly CaseAction[]): bo
   return actions.some((a) => (TRANSITIONS[a].roles as readonly ActorRole[]).includes(role as ActorRole));
 }
 
-export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'staff' | 'claims';
+export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'stats' | 'staff' | 'claims';
 
 export interface Screen {
   key: ScreenKey;
@@ -50,6 +50,12 @@ export const SCREENS: readonly Screen[] = [
     title: '核查队列',
     operations: ['caseQueue', 'getStaffCase', 'actOnCase'],
     actions: ['verify_pass', 'verify_fail'],
+  },
+  {
+    key: 'stats',
+    path: '/stats',
+    title: '统计分析',
+    operations: ['staffStatsSummary', 'staffStatsTimeseries', 'staffStatsDepartments', 'statsCases', 'getCity'],
   },
   { key: 'staff', path: '/staff', title: '工作人员账号', operations: ['listStaff', 'createStaff', 'updateStaff', 'listDepartments'] },
   { key: 'claims', path: '/claims', title: '兑换发放', operations: ['listClaims', 'fulfilClaim', 'failClaim', 'exportClaimsCsv'] },
