@@ -263,6 +263,10 @@ describe('the staff console', () => {
     // The dispatcher's first queue is 待派遣: both filed cases, the overdue one first.
     await row(overdueCase.caseNo).waitFor();
     await row(freshCase.caseNo).waitFor();
+    // Time left counts working hours on the working calendar (the category's limit is in working hours).
+    await expect(row(freshCase.caseNo).getByTestId('countdown').innerText()).resolves.toMatch(
+      /^剩余 (\d+ 个工作日 \d+ 小时|\d+ 工作小时 \d+ 分|\d+ 分 \d+ 秒)$/,
+    );
     const order = await page.locator('[data-testid^="case-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
     expect(order.indexOf(`case-row-${overdueCase.caseNo}`)).toBeLessThan(order.indexOf(`case-row-${freshCase.caseNo}`));
 
