@@ -6,7 +6,8 @@
  * with an after-photo dropped into the upload; a supervisor verifies it and the case is
  * closed; an operator merges a duplicate report after comparing it side by side with the
  * original; an administrator creates a staff account and hands over a citizen's claimed
- * reward; statistics show the month's figures, drill down, export them to .xlsx (read back:
+ * reward; a publicity officer writes, previews and publishes a campaign with a cropped cover;
+ * statistics show the month's figures, drill down, export them to .xlsx (read back:
  * the same figures) and print the A4 monthly report (saved as PDF). Screenshots of each
  * screen, the workbook and the PDF go to test-artifacts/screenshots/console/.
  */
@@ -64,7 +65,7 @@ let dispatcherApi: ApiClient;
 let tiles: http.Server;
 const tileRequests: string[] = [];
 const accounts = {} as Record<
-  'operator' | 'dispatcher' | 'department' | 'supervisor' | 'admin',
+  'operator' | 'dispatcher' | 'department' | 'supervisor' | 'admin' | 'publicity',
   { username: string; password: string; displayName: string }
 >;
 let alice: ApiClient;
@@ -138,9 +139,11 @@ function firstSheetRows(file: string): string[][] {
 }
 
 /** Picks an option of an antd Select by its text, and checks it took (the dropdown animates open). */
-async function choose(select: Locator, text: string): Promise<void> {
+async function choose(select: Locator, text: string, opts: { search?: boolean } = {}): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     await select.click();
+    // Long lists are virtual: only what the search keeps is in the page.
+    if (opts.search) await page.keyboard.type(text);
     const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text }).first();
     await option.waitFor();
     await page.waitForTimeout(250);
@@ -197,6 +200,7 @@ beforeAll(async () => {
   alice = api.client(accessToken);
   // Points from an administrator's adjustment, spent on an umbrella that waits to be handed over.
   accounts.admin = await createStaff(api, 'admin');
+  accounts.publicity = await createStaff(api, 'publicity');
   const adminApi = await staffClient(api.url, accounts.admin.username, accounts.admin.password);
   await adminApi.call('adjustPoints', { body: { citizenId: user.id, amount: 100, reason: '控制台测试：参与活动奖励' } });
   await alice.call('claimReward', { params: { id: 'civic-gift-umbrella' }, body: { clientRequestId: randomUUID() } });
@@ -449,7 +453,7 @@ describe('the staff console', () => {
 
   it('an administrator creates a department account (errors shown on the fields) and hands over a claimed reward', async () => {
     await signIn(accounts.admin);
-    expect(await menuEntries()).toEqual(['工作台首页', '统计分析', '工作人员账号', '兑换发放']);
+    expect(await menuEntries()).toEqual(['工作台首页', '宣传活动', '统计分析', '工作人员账号', '兑换发放']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '工作人员账号' }).click();
     await page.waitForURL(/\/console\/staff/);
     await page.getByTestId(`staff-row-${accounts.dispatcher.username}`).waitFor();
@@ -565,6 +569,58 @@ describe('the staff console', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     await page.emulateMedia({ media: 'screen' });
     await page.goto(consoleUrl);
+    await signOut();
+  });
+
+  it('a publicity officer writes a campaign with a cropped cover, previews it as the mini-program shows it, and publishes it', async () => {
+    await signIn(accounts.publicity);
+    expect(await menuEntries()).toEqual(['工作台首页', '宣传活动', '统计分析', '兑换发放']);
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '宣传活动' }).click();
+    await page.getByTestId('campaign-new').click();
+    await page.waitForURL(/\/console\/campaigns\/new/);
+
+    // Without a title the form says so on the field.
+    await page.getByTestId('campaign-save').click();
+    await page.locator('.ant-form-item-explain-error', { hasText: '请填写活动标题' }).waitFor();
+
+    await page.getByTestId('campaign-title').fill('清理小广告 共建文明城');
+    await page.getByTestId('campaign-summary').fill('两周内上报乱贴乱画，立案积分翻倍');
+    const editor = page.getByTestId('campaign-body');
+    await editor.click();
+    await page.keyboard.type('发现电线杆、墙面上的小广告，拍照上报即可。');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: '加粗' }).click();
+    await page.keyboard.type('活动期间立案积分 ×2');
+    await choose(page.locator('[data-testid="campaign-categories"]'), city.publicCategory.name, { search: true });
+    await page.keyboard.press('Escape');
+
+    // The cover: a photo chosen, cropped to 16:9, uploaded.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('campaign-cover-pick').click()]);
+    await chooser.setFiles(await jpegFile('cover'));
+    await page.getByTestId('cover-crop').waitFor();
+    await shot('24-campaign-cover-crop');
+    await page.getByTestId('cover-crop-ok').click();
+    await page.getByTestId('campaign-cover').locator('img').waitFor();
+
+    await page.getByTestId('campaign-preview').click();
+    await page.waitForURL(/\/console\/campaigns\/[a-f0-9]{24}$/);
+    const phone = page.getByTestId('campaign-phone');
+    await phone.getByText('清理小广告 共建文明城').waitFor();
+    await phone.locator('b, strong', { hasText: '活动期间立案积分 ×2' }).waitFor();
+    // Two paragraphs, as typed.
+    await expect(phone.locator('p', { hasText: '拍照上报即可' }).count()).resolves.toBe(1);
+    await phone.locator('img').first().waitFor();
+    await expect(phone.innerText()).resolves.toContain(`活动类别：${city.publicCategory.name}`);
+    await shot('25-campaign-preview');
+
+    await page.getByTestId('campaign-publish').click();
+    await page.getByTestId('campaign-status').filter({ hasText: '进行中' }).waitFor();
+    await shot('26-campaign-published');
+    const campaignId = /campaigns\/([a-f0-9]{24})/.exec(page.url())![1]!;
+    const published = await api.client().call('getCampaign', { params: { id: campaignId } });
+    expect([published.status, published.multiplier, published.title]).toEqual(['live', 2, '清理小广告 共建文明城']);
+    expect(published.cover).not.toBeNull();
+    expect(published.body).toMatch(/<(b|strong)>活动期间立案积分 ×2<\/(b|strong)>/);
     await signOut();
   });
 });

@@ -9,6 +9,8 @@ import { CaseDesk } from './pages/CaseDesk';
 import { StaffPage } from './pages/StaffPage';
 import { ClaimsPage } from './pages/ClaimsPage';
 import { StatsPage } from './pages/StatsPage';
+import { CampaignsPage } from './pages/CampaignsPage';
+import { CampaignEditor } from './pages/CampaignEditor';
 import { ReportPage } from './pages/ReportPage';
 
 export function App() {
@@ -41,6 +43,8 @@ export function App() {
         {allowed.has('desk') && <Route path="/desk" element={<CaseDesk key="desk" mode="desk" session={session} />} />}
         {allowed.has('tasks') && <Route path="/tasks" element={<CaseDesk key="tasks" mode="tasks" session={session} />} />}
         {allowed.has('verify') && <Route path="/verify" element={<CaseDesk key="verify" mode="verify" session={session} />} />}
+        {allowed.has('campaigns') && <Route path="/campaigns" element={<CampaignsPage />} />}
+        {allowed.has('campaigns') && <Route path="/campaigns/:id" element={<CampaignEditor />} />}
         {allowed.has('stats') && <Route path="/stats" element={<StatsPage />} />}
         {allowed.has('staff') && <Route path="/staff" element={<StaffPage />} />}
         {allowed.has('claims') && <Route path="/claims" element={<ClaimsPage />} />}

@@ -16,7 +16,7 @@ export function takesAction(role: StaffRole, actions: readonly CaseAction[]): bo
   return actions.some((a) => (TRANSITIONS[a].roles as readonly ActorRole[]).includes(role as ActorRole));
 }
 
-export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'stats' | 'staff' | 'claims';
+export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'claims';
 
 export interface Screen {
   key: ScreenKey;
@@ -50,6 +50,12 @@ export const SCREENS: readonly Screen[] = [
     title: '核查队列',
     operations: ['caseQueue', 'getStaffCase', 'actOnCase'],
     actions: ['verify_pass', 'verify_fail'],
+  },
+  {
+    key: 'campaigns',
+    path: '/campaigns',
+    title: '宣传活动',
+    operations: ['listCampaignsAdmin', 'getCampaignAdmin', 'createCampaign', 'updateCampaign', 'previewCampaign', 'publishCampaign', 'uploadPhotos'],
   },
   {
     key: 'stats',

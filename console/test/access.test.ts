@@ -9,8 +9,8 @@ describe('what the console offers each role', () => {
       dispatcher: ['home', 'desk', 'stats'],
       department: ['home', 'tasks', 'stats'],
       supervisor: ['home', 'verify', 'stats'],
-      publicity: ['home', 'stats', 'claims'],
-      admin: ['home', 'stats', 'staff', 'claims'],
+      publicity: ['home', 'campaigns', 'stats', 'claims'],
+      admin: ['home', 'campaigns', 'stats', 'staff', 'claims'],
     });
   });
 
