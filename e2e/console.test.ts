@@ -453,7 +453,7 @@ describe('the staff console', () => {
 
   it('an administrator creates a department account (errors shown on the fields) and hands over a claimed reward', async () => {
     await signIn(accounts.admin);
-    expect(await menuEntries()).toEqual(['工作台首页', '宣传活动', '统计分析', '工作人员账号', '兑换发放']);
+    expect(await menuEntries()).toEqual(['工作台首页', '宣传活动', '统计分析', '工作人员账号', '奖励与库存', '兑换发放', '转办投递']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '工作人员账号' }).click();
     await page.waitForURL(/\/console\/staff/);
     await page.getByTestId(`staff-row-${accounts.dispatcher.username}`).waitFor();
@@ -503,6 +503,25 @@ describe('the staff console', () => {
     await page.locator('.ant-tabs-tab', { hasText: '已发放' }).click();
     await claimRow.waitFor();
     await shot('20-claim-fulfilled');
+
+    // Stock: the umbrella gets five more units.
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '奖励与库存' }).click();
+    await page.getByTestId('reward-edit-civic-gift-umbrella').click();
+    const stock = page.locator('.ant-modal [data-testid="reward-stock"]');
+    await stock.fill('');
+    await stock.fill('5');
+    await page.getByTestId('reward-save').click();
+    await page.getByTestId('reward-row-civic-gift-umbrella').locator('td', { hasText: /^5$/ }).waitFor();
+    const rewards = await staffClient(api.url, accounts.admin.username, accounts.admin.password).then((c) => c.call('listRewardsAdmin'));
+    expect(rewards.items.find((r) => r.id === 'civic-gift-umbrella')?.stockLeft).toBe(5);
+    await shot('20b-rewards');
+
+    // Forwarding: the outbox view and the retry.
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '转办投递' }).click();
+    await page.getByTestId('forwarding-enabled').waitFor();
+    await page.getByTestId('forwarding-retry').click();
+    await page.locator('.ant-message', { hasText: /重新排队|没有需要重投/ }).waitFor();
+    await shot('20c-forwarding');
     await signOut();
 
     // The new account works at once, with its department's menu.

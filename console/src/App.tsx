@@ -11,6 +11,8 @@ import { ClaimsPage } from './pages/ClaimsPage';
 import { StatsPage } from './pages/StatsPage';
 import { CampaignsPage } from './pages/CampaignsPage';
 import { CampaignEditor } from './pages/CampaignEditor';
+import { RewardsPage } from './pages/RewardsPage';
+import { ForwardingPage } from './pages/ForwardingPage';
 import { ReportPage } from './pages/ReportPage';
 
 export function App() {
@@ -47,7 +49,9 @@ export function App() {
         {allowed.has('campaigns') && <Route path="/campaigns/:id" element={<CampaignEditor />} />}
         {allowed.has('stats') && <Route path="/stats" element={<StatsPage />} />}
         {allowed.has('staff') && <Route path="/staff" element={<StaffPage />} />}
+        {allowed.has('rewards') && <Route path="/rewards" element={<RewardsPage />} />}
         {allowed.has('claims') && <Route path="/claims" element={<ClaimsPage />} />}
+        {allowed.has('forwarding') && <Route path="/forwarding" element={<ForwardingPage />} />}
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

@@ -4,6 +4,8 @@ import {
   AuditOutlined,
   CheckSquareOutlined,
   GiftOutlined,
+  SendOutlined,
+  ShoppingOutlined,
   NotificationOutlined,
   HomeOutlined,
   LogoutOutlined,
@@ -24,7 +26,9 @@ const ICONS: Record<ScreenKey, React.ReactNode> = {
   campaigns: <NotificationOutlined />,
   stats: <AreaChartOutlined />,
   staff: <TeamOutlined />,
+  rewards: <ShoppingOutlined />,
   claims: <GiftOutlined />,
+  forwarding: <SendOutlined />,
 };
 
 /** The frame of every screen: the menu of what the role may do, the signed-in account, sign out. */
