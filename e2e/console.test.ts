@@ -11,12 +11,11 @@
  * the same figures) and print the A4 monthly report (saved as PDF). Screenshots of each
  * screen, the workbook and the PDF go to test-artifacts/screenshots/console/.
  */
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { strFromU8, unzipSync } from 'fflate';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
@@ -26,31 +25,10 @@ import { demoCity, offset } from '../api/test/helpers/city';
 import { staffClient } from './helpers/api';
 import { MovableClock, createStaff, jpegFile, removeTempFiles, type DemoCity } from './helpers/app';
 import { SCREENSHOT_DIR, openDevice, type Device } from './helpers/browser';
+import { CONSOLE_DIST, consoleSignIn, ensureConsoleBuild } from './helpers/console';
 
-const REPO = path.resolve(__dirname, '..');
-const CONSOLE_DIR = path.join(REPO, 'console');
-const CONSOLE_DIST = path.join(CONSOLE_DIR, 'dist');
 const SHOTS = path.join(SCREENSHOT_DIR, 'console');
 const DAY_MS = 86_400_000;
-
-/** The newest modification time of the files under `dir` (sources the build reads). */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
-  return latest;
-}
-
-/** Builds the console when its build is missing or older than its sources or shared/ (npm test builds it first anyway). */
-function ensureConsoleBuild(): void {
-  const index = path.join(CONSOLE_DIST, 'index.html');
-  const stale =
-    !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(path.join(CONSOLE_DIR, 'src')), newest(path.join(REPO, 'shared', 'src')));
-  if (stale) execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-}
 
 let api: TestApi;
 let city: DemoCity;
@@ -90,12 +68,7 @@ async function report(citizen: ApiClient, description: string, at = city.point):
 }
 
 async function signIn(account: { username: string; password: string; displayName: string }): Promise<void> {
-  await page.goto(`${consoleUrl}`);
-  await page.waitForURL(/\/console\/login/);
-  await page.getByTestId('login-username').fill(account.username);
-  await page.getByTestId('login-password').fill(account.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('staff-name').filter({ hasText: account.displayName }).waitFor();
+  await consoleSignIn(page, consoleUrl, account);
 }
 
 async function signOut(): Promise<void> {
