@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
-import { api, getSession, onSessionChange, type Session } from './session';
+import { api, getSession, onSessionChange, updateProfile, type Session } from './session';
 import { screensFor } from './access';
 import { Shell } from './Shell';
 import { LoginPage } from './pages/LoginPage';
@@ -23,7 +23,10 @@ export function App() {
   // The account may have changed since the last visit (role, department): ask once per sign-in.
   useEffect(() => {
     if (!session) return;
-    api.call('getStaffMe').catch(() => undefined);
+    api
+      .call('getStaffMe')
+      .then(updateProfile)
+      .catch(() => undefined);
   }, [session?.staff.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!session) {
