@@ -37,8 +37,10 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
   const cases = new CaseService(ctx, workflow, catalogue, media, forwarding);
   relay.on('cases', (caseDoc, event, effect) => cases.onCaseEvent(caseDoc, event, effect));
 
+  const moderation = new ContentSecurity(ctx, auth.wechat, workflow);
+
   // Points are built below; campaigns ask them only when results are read.
-  const campaigns = new CampaignService(ctx, catalogue, media, notifications, {
+  const campaigns = new CampaignService(ctx, catalogue, media, notifications, moderation, {
     netPointsOfCampaign: (campaignId: string): Promise<number> => points.netPointsOfCampaign(campaignId),
   });
   relay.on('campaigns', (caseDoc, event, effect) => campaigns.onCaseEvent(caseDoc, event, effect));
@@ -56,7 +58,6 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
   const stats = new StatsService(ctx, catalogue);
   relay.on('stats', (caseDoc, event, effect) => stats.onCaseEvent(caseDoc, event, effect));
 
-  const moderation = new ContentSecurity(ctx, auth.wechat, workflow);
   const reports = new ReportService(ctx, workflow, catalogue, media, campaigns, moderation);
   const open311 = new Open311Service(ctx, workflow, catalogue);
   const rateLimits = new RateLimitStore(ctx.db, ctx.clock, ctx.logger);

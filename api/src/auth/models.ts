@@ -56,6 +56,8 @@ const staffSchema = new Schema(
     failedLogins: { type: Number, required: true, default: 0 },
     lockedUntil: { type: Date, default: null },
     lastLoginAt: { type: Date, default: null },
+    /** The account's mini-program openid, linked from the workbench: WeChat's content checks of what staff publish need it. */
+    wechatOpenid: { type: String, default: null },
     createdAt: { type: Date, required: true },
   },
   { collection: 'staff', versionKey: false },

@@ -295,6 +295,19 @@ export class AuthService {
     return toStaffAccount(updated, this.ctx.clock.now());
   }
 
+  /** Links the staff member's mini-program openid (from a wx.login code) to the account. */
+  async linkStaffWeChat(staffId: string, code: string): Promise<{ linked: true }> {
+    let session;
+    try {
+      session = await this.wechat.code2Session(code);
+    } catch (err) {
+      throw this.wechatLoginError(err);
+    }
+    await getStaffModel(this.ctx.db).updateOne({ _id: staffId }, { $set: { wechatOpenid: session.openid } });
+    this.ctx.logger.info({ staffId, openid: session.openid }, 'staff linked their mini-program identity');
+    return { linked: true };
+  }
+
   async getStaffProfile(id: string): Promise<StaffProfile> {
     const staff = isValidObjectId(id) ? await getStaffModel(this.ctx.db).findById(id).lean() : null;
     if (!staff || !staff.active) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在或已停用，请重新登录');

@@ -32,6 +32,7 @@ import { getCitizenModel, getStaffModel } from '../auth/models';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
 import type { NotificationService } from '../notifications/service';
+import type { ContentSecurity } from '../moderation/service';
 import type { CaseDoc, CaseEffect, CaseEvent } from '../cases/models';
 import {
   campaignDayModel,
@@ -42,7 +43,7 @@ import {
   type CampaignDoc,
   type StaffRef,
 } from './models';
-import { inspectBody, sanitizeBody } from './sanitize';
+import { bodyText, inspectBody, sanitizeBody } from './sanitize';
 import { isDuplicateKeyError } from '../db';
 
 /** Where a citizen report was made, as ReportService.create knows it before the case exists. */
@@ -130,6 +131,7 @@ export class CampaignService {
     private readonly catalogue: CatalogueService,
     private readonly media: MediaService,
     private readonly notifications: NotificationService,
+    private readonly contentSecurity: Pick<ContentSecurity, 'checkStaffTexts' | 'checkStaffPhoto'>,
     /** Asked of the points domain, which owns the ledger. */
     private readonly points: { netPointsOfCampaign(campaignId: string): Promise<number> },
   ) {}
@@ -265,6 +267,8 @@ export class CampaignService {
     const clean = await this.checkFields(proposed, changed, staffId, doc.published);
     if (changed.has('body') && clean.body === doc.body) changed.delete('body');
     if (changed.size === 0) return this.toAdmin(doc);
+    // Citizens read a published campaign: what changes in it passes WeChat's checks first.
+    if (doc.published) await this.checkContent(staffId, clean, changed);
 
     const set: Partial<Fields> = {};
     for (const field of changed) (set as Record<string, unknown>)[field] = clean[field];
@@ -281,6 +285,7 @@ export class CampaignService {
     if (status !== 'draft') throw conflict('CAMPAIGN_ALREADY_PUBLISHED');
     this.checkVersion(doc, version);
     if (doc.endAt <= this.now()) throw validationFailed([{ field: 'endAt', issue: '结束时间已过，请先修改活动时间再发布' }]);
+    await this.checkContent(staffId, doc, new Set(EDITABLE_FIELDS));
     return this.apply(
       doc,
       { published: true },
@@ -388,6 +393,17 @@ export class CampaignService {
    * the config and the clock; returns them with the body sanitised. Field-level
    * problems are one 400 VALIDATION_FAILED listing each field.
    */
+  /** WeChat content security of what citizens will read: title, summary, the body's text and images, the cover. */
+  private async checkContent(staffId: string, fields: Fields, which: ReadonlySet<EditableField>): Promise<void> {
+    const texts = (['title', 'summary', 'body'] as const)
+      .filter((f) => which.has(f))
+      .map((field) => ({ field, text: field === 'body' ? bodyText(fields.body) : fields[field] }));
+    await this.contentSecurity.checkStaffTexts(staffId, texts, 3);
+    const photoIds = new Set(which.has('body') ? inspectBody(fields.body, this.ctx.config.publicBaseUrl).photoIds : []);
+    if (which.has('coverPhotoId') && fields.coverPhotoId) photoIds.add(fields.coverPhotoId);
+    for (const photoId of photoIds) await this.contentSecurity.checkStaffPhoto(staffId, photoId);
+  }
+
   private async checkFields(fields: Fields, changed: ReadonlySet<EditableField>, staffId: string, published = false): Promise<Fields> {
     const { multiplierMin, multiplierMax, bodyMaxChars } = this.ctx.config.campaigns;
     const details: ErrorDetail[] = [];
