@@ -17,12 +17,6 @@ const citizenSchema = new Schema(
     webOpenid: { type: String },
     /** The number the citizen proved with an SMS code: the browser sign-in identity. */
     verifiedPhone: { type: String },
-    /** Reward points balance; changed only by the points domain. */
-    points: { type: Number, required: true, default: 0 },
-    /** Points-domain bookkeeping (apply version, decisions in flight, earned and cap counters): api/src/points/ledger.ts. */
-    pointsBook: { type: Schema.Types.Mixed },
-    /** Shown as 匿名市民 on leaderboards (PUT /me/points/preferences). */
-    leaderboardAnonymous: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
     lastLoginAt: { type: Date, required: true },
   },

@@ -24,7 +24,8 @@ import { getCitizenModel, getStaffModel } from '../auth/models';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
 import type { ForwardingService } from '../forwarding/service';
-import { NO_DEADLINE, getCaseModel, type CaseDoc, type CaseEvent, type CaseEffect } from './models';
+import { NO_DEADLINE, getCaseModel, type CaseDoc, type CaseEffect } from './models';
+import type { CaseEventMessage, CaseView } from './events';
 import { caseFlags, type CaseWorkflow, type TransitionRequest } from './workflow';
 
 type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
@@ -326,10 +327,10 @@ export class CaseService {
    * Case-event subscriber for consequences inside the case domain: a merged duplicate's
    * reporter becomes a backer of the case it duplicates (once, however often this runs).
    */
-  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, _effect: CaseEffect): Promise<void> {
-    if (event.action !== 'merge' || !caseDoc.reporterId || !caseDoc.duplicateOf) return;
-    const original = await this.Case.findById(caseDoc.duplicateOf).select({ state: 1 }).lean<{ state: string }>();
+  async onCaseEvent(event: CaseEventMessage, view: CaseView, _effect: CaseEffect): Promise<void> {
+    if (event.action !== 'merge' || !view.reporterId || !view.duplicateOf) return;
+    const original = await this.Case.findById(view.duplicateOf).select({ state: 1 }).lean<{ state: string }>();
     if (!original || !OPEN_CASE_STATES.includes(original.state as CaseState)) return;
-    await this.workflow.support(String(caseDoc.duplicateOf), caseDoc.reporterId, { role: 'system', id: null });
+    await this.workflow.support(String(view.duplicateOf), view.reporterId, { role: 'system', id: null });
   }
 }

@@ -21,7 +21,8 @@ import type { ServiceContext } from '../context';
 import { ApiError, parseInput, validationFailed } from '../core/errors';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
 import { getCitizenModel } from '../auth/models';
-import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from '../cases/models';
+import { getCaseModel, type CaseDoc, type CaseEffect } from '../cases/models';
+import type { CaseEventMessage, CaseView } from '../cases/events';
 import type { CaseWorkflow } from '../cases/workflow';
 import { getForwardingEventModel } from './models';
 import { signBody, verifySignature } from './signature';
@@ -141,19 +142,19 @@ export class ForwardingService {
   // ------------------------------------------------------------ case effects
 
   /** Case-event subscriber: forwards matching cases once filed, and queues the delivery of every forward. */
-  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, _effect: CaseEffect): Promise<void> {
-    if (event.action === 'file') await this.autoForward(caseDoc, event);
-    else if (event.action === 'forward') await this.queueDelivery(caseDoc, event);
+  async onCaseEvent(event: CaseEventMessage, view: CaseView, _effect: CaseEffect): Promise<void> {
+    if (event.action === 'file') await this.autoForward(view, event);
+    else if (event.action === 'forward') await this.queueDelivery(view, event);
   }
 
   private forwardingRecord(targetId: string, auto: boolean, at: Date) {
     return { targetId, targetName: this.target(targetId)?.name ?? null, at, auto, externalId: null, deliveredAt: null };
   }
 
-  private async autoForward(caseDoc: CaseDoc, event: CaseEvent): Promise<void> {
-    const target = this.matchTarget(caseDoc);
+  private async autoForward(view: CaseView, event: CaseEventMessage): Promise<void> {
+    const target = this.matchTarget(view);
     if (!target) return;
-    const current = await this.workflow.get(String(caseDoc._id));
+    const current = await this.workflow.get(event.caseId);
     const last = current.events[current.events.length - 1];
     // Someone acted since this filing (dispatched, forwarded, re-filed…): nothing to do.
     if (current.state !== 'filed' || last?.seq !== event.seq) return;
@@ -167,15 +168,14 @@ export class ForwardingService {
     });
   }
 
-  private async queueDelivery(caseDoc: CaseDoc, event: CaseEvent): Promise<void> {
-    const fromEvent = (event.data as { targetId?: unknown } | null)?.targetId;
-    const targetId = typeof fromEvent === 'string' ? fromEvent : caseDoc.forwarding?.targetId;
-    const caseId = String(caseDoc._id);
+  private async queueDelivery(view: CaseView, event: CaseEventMessage & { action: 'forward' }): Promise<void> {
+    const targetId = event.data?.targetId ?? view.forwarding?.targetId;
+    const caseId = event.caseId;
     if (!targetId) {
       this.ctx.logger.error({ caseId, seq: event.seq }, 'forwarded case names no target; nothing to deliver');
       return;
     }
-    if (!caseDoc.forwarding) {
+    if (!view.forwarding) {
       // A desk's manual forward carries only the target: record it on the case once.
       await this.workflow.annotate(caseId, { kind: 'forwarding-target', record: this.forwardingRecord(targetId, false, event.at) });
     }

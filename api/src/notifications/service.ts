@@ -1,7 +1,8 @@
 import type { ServiceContext } from '../context';
 import { getCitizenModel } from '../auth/models';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
-import { getCaseModel, type CaseDoc, type CaseEvent, type CaseEffect } from '../cases/models';
+import { getCaseModel, type CaseEffect } from '../cases/models';
+import type { CaseEventMessage, CaseView } from '../cases/events';
 import { caseStatusTemplateData, closesCase, inboxTextOf, shouldNotify, wechatPurposeOf } from './messages';
 import { Inbox, type NewMessage } from './inbox';
 import { SubscriptionQuotas } from './subscriptions';
@@ -61,17 +62,17 @@ export class NotificationService {
   }
 
   /** Case-event subscriber: the reporter's message centre, and WeChat where the step warrants it. */
-  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, effect: CaseEffect): Promise<void> {
-    if (!shouldNotify(event.action) || !caseDoc.reporterId || caseDoc.source === 'open311') return;
+  async onCaseEvent(event: CaseEventMessage, view: CaseView, effect: CaseEffect): Promise<void> {
+    if (!shouldNotify(event.action) || !view.reporterId || view.source === 'open311') return;
     const action = event.action as CaseAction;
     const state = event.to as CaseState;
-    const citizenId = caseDoc.reporterId;
-    const page = pageRoute('reportDetail', { id: String(caseDoc._id) });
+    const citizenId = view.reporterId;
+    const page = pageRoute('reportDetail', { id: String(view._id) });
     const text = inboxTextOf({
-      caseNo: caseDoc.caseNo,
-      categoryName: caseDoc.categoryName,
+      caseNo: view.caseNo,
+      categoryName: view.categoryName,
       action,
-      rejectReason: caseDoc.rejectReason as RejectReason | null,
+      rejectReason: view.rejectReason as RejectReason | null,
       publicNote: event.publicNote,
     });
     await this.inbox.add({
@@ -85,12 +86,12 @@ export class NotificationService {
 
     const purpose = wechatPurposeOf(action, state, this.ctx.config.wechat.subscribeMode, this.ctx.config.wechat.oneTimeSteps);
     const data = caseStatusTemplateData({
-      caseNo: caseDoc.caseNo,
-      categoryName: caseDoc.categoryName,
+      caseNo: view.caseNo,
+      categoryName: view.categoryName,
       state,
       action,
       at: event.at,
-      rejectReason: caseDoc.rejectReason as RejectReason | null,
+      rejectReason: view.rejectReason as RejectReason | null,
       publicNote: event.publicNote,
     });
     if (purpose) await this.outbox.enqueue(`${effect.id}:${citizenId}`, purpose, { citizenId, template: purpose, page, data });
@@ -103,8 +104,8 @@ export class NotificationService {
           citizenId,
           template: 'ratingReminder',
           page,
-          data: caseStatusTemplateData({ caseNo: caseDoc.caseNo, categoryName: caseDoc.categoryName, state, action: 'rate', at: event.at }),
-          unlessRatedCaseId: String(caseDoc._id),
+          data: caseStatusTemplateData({ caseNo: view.caseNo, categoryName: view.categoryName, state, action: 'rate', at: event.at }),
+          unlessRatedCaseId: String(view._id),
         },
         due,
       );

@@ -20,7 +20,6 @@ import { maskPhone } from '../core/mask';
 import { toCsv } from '../core/csv';
 import { keyset } from '../core/pagination';
 import type { AuthService } from '../auth/service';
-import { getCitizenModel } from '../auth/models';
 import type { PointsLedger } from './ledger';
 import { getClaimLimitModel, getClaimModel, getPointsMetaModel, getRewardModel, type ClaimDoc, type ClaimRejectCode, type RewardDoc } from './models';
 import { isDuplicateKeyError } from '../db';
@@ -214,10 +213,10 @@ export class RewardService {
       phoneDigest = this.phoneDigest(phone);
     }
     // Cheap early answers; the conditional updates below are what actually decide.
-    const citizen = await getCitizenModel(this.ctx.db).findById(citizenId).select({ points: 1 }).lean();
-    if (!citizen) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
-    if (citizen.points < reward.costPoints) {
-      throw conflict('INSUFFICIENT_POINTS', `积分不足：需要 ${reward.costPoints} 分，当前 ${citizen.points} 分`);
+    if (!(await this.auth.citizenExists(citizenId))) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
+    const balance = (await this.ledger.account(citizenId))?.points ?? 0;
+    if (balance < reward.costPoints) {
+      throw conflict('INSUFFICIENT_POINTS', `积分不足：需要 ${reward.costPoints} 分，当前 ${balance} 分`);
     }
     if (reward.stock < 1) throw rejectionError('OUT_OF_STOCK');
 
@@ -386,12 +385,8 @@ export class RewardService {
   }
 
   private async nicknames(ids: string[]): Promise<Map<string, string>> {
-    const valid = [...new Set(ids)].filter((id) => Types.ObjectId.isValid(id));
-    const citizens = await getCitizenModel(this.ctx.db)
-      .find({ _id: { $in: valid } })
-      .select({ nickname: 1 })
-      .lean();
-    return new Map(citizens.map((c) => [String(c._id), c.nickname]));
+    const contacts = await this.auth.citizenContacts(ids);
+    return new Map([...contacts].map(([id, c]) => [id, c.nickname]));
   }
 
   async fulfil(claimId: string, code: string, staffId: string): Promise<StaffClaim> {
@@ -454,12 +449,7 @@ export class RewardService {
    */
   async exportCsv(status: 'pending' | 'fulfilled' | 'failed', withFullPhone: boolean): Promise<string> {
     const claims = await this.Claim.find({ status }).sort({ _id: 1 }).limit(EXPORT_MAX_ROWS).lean<ClaimDoc[]>();
-    const citizenIds = [...new Set(claims.map((c) => c.citizenId))].filter((id) => Types.ObjectId.isValid(id));
-    const citizens = await getCitizenModel(this.ctx.db)
-      .find({ _id: { $in: citizenIds } })
-      .select({ nickname: 1, phone: 1 })
-      .lean();
-    const byId = new Map(citizens.map((c) => [String(c._id), c]));
+    const byId = await this.auth.citizenContacts(claims.map((c) => c.citizenId));
 
     const header = [
       '兑换单号',

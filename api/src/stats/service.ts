@@ -42,7 +42,8 @@ import type { ServiceContext } from '../context';
 import { ApiError, conflict } from '../core/errors';
 import { keyset } from '../core/pagination';
 import type { CatalogueService } from '../catalogue/service';
-import { getCaseModel, type CaseDoc, type CaseEffect, type CaseEvent } from '../cases/models';
+import { getCaseModel, type CaseDoc, type CaseEffect } from '../cases/models';
+import type { CaseEventMessage, CaseView } from '../cases/events';
 import { CHAIN, cellMatches, cutPublished, publishMonth, type PublishedCell } from './anonymise';
 import { incrementsOf, replay, type CellDim } from './increments';
 import { TIERS, getProcessedEffectModel, getRollupModel, getStatsMetaModel, type StatsMetaDoc } from './models';
@@ -148,9 +149,9 @@ export class StatsService {
    * multi-document transactions one of the two must give; `rebuild-stats` restores
    * exact figures from the event logs either way.
    */
-  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, effect: CaseEffect): Promise<void> {
+  async onCaseEvent(event: CaseEventMessage, view: CaseView, effect: CaseEffect): Promise<void> {
     await this.ensureIndexes();
-    const prefix = [...caseDoc.events].sort((a, b) => a.seq - b.seq).filter((e) => e.seq <= event.seq);
+    const prefix = view.history.filter((e) => e.seq <= event.seq);
     // An event belongs to the incremental side of a generation when it, or an earlier
     // event of its case, is at or after the generation's cutoff (a rebuild counts the
     // log prefix before it), so each event is counted once even if clocks went back.
