@@ -29,16 +29,16 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
 
   const relay = new EffectRelay(ctx.db, ctx.logger);
   const workflow = new CaseWorkflow(ctx, relay, { reporterMayConfirm: ctx.config.cases.reporterMayConfirm });
-  const notifications = new NotificationService(ctx, auth.wechat);
+  const notifications = new NotificationService(ctx, auth.wechat, auth);
   relay.on('notify', (event, view, effect) => notifications.onCaseEvent(event, view, effect));
 
-  const forwarding = new ForwardingService(ctx, workflow, city.forwarding);
+  const forwarding = new ForwardingService(ctx, workflow, city.forwarding, auth);
   relay.on('forward', (event, view, effect) => forwarding.onCaseEvent(event, view, effect));
 
-  const cases = new CaseService(ctx, workflow, catalogue, media, forwarding);
+  const cases = new CaseService(ctx, workflow, catalogue, media, forwarding, auth);
   relay.on('cases', (event, view, effect) => cases.onCaseEvent(event, view, effect));
 
-  const moderation = new ContentSecurity(ctx, auth.wechat, workflow);
+  const moderation = new ContentSecurity(ctx, auth.wechat, workflow, auth);
 
   // Points are built below; campaigns ask them only when results are read.
   const campaigns = new CampaignService(ctx, {

@@ -196,9 +196,25 @@ export class AuthService {
 
   /** A staff member's display name (for change logs), or null for an unknown id. */
   async staffDisplayName(id: string): Promise<string | null> {
+    return (await this.staffDisplayNames([id])).get(id) ?? null;
+  }
+
+  /** Display names of these staff accounts (timelines, change logs); unknown ids are left out. */
+  async staffDisplayNames(ids: readonly string[]): Promise<Map<string, string>> {
+    const valid = [...new Set(ids)].filter((id) => isValidObjectId(id));
+    if (!valid.length) return new Map();
+    const staff = await getStaffModel(this.ctx.db)
+      .find({ _id: { $in: valid } })
+      .select({ displayName: 1 })
+      .lean<{ _id: { toString(): string }; displayName: string }[]>();
+    return new Map(staff.map((s) => [s._id.toString(), s.displayName]));
+  }
+
+  /** The mini-program openid linked to a staff account (content checks of what they publish), or null. */
+  async staffWechatOpenid(id: string): Promise<string | null> {
     if (!isValidObjectId(id)) return null;
-    const staff = await getStaffModel(this.ctx.db).findById(id).select({ displayName: 1 }).lean<{ displayName?: string }>();
-    return staff?.displayName ?? null;
+    const staff = await getStaffModel(this.ctx.db).findById(id).select({ wechatOpenid: 1 }).lean<{ wechatOpenid?: string | null }>();
+    return staff?.wechatOpenid ?? null;
   }
 
   async citizenExists(id: string): Promise<boolean> {

@@ -20,7 +20,7 @@ import type { ServiceContext } from '../context';
 import { ApiError, forbidden, notFound } from '../core/errors';
 import { keyset } from '../core/pagination';
 import type { Principal } from '../auth/tokens';
-import { getCitizenModel, getStaffModel } from '../auth/models';
+import type { AuthService } from '../auth/service';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
 import type { ForwardingService } from '../forwarding/service';
@@ -50,6 +50,8 @@ export class CaseService {
     private readonly catalogue: CatalogueService,
     private readonly media: MediaService,
     private readonly forwarding: ForwardingService,
+    /** Staff and citizens' names, from the auth domain. */
+    private readonly people: Pick<AuthService, 'staffDisplayNames' | 'getCitizen'>,
   ) {}
 
   private get Case() {
@@ -137,17 +139,8 @@ export class CaseService {
     const staffIds = [...new Set(doc.events.filter((e) => e.actorId && e.actorRole !== 'reporter').map((e) => e.actorId!))].filter((id) =>
       Types.ObjectId.isValid(id),
     );
-    const staff = staffIds.length
-      ? await getStaffModel(this.ctx.db)
-          .find({ _id: { $in: staffIds } })
-          .select({ displayName: 1 })
-          .lean<{ _id: Types.ObjectId; displayName: string }[]>()
-      : [];
-    const names = new Map(staff.map((s) => [String(s._id), s.displayName]));
-    const reporter =
-      doc.reporterId && Types.ObjectId.isValid(doc.reporterId)
-        ? await getCitizenModel(this.ctx.db).findById(doc.reporterId).select({ nickname: 1 }).lean<{ nickname: string }>()
-        : null;
+    const names = await this.people.staffDisplayNames(staffIds);
+    const reporter = doc.reporterId ? await this.people.getCitizen(doc.reporterId) : null;
     const flagged = new Set(doc.flaggedPhotoIds ?? []);
     const photo = (id: string) => ({ id, ...(flagged.has(id) ? this.media.reviewUrls(id) : this.media.photoUrls(id)) });
     const pr = doc.postponeRequest;

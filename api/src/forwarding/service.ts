@@ -20,7 +20,7 @@ import {
 import type { ServiceContext } from '../context';
 import { ApiError, parseInput, validationFailed } from '../core/errors';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
-import { getCitizenModel } from '../auth/models';
+import type { AuthService } from '../auth/service';
 import { getCaseModel, type CaseDoc, type CaseEffect } from '../cases/models';
 import type { CaseEventMessage, CaseView } from '../cases/events';
 import type { CaseWorkflow } from '../cases/workflow';
@@ -90,6 +90,8 @@ export class ForwardingService {
     private readonly workflow: CaseWorkflow,
     /** forwarding.json of the city profile; null: forwarding is off. */
     config: ForwardingConfig | null,
+    /** The reporter's contact (only with their consent), from the auth domain. */
+    private readonly citizens: Pick<AuthService, 'citizenContacts'>,
   ) {
     this.config = config;
     for (const target of this.config?.targets ?? []) {
@@ -200,9 +202,9 @@ export class ForwardingService {
       callbackUrl: `${base}/forwarding/callback`,
     };
     // The reporter's contact leaves only with their consent.
-    if (doc.shareContact === true && doc.reporterId && Types.ObjectId.isValid(doc.reporterId)) {
-      const citizen = await getCitizenModel(this.ctx.db).findById(doc.reporterId).lean();
-      if (citizen) payload.reporter = { nickname: citizen.nickname, phone: citizen.phone ?? null };
+    if (doc.shareContact === true && doc.reporterId) {
+      const citizen = (await this.citizens.citizenContacts([doc.reporterId])).get(doc.reporterId);
+      if (citizen) payload.reporter = { nickname: citizen.nickname, phone: citizen.phone };
     }
     return payload;
   }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServiceContext } from '../context';
 import { ApiError } from '../core/errors';
-import { getCitizenModel, getStaffModel } from '../auth/models';
+import type { AuthService } from '../auth/service';
 import { WECHAT_ERRCODE, WeChatApiError, type WeChatClient } from '../auth/wechat-client';
 import type { CaseWorkflow } from '../cases/workflow';
 import { getCaseModel } from '../cases/models';
@@ -47,6 +47,8 @@ export class ContentSecurity {
     private readonly ctx: ServiceContext,
     private readonly wechat: WeChatClient,
     private readonly workflow: CaseWorkflow,
+    /** Citizens' and staff's mini-program openids, from the auth domain. */
+    private readonly people: Pick<AuthService, 'getCitizen' | 'staffWechatOpenid'>,
   ) {}
 
   private get on(): boolean {
@@ -54,15 +56,14 @@ export class ContentSecurity {
   }
 
   private async openidOf(citizenId: string): Promise<string | null> {
-    const citizen = await getCitizenModel(this.ctx.db).findById(citizenId, { openid: 1 }).lean<{ openid?: string | null }>();
-    return citizen?.openid ?? null;
+    return (await this.people.getCitizen(citizenId))?.openid ?? null;
   }
 
   /** A staff member's linked mini-program openid; without one nothing they publish can be checked, so it is refused. */
   private async staffOpenid(staffId: string): Promise<string> {
-    const staff = await getStaffModel(this.ctx.db).findById(staffId, { wechatOpenid: 1 }).lean<{ wechatOpenid?: string | null }>();
-    if (!staff?.wechatOpenid) throw visitRequired();
-    return staff.wechatOpenid;
+    const openid = await this.people.staffWechatOpenid(staffId);
+    if (!openid) throw visitRequired();
+    return openid;
   }
 
   /** Refuses (422 CONTENT_REFUSED on `field`) a text WeChat finds risky; empty texts pass. */

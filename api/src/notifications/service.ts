@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../context';
-import { getCitizenModel } from '../auth/models';
+import type { AuthService } from '../auth/service';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
 import { getCaseModel, type CaseEffect } from '../cases/models';
 import type { CaseEventMessage, CaseView } from '../cases/events';
@@ -48,6 +48,8 @@ export class NotificationService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly sender: SubscribeMessageSender,
+    /** The citizen's openid for WeChat sends, from the auth domain. */
+    private readonly citizens: Pick<AuthService, 'getCitizen'>,
   ) {
     this.inbox = new Inbox(ctx);
     this.quotas = new SubscriptionQuotas(ctx);
@@ -130,7 +132,7 @@ export class NotificationService {
       const open = await getCaseModel(this.ctx.db).exists({ _id: unlessRatedCaseId, state: 'closed', rating: null });
       if (!open) return { outcome: 'drop', reason: 'case rated or reopened meanwhile' };
     }
-    const citizen = await getCitizenModel(this.ctx.db).findById(citizenId).lean<{ openid?: string | null }>();
+    const citizen = await this.citizens.getCitizen(citizenId);
     if (!citizen?.openid) return { outcome: 'drop', reason: 'citizen has no WeChat openid' };
     // Spent before asking WeChat: two workers never spend one acceptance twice.
     if (!(await this.quotas.spend(citizenId, templateId))) return { outcome: 'drop', reason: 'no subscribe send left (in the message centre only)' };
