@@ -4,6 +4,7 @@ import { AuthService } from './auth/service';
 import { MediaService } from './media/service';
 import { CatalogueService } from './catalogue/service';
 import { EffectRelay } from './cases/effects';
+import { CaseQueries } from './cases/queries';
 import { CaseWorkflow } from './cases/workflow';
 import { NotificationService } from './notifications/service';
 import { ReportService } from './reports/service';
@@ -28,17 +29,19 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
   const catalogue = new CatalogueService(ctx, city);
 
   const relay = new EffectRelay(ctx.db, ctx.logger);
+  // Other domains read cases through these; the workflow is the only writer.
+  const caseQueries = new CaseQueries(ctx.db);
   const workflow = new CaseWorkflow(ctx, relay, { reporterMayConfirm: ctx.config.cases.reporterMayConfirm });
-  const notifications = new NotificationService(ctx, auth.wechat, auth);
+  const notifications = new NotificationService(ctx, auth.wechat, auth, caseQueries);
   relay.on('notify', (event, view, effect) => notifications.onCaseEvent(event, view, effect));
 
-  const forwarding = new ForwardingService(ctx, workflow, city.forwarding, auth);
+  const forwarding = new ForwardingService(ctx, workflow, city.forwarding, auth, caseQueries);
   relay.on('forward', (event, view, effect) => forwarding.onCaseEvent(event, view, effect));
 
   const cases = new CaseService(ctx, workflow, catalogue, media, forwarding, auth);
   relay.on('cases', (event, view, effect) => cases.onCaseEvent(event, view, effect));
 
-  const moderation = new ContentSecurity(ctx, auth.wechat, workflow, auth);
+  const moderation = new ContentSecurity(ctx, auth.wechat, workflow, auth, caseQueries, media);
 
   // Points are built below; campaigns ask them only when results are read.
   const campaigns = new CampaignService(ctx, {
@@ -61,11 +64,11 @@ export function createServices(ctx: ServiceContext, city: CityProfile = loadCity
   });
   relay.on('points', (event, view, effect) => points.onCaseEvent(event, view, effect));
 
-  const stats = new StatsService(ctx, catalogue);
+  const stats = new StatsService(ctx, catalogue, caseQueries);
   relay.on('stats', (event, view, effect) => stats.onCaseEvent(event, view, effect));
 
-  const reports = new ReportService(ctx, workflow, catalogue, media, campaigns, moderation);
-  const open311 = new Open311Service(ctx, workflow, catalogue);
+  const reports = new ReportService(ctx, workflow, catalogue, media, campaigns, moderation, caseQueries);
+  const open311 = new Open311Service(ctx, workflow, catalogue, caseQueries);
   const rateLimits = new RateLimitStore(ctx.db, ctx.clock, ctx.logger);
   return {
     ctx,

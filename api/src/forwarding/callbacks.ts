@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import {
   EXTERNAL_STATUS_NAMES_ZH,
@@ -12,7 +11,9 @@ import {
 } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, parseInput } from '../core/errors';
-import { getCaseModel, type CaseDoc } from '../cases/models';
+import type { CaseDoc } from '../cases/models';
+import { toCaseView } from '../cases/events';
+import type { CaseQueries } from '../cases/queries';
 import type { CaseWorkflow } from '../cases/workflow';
 import { getForwardingEventModel } from './models';
 import { verifySignature } from './signature';
@@ -51,6 +52,7 @@ export class ForwardingCallbacks {
     private readonly ctx: ServiceContext,
     private readonly workflow: CaseWorkflow,
     private readonly targets: ForwardingTargets,
+    private readonly cases: Pick<CaseQueries, 'byId' | 'byForwardingId'>,
   ) {}
 
   private refused(log: Logger, err: ApiError, targetId: string, reason: string): ApiError {
@@ -59,20 +61,11 @@ export class ForwardingCallbacks {
   }
 
   private static hasEvent(doc: CaseDoc, targetId: string, eventId: string): boolean {
-    return doc.events.some((e) => {
-      const data = e.data as { targetId?: string; eventId?: string } | null;
-      return e.action === 'external_update' && data?.targetId === targetId && data?.eventId === eventId;
-    });
+    return toCaseView(doc).history.some((e) => e.action === 'external_update' && e.data?.targetId === targetId && e.data?.eventId === eventId);
   }
 
   private async findCase(targetId: string, input: ForwardingCallback, log: Logger): Promise<CaseDoc> {
-    const Case = getCaseModel(this.ctx.db);
-    let doc: CaseDoc | null = null;
-    if (input.caseId) {
-      if (Types.ObjectId.isValid(input.caseId)) doc = await Case.findById(input.caseId).lean<CaseDoc>();
-    } else {
-      doc = await Case.findOne({ 'forwarding.externalId': input.externalId, 'forwarding.targetId': targetId }).lean<CaseDoc>();
-    }
+    const doc = input.caseId ? await this.cases.byId(input.caseId) : await this.cases.byForwardingId(targetId, input.externalId!);
     // A case forwarded to another platform is none of this one's business.
     if (!doc || (doc.forwarding && doc.forwarding.targetId !== targetId)) {
       const field = input.caseId ? 'caseId' : 'externalId';

@@ -2,7 +2,8 @@ import { FORWARD_HEADERS, type ForwardedCase, type ForwardingAdminView, type For
 import type { ServiceContext } from '../context';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
 import type { AuthService } from '../auth/service';
-import { getCaseModel, type CaseDoc } from '../cases/models';
+import type { CaseDoc } from '../cases/models';
+import type { CaseQueries } from '../cases/queries';
 import type { CaseWorkflow } from '../cases/workflow';
 import { signBody } from './signature';
 import type { ForwardingTargets } from './targets';
@@ -40,6 +41,7 @@ export class ForwardingSender {
     private readonly targets: ForwardingTargets,
     /** The reporter's contact (only with their consent), from the auth domain. */
     private readonly citizens: Pick<AuthService, 'citizenContacts'>,
+    private readonly cases: Pick<CaseQueries, 'byId'>,
   ) {
     this.outbox = new Outbox<ForwardMessage>(ctx.db, {
       collection: 'forwarding_outbox',
@@ -81,8 +83,7 @@ export class ForwardingSender {
     if (!target) return { outcome: 'retry', error: `target ${targetId} is not configured in forwarding.json` };
     const secret = this.targets.secretOf(targetId);
     if (!secret) return { outcome: 'retry', error: `secret for target ${targetId} is not set (${target.secretEnv})` };
-    const Case = getCaseModel(this.ctx.db);
-    const doc = await Case.findById(caseId).lean<CaseDoc>();
+    const doc = await this.cases.byId(caseId);
     if (!doc) return { outcome: 'drop', reason: 'case no longer exists' };
 
     const body = JSON.stringify(await this.payloadFor(doc, message._id));

@@ -4,6 +4,7 @@ import type { Outbox } from '../core/outbox';
 import type { AuthService } from '../auth/service';
 import type { CaseDoc, CaseEffect } from '../cases/models';
 import type { CaseEventMessage, CaseView } from '../cases/events';
+import type { CaseQueries } from '../cases/queries';
 import type { CaseWorkflow } from '../cases/workflow';
 import { ForwardingCallbacks, type CallbackRequest } from './callbacks';
 import { ForwardingSender, type ForwardMessage } from './sender';
@@ -35,10 +36,11 @@ export class ForwardingService {
     config: ForwardingConfig | null,
     /** The reporter's contact (only with their consent), from the auth domain. */
     citizens: Pick<AuthService, 'citizenContacts'>,
+    cases: Pick<CaseQueries, 'byId' | 'byForwardingId'>,
   ) {
     this.targets = new ForwardingTargets(config, ctx.logger);
-    this.sender = new ForwardingSender(ctx, workflow, this.targets, citizens);
-    this.callbacks = new ForwardingCallbacks(ctx, workflow, this.targets);
+    this.sender = new ForwardingSender(ctx, workflow, this.targets, citizens, cases);
+    this.callbacks = new ForwardingCallbacks(ctx, workflow, this.targets, cases);
   }
 
   get outbox(): Outbox<ForwardMessage> {

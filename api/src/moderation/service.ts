@@ -4,8 +4,9 @@ import { ApiError } from '../core/errors';
 import type { AuthService } from '../auth/service';
 import { WECHAT_ERRCODE, WeChatApiError, type WeChatClient } from '../auth/wechat-client';
 import type { CaseWorkflow } from '../cases/workflow';
-import { getCaseModel } from '../cases/models';
-import { photoModel, type PhotoDoc } from '../media/model';
+import type { CaseQueries } from '../cases/queries';
+import type { PhotoDoc } from '../media/model';
+import type { MediaService } from '../media/service';
 
 const visitRequired = () =>
   new ApiError(422, 'WECHAT_VISIT_REQUIRED', undefined, [{ field: 'wechat', issue: '需在近两小时内打开过小程序（工作人员：在小程序工作台登录）' }]);
@@ -49,6 +50,8 @@ export class ContentSecurity {
     private readonly workflow: CaseWorkflow,
     /** Citizens' and staff's mini-program openids, from the auth domain. */
     private readonly people: Pick<AuthService, 'getCitizen' | 'staffWechatOpenid'>,
+    private readonly cases: Pick<CaseQueries, 'idsShowingPhoto'>,
+    private readonly media: Pick<MediaService, 'getPhotos' | 'markImageCheck' | 'recordImageVerdict'>,
   ) {}
 
   private get on(): boolean {
@@ -111,16 +114,15 @@ export class ContentSecurity {
   async checkStaffPhoto(staffId: string, photoId: string): Promise<void> {
     if (!this.on) return;
     const openid = await this.staffOpenid(staffId);
-    const photo = await photoModel(this.ctx.db).findById(photoId).lean<PhotoDoc>();
+    const [photo] = await this.media.getPhotos([photoId]);
     if (photo && !photo.check) await this.startImageChecks(openid, [photo]);
   }
 
   private async startImageChecks(openid: string, photos: readonly PhotoDoc[]): Promise<void> {
-    const Photo = photoModel(this.ctx.db);
     for (const photo of photos) {
       try {
         const traceId = await this.wechat.mediaCheckAsync({ mediaUrl: `${this.ctx.config.publicBaseUrl}/media/${photo._id}`, openid, scene: 3 });
-        await Photo.updateOne({ _id: photo._id }, { $set: { check: { traceId, verdict: 'pending' } } });
+        await this.media.markImageCheck(photo._id, traceId);
       } catch (err) {
         // The upload stands; the photo stays unchecked.
         this.ctx.logger.warn({ photoId: photo._id, err: (err as Error).message }, 'image check not started');
@@ -148,15 +150,11 @@ export class ContentSecurity {
   }): Promise<{ photoId: string | null; verdict: string | null }> {
     if (event.Event !== 'wxa_media_check' || typeof event.trace_id !== 'string') return { photoId: null, verdict: null };
     const verdict = event.result?.suggest === 'risky' ? 'risky' : event.result?.suggest === 'review' ? 'review' : 'pass';
-    const photo = await photoModel(this.ctx.db)
-      .findOneAndUpdate({ 'check.traceId': event.trace_id }, { $set: { 'check.verdict': verdict } }, { returnDocument: 'after' })
-      .lean<PhotoDoc>();
+    const photo = await this.media.recordImageVerdict(event.trace_id, verdict);
     if (!photo) return { photoId: null, verdict };
     if (verdict === 'risky') {
-      const cases = await getCaseModel(this.ctx.db)
-        .find({ $or: [{ photoIds: photo._id }, { afterPhotoIds: photo._id }] }, { _id: 1 })
-        .lean();
-      for (const c of cases) await this.workflow.annotate(String(c._id), { kind: 'photo-flagged', photoId: photo._id });
+      for (const caseId of await this.cases.idsShowingPhoto(photo._id))
+        await this.workflow.annotate(caseId, { kind: 'photo-flagged', photoId: photo._id });
     }
     return { photoId: photo._id, verdict };
   }

@@ -1,7 +1,8 @@
 import type { ServiceContext } from '../context';
 import type { AuthService } from '../auth/service';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
-import { getCaseModel, type CaseEffect } from '../cases/models';
+import type { CaseEffect } from '../cases/models';
+import type { CaseQueries } from '../cases/queries';
 import type { CaseEventMessage, CaseView } from '../cases/events';
 import { caseStatusTemplateData, closesCase, inboxTextOf, shouldNotify, wechatPurposeOf } from './messages';
 import { Inbox, type NewMessage } from './inbox';
@@ -50,6 +51,8 @@ export class NotificationService {
     private readonly sender: SubscribeMessageSender,
     /** The citizen's openid for WeChat sends, from the auth domain. */
     private readonly citizens: Pick<AuthService, 'getCitizen'>,
+    /** Whether a case is still closed and unrated (rating reminders), from the cases domain. */
+    private readonly cases: Pick<CaseQueries, 'isClosedUnrated'>,
   ) {
     this.inbox = new Inbox(ctx);
     this.quotas = new SubscriptionQuotas(ctx);
@@ -129,7 +132,7 @@ export class NotificationService {
     const templateId = this.quotas.templateFor(template);
     if (!templateId) return { outcome: 'drop', reason: `no template configured for ${template}` };
     if (unlessRatedCaseId) {
-      const open = await getCaseModel(this.ctx.db).exists({ _id: unlessRatedCaseId, state: 'closed', rating: null });
+      const open = await this.cases.isClosedUnrated(unlessRatedCaseId);
       if (!open) return { outcome: 'drop', reason: 'case rated or reopened meanwhile' };
     }
     const citizen = await this.citizens.getCitizen(citizenId);

@@ -1,32 +1,23 @@
 import { addDays, type CaseState, type StatsCaseItem, type StatsCasesPage, type StatsCasesQueryInput } from '@ssp/shared';
 import type { ServiceContext } from '../context';
-import { keyset } from '../core/pagination';
-import { getCaseModel, type CaseDoc } from '../cases/models';
+import type { CaseQueries } from '../cases/queries';
 import type { CellDim } from './increments';
-import type { RollupGenerations } from './generations';
 import type { StatsReader, StatsScope } from './reader';
 
 /** States in which a deadline runs (as in the staff queue): past it, a case is overdue. */
 const RUNNING_STATES: CaseState[] = ['filed', 'dispatched', 'processing', 'postponed'];
 const startOfDay = (day: string) => new Date(`${day}T00:00:00+08:00`);
-/** The cases behind a figure: newest first. */
-const DRILL_DOWN_ORDER = keyset<CaseDoc, 'date'>('createdAt', -1, 'date');
 
 /** Staff drill-down from a figure to the cases behind it (the one statistics read of cases). */
 export class StatsDrillDown {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly reader: StatsReader,
-    private readonly generations: RollupGenerations,
+    private readonly caseReads: Pick<CaseQueries, 'newest'>,
   ) {}
-
-  private get db() {
-    return this.ctx.db;
-  }
 
   /** The cases behind a figure, newest first, within the caller's scope (reads cases, index on createdAt). */
   async cases(input: StatsCasesQueryInput, scope: Extract<StatsScope, { kind: 'staff' }>): Promise<StatsCasesPage> {
-    await this.generations.ensureIndexes();
     const { state, overdue, cursor, limit = 20, ...query } = input;
     const r = await this.reader.resolve(query, scope);
     const filter: Record<string, unknown> = { createdAt: { $gte: startOfDay(r.from), $lt: startOfDay(addDays(r.to, 1)) } };
@@ -42,15 +33,12 @@ export class StatsDrillDown {
     if (overdue === true)
       and.push({ deadline: { $lt: now }, state: state ? (RUNNING_STATES.includes(state) ? state : '__none__') : { $in: RUNNING_STATES } });
     if (overdue === false) and.push({ $nor: [{ deadline: { $lt: now }, state: { $in: RUNNING_STATES } }] });
-    if (cursor) and.push(DRILL_DOWN_ORDER.after(cursor));
     if (and.length) filter.$and = and;
-    const docs = await getCaseModel(this.db)
-      .find(filter)
-      .sort(DRILL_DOWN_ORDER.sort)
-      .limit(limit + 1)
-      .select({ caseNo: 1, state: 1, categoryId: 1, categoryName: 1, gridId: 1, departmentId: 1, deadline: 1, createdAt: 1 })
-      .lean<CaseDoc[]>();
-    const page = DRILL_DOWN_ORDER.page(docs, limit);
+    const page = await this.caseReads.newest(filter, {
+      cursor,
+      limit,
+      select: { caseNo: 1, state: 1, categoryId: 1, categoryName: 1, gridId: 1, departmentId: 1, deadline: 1, createdAt: 1 },
+    });
     const items: StatsCaseItem[] = page.items.map((d) => ({
       id: String(d._id),
       caseNo: d.caseNo,

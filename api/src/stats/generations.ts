@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../context';
 import { conflict } from '../core/errors';
-import { getCaseModel, type CaseDoc, type CaseEffect } from '../cases/models';
+import type { CaseDoc, CaseEffect } from '../cases/models';
+import type { CaseQueries } from '../cases/queries';
 import type { CaseEventMessage, CaseView } from '../cases/events';
 import { incrementsOf, replay } from './increments';
 import { TIERS, getProcessedEffectModel, getRollupModel, getStatsMetaModel, type StatsMetaDoc } from './models';
@@ -23,6 +24,7 @@ export class RollupGenerations {
     private readonly ctx: ServiceContext,
     /** Called when a rebuilt generation became the active one (readers drop what they cached). */
     private readonly onSwapped: () => void,
+    private readonly cases: Pick<CaseQueries, 'eventLogs' | 'ensureIndexes'>,
   ) {}
 
   private get db() {
@@ -35,8 +37,8 @@ export class RollupGenerations {
       await Promise.all([
         ...TIERS.map((t) => getRollupModel(this.db, t).createIndexes()),
         getProcessedEffectModel(this.db).createIndexes(),
-        // Backs the drill-down's range and order (GET /stats/staff/cases).
-        getCaseModel(this.db).collection.createIndex({ createdAt: -1, _id: -1 }, { name: 'stats_drilldown' }),
+        // The drill-down's range and order (GET /stats/staff/cases) is served by a case index.
+        this.cases.ensureIndexes(),
       ]);
     })().catch((err) => {
       this.indexes = undefined;
@@ -147,11 +149,7 @@ export class RollupGenerations {
     let cases = 0;
     let events = 0;
     let rows = 0;
-    const cursor = getCaseModel(this.db)
-      .find({}, { events: 1 })
-      .sort({ _id: 1 })
-      .lean<Pick<CaseDoc, '_id' | 'events'>[]>()
-      .cursor({ batchSize: 200 });
+    const cursor = this.cases.eventLogs();
     for await (const doc of cursor) {
       const c = doc as unknown as Pick<CaseDoc, '_id' | 'events'>;
       cases += 1;

@@ -13,6 +13,7 @@ import type { ServiceContext } from '../context';
 import type { CatalogueService } from '../catalogue/service';
 import type { CaseEffect } from '../cases/models';
 import type { CaseEventMessage, CaseView } from '../cases/events';
+import type { CaseQueries } from '../cases/queries';
 import { StatsCuts } from './cuts';
 import { StatsDrillDown } from './drill-down';
 import { RollupGenerations } from './generations';
@@ -36,11 +37,11 @@ export class StatsService {
   private readonly cutsOf: StatsCuts;
   private readonly drillDown: StatsDrillDown;
 
-  constructor(ctx: ServiceContext, catalogue: CatalogueService) {
-    this.generations = new RollupGenerations(ctx, () => this.reader.forget());
+  constructor(ctx: ServiceContext, catalogue: CatalogueService, cases: CaseQueries) {
+    this.generations = new RollupGenerations(ctx, () => this.reader.forget(), cases);
     this.reader = new StatsReader(ctx, catalogue, this.generations);
     this.cutsOf = new StatsCuts(this.reader, catalogue);
-    this.drillDown = new StatsDrillDown(ctx, this.reader, this.generations);
+    this.drillDown = new StatsDrillDown(ctx, this.reader, cases);
   }
 
   // writing
