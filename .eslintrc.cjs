@@ -47,5 +47,13 @@ module.exports = {
         'import/no-commonjs': 'off',
       },
     },
+    {
+      files: ['console/src/**/*.{ts,tsx}'],
+      extends: ['plugin:react/recommended', 'plugin:react/jsx-runtime', 'plugin:react-hooks/recommended', 'prettier'],
+      parserOptions: { ecmaVersion: 2022, sourceType: 'module', ecmaFeatures: { jsx: true } },
+      env: { browser: true, node: false },
+      settings: { react: { version: '18' } },
+      rules: { 'react/prop-types': 'off' },
+    },
   ],
 };

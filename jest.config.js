@@ -5,5 +5,5 @@ module.exports = {
   maxWorkers: 2,
   // Project configs' own testTimeout is not applied when jest runs from here.
   testTimeout: 60000,
-  projects: ['<rootDir>/shared', '<rootDir>/scripts', '<rootDir>/api', '<rootDir>/miniapp', '<rootDir>/e2e'],
+  projects: ['<rootDir>/shared', '<rootDir>/scripts', '<rootDir>/api', '<rootDir>/miniapp', '<rootDir>/console', '<rootDir>/e2e'],
 };

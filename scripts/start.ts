@@ -1,7 +1,7 @@
 /**
  * README command 1: `npm install && npm start`.
  * Starts the local database (scripts/db: MONGODB_URI, else the most real MongoDB that
- * can be had here), builds the H5 app and
+ * can be had here), builds the H5 app, the staff console and
  * the API, loads the demo city once, and serves everything on one port.
  */
 import { spawn } from 'node:child_process';
@@ -24,6 +24,9 @@ async function main(): Promise<void> {
   if (process.env.SKIP_H5_BUILD !== '1') {
     await runStep('build H5 app', 'npm', ['run', 'build:h5', '-w', 'miniapp'], { cwd: REPO_ROOT });
   }
+  if (process.env.SKIP_CONSOLE_BUILD !== '1') {
+    await runStep('build staff console', 'npm', ['run', 'build', '-w', 'console'], { cwd: REPO_ROOT });
+  }
 
   const env = {
     ...process.env,
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
     if (!announced && text.includes('api listening')) {
       announced = true;
       process.stdout.write(
-        `\n✔ 随手拍 is running\n  App (H5):  http://127.0.0.1:${port}/app/\n  API:       http://127.0.0.1:${port}/healthz\n  Database:  ${db.description}\n  Stop with Ctrl+C. Set VERBOSE=1 to see API logs.\n`,
+        `\n✔ 随手拍 is running\n  App (H5):  http://127.0.0.1:${port}/app/\n  Console:   http://127.0.0.1:${port}/console/\n  API:       http://127.0.0.1:${port}/healthz\n  Database:  ${db.description}\n  Stop with Ctrl+C. Set VERBOSE=1 to see API logs.\n`,
       );
     }
   });

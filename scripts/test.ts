@@ -2,7 +2,7 @@
  * README command 2: `npm install && npm test`.
  * Installs what the machine lacks (scripts/prerequisites.ts), lints, builds what the tests
  * need, starts one real database server for the whole run (scripts/db),
- * runs every workspace's jest tests against it, checks both mini-program builds, and
+ * (the mini-program targets and the staff console), runs every workspace's jest tests against it, checks both mini-program builds, and
  * fuzzes every route against the OpenAPI contract (scripts/fuzz.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   await runStep('typecheck scripts and benchmarks', npx, ['tsc', '-p', 'scripts/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });
   await runStep('build mini-program (weapp)', 'npm', ['run', 'build:weapp', '-w', 'miniapp'], { cwd: REPO_ROOT });
   await runStep('build mini-program (h5)', 'npm', ['run', 'build:h5', '-w', 'miniapp'], { cwd: REPO_ROOT });
+  await runStep('typecheck console', npx, ['tsc', '-p', 'console/tsconfig.json', '--noEmit'], { cwd: REPO_ROOT });
+  await runStep('build console', 'npm', ['run', 'build', '-w', 'console'], { cwd: REPO_ROOT });
 
   const env = { ...process.env };
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-testdb-'));
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
   env.SSP_TEST_MONGODB_URI = db.uri;
   const resultsFile = path.join(os.tmpdir(), `ssp-jest-${process.pid}.json`);
   try {
-    await runStep('jest (shared, api, miniapp)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });
+    await runStep('jest (shared, api, miniapp, console, e2e)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });
   } finally {
     await reportJest(resultsFile);
     await db.stop();

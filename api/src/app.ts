@@ -10,7 +10,7 @@ import { errorMiddleware } from './core/error-middleware';
 import { jsonBody } from './core/json-body';
 import { requestContext } from './core/request-id';
 import { cors, securityHeaders } from './core/security';
-import { serveH5 } from './core/static-files';
+import { serveH5, serveSinglePageApp } from './core/static-files';
 import { createServices, type Services } from './services';
 import { healthHandlers } from './health/routes';
 import { authHandlers } from './auth/routes';
@@ -57,6 +57,7 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(errorMiddleware());
   app.use(cors(deps.config.corsOrigins));
   app.use(serveH5('/app', deps.config.h5DistDir));
+  app.use(serveSinglePageApp('/console', deps.config.consoleDistDir, { hashedDir: 'assets' }));
   app.use(authenticate(deps.config.jwtSecret));
   app.use(jsonBody(deps.config.jsonBodyLimitBytes));
   app.use(unknownMethodsAre405);

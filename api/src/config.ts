@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { CaseAction, SubscribePurpose } from '@ssp/shared';
+import { MAP_TILE_DATUMS, type CaseAction, type MapTileDatum, type SubscribePurpose } from '@ssp/shared';
 import { DEFAULT_ONE_TIME_STEPS, invertSteps, NOTIFIED_ACTIONS, ONE_TIME_STEP_PURPOSES, type OneTimeStepMap } from './notifications/messages';
 
 const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0000';
@@ -86,6 +86,7 @@ const envSchema = z
     CORS_ORIGINS: listFromEnv.default([]),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     H5_DIST_DIR: z.string().default(path.resolve(__dirname, '..', '..', 'miniapp', 'dist', 'h5')),
+    CONSOLE_DIST_DIR: z.string().default(path.resolve(__dirname, '..', '..', 'console', 'dist')),
     DEV_LOGIN_ENABLED: booleanFromEnv.default(false),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
@@ -124,6 +125,8 @@ const envSchema = z
     /** Map tiles for the browser version's location picker, in the datum the product uses (GCJ-02). */
     MAP_TILE_URL: z.string().default('https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}'),
     MAP_TILE_SUBDOMAINS: z.string().default('1234'),
+    /** The datum the tiles are drawn in: gcj02 (AutoNavi, Tencent) or wgs84 (Tianditu's CGCS2000, OpenStreetMap). */
+    MAP_TILE_DATUM: z.enum(MAP_TILE_DATUMS).default('gcj02'),
     GEOCODER_URL: z.union([z.literal(''), z.string().url()]).default(''),
     GEOCODER_KEY: z.string().default(''),
     GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
@@ -197,6 +200,8 @@ export interface Config {
   corsOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
   h5DistDir: string;
+  /** The built staff console, served at /console/. */
+  consoleDistDir: string;
   devLoginEnabled: boolean;
   shutdownTimeoutMs: number;
   tokens: { accessTtlSeconds: number; refreshTtlDays: number };
@@ -221,7 +226,7 @@ export interface Config {
   wechatWeb: { appId: string; secret: string };
   /** SMS gateway for browser sign-in by phone (sms.ts); url '' when off. */
   sms: { url: string; key: string; template: string; timeoutMs: number };
-  mapTiles: { url: string; subdomains: string };
+  mapTiles: { url: string; subdomains: string; datum: MapTileDatum };
   /** Reverse geocoding provider (Tencent Location Service protocol); url '' when none. */
   geocoder: { url: string; key: string; timeoutMs: number };
   cityDataDir: string;
@@ -270,6 +275,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     h5DistDir: env.H5_DIST_DIR,
+    consoleDistDir: env.CONSOLE_DIST_DIR,
     devLoginEnabled: env.DEV_LOGIN_ENABLED,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     tokens: { accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS, refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS },
@@ -295,7 +301,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     media: { dir: env.MEDIA_DIR, maxInputPixels: env.MEDIA_MAX_INPUT_PIXELS },
     wechatWeb: { appId: env.WECHAT_WEB_APPID, secret: env.WECHAT_WEB_SECRET },
     sms: { url: env.SMS_PROVIDER_URL.replace(/\/+$/, ''), key: env.SMS_PROVIDER_KEY, template: env.SMS_TEMPLATE, timeoutMs: env.SMS_TIMEOUT_MS },
-    mapTiles: { url: env.MAP_TILE_URL, subdomains: env.MAP_TILE_SUBDOMAINS },
+    mapTiles: { url: env.MAP_TILE_URL, subdomains: env.MAP_TILE_SUBDOMAINS, datum: env.MAP_TILE_DATUM },
     geocoder: { url: env.GEOCODER_URL.replace(/\/+$/, ''), key: env.GEOCODER_KEY, timeoutMs: env.GEOCODER_TIMEOUT_MS },
     cityDataDir: env.CITY_DATA_DIR,
     reports: {

@@ -209,6 +209,8 @@ const SPEC: RouteSpec[] = [
   { route: 'GET /admin/departments', allow: ADMIN },
   { route: 'PUT /admin/departments', allow: ADMIN, body: () => [], probe: () => [] },
   { route: 'GET /admin/areas', allow: ADMIN },
+  // Grid boundaries for the staff console's map: every staff role, no citizen.
+  { route: 'GET /staff/areas', allow: ALL_STAFF },
   { route: 'PUT /admin/areas', allow: ADMIN, body: () => ({}), probe: () => ({}) },
   { route: 'GET /admin/calendar', allow: ADMIN },
   { route: 'PUT /admin/calendar', allow: ADMIN, body: () => ({}), probe: () => ({}) },

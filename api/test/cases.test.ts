@@ -347,3 +347,55 @@ describe("closing public reports on the reporter's confirmation (configurable)",
     }
   });
 });
+
+describe('searching and narrowing the queue', () => {
+  async function reportWith(description: string): Promise<string> {
+    const photoIds = await uploadPhotos(api, alice, 1);
+    const res = await postJson(
+      api,
+      '/reports',
+      { categoryId: city.publicCategory.id, description, location: city.point, photoIds, clientRequestId: randomUUID() },
+      alice.auth,
+    );
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+  const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((i) => i.id);
+
+  it('finds a case by its number, by its first digits, and by words of its description', async () => {
+    const id = await reportWith('菜市场东门 垃圾桶 满溢 Overflowing');
+    const other = await reportWith('菜市场西门路灯不亮');
+    const { caseNo } = await detail(operator, id);
+
+    const byNumber = await operator.api.callRaw('caseQueue', { query: { q: caseNo, limit: 100 } });
+    expect(ids(byNumber)).toEqual([id]);
+    // Each item carries its position (GCJ-02) for the console's map.
+    expect(byNumber.body.items[0].location).toEqual(city.point);
+    const byPrefix = await operator.api.callRaw('caseQueue', { query: { q: caseNo.slice(0, 8), limit: 100 } });
+    expect(ids(byPrefix)).toEqual(expect.arrayContaining([id, other]));
+
+    const byWords = await operator.api.callRaw('caseQueue', { query: { q: '菜市场 垃圾桶', limit: 100 } });
+    expect(ids(byWords)).toEqual([id]);
+    const anyCase = await operator.api.callRaw('caseQueue', { query: { q: 'overflowing', limit: 100 } });
+    expect(ids(anyCase)).toEqual([id]);
+    // Regular-expression characters are text.
+    const literal = await operator.api.callRaw('caseQueue', { query: { q: '菜市场.*(', limit: 100 } });
+    expect(literal.status).toBe(200);
+    expect(ids(literal)).toEqual([]);
+  });
+
+  it('keeps cases reported within a date range (Beijing days), and refuses a malformed date', async () => {
+    clock.set('2026-11-24T15:30:00Z'); // 2026-11-24 23:30 in Beijing
+    const late = await reportWith('夜间施工噪音');
+    clock.set('2026-11-24T16:30:00Z'); // 2026-11-25 00:30 in Beijing
+    const next = await reportWith('夜间施工噪音');
+    clock.set('2026-11-23T02:00:00Z');
+
+    const day24 = await operator.api.callRaw('caseQueue', { query: { from: '2026-11-24', to: '2026-11-24', q: '施工噪音', limit: 100 } });
+    expect(ids(day24)).toEqual([late]);
+    const from25 = await operator.api.callRaw('caseQueue', { query: { from: '2026-11-25', q: '施工噪音', limit: 100 } });
+    expect(ids(from25)).toEqual([next]);
+    const bad = await operator.api.callRaw('caseQueue', { query: { from: '2026-02-30' } as never });
+    expect(bad.status).toBe(400);
+  });
+});

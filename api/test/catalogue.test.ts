@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  gridBoundariesSchema,
   calendarSchema,
   categoriesFileSchema,
   categoryListSchema,
@@ -248,7 +249,11 @@ describe('category, department and calendar lookups', () => {
       center: { lat: 28.7, lng: 115.8 },
       coordinateSystem: 'gcj02',
       // The deployment's map tiles (MAP_TILE_URL), GCJ-02 like everything else.
-      mapTiles: { url: 'https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}', subdomains: '1234' },
+      mapTiles: {
+        url: 'https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}',
+        subdomains: '1234',
+        datum: 'gcj02',
+      },
     });
     const calendar = await api.services.catalogue.getCalendar();
     expect(calendar.workingHours).toEqual([
@@ -296,6 +301,17 @@ describe('admin endpoints', () => {
       expect(res.status).toBe(403);
       expect((await errorOf(res)).code).toBe('FORBIDDEN');
     }
+  });
+
+  it('gives every staff role the grid boundaries for the console map (GET /staff/areas), citizens none', async () => {
+    const admin = await fetch(`${api.url}/admin/areas`, { headers: { authorization: `Bearer ${adminToken}` } });
+    const staff = await fetch(`${api.url}/staff/areas`, { headers: { authorization: `Bearer ${dispatcherToken}` } });
+    expect(staff.status).toBe(200);
+    const boundaries = gridBoundariesSchema.parse(await staff.json());
+    expect(boundaries.features.length).toBeGreaterThan(0);
+    expect(boundaries).toEqual(await admin.json());
+    expect((await fetch(`${api.url}/staff/areas`, { headers: { authorization: `Bearer ${citizenToken}` } })).status).toBe(403);
+    expect((await fetch(`${api.url}/staff/areas`)).status).toBe(401);
   });
 
   it('reads the catalogue back in file order with routing fields', async () => {

@@ -216,6 +216,8 @@ describe('security headers and CORS', () => {
       { method: 'GET', url: '/app/' },
       { method: 'GET', url: '/app/app.js' },
       { method: 'GET', url: '/app/missing.js' },
+      { method: 'GET', url: '/console/' },
+      { method: 'GET', url: '/console/desk' },
     ];
     token = (await loginCitizen(api, 'frank-headers')).auth;
   });
@@ -225,7 +227,8 @@ describe('security headers and CORS', () => {
     expect([url, h('x-content-type-options'), h('x-frame-options'), h('referrer-policy')]).toEqual([url, 'nosniff', 'DENY', 'no-referrer']);
     expect(h('strict-transport-security')).toMatch(/^max-age=\d{7,}/);
     expect(h('content-security-policy')).toContain("frame-ancestors 'none'");
-    if (!url.startsWith('/app/')) expect(h('content-security-policy')).toContain("default-src 'none'");
+    if (url.startsWith('/console/')) expect(h('content-security-policy')).toMatch(/default-src 'self'; script-src 'self';/);
+    else if (!url.startsWith('/app/')) expect(h('content-security-policy')).toContain("default-src 'none'");
     expect(h('x-request-id')).toBeTruthy();
   }
 
@@ -274,7 +277,7 @@ describe('security headers and CORS', () => {
       const res = await call(api, method, url, token, method === 'GET' || method === 'DELETE' ? undefined : {});
       const cacheControl = res.headers.get('cache-control');
       if (cacheControl === 'no-store') continue;
-      if (CALLER_INDEPENDENT.test(url) || url.startsWith('/app/')) cacheable.push(url);
+      if (CALLER_INDEPENDENT.test(url) || url.startsWith('/app/') || url.startsWith('/console/')) cacheable.push(url);
       else throw new Error(`${method} ${url} answered a signed-in caller with Cache-Control ${cacheControl}`);
     }
     // Personalised public reads (the leaderboard shows the caller's own rank) are not among the cacheable.

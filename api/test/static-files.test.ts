@@ -17,6 +17,8 @@ import { startTestApi, type TestApi } from './helpers/harness';
 let api: TestApi;
 let outer: string;
 let h5Dir: string;
+let consoleDir: string;
+const CONSOLE_INDEX = '<!doctype html><title>随手拍 工作台</title><script src="/console/assets/index-3f2a9c1d.js"></script>';
 const INDEX = '<!doctype html><title>随手拍</title><script src="js/app.3f2a9c1d.js"></script>';
 const BIG_JS = `console.log(${JSON.stringify('随手拍'.repeat(2000))});\n`;
 
@@ -30,7 +32,12 @@ beforeAll(async () => {
   writeFileSync(path.join(h5Dir, 'js', 'app.3f2a9c1d.js'), BIG_JS);
   writeFileSync(path.join(h5Dir, 'small.txt'), 'tiny');
   writeFileSync(path.join(h5Dir, '.env'), 'TOP-SECRET');
-  api = await startTestApi({ env: { H5_DIST_DIR: h5Dir } });
+  consoleDir = path.join(outer, 'console');
+  mkdirSync(path.join(consoleDir, 'assets'), { recursive: true });
+  writeFileSync(path.join(consoleDir, 'index.html'), CONSOLE_INDEX);
+  writeFileSync(path.join(consoleDir, 'assets', 'index-3f2a9c1d.js'), 'console.log(1);');
+  writeFileSync(path.join(consoleDir, '.env'), 'TOP-SECRET');
+  api = await startTestApi({ env: { H5_DIST_DIR: h5Dir, CONSOLE_DIST_DIR: consoleDir } });
 });
 afterAll(async () => {
   await api?.close();
@@ -171,5 +178,28 @@ describe('a second mount', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('the staff console under /console/ (history router)', () => {
+  const html = { accept: 'text/html,application/xhtml+xml' };
+
+  it('serves its files, and index.html for any page path a browser asks for', async () => {
+    expect((await get('/console')).headers.location).toBe('/console/');
+    const page = await get('/console/', html);
+    expect([page.status, page.body.toString(), page.headers['cache-control']]).toEqual([200, CONSOLE_INDEX, 'no-cache']);
+    const deep = await get('/console/cases/65f000000000000000000001', html);
+    expect([deep.status, deep.body.toString(), deep.headers['content-type']]).toEqual([200, CONSOLE_INDEX, 'text/html; charset=utf-8']);
+    expect((await get('/console/cases/65f000000000000000000001', { ...html, 'if-none-match': deep.headers.etag! })).status).toBe(304);
+    const asset = await get('/console/assets/index-3f2a9c1d.js');
+    expect([asset.status, asset.headers['cache-control']]).toEqual([200, 'public, max-age=31536000, immutable']);
+  });
+
+  it('answers 404 for a missing file, a dotfile, a path outside the build and a non-HTML request', async () => {
+    expect((await get('/console/assets/missing-3f2a9c1d.js', html)).status).toBe(404);
+    expect((await get('/console/.env', html)).status).toBe(404);
+    expect((await get('/console/%2e%2e/secret.txt', html)).body.toString()).not.toContain('TOP-SECRET');
+    expect((await get('/console/cases', { accept: 'application/json' })).status).toBe(404);
+    expect((await raw(api.url, '/console/cases', html, 'POST')).status).not.toBe(200);
   });
 });

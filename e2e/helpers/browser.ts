@@ -38,18 +38,21 @@ export interface Device {
 
 /**
  * One phone: its own Chromium with a fresh user-data-dir (so its own storage), a
- * 360×780 viewport, Chinese locale, Beijing time, and optionally a GPS position
+ * 360×780 viewport (or a desk's screen: `viewport`), Chinese locale, Beijing time, and optionally a GPS position
  * (given in GCJ-02 like the city data; the browser reports WGS-84 as real ones do).
  */
-export async function openDevice(name: string, opts: { at?: LatLng; userAgent?: string } = {}): Promise<Device> {
+export async function openDevice(
+  name: string,
+  opts: { at?: LatLng; userAgent?: string; viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {},
+): Promise<Device> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `ssp-e2e-${name}-`));
   const wgs = opts.at ? gcjToWgs(opts.at) : undefined;
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
-    viewport: { width: 360, height: 780 },
-    deviceScaleFactor: 2,
+    viewport: opts.viewport ?? { width: 360, height: 780 },
+    deviceScaleFactor: opts.deviceScaleFactor ?? 2,
     locale: 'zh-CN',
     ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
     timezoneId: 'Asia/Shanghai',

@@ -235,6 +235,13 @@ export const areasFileSchema = z.object({
 });
 export type AreasFile = z.infer<typeof areasFileSchema>;
 
+/** GET /staff/areas: every grid's boundary (GCJ-02), for the staff console's map; empty before any city data. */
+export const gridBoundariesSchema = z.object({
+  type: z.literal('FeatureCollection'),
+  features: z.array(gridFeatureSchema),
+});
+export type GridBoundaries = z.infer<typeof gridBoundariesSchema>;
+
 const areaRefSchema = z.object({ id: z.string(), name: z.string() });
 export type AreaRef = z.infer<typeof areaRefSchema>;
 
@@ -361,7 +368,17 @@ export const citySchema = z
 export type City = z.infer<typeof citySchema>;
 
 /** GET /city: the city, and the map tiles of this deployment (a Leaflet URL template, GCJ-02). */
-export const cityAnswerSchema = citySchema.extend({ mapTiles: z.object({ url: z.string(), subdomains: z.string() }) });
+/** The datums map tiles come in: gcj02 (AutoNavi, Tencent; the product's own) or wgs84 (Tianditu's CGCS2000, OpenStreetMap). */
+export const MAP_TILE_DATUMS = ['gcj02', 'wgs84'] as const;
+export type MapTileDatum = (typeof MAP_TILE_DATUMS)[number];
+
+/**
+ * GET /city: the city, and the deployment's map tiles (a Leaflet URL template) with their
+ * datum: a map over wgs84 tiles converts the product's GCJ-02 positions (shared/src/geo.ts).
+ */
+export const cityAnswerSchema = citySchema.extend({
+  mapTiles: z.object({ url: z.string(), subdomains: z.string(), datum: z.enum(MAP_TILE_DATUMS) }),
+});
 export type CityAnswer = z.infer<typeof cityAnswerSchema>;
 
 /** Answer of the admin PUT endpoints. */

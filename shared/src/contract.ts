@@ -59,6 +59,7 @@ import {
   cityDataReplaceResultSchema,
   departmentListSchema,
   departmentsFileSchema,
+  gridBoundariesSchema,
   locateQuerySchema,
   reverseGeocodeSchema,
   locateResultSchema,
@@ -526,6 +527,14 @@ export const contract = {
     body: departmentsFileSchema,
     bodyCheckedByDomain: true,
     responses: { 200: cityDataReplaceResultSchema },
+  },
+  getGridBoundaries: {
+    method: 'get',
+    path: '/staff/areas',
+    tag: 'catalogue',
+    summary: '网格边界（GeoJSON，GCJ-02，工作台地图用）',
+    access: EVERY_STAFF,
+    responses: { 200: gridBoundariesSchema },
   },
   getAreasData: {
     method: 'get',

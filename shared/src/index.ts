@@ -11,6 +11,7 @@ export * from './geo';
 export * from './calendar';
 export * from './deadlines';
 export * from './staff-cases';
+export * from './staff-actions';
 export * from './forwarding';
 export * from './open311';
 export * from './campaigns';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cursorSchema } from './pagination';
 import { safeText } from './text';
 import { CASE_ACTIONS, CASE_SOURCES, CASE_STATES } from './cases';
+import { calendarDateSchema } from './catalogue';
 
 const note = safeText().trim().max(500);
 const version = z.number().int().min(1);
@@ -66,6 +67,15 @@ export const caseQueueQuerySchema = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
+  /**
+   * Search: a case number (`20261123-00042`, or its first digits) finds that case; other
+   * text matches the description or the address (every word, case-insensitive).
+   */
+  q: safeText().trim().max(50, '搜索词最长 50 个字').optional(),
+  /** Reported on or after this Asia/Shanghai day, "YYYY-MM-DD". */
+  from: calendarDateSchema.optional(),
+  /** Reported on or before this Asia/Shanghai day, "YYYY-MM-DD". */
+  to: calendarDateSchema.optional(),
   cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -83,6 +93,8 @@ export const staffCaseSummarySchema = z.object({
   streetId: z.string(),
   gridId: z.string(),
   address: z.string().nullable(),
+  /** GCJ-02, like every position in the product (the console's map plots it as is). */
+  location: z.object({ lat: z.number(), lng: z.number() }),
   departmentId: z.string().nullable(),
   deadline: z.string().nullable(),
   overdue: z.boolean(),
@@ -113,7 +125,6 @@ export const staffCaseEventSchema = z.object({
 
 export const staffCaseDetailSchema = staffCaseSummarySchema.extend({
   description: z.string(),
-  location: z.object({ lat: z.number(), lng: z.number() }),
   anonymous: z.boolean(),
   reporterNickname: z.string().nullable(),
   photos: z.array(z.object({ id: z.string(), url: z.string(), thumbUrl: z.string() })),

@@ -4,6 +4,7 @@ import {
   DEADLINE_RUNNING_STATES,
   OPEN_CASE_STATES,
   TIME_LIMIT_UNIT_NAMES_ZH,
+  addDays,
   allowedActions,
   computeDeadline,
   type ActorRole,
@@ -38,6 +39,31 @@ const ACTOR_ROLE_OF: Partial<Record<StaffRole, ActorRole>> = {
 };
 
 const RUNNING_STATES = DEADLINE_RUNNING_STATES as CaseState[];
+
+/** The first instant of an Asia/Shanghai day ("YYYY-MM-DD"). */
+function shanghaiDayStart(day: string): Date {
+  return new Date(`${day}T00:00:00+08:00`);
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A case number or its beginning: `20261123-00042`, `20261123-`, `202611`. */
+const CASE_NO_PREFIX = /^\d{6,8}(-\d{0,5})?$/;
+
+/**
+ * The queue's search: a case number (or its first digits) finds cases by number; other text
+ * finds cases whose description or address holds every word (case-insensitive).
+ */
+function searchConditions(text: string): Record<string, unknown>[] {
+  if (CASE_NO_PREFIX.test(text)) return [{ caseNo: { $regex: `^${escapeRegex(text)}` } }];
+  return text
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 5)
+    .map((word) => {
+      const pattern = { $regex: escapeRegex(word), $options: 'i' };
+      return { $or: [{ description: pattern }, { address: pattern }, { caseNo: pattern }] };
+    });
+}
 
 /** The staff queue: soonest due first. */
 const QUEUE_ORDER = keyset<CaseDoc, 'date'>('dueAt', 1, 'date');
@@ -92,6 +118,13 @@ export class CaseService {
       filter.deadline = { $lt: now };
       filter.state = q.state ? (RUNNING_STATES.includes(q.state) ? q.state : '__none__') : { $in: RUNNING_STATES };
     }
+    if (q.from || q.to) {
+      const createdAt: Record<string, Date> = {};
+      if (q.from) createdAt.$gte = shanghaiDayStart(q.from);
+      if (q.to) createdAt.$lt = shanghaiDayStart(addDays(q.to, 1));
+      filter.createdAt = createdAt;
+    }
+    if (q.q) filter.$and = searchConditions(q.q);
     Object.assign(filter, QUEUE_ORDER.after(q.cursor));
     const docs = await this.Case.find(filter)
       .sort(QUEUE_ORDER.sort)
@@ -115,6 +148,7 @@ export class CaseService {
       streetId: doc.streetId,
       gridId: doc.gridId,
       address: doc.address ?? null,
+      location: { lat: doc.location.lat, lng: doc.location.lng },
       departmentId: doc.departmentId ?? null,
       deadline: doc.deadline ? doc.deadline.toISOString() : null,
       overdue: this.isOverdue(doc),
@@ -147,7 +181,6 @@ export class CaseService {
     return {
       ...this.summary(doc),
       description: doc.description,
-      location: { lat: doc.location.lat, lng: doc.location.lng },
       anonymous: doc.anonymous,
       reporterNickname: reporter?.nickname ?? null,
       photos: doc.photoIds.map(photo),

@@ -27,6 +27,7 @@ export function catalogueHandlers(services: Services): Handlers<OperationsOfTag<
     getDepartmentsData: async () => ({ departments: await catalogue.listDepartments() }),
     replaceDepartmentsData: (_input, ctx) => catalogue.replaceDepartments(ctx.request.body),
     getAreasData: () => catalogue.areasGeoJson(),
+    getGridBoundaries: () => catalogue.areasGeoJson(),
     replaceAreasData: (_input, ctx) => catalogue.replaceAreas(ctx.request.body),
     getCalendar: async () => ({ calendar: await catalogue.getCalendar() }),
     replaceCalendar: async (_input, ctx) => ({ calendar: await catalogue.replaceCalendar(ctx.request.body) }),

@@ -4,6 +4,20 @@ import type { Middleware } from 'koa';
 const API_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 /** The H5 app under /app/ loads its own scripts; it only must not be framed. */
 const APP_CSP = "frame-ancestors 'none'";
+/**
+ * The staff console under /console/: its own scripts only, Ant Design's runtime styles,
+ * calls to this API only; images also from map tile servers (any host: the tile URL is
+ * configurable) and previews of photos being uploaded (blob:, data:).
+ */
+const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; font-src 'self' data:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+function contentSecurityPolicy(path: string): string {
+  if (path.startsWith('/app/')) return APP_CSP;
+  if (path === '/console' || path.startsWith('/console/')) return CONSOLE_CSP;
+  return API_CSP;
+}
 
 /** Conservative security headers on every response. */
 export function securityHeaders(): Middleware {
@@ -16,7 +30,7 @@ export function securityHeaders(): Middleware {
       'Cross-Origin-Resource-Policy': 'same-site',
       // Browsers ignore it over plain HTTP (local use); behind the HTTPS proxy it pins HTTPS.
       'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
-      'Content-Security-Policy': ctx.path.startsWith('/app/') ? APP_CSP : API_CSP,
+      'Content-Security-Policy': contentSecurityPolicy(ctx.path),
     });
     await next();
     // An answer to a signed-in caller is theirs alone: no browser or shared cache may keep it.

@@ -25,19 +25,30 @@ const INDEX = 'index.html';
 /** Build output named by its content (`app.67bee5a3.css`): a new build gets a new name, so caches may keep it for good. */
 const CONTENT_HASHED = /\.[0-9a-f]{8,}\./;
 
-function cacheControlFor(file: string): string {
+function cacheControlFor(file: string, hashedDir: string | undefined): string {
   const name = path.basename(file);
   // The page names the current assets: always asked again (a 304 while unchanged), so a deploy shows at once.
   if (name === INDEX) return 'no-cache';
   if (CONTENT_HASHED.test(name)) return 'public, max-age=31536000, immutable';
+  if (hashedDir && file.startsWith(hashedDir + path.sep)) return 'public, max-age=31536000, immutable';
   return 'public, max-age=604800';
 }
 
 /** Validators from the file's size and time (as `send` and `serve-static` make them): weak, cheap, changed by any rewrite. */
-function setFileHeaders(res: ServerResponse, file: string, stats: Stats): void {
-  res.setHeader('Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
-  res.setHeader('Cache-Control', cacheControlFor(file));
-  res.setHeader('ETag', `W/"${stats.size.toString(16)}-${stats.mtime.getTime().toString(16)}"`);
+function fileHeaders(hashedDir?: string) {
+  return (res: ServerResponse, file: string, stats: Stats): void => {
+    res.setHeader('Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
+    res.setHeader('Cache-Control', cacheControlFor(file, hashedDir));
+    res.setHeader('ETag', `W/"${stats.size.toString(16)}-${stats.mtime.getTime().toString(16)}"`);
+  };
+}
+
+export interface StaticSiteOptions {
+  /**
+   * A folder of the build whose every file has its content hash in its name (Vite's
+   * `assets/`, named `index-BxYz12Ab.js`: base64url hashes the hex pattern cannot tell from words).
+   */
+  hashedDir?: string;
 }
 
 /**
@@ -48,8 +59,9 @@ function setFileHeaders(res: ServerResponse, file: string, stats: Stats): void {
  * inside the root — a missing file, a directory, a dotfile, `..` or an undecodable path —
  * is left to the routes after this one (which answer 404), as it always was.
  */
-export function serveStaticSite(prefix: string, rootDir: string): Middleware {
+export function serveStaticSite(prefix: string, rootDir: string, options: StaticSiteOptions = {}): Middleware {
   const root = path.resolve(rootDir);
+  const setFileHeaders = fileHeaders(options.hashedDir ? path.join(root, options.hashedDir) : undefined);
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path === prefix) return ctx.redirect(`${prefix}/`);
@@ -60,6 +72,38 @@ export function serveStaticSite(prefix: string, rootDir: string): Middleware {
     try {
       // `send` decodes the path, refuses one leaving the root (resolve-path) and hidden files.
       sent = await send(ctx, relative, { root, format: false, hidden: false, gzip: false, brotli: false, setHeaders: setFileHeaders });
+    } catch {
+      sent = undefined;
+    }
+    if (!sent) return next();
+    ctx.status = 200;
+    if (ctx.fresh) ctx.status = 304;
+  };
+}
+
+/**
+ * A single-page site with a history router (the staff console at /console/): its files as
+ * serveStaticSite serves them, and every other page path under `prefix` (one without a file
+ * extension, asked for by a browser wanting HTML) answered with index.html, so a reload or a
+ * bookmarked `/console/cases/…` opens the app, which then shows the page.
+ */
+export function serveSinglePageApp(prefix: string, rootDir: string, options: StaticSiteOptions = {}): Middleware {
+  const site = serveStaticSite(prefix, rootDir, options);
+  const root = path.resolve(rootDir);
+  const setFileHeaders = fileHeaders();
+  return async (ctx, next) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    let passed = false;
+    await site(ctx, async () => {
+      passed = true;
+    });
+    if (!passed) return;
+    const page = ctx.path.slice(prefix.length + 1);
+    const isPagePath = ctx.path.startsWith(`${prefix}/`) && !path.extname(page) && !page.split('/').some((part) => part.startsWith('.'));
+    if (!isPagePath || !ctx.accepts('html')) return next();
+    let sent: string | undefined;
+    try {
+      sent = await send(ctx, INDEX, { root, format: false, hidden: false, gzip: false, brotli: false, setHeaders: setFileHeaders });
     } catch {
       sent = undefined;
     }

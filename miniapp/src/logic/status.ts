@@ -47,16 +47,5 @@ export const STATUS_EXPLANATIONS: Record<CitizenStatus, string> = {
   已撤回: '您已撤回这条上报',
 };
 
-/** Staff see the internal state names (the official flow's stages). */
-export const STAFF_STATE_NAMES_ZH: Record<CaseState, string> = {
-  pending: '待受理',
-  withdrawn: '已撤回',
-  rejected: '不予受理/作废',
-  filed: '已立案待派遣',
-  forwarded: '已转办',
-  dispatched: '已派遣',
-  processing: '处置中',
-  postponed: '缓办',
-  handled: '待核查',
-  closed: '已结案',
-};
+/** Staff see the internal state names (the official flow's stages); one list, in shared/. */
+export { STAFF_STATE_NAMES_ZH } from '@ssp/shared';

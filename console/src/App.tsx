@@ -1,0 +1,47 @@
+import { useEffect, useState } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { api, getSession, onSessionChange, type Session } from './session';
+import { screensFor } from './access';
+import { Shell } from './Shell';
+import { LoginPage } from './pages/LoginPage';
+import { HomePage } from './pages/HomePage';
+import { CaseDesk } from './pages/CaseDesk';
+import { StaffPage } from './pages/StaffPage';
+import { ClaimsPage } from './pages/ClaimsPage';
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(getSession());
+  const location = useLocation();
+
+  useEffect(() => onSessionChange(setSession), []);
+  // The account may have changed since the last visit (role, department): ask once per sign-in.
+  useEffect(() => {
+    if (!session) return;
+    api.call('getStaffMe').catch(() => undefined);
+  }, [session?.staff.id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (!session) {
+    return (
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="*" element={<Navigate to="/login" replace state={{ from: location.pathname + location.search }} />} />
+      </Routes>
+    );
+  }
+
+  const allowed = new Set(screensFor(session.staff.role).map((s) => s.key));
+  return (
+    <Routes>
+      <Route path="/login" element={<Navigate to="/" replace />} />
+      <Route element={<Shell session={session} />}>
+        <Route index element={<HomePage session={session} />} />
+        {allowed.has('desk') && <Route path="/desk" element={<CaseDesk key="desk" mode="desk" session={session} />} />}
+        {allowed.has('tasks') && <Route path="/tasks" element={<CaseDesk key="tasks" mode="tasks" session={session} />} />}
+        {allowed.has('verify') && <Route path="/verify" element={<CaseDesk key="verify" mode="verify" session={session} />} />}
+        {allowed.has('staff') && <Route path="/staff" element={<StaffPage />} />}
+        {allowed.has('claims') && <Route path="/claims" element={<ClaimsPage />} />}
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Route>
+    </Routes>
+  );
+}
