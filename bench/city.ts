@@ -132,8 +132,6 @@ async function loadCityYear(services: Services, n: number, citizens: number): Pr
         _id,
         devUser: `city${i}`,
         nickname: i % 3 === 0 ? shared.DEFAULT_NICKNAME : `市民${i}`,
-        points: 0,
-        leaderboardAnonymous: false,
         createdAt,
         lastLoginAt: new Date(now - rnd.next() * 30 * DAY),
       });

@@ -46,6 +46,7 @@ const { createServices } = require('../api/src/services') as typeof import('../a
 const { buildApp } = require('../api/src/app') as typeof import('../api/src/app');
 const { signAccessToken } = require('../api/src/auth/tokens') as typeof import('../api/src/auth/tokens');
 const { getCaseModel } = require('../api/src/cases/models') as typeof import('../api/src/cases/models');
+const { toCaseView, toEventMessage } = require('../api/src/cases/events') as typeof import('../api/src/cases/events');
 const { TIERS, getRollupModel } = require('../api/src/stats/models') as typeof import('../api/src/stats/models');
 const { RollupBatch } = require('../api/src/stats/rollups') as typeof import('../api/src/stats/rollups');
 const { applyEvent, emptyFold } = require('../api/src/stats/increments') as typeof import('../api/src/stats/increments');
@@ -120,7 +121,11 @@ async function fullRun(dbServer: LocalDatabase, n: number): Promise<void> {
     let k = 0;
     await measure('per case event · onCaseEvent · empty rollups', 300, async () => {
       const s = samples[k++]!;
-      await services.stats.onCaseEvent(s.doc as never, s.event, { id: `warm:${k}`, type: 'stats', data: { seq: s.event.seq } });
+      await services.stats.onCaseEvent(toEventMessage(s.doc, s.event), toCaseView(s.doc), {
+        id: `warm:${k}`,
+        type: 'stats',
+        data: { seq: s.event.seq },
+      });
     });
     for (const tier of TIERS) await getRollupModel(db, tier).deleteMany({});
   }
@@ -206,7 +211,11 @@ async function fullRun(dbServer: LocalDatabase, n: number): Promise<void> {
   let k = 0;
   await measure(`per case event · onCaseEvent · ${n} cases of rollups`, sample.length, async () => {
     const s = sample[k++]!;
-    await services.stats.onCaseEvent(s.doc as never, s.event, { id: `bench:${k}`, type: 'stats', data: { seq: s.event.seq } });
+    await services.stats.onCaseEvent(toEventMessage(s.doc, s.event), toCaseView(s.doc), {
+      id: `bench:${k}`,
+      type: 'stats',
+      data: { seq: s.event.seq },
+    });
   });
   k = 0;
   await measure(`per case event · the case's own update (updateOne by _id), ${n} cases`, sample.length, async () => {

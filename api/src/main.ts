@@ -2,6 +2,7 @@ import { buildApp } from './app';
 import { systemClock } from './context';
 import { createServices } from './services';
 import { startWorkers } from './workers';
+import { moveLegacyPointsToAccounts } from './points/legacy-accounts';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './core/logger';
 import { connectDatabaseWhenReachable } from './db';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const db = await connectDatabaseWhenReachable(config, (err) => logger.warn({ err: err.message }, 'database not reachable yet, retrying'));
   const services = createServices({ config, db, logger, clock: systemClock });
+  await moveLegacyPointsToAccounts(db, systemClock.now(), logger);
   const app = buildApp({ config, db, logger, version, services });
   const workers = startWorkers(services);
   // Rollups from before cohort rows existed: rebuilt in the background, queries meanwhile read the old generation.

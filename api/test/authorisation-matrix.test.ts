@@ -161,6 +161,8 @@ const SPEC: RouteSpec[] = [
 
   // ---- staff accounts
   { route: 'GET /staff/me', allow: ALL_STAFF },
+  // Each account links only itself (no :id); the probe is an empty body (400 for those allowed).
+  { route: 'POST /staff/me/wechat', allow: ALL_STAFF, body: () => ({ code: 'intruder-code' }), probe: () => ({}) },
   { route: 'GET /admin/staff', allow: ADMIN },
   {
     route: 'POST /admin/staff',

@@ -4,6 +4,7 @@ import { startTestApi, TestClock, type TestApi } from './helpers/harness';
 import { getJson, loginCitizen, patchJson, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
 import { staffLogin, type TestStaff } from './helpers/staff';
+import { toCaseView, toEventMessage } from '../src/cases/events';
 
 // testTimeout in api/jest.config.js does not apply when jest runs from the root (projects).
 jest.setTimeout(30_000);
@@ -634,7 +635,7 @@ describe('results', () => {
     const caseDoc = await api.services.workflow.get(r1);
     for (const event of caseDoc.events) {
       const effect = { id: `${r1}:${event.seq}:campaigns`, type: 'campaigns', data: { seq: event.seq }, createdAt: event.at, attempts: 1 };
-      await api.services.campaigns.onCaseEvent(caseDoc, event, effect);
+      await api.services.campaigns.onCaseEvent(toEventMessage(caseDoc, event), toCaseView(caseDoc), effect);
     }
     const again = campaignResultsSchema.parse((await getJson(api, `/admin/campaigns/${campaign.id}/results`, publicity.auth)).body);
     expect(again).toEqual(results);

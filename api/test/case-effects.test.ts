@@ -38,9 +38,9 @@ describe('case effects', () => {
     const log: string[] = [];
     const wf = api.services.workflow;
     // A subscriber that, like forwarding, moves the case on from inside its handler.
-    api.services.relay.on('probe-nested', async (caseDoc, event) => {
+    api.services.relay.on('probe-nested', async (event) => {
       log.push(`start ${event.seq} ${event.action}`);
-      if (event.action === 'file') await wf.transition(String(caseDoc._id), { action: 'dispatch', actor: { role: 'dispatcher', id: null } });
+      if (event.action === 'file') await wf.transition(event.caseId, { action: 'dispatch', actor: { role: 'dispatcher', id: null } });
       await new Promise((resolve) => setTimeout(resolve, 20));
       log.push(`end ${event.seq} ${event.action}`);
     });
@@ -55,7 +55,7 @@ describe('case effects', () => {
 
   it('drains two requests on one case one after the other, each subscriber in event order', async () => {
     const seen: number[] = [];
-    api.services.relay.on('probe-order', async (_caseDoc, event) => {
+    api.services.relay.on('probe-order', async (event) => {
       seen.push(event.seq);
       await new Promise((resolve) => setTimeout(resolve, 10));
     });

@@ -371,7 +371,7 @@ describe('admin endpoints', () => {
     const next = demoCategories().filter((c) => c.id !== 'C0110');
     next.push({ ...next.find((c) => c.id === 'C0103')!, id: 'C0199', code: '0199', name: '雨水口盖板', popularity: 1000 });
     const other = new CatalogueService(api.services.ctx, api.services.city);
-    other.stampCheckIntervalMs = 0;
+    other.snapshots.checkIntervalMs = 0;
     expect((await other.allCategories()).length).toBe(demoCategories().length);
 
     const res = await put('/admin/catalogue', next);

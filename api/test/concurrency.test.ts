@@ -29,7 +29,6 @@ import { connectDatabase } from '../src/db';
 import { createApiServer } from '../src/core/http-server';
 import { createLogger } from '../src/core/logger';
 import { createServices, type Services } from '../src/services';
-import { getCitizenModel } from '../src/auth/models';
 import { getCaseModel, type CaseDoc } from '../src/cases/models';
 import { getClaimModel, getLedgerModel, getRewardModel, type LedgerEntry } from '../src/points/models';
 
@@ -274,7 +273,7 @@ async function report(who: TestCitizen, photoIds: string[]): Promise<string> {
 }
 
 async function balanceOf(id: string): Promise<number> {
-  return ((await getCitizenModel(api.db).findById(id).select({ points: 1 }).lean()) as { points: number }).points;
+  return await api.services.points.balanceOf(id);
 }
 
 /** No 5xx; if there is one, the failure shows what the API logged about it. */

@@ -3,7 +3,7 @@ import { staffCaseDetailSchema } from '@ssp/shared';
 import { startTestApi, type TestApi } from './helpers/harness';
 import { getJson, loginCitizen, loginWithWeChatCode, patchJson, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
-import { staffLogin } from './helpers/staff';
+import { staffLogin, type TestStaff } from './helpers/staff';
 import { startFakeWeChat, type FakeWeChat } from './fakes/wechat-server';
 import { getCaseModel } from '../src/cases/models';
 
@@ -149,5 +149,112 @@ describe('image security', () => {
     });
     expect(unknownTrace.status).toBe(200);
     expect(await unknownTrace.text()).toBe('success');
+  });
+});
+
+describe('campaigns staff publish', () => {
+  const body = (words: string) => `<p>欢迎参与<strong>${words}</strong>。</p><p>两周内有效</p>`;
+  const draft = async (who: TestStaff, overrides: Record<string, unknown> = {}) => {
+    const res = await postJson(
+      api,
+      '/admin/campaigns',
+      {
+        title: '清理小广告',
+        summary: '两周内上报小广告，积分翻倍',
+        body: body('文明城市建设'),
+        startAt: new Date(Date.now() + 86_400_000).toISOString(),
+        endAt: new Date(Date.now() + 15 * 86_400_000).toISOString(),
+        targetCategoryIds: [],
+        targetAreaIds: [],
+        multiplier: 2,
+        ...overrides,
+      },
+      who.auth,
+    );
+    expect(res.status).toBe(201);
+    return res.body as { id: string; version: number };
+  };
+  const status = async (who: TestStaff, id: string) => (await getJson(api, `/admin/campaigns/${id}`, who.auth)).body.status as string;
+
+  it('refuses to publish what cannot be checked: the author has no mini-program identity linked', async () => {
+    const publicity = await staffLogin(api, 'publicity');
+    const campaign = await draft(publicity);
+    // Drafts are read by staff only: nothing is checked yet.
+    expect(wechat.textChecks).toHaveLength(0);
+    const res = await postJson(api, `/admin/campaigns/${campaign.id}/publish`, {}, publicity.auth);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'WECHAT_VISIT_REQUIRED', details: [{ field: 'wechat' }] });
+    expect(res.body.error.message).toContain('工作台');
+    expect(await status(publicity, campaign.id)).toBe('draft');
+
+    wechat.scriptCode('bad-code', 40029);
+    expect((await postJson(api, '/staff/me/wechat', { code: 'bad-code' }, publicity.auth)).body.error.code).toBe('WECHAT_CODE_INVALID');
+    expect((await postJson(api, '/staff/me/wechat', {}, publicity.auth)).body.error.details[0].field).toBe('code');
+  });
+
+  it('checks title, summary, body text and images at publish with the author’s openid; a risky word keeps it a draft', async () => {
+    const publicity = await staffLogin(api, 'publicity');
+    expect((await postJson(api, '/staff/me/wechat', { code: wechat.newCode('cs-publicity') }, publicity.auth)).body).toEqual({ linked: true });
+    const [cover] = await uploadPhotos(api, publicity, 1);
+    const [inline] = await uploadPhotos(api, publicity, 1);
+    const campaign = await draft(publicity, {
+      body: `${body('赌博网站')}<p><img src="${api.url}/media/${inline}" alt="示例"></p>`,
+      coverPhotoId: cover,
+    });
+    const refused = await postJson(api, `/admin/campaigns/${campaign.id}/publish`, {}, publicity.auth);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'CONTENT_REFUSED', details: [{ field: 'body' }] });
+    expect(await status(publicity, campaign.id)).toBe('draft');
+    const openid = wechat.openidOf('cs-publicity');
+    expect(wechat.textChecks).toEqual([
+      { content: '清理小广告', openid, scene: 3 },
+      { content: '两周内上报小广告，积分翻倍', openid, scene: 3 },
+      { content: '欢迎参与赌博网站。\n两周内有效', openid, scene: 3 },
+    ]);
+
+    const fixed = await patchJson(api, `/admin/campaigns/${campaign.id}`, { body: body('文明城市建设'), version: campaign.version }, publicity.auth);
+    expect(fixed.status).toBe(200);
+    const published = await postJson(api, `/admin/campaigns/${campaign.id}/publish`, {}, publicity.auth);
+    expect(published.status).toBe(200);
+    expect(await status(publicity, campaign.id)).toBe('scheduled');
+    // The cover goes to the image check with the author's openid (the fixed body no longer holds the inline image).
+    expect(wechat.mediaChecks.map((c) => [c.mediaUrl.split('/media/')[1], c.openid])).toEqual([[cover, openid]]);
+  });
+
+  it('checks what changes in a published campaign, and asks to reopen the workbench once WeChat forgets the visit', async () => {
+    const publicity = await staffLogin(api, 'publicity');
+    await postJson(api, '/staff/me/wechat', { code: wechat.newCode('cs-publicity-2') }, publicity.auth);
+    const campaign = await draft(publicity);
+    expect((await postJson(api, `/admin/campaigns/${campaign.id}/publish`, {}, publicity.auth)).status).toBe(200);
+    const version = (await getJson(api, `/admin/campaigns/${campaign.id}`, publicity.auth)).body.version as number;
+    wechat.reset();
+    wechat.flagText('赌博网站');
+
+    const risky = await patchJson(api, `/admin/campaigns/${campaign.id}`, { title: '赌博网站专项整治', version }, publicity.auth);
+    expect(risky.status).toBe(422);
+    expect(risky.body.error.details[0].field).toBe('title');
+    expect((await getJson(api, `/campaigns/${campaign.id}`)).body.title).toBe('清理小广告');
+    // Only the changed field was checked.
+    expect(wechat.textChecks.map((c) => c.content)).toEqual(['赌博网站专项整治']);
+
+    wechat.forgetVisit(wechat.openidOf('cs-publicity-2'));
+    const stale = await patchJson(api, `/admin/campaigns/${campaign.id}`, { summary: '新的简介', version }, publicity.auth);
+    expect(stale.status).toBe(422);
+    expect(stale.body.error.code).toBe('WECHAT_VISIT_REQUIRED');
+    await postJson(api, '/staff/me/wechat', { code: wechat.newCode('cs-publicity-2') }, publicity.auth);
+    const ok = await patchJson(api, `/admin/campaigns/${campaign.id}`, { summary: '新的简介', version }, publicity.auth);
+    expect(ok.status).toBe(200);
+    expect((await getJson(api, `/campaigns/${campaign.id}`)).body.summary).toBe('新的简介');
+  });
+
+  it('splits a long body into pieces within WeChat’s 2,500 characters', async () => {
+    const publicity = await staffLogin(api, 'publicity');
+    await postJson(api, '/staff/me/wechat', { code: wechat.newCode('cs-publicity-3') }, publicity.auth);
+    const long = '城'.repeat(2600) + '赌博网站';
+    const campaign = await draft(publicity, { body: `<p>${long}</p>` });
+    const res = await postJson(api, `/admin/campaigns/${campaign.id}/publish`, {}, publicity.auth);
+    expect(res.status).toBe(422);
+    const bodyChecks = wechat.textChecks.filter((c) => c.content.startsWith('城'));
+    expect(bodyChecks.map((c) => c.content.length)).toEqual([2500, 104]);
   });
 });

@@ -11,6 +11,7 @@ import { demoCity } from './helpers/city';
 import { sendCallback, startFakePlatform, type FakePlatform } from './fakes/external-platform';
 import { effectId, getCaseModel, parseEffect, type CaseDoc } from '../src/cases/models';
 import { loadCityProfile } from '../src/city-profile';
+import { toCaseView, toEventMessage } from '../src/cases/events';
 
 // testTimeout in api/jest.config.js does not apply when jest runs from the root (projects).
 jest.setTimeout(30_000);
@@ -227,9 +228,9 @@ describe('forwarding filed cases', () => {
     const fileEvent = doc.events.find((e) => e.action === 'file')!;
     const forwardEvent = doc.events.find((e) => e.action === 'forward')!;
     const effectOf = (seq: number) => parseEffect(effectId(doc._id, seq, 'forward'));
-    await api.services.forwarding.onCaseEvent(doc, forwardEvent, effectOf(forwardEvent.seq));
-    await api.services.forwarding.onCaseEvent(doc, forwardEvent, effectOf(forwardEvent.seq));
-    await api.services.forwarding.onCaseEvent(doc, fileEvent, effectOf(fileEvent.seq));
+    await api.services.forwarding.onCaseEvent(toEventMessage(doc, forwardEvent), toCaseView(doc), effectOf(forwardEvent.seq));
+    await api.services.forwarding.onCaseEvent(toEventMessage(doc, forwardEvent), toCaseView(doc), effectOf(forwardEvent.seq));
+    await api.services.forwarding.onCaseEvent(toEventMessage(doc, fileEvent), toCaseView(doc), effectOf(fileEvent.seq));
     expect(await outbox().model.countDocuments({ _id: { $regex: `^forward:${String(doc._id)}:` } })).toBe(1);
     expect((await caseById(doc._id)).version).toBe(doc.version);
     await outbox().processDue();

@@ -6,6 +6,7 @@ import { demoCity } from './helpers/city';
 import { startFakeWeChat, type FakeWeChat } from './fakes/wechat-server';
 import { getCaseModel } from '../src/cases/models';
 import { staffLogin, type TestStaff } from './helpers/staff';
+import { toCaseView, toEventMessage } from '../src/cases/events';
 
 /**
  * What reaches a citizen, per subscription configuration, against a WeChat fake that
@@ -242,8 +243,8 @@ describe('subscribe messages with one-time templates', () => {
     const doc = await getCaseModel(api.db).findById(id).lean();
     const event = doc!.events[1]!;
     const effect = { id: `${id}:2:notify`, type: 'notify', data: { seq: 2 } };
-    await api.services.notifications.onCaseEvent(doc!, event, effect);
-    await api.services.notifications.onCaseEvent(doc!, event, effect);
+    await api.services.notifications.onCaseEvent(toEventMessage(doc!, event), toCaseView(doc!), effect);
+    await api.services.notifications.onCaseEvent(toEventMessage(doc!, event), toCaseView(doc!), effect);
     expect(await api.services.notifications.outbox.model.countDocuments({ 'payload.citizenId': gus.id })).toBe(1);
     expect((await inbox(api, gus)).items.filter((m) => m.kind === 'case')).toHaveLength(2);
   });

@@ -5,6 +5,7 @@ import { getJson, loginCitizen, postJson, type TestCitizen } from './helpers/cit
 import { demoCity } from './helpers/city';
 import { staffLogin, type TestStaff } from './helpers/staff';
 import { effectId, parseEffect, type CaseDoc, type CaseEvent } from '../src/cases/models';
+import { toCaseView, toEventMessage } from '../src/cases/events';
 
 const clock = new TestClock(new Date('2026-11-23T02:00:00Z'));
 let api: TestApi;
@@ -42,7 +43,7 @@ async function earn(who: TestCitizen, at: string, districtId: string) {
     { ...common, seq: 2, action: 'file', from: 'pending', to: 'filed', actorRole: 'operator' },
   ] as CaseEvent[];
   const caseDoc = { _id: caseId, reporterId: who.id, categoryName: city.publicCategory.name, events } as unknown as CaseDoc;
-  await api.services.points.onCaseEvent(caseDoc, events[1]!, parseEffect(effectId(caseId, 2, 'points')));
+  await api.services.points.onCaseEvent(toEventMessage(caseDoc, events[1]!), toCaseView(caseDoc), parseEffect(effectId(caseId, 2, 'points')));
   return { caseDoc, event: events[1]! };
 }
 
@@ -143,7 +144,7 @@ describe('GET /leaderboard', () => {
     const voided = zhangOctoberCases[0]!;
     const voidEvent = { ...voided.event, seq: 3, action: 'void', from: 'filed', to: 'rejected', at: clock.now() } as CaseEvent;
     const caseDoc = { ...voided.caseDoc, events: [...voided.caseDoc.events, voidEvent] } as CaseDoc;
-    await api.services.points.onCaseEvent(caseDoc, voidEvent, parseEffect(effectId(caseDoc._id, 3, 'points')));
+    await api.services.points.onCaseEvent(toEventMessage(caseDoc, voidEvent), toCaseView(caseDoc), parseEffect(effectId(caseDoc._id, 3, 'points')));
     expect(rows(await board('?month=2026-10'))).toEqual([[1, '老张', base * 2]]);
     expect(rows(await board('?month=2026-11'))[3]).toEqual([4, '老张', base]);
     expect((await board('?period=all', zhang)).me).toEqual({ rank: 1, earned: base * 3, displayName: '老张' });

@@ -8,11 +8,12 @@ import { startTestApi, TestClock, type TestApi } from './helpers/harness';
 import { getJson, loginCitizen, postJson, uploadPhotos, type TestCitizen } from './helpers/citizens';
 import { demoCity } from './helpers/city';
 import { staffLogin, type TestStaff } from './helpers/staff';
-import { getCitizenModel } from '../src/auth/models';
 import { effectId, getCaseModel, parseEffect, type CaseDoc, type CaseEvent } from '../src/cases/models';
 import { PointsService } from '../src/points/service';
-import { getLedgerModel } from '../src/points/models';
+import { getLedgerModel, getPointsAccountModel } from '../src/points/models';
+import { moveLegacyPointsToAccounts } from '../src/points/legacy-accounts';
 import { CityProfileError, loadCityProfile } from '../src/city-profile';
+import { toCaseView, toEventMessage } from '../src/cases/events';
 
 // Monday 2026-11-23 10:00 in Beijing.
 const clock = new TestClock(new Date('2026-11-23T02:00:00Z'));
@@ -189,8 +190,8 @@ describe('awards from the case flow over HTTP', () => {
     const doc = await getCaseModel(api.db).findById(id).lean<CaseDoc>();
     const fileEvent = doc!.events.find((e) => e.action === 'file')!;
     const effect = parseEffect(effectId(id, fileEvent.seq, 'points'));
-    await api.services.points.onCaseEvent(doc!, fileEvent, effect);
-    await Promise.all(Array.from({ length: 8 }, () => api.services.points.onCaseEvent(doc!, fileEvent, effect)));
+    await api.services.points.onCaseEvent(toEventMessage(doc!, fileEvent), toCaseView(doc!), effect);
+    await Promise.all(Array.from({ length: 8 }, () => api.services.points.onCaseEvent(toEventMessage(doc!, fileEvent), toCaseView(doc!), effect)));
     // The relay replays the effect (as after a crash before it was removed).
     await getCaseModel(api.db).updateOne({ _id: id }, { $push: { effects: effect.id } });
     await api.services.relay.drainPending();
@@ -229,7 +230,7 @@ describe('awards from the case flow over HTTP', () => {
     // Replaying the void changes nothing.
     const doc = await getCaseModel(api.db).findById(id).lean<CaseDoc>();
     const voidEvent = doc!.events.find((e) => e.action === 'void')!;
-    await api.services.points.onCaseEvent(doc!, voidEvent, parseEffect(effectId(id, voidEvent.seq, 'points')));
+    await api.services.points.onCaseEvent(toEventMessage(doc!, voidEvent), toCaseView(doc!), parseEffect(effectId(id, voidEvent.seq, 'points')));
     expect(await balance(gina)).toBe(0);
     expect(await getLedgerModel(api.db).countDocuments({ caseId: id, kind: 'clawback' })).toBe(2);
     await expectConsistent();
@@ -244,7 +245,12 @@ describe('awards from the case flow over HTTP', () => {
     // A support event processed late (e.g. retried after the void): the case is closed to awards.
     const doc = await getCaseModel(api.db).findById(id).lean<CaseDoc>();
     const supportEvent = { ...doc!.events.at(-1)!, seq: 99, action: 'support', data: { citizenId: late.id } } as CaseEvent;
-    await api.services.points.onCaseEvent({ ...doc!, events: [...doc!.events, supportEvent] }, supportEvent, parseEffect(effectId(id, 99, 'points')));
+    const withSupport = { ...doc!, events: [...doc!.events, supportEvent] };
+    await api.services.points.onCaseEvent(
+      toEventMessage(withSupport, supportEvent),
+      toCaseView(withSupport),
+      parseEffect(effectId(id, 99, 'points')),
+    );
     expect(await balance(late)).toBe(0);
     expect(await balance(ivan)).toBe(0);
     await expectConsistent();
@@ -260,9 +266,9 @@ describe('rules', () => {
       return campaignId === 'double-week' ? 2 : null;
     });
     const boosted = filing(jade.id, clock.now(), { campaignId: 'double-week' });
-    await points.onCaseEvent(boosted.caseDoc, boosted.event, boosted.effect);
+    await points.onCaseEvent(toEventMessage(boosted.caseDoc, boosted.event), toCaseView(boosted.caseDoc), boosted.effect);
     const plain = filing(jade.id, clock.now(), { campaignId: 'unknown' });
-    await points.onCaseEvent(plain.caseDoc, plain.event, plain.effect);
+    await points.onCaseEvent(toEventMessage(plain.caseDoc, plain.event), toCaseView(plain.caseDoc), plain.effect);
     expect(asked).toEqual(['double-week', 'unknown']);
 
     const lines = await history(jade);
@@ -280,7 +286,7 @@ describe('rules', () => {
     const points = serviceWith({ dailyCap, monthlyCap });
     const award = async (at: string) => {
       const f = filing(kim.id, new Date(at));
-      await points.onCaseEvent(f.caseDoc, f.event, f.effect);
+      await points.onCaseEvent(toEventMessage(f.caseDoc, f.event), toCaseView(f.caseDoc), f.effect);
     };
     // 2026-11-01 23:30 and 2026-11-02 00:30 in Beijing are different days (UTC: the same day).
     await award('2026-11-01T15:30:00Z');
@@ -312,7 +318,7 @@ describe('rules', () => {
     await Promise.all(
       Array.from({ length: 12 }, () => {
         const f = filing(lee.id, at);
-        return points.onCaseEvent(f.caseDoc, f.event, f.effect);
+        return points.onCaseEvent(toEventMessage(f.caseDoc, f.event), toCaseView(f.caseDoc), f.effect);
       }),
     );
     const lines = await history(lee);
@@ -360,17 +366,64 @@ describe('deployment files', () => {
   });
 });
 
-describe('crash safety of the ledger', () => {
-  const draft = (citizenId: string, key: string) => ({
-    citizenId,
-    kind: 'adjustment' as const,
-    requested: 40,
-    reason: 'admin_adjustment' as const,
-    reasonParams: { note: '崩溃测试' },
-    businessKey: key,
-    at: clock.now(),
+/** A 40-point adjustment entry for the ledger alone. */
+const draft = (citizenId: string, key: string) => ({
+  citizenId,
+  kind: 'adjustment' as const,
+  requested: 40,
+  reason: 'admin_adjustment' as const,
+  reasonParams: { note: '崩溃测试' },
+  businessKey: key,
+  at: clock.now(),
+});
+
+describe('points accounts', () => {
+  it('keeps balances in points_accounts, owned by the points domain, never on the citizen', async () => {
+    const rita = await loginCitizen(api, 'acct-rita');
+    expect((await getJson(api, '/me', rita.auth)).body.points).toBe(0);
+    expect(await getPointsAccountModel(api.db).exists({ _id: rita.id })).toBeNull();
+    await api.services.points.ledger.record(draft(rita.id, `test:acct:${rita.id}`));
+    const account = await getPointsAccountModel(api.db).findById(rita.id).lean();
+    expect(account).toMatchObject({ points: 40, book: { v: 1, inflight: [] } });
+    expect((await getJson(api, '/me', rita.auth)).body.points).toBe(40);
+    const citizen = await api.db.collection('citizens').findOne({ _id: new Types.ObjectId(rita.id) });
+    expect(Object.keys(citizen!)).not.toEqual(expect.arrayContaining(['points']));
+    expect(citizen).not.toHaveProperty('pointsBook');
   });
 
+  it('moves balances kept on citizen documents by earlier versions to accounts, once', async () => {
+    const sam = await loginCitizen(api, 'acct-sam');
+    const tom = await loginCitizen(api, 'acct-tom');
+    const citizens = api.db.collection('citizens');
+    const Account = getPointsAccountModel(api.db);
+    // As an earlier version left them: balance, bookkeeping and preference on the citizen
+    // (made here through today's ledger, so the ledger lines agree, then moved back).
+    await api.services.points.adjust('admin-test', { citizenId: sam.id, amount: 25, reason: '旧版本发放' });
+    await api.services.points.setPreferences(sam.id, true);
+    const before = (await Account.findById(sam.id).lean())!;
+    await Account.deleteOne({ _id: sam.id });
+    await citizens.updateOne(
+      { _id: new Types.ObjectId(sam.id) },
+      { $set: { points: before.points, pointsBook: before.book, leaderboardAnonymous: true } },
+    );
+    await citizens.updateOne({ _id: new Types.ObjectId(tom.id) }, { $set: { points: 0, leaderboardAnonymous: false } });
+    const logger = api.services.ctx.logger;
+    expect(await moveLegacyPointsToAccounts(api.db, new Date(), logger)).toBe(2);
+    expect(await moveLegacyPointsToAccounts(api.db, new Date(), logger)).toBe(0);
+
+    expect(await Account.findById(sam.id).lean()).toMatchObject({ points: 25, book: { v: 1 }, leaderboardAnonymous: true });
+    expect(await citizens.findOne({ _id: new Types.ObjectId(sam.id) })).not.toHaveProperty('points');
+    expect(await citizens.findOne({ _id: new Types.ObjectId(tom.id) })).not.toHaveProperty('leaderboardAnonymous');
+    expect(await balance(sam)).toBe(25);
+    expect((await getJson(api, '/me/points', sam.auth)).body).toMatchObject({ leaderboardAnonymous: true });
+    // The next entry continues from the moved apply version, and the books agree with the ledger.
+    await api.services.points.adjust('admin-test', { citizenId: sam.id, amount: 5, reason: '迁移后补发' });
+    expect(await Account.findById(sam.id).lean()).toMatchObject({ points: 30, book: { v: 2 } });
+    await expectConsistent();
+  });
+});
+
+describe('crash safety of the ledger', () => {
   it('repairs an entry inserted but never applied (crash before the balance update), exactly once', async () => {
     const mia = await loginCitizen(api, 'crash-mia');
     const entry = await api.services.points.ledger.insert(draft(mia.id, `test:crash1:${mia.id}`));
@@ -401,8 +454,8 @@ describe('crash safety of the ledger', () => {
     expect(await balance(ned)).toBe(40);
     const stored = await getLedgerModel(api.db).findById(entry._id).lean();
     expect(stored).toMatchObject({ state: 'applied', amount: 40, balanceAfter: 40 });
-    const citizen = await getCitizenModel(api.db).findById(ned.id).lean();
-    expect((citizen!.pointsBook as { inflight: string[] }).inflight).toEqual([]);
+    const account = await getPointsAccountModel(api.db).findById(ned.id).lean();
+    expect(account!.book.inflight).toEqual([]);
     await expectConsistent();
   });
 
@@ -412,7 +465,7 @@ describe('crash safety of the ledger', () => {
     const entry = await ledger.insert(draft(pia.id, `test:crash3:${pia.id}`));
     await ledger.commit(entry._id);
     await getLedgerModel(api.db).updateOne({ _id: entry._id }, { $set: { state: 'applied', amount: 40, seq: 1, balanceAfter: 40 } });
-    const inflight = async () => ((await getCitizenModel(api.db).findById(pia.id).lean())!.pointsBook as { inflight: string[] }).inflight;
+    const inflight = async () => (await getPointsAccountModel(api.db).findById(pia.id).lean())!.book.inflight;
     expect(await inflight()).toHaveLength(1);
 
     await api.services.points.repair();
@@ -424,12 +477,12 @@ describe('crash safety of the ledger', () => {
   it('finds a deliberately corrupted balance', async () => {
     const olga = await loginCitizen(api, 'crash-olga');
     await api.services.points.ledger.record(draft(olga.id, `test:corrupt:${olga.id}`));
-    await getCitizenModel(api.db).updateOne({ _id: olga.id }, { $inc: { points: 7 } });
+    await getPointsAccountModel(api.db).updateOne({ _id: olga.id }, { $inc: { points: 7 } });
     expect(await api.services.points.checkInvariants()).toEqual([{ citizenId: olga.id, issue: 'balance', actual: 47, expected: 40 }]);
-    await getCitizenModel(api.db).updateOne({ _id: olga.id }, { $set: { points: -1 } });
+    await getPointsAccountModel(api.db).updateOne({ _id: olga.id }, { $set: { points: -1 } });
     const issues = (await api.services.points.checkInvariants()).map((m) => m.issue).sort();
     expect(issues).toEqual(['balance', 'negative_balance']);
-    await getCitizenModel(api.db).updateOne({ _id: olga.id }, { $set: { points: 40 } });
+    await getPointsAccountModel(api.db).updateOne({ _id: olga.id }, { $set: { points: 40 } });
     await expectConsistent();
   });
 });

@@ -331,7 +331,7 @@ describe('secrets', () => {
     const readers = sources(SRC)
       .filter((file) => /process\.env\b/.test(readFileSync(file, 'utf8')))
       .map(relative);
-    expect(readers.sort()).toEqual(['config.ts', 'forwarding/service.ts']);
+    expect(readers.sort()).toEqual(['config.ts', 'forwarding/targets.ts']);
   });
 
   it('has no secret-looking literal in the source except the development-only ones', () => {

@@ -7,6 +7,7 @@ import { staffLogin, type TestStaff } from './helpers/staff';
 import type { Principal } from '../src/auth/tokens';
 import { TIERS, getRollupModel } from '../src/stats/models';
 import { seededRandom } from '../src/core/seeded-random';
+import { toCaseView, toEventMessage } from '../src/cases/events';
 
 type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
 
@@ -280,7 +281,11 @@ describe('incremental rollups against a rebuild from the event logs (April 2026)
     // A redelivered effect is not counted twice.
     const sample = await api.services.workflow.get(ids[0]!);
     const last = sample.events[sample.events.length - 1]!;
-    await api.services.stats.onCaseEvent(sample, last, { id: `${ids[0]}:${last.seq}:stats`, type: 'stats', data: { seq: last.seq } });
+    await api.services.stats.onCaseEvent(toEventMessage(sample, last), toCaseView(sample), {
+      id: `${ids[0]}:${last.seq}:stats`,
+      type: 'stats',
+      data: { seq: last.seq },
+    });
     expect(await snapshot()).toEqual(incremental);
 
     const before = (await api.services.stats.meta()).active.gen;

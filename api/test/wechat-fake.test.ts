@@ -31,6 +31,13 @@ async function post(path: string, body: unknown, withToken = false): Promise<{ s
   return { status: res.status, type, bytes, body: type.includes('image') ? null : JSON.parse(bytes.toString('utf8')) };
 }
 
+/** The user opens the mini-program: a wx.login code traded at jscode2session; returns the openid. */
+async function visit(user: string): Promise<string> {
+  const q = new URLSearchParams({ appid: wechat.appId, secret: wechat.secret, js_code: wechat.newCode(user), grant_type: 'authorization_code' });
+  const res = await fetch(`${wechat.url}/sns/jscode2session?${q}`);
+  return ((await res.json()) as { openid: string }).openid;
+}
+
 const send = (touser: string, templateId: string) =>
   post('/cgi-bin/message/subscribe/send', { touser, template_id: templateId, data: { thing5: { value: '测试' } } }, true).then(
     (r) => (r.body as { errcode: number }).errcode,
@@ -112,8 +119,9 @@ describe('msg_sec_check (v2)', () => {
   it('answers pass, review or risky by the scripted words, risky winning', async () => {
     wechat.flagText('赌博');
     wechat.flagText('加微信', 'review');
+    const openid = await visit('fay');
     const check = async (content: string) => {
-      const res = await post('/wxa/msg_sec_check', { content, version: 2, scene: 2, openid: wechat.openidOf('fay') }, true);
+      const res = await post('/wxa/msg_sec_check', { content, version: 2, scene: 2, openid }, true);
       return (res.body as { errcode: number; result: { suggest: string } }).result.suggest;
     };
     expect(await check('井盖坏了')).toBe('pass');
@@ -124,12 +132,27 @@ describe('msg_sec_check (v2)', () => {
 
   it('refuses v1 bodies, a missing openid, an unknown scene and over-long text', async () => {
     const errcode = async (body: object) => ((await post('/wxa/msg_sec_check', body, true)).body as { errcode: number }).errcode;
-    const openid = wechat.openidOf('gil');
+    const openid = await visit('gil');
     expect(await errcode({ content: '你好' })).toBe(40003);
     expect(await errcode({ content: '你好', version: 2, scene: 2 })).toBe(40003);
     expect(await errcode({ content: '你好', version: 2, scene: 9, openid })).toBe(40003);
     expect(await errcode({ content: '字'.repeat(2501), version: 2, scene: 2, openid })).toBe(87014);
     expect(wechat.textChecks).toHaveLength(0);
+  });
+
+  it('answers 61010 for a user who has not opened the mini-program in the last two hours, as for image checks', async () => {
+    const errcode = async (path: string, body: object) => ((await post(path, body, true)).body as { errcode: number }).errcode;
+    const never = wechat.openidOf('ivy-never-visited');
+    expect(await errcode('/wxa/msg_sec_check', { content: '你好', version: 2, scene: 2, openid: never })).toBe(61010);
+    const openid = await visit('ivy');
+    expect(await errcode('/wxa/msg_sec_check', { content: '你好', version: 2, scene: 2, openid })).toBe(0);
+    wechat.forgetVisit(openid);
+    expect(await errcode('/wxa/msg_sec_check', { content: '你好', version: 2, scene: 2, openid })).toBe(61010);
+    const image = { media_url: 'https://example.test/media/a.jpg', media_type: 2, version: 2, scene: 3, openid };
+    expect(await errcode('/wxa/media_check_async', image)).toBe(61010);
+    await visit('ivy');
+    expect(await errcode('/wxa/media_check_async', image)).toBe(0);
+    expect(wechat.textChecks).toHaveLength(1);
   });
 });
 
@@ -148,7 +171,7 @@ describe('media_check_async', () => {
     try {
       wechat.configurePush(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/push`, 'push-token');
       wechat.flagMedia('bad.jpg');
-      const openid = wechat.openidOf('hal');
+      const openid = await visit('hal');
       const ask = async (mediaUrl: string) =>
         (
           (await post('/wxa/media_check_async', { media_url: mediaUrl, media_type: 2, version: 2, scene: 3, openid }, true)).body as {

@@ -21,6 +21,20 @@ describe('pressable', () => {
     expect(p['aria-disabled']).toBeUndefined();
   });
 
+  it('gives WeChat its aria-role, but not the browser, where it is no ARIA attribute', () => {
+    const before = process.env.TARO_ENV;
+    try {
+      process.env.TARO_ENV = 'weapp';
+      expect(pressable(() => undefined)['aria-role']).toBe('button');
+      process.env.TARO_ENV = 'h5';
+      expect(pressable(() => undefined, 'radio')).not.toHaveProperty('aria-role');
+      expect(pickerTrigger('类别')).not.toHaveProperty('aria-role');
+      expect(pressable(() => undefined, 'radio').role).toBe('radio');
+    } finally {
+      process.env.TARO_ENV = before;
+    }
+  });
+
   it('a tap, Enter and Space activate it; other keys do not, and Space does not scroll', () => {
     let n = 0;
     const p = pressable(() => (n += 1));

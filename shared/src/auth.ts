@@ -133,6 +133,10 @@ export const staffProfileSchema = z.object({
 });
 export type StaffProfile = z.infer<typeof staffProfileSchema>;
 
+/** A staff member's mini-program openid, linked from the workbench (content security checks need it). */
+export const staffWeChatLinkSchema = z.object({ linked: z.literal(true) });
+export type StaffWeChatLink = z.infer<typeof staffWeChatLinkSchema>;
+
 export const staffLoginResultSchema = tokenPairSchema.extend({ staff: staffProfileSchema });
 export type StaffLoginResult = z.infer<typeof staffLoginResultSchema>;
 

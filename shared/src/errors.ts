@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'PHOTO_NOT_FOUND',
   // content security
   'CONTENT_REFUSED',
+  'WECHAT_VISIT_REQUIRED',
   'WECHAT_PUSH_SIGNATURE_INVALID',
   // city data
   'CATEGORY_NOT_FOUND',
@@ -145,6 +146,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   IMAGE_DIMENSIONS_TOO_LARGE: '照片尺寸过大',
   PHOTO_NOT_FOUND: '照片不存在或已失效，请重新上传',
   CONTENT_REFUSED: '内容含有不适宜公开的信息，请修改后再提交',
+  WECHAT_VISIT_REQUIRED: '微信内容安全检查需要你近两小时内打开过小程序：请在微信中打开「随手拍」工作台后再试',
   WECHAT_PUSH_SIGNATURE_INVALID: '消息推送签名无效',
   CATEGORY_NOT_FOUND: '问题类别不存在',
   CATEGORY_NOT_PUBLIC: '该类别暂不接受市民上报',

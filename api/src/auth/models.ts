@@ -17,12 +17,6 @@ const citizenSchema = new Schema(
     webOpenid: { type: String },
     /** The number the citizen proved with an SMS code: the browser sign-in identity. */
     verifiedPhone: { type: String },
-    /** Reward points balance; changed only by the points domain. */
-    points: { type: Number, required: true, default: 0 },
-    /** Points-domain bookkeeping (apply version, decisions in flight, earned and cap counters): api/src/points/ledger.ts. */
-    pointsBook: { type: Schema.Types.Mixed },
-    /** Shown as 匿名市民 on leaderboards (PUT /me/points/preferences). */
-    leaderboardAnonymous: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
     lastLoginAt: { type: Date, required: true },
   },
@@ -56,6 +50,8 @@ const staffSchema = new Schema(
     failedLogins: { type: Number, required: true, default: 0 },
     lockedUntil: { type: Date, default: null },
     lastLoginAt: { type: Date, default: null },
+    /** The account's mini-program openid, linked from the workbench: WeChat's content checks of what staff publish need it. */
+    wechatOpenid: { type: String, default: null },
     createdAt: { type: Date, required: true },
   },
   { collection: 'staff', versionKey: false },

@@ -55,6 +55,7 @@ export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth
     },
     staffLogin: { use: [limitPerIp, limitPerUsername], handle: ({ body }) => auth.staffLogin(body) },
     getStaffMe: ({ caller }) => auth.getStaffProfile(caller.userId),
+    linkStaffWeChat: ({ caller, body }) => auth.linkStaffWeChat(caller.userId, body.code),
     listStaff: async () => ({ items: await auth.listStaff() }),
     createStaff: ({ body }) => auth.createStaff(body),
     updateStaff: ({ caller, params, body }) => auth.updateStaff(caller.userId, params.id, body),

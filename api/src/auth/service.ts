@@ -33,7 +33,6 @@ export interface CitizenRecord {
   id: string;
   openid: string | null;
   nickname: string;
-  points: number;
   hasPhone: boolean;
   createdAt: Date;
   lastLoginAt: Date;
@@ -41,14 +40,19 @@ export interface CitizenRecord {
 
 type WithId<T> = T & { _id: { toString(): string } };
 
-function toMe(citizen: WithId<CitizenFields>): Me {
+function toMe(citizen: WithId<CitizenFields>, points: number): Me {
   return {
     id: citizen._id.toString(),
     nickname: citizen.nickname,
     phoneMasked: citizen.phone ? maskPhone(citizen.phone) : null,
-    points: citizen.points,
+    points,
     createdAt: citizen.createdAt.toISOString(),
   };
+}
+
+/** What auth asks of the points domain, which owns balances. */
+export interface PointsBalances {
+  balanceOf(citizenId: string): Promise<number>;
 }
 
 function toStaffProfile(staff: WithId<StaffFields>): StaffProfile {
@@ -88,9 +92,17 @@ export class AuthService {
   private readonly refreshTokens: RefreshTokenStore;
   private indexes: Promise<void> | undefined;
 
-  constructor(readonly ctx: ServiceContext) {
+  constructor(
+    readonly ctx: ServiceContext,
+    /** The citizen's balance shown with the profile; the points domain answers it. */
+    private readonly points: PointsBalances = { balanceOf: async () => 0 },
+  ) {
     this.wechat = new WeChatClient(ctx.config.wechat, ctx.clock);
     this.refreshTokens = new RefreshTokenStore(ctx);
+  }
+
+  private async toMe(citizen: WithId<CitizenFields>): Promise<Me> {
+    return toMe(citizen, await this.points.balanceOf(citizen._id.toString()));
   }
 
   // ---- citizens ----
@@ -149,7 +161,7 @@ export class AuthService {
   async getMe(citizenId: string): Promise<Me> {
     const citizen = await this.findCitizen(citizenId);
     if (!citizen) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
-    return toMe(citizen);
+    return this.toMe(citizen);
   }
 
   /** Changes the nickname and/or the phone number (null removes it). */
@@ -165,7 +177,7 @@ export class AuthService {
     if (!isValidObjectId(citizenId)) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
     const citizen = await getCitizenModel(this.ctx.db).findByIdAndUpdate(citizenId, update, { returnDocument: 'after' }).lean();
     if (!citizen) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
-    return toMe(citizen);
+    return this.toMe(citizen);
   }
 
   /** A citizen for server-side use by other domains, or null. */
@@ -176,11 +188,48 @@ export class AuthService {
       id: citizen._id.toString(),
       openid: citizen.openid ?? null,
       nickname: citizen.nickname,
-      points: citizen.points,
       hasPhone: Boolean(citizen.phone),
       createdAt: citizen.createdAt,
       lastLoginAt: citizen.lastLoginAt,
     };
+  }
+
+  /** A staff member's display name (for change logs), or null for an unknown id. */
+  async staffDisplayName(id: string): Promise<string | null> {
+    return (await this.staffDisplayNames([id])).get(id) ?? null;
+  }
+
+  /** Display names of these staff accounts (timelines, change logs); unknown ids are left out. */
+  async staffDisplayNames(ids: readonly string[]): Promise<Map<string, string>> {
+    const valid = [...new Set(ids)].filter((id) => isValidObjectId(id));
+    if (!valid.length) return new Map();
+    const staff = await getStaffModel(this.ctx.db)
+      .find({ _id: { $in: valid } })
+      .select({ displayName: 1 })
+      .lean<{ _id: { toString(): string }; displayName: string }[]>();
+    return new Map(staff.map((s) => [s._id.toString(), s.displayName]));
+  }
+
+  /** The mini-program openid linked to a staff account (content checks of what they publish), or null. */
+  async staffWechatOpenid(id: string): Promise<string | null> {
+    if (!isValidObjectId(id)) return null;
+    const staff = await getStaffModel(this.ctx.db).findById(id).select({ wechatOpenid: 1 }).lean<{ wechatOpenid?: string | null }>();
+    return staff?.wechatOpenid ?? null;
+  }
+
+  async citizenExists(id: string): Promise<boolean> {
+    return isValidObjectId(id) && !!(await getCitizenModel(this.ctx.db).exists({ _id: id }));
+  }
+
+  /** Nicknames and full phone numbers (server-side only: exports, phone-credit fulfilment) of these citizens. */
+  async citizenContacts(ids: readonly string[]): Promise<Map<string, { nickname: string; phone: string | null }>> {
+    const valid = [...new Set(ids)].filter((id) => isValidObjectId(id));
+    if (!valid.length) return new Map();
+    const citizens = await getCitizenModel(this.ctx.db)
+      .find({ _id: { $in: valid } })
+      .select({ nickname: 1, phone: 1 })
+      .lean();
+    return new Map(citizens.map((c) => [c._id.toString(), { nickname: c.nickname, phone: c.phone ?? null }]));
   }
 
   /** The full phone number, for server-side use only (e.g. phone-credit rewards); never answer it. */
@@ -295,6 +344,19 @@ export class AuthService {
     return toStaffAccount(updated, this.ctx.clock.now());
   }
 
+  /** Links the staff member's mini-program openid (from a wx.login code) to the account. */
+  async linkStaffWeChat(staffId: string, code: string): Promise<{ linked: true }> {
+    let session;
+    try {
+      session = await this.wechat.code2Session(code);
+    } catch (err) {
+      throw this.wechatLoginError(err);
+    }
+    await getStaffModel(this.ctx.db).updateOne({ _id: staffId }, { $set: { wechatOpenid: session.openid } });
+    this.ctx.logger.info({ staffId, openid: session.openid }, 'staff linked their mini-program identity');
+    return { linked: true };
+  }
+
   async getStaffProfile(id: string): Promise<StaffProfile> {
     const staff = isValidObjectId(id) ? await getStaffModel(this.ctx.db).findById(id).lean() : null;
     if (!staff || !staff.active) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在或已停用，请重新登录');
@@ -354,7 +416,7 @@ export class AuthService {
 
   private async citizenLoginResult(citizen: WithId<CitizenFields>): Promise<LoginResult> {
     const pair = await this.tokenPair({ kind: 'citizen', userId: citizen._id.toString() });
-    return { ...pair, user: toMe(citizen) };
+    return { ...pair, user: await this.toMe(citizen) };
   }
 
   private async tokenPair(principal: Principal, familyId?: string): Promise<TokenPair> {

@@ -16,6 +16,8 @@ export const WECHAT_ERRCODE = {
   USER_NOT_SUBSCRIBED: 43101,
   DAILY_QUOTA: 45009,
   RATE_LIMITED: 45011,
+  /** Security checks: the user has not opened the mini-program in the last two hours. */
+  VISIT_EXPIRED: 61010,
 } as const;
 
 const ACCESS_TOKEN_REJECTED = new Set<number>([

@@ -111,3 +111,20 @@ export function sanitizeBody(html: string, publicBaseUrl: string, knownPhotoIds:
     exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   }).trim();
 }
+
+/** The words of a body as a reader sees them (for WeChat's text check): tags dropped, entities decoded, blocks on their own lines. */
+export function bodyText(html: string): string {
+  const text = sanitizeHtml(html.replace(/<\/(p|div|h[1-6]|li|blockquote)>|<br\s*\/?>/gi, '$&\n'), {
+    allowedTags: [],
+    allowedAttributes: {},
+  });
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/\n{2,}/g, '\n')
+    .trim();
+}

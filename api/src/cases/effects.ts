@@ -1,31 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { Connection } from 'mongoose';
-import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect, type CaseEvent } from './models';
-
-/** A subscriber reacts to case events (notify, award points, count statistics…). It must be idempotent. */
-export type EffectHandler = (caseDoc: CaseDoc, event: CaseEvent, effect: CaseEffect) => Promise<void>;
+import { toCaseView, type CaseEventHandler } from './events';
+import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect } from './models';
 
 /**
  * Runs the effects a case transition queued inside the case document. Each
  * transition queues one effect per registered subscriber; an effect leaves the
  * case only after its handler succeeded, so a crash means a retry, never a loss.
- *
- * What a subscriber can rely on:
- * - **At least once.** An effect runs until its handler succeeds (handlers are idempotent).
- * - **In order, per case and subscriber.** A subscriber sees a case's events in `seq`
- *   order, each after the earlier ones succeeded: a failed effect holds back the later
- *   effects of that subscriber for that case until the retry.
- * - **No event n+1 before n.** A handler may itself transition the case (forwarding
- *   sends it on, a merge closes a duplicate): the new event's effects run after the
- *   current round of effects has finished, not inside it. Two requests on one case in
- *   one process drain one after the other.
- * - **Subscribers are independent:** one subscriber's failure does not hold back another.
- * Across processes, the sweep (`drainPending`) only picks up effects left over after a
- * failure; handlers' idempotency covers a sweep racing a request.
+ * Subscribers get a typed event and a read-only view (events.ts, which also states the
+ * ordering guarantee). Two requests on one case in one process drain one after the
+ * other; across processes, the sweep (`drainPending`) only picks up effects left over
+ * after a failure, and handlers' idempotency covers a sweep racing a request.
  */
 export class EffectRelay {
-  private readonly handlers = new Map<string, EffectHandler>();
+  private readonly handlers = new Map<string, CaseEventHandler>();
   /** Cases being drained in this process, with a flag for effects queued meanwhile. */
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
   /** The case whose effects the current async context is handling (to spot nested transitions). */
@@ -36,7 +25,7 @@ export class EffectRelay {
     private readonly logger: Logger,
   ) {}
 
-  on(type: string, handler: EffectHandler): void {
+  on(type: string, handler: CaseEventHandler): void {
     if (this.handlers.has(type)) throw new Error(`case effect handler "${type}" is already registered`);
     this.handlers.set(type, handler);
   }
@@ -99,13 +88,14 @@ export class EffectRelay {
     }
     for (const effects of byType.values()) effects.sort((a, b) => a.effect.data.seq - b.effect.data.seq);
     const handled: string[] = [];
+    const view = toCaseView(caseDoc);
     await Promise.all(
       [...byType].map(async ([type, effects]) => {
         const handler = this.handlers.get(type);
         for (const { id, effect } of effects) {
-          const event = caseDoc.events.find((e) => e.seq === effect.data.seq);
+          const event = view.history.find((e) => e.seq === effect.data.seq);
           try {
-            if (handler && event) await handler(caseDoc, event, effect);
+            if (handler && event) await handler(event, view, effect);
             handled.push(id);
           } catch (err) {
             this.logger.warn({ caseId: String(caseDoc._id), effect: id, err }, 'case effect failed; will retry');

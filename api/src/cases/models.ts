@@ -225,6 +225,8 @@ caseSchema.index({ dueAt: 1, _id: 1 });
 caseSchema.index({ state: 1, dueAt: 1, _id: 1 });
 caseSchema.index({ departmentId: 1, state: 1, dueAt: 1 });
 caseSchema.index({ departmentId: 1, dueAt: 1, _id: 1 });
+// Listings newest first (the statistics drill-down, Open311); the name is kept from when statistics created it.
+caseSchema.index({ createdAt: -1, _id: -1 }, { name: 'stats_drilldown' });
 // The effect relay's sweep for cases that still owe effects (api/src/cases/effects.ts): only those are in it.
 caseSchema.index({ 'effects.0': 1 }, { sparse: true });
 

@@ -21,11 +21,12 @@ import type { ServiceContext } from '../context';
 import { ApiError, forbidden, notFound } from '../core/errors';
 import { keyset } from '../core/pagination';
 import type { Principal } from '../auth/tokens';
-import { getCitizenModel, getStaffModel } from '../auth/models';
+import type { AuthService } from '../auth/service';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
 import type { ForwardingService } from '../forwarding/service';
-import { NO_DEADLINE, getCaseModel, type CaseDoc, type CaseEvent, type CaseEffect } from './models';
+import { NO_DEADLINE, getCaseModel, type CaseDoc, type CaseEffect } from './models';
+import type { CaseEventMessage, CaseView } from './events';
 import { caseFlags, type CaseWorkflow, type TransitionRequest } from './workflow';
 
 type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
@@ -75,6 +76,8 @@ export class CaseService {
     private readonly catalogue: CatalogueService,
     private readonly media: MediaService,
     private readonly forwarding: ForwardingService,
+    /** Staff and citizens' names, from the auth domain. */
+    private readonly people: Pick<AuthService, 'staffDisplayNames' | 'getCitizen'>,
   ) {}
 
   private get Case() {
@@ -170,17 +173,8 @@ export class CaseService {
     const staffIds = [...new Set(doc.events.filter((e) => e.actorId && e.actorRole !== 'reporter').map((e) => e.actorId!))].filter((id) =>
       Types.ObjectId.isValid(id),
     );
-    const staff = staffIds.length
-      ? await getStaffModel(this.ctx.db)
-          .find({ _id: { $in: staffIds } })
-          .select({ displayName: 1 })
-          .lean<{ _id: Types.ObjectId; displayName: string }[]>()
-      : [];
-    const names = new Map(staff.map((s) => [String(s._id), s.displayName]));
-    const reporter =
-      doc.reporterId && Types.ObjectId.isValid(doc.reporterId)
-        ? await getCitizenModel(this.ctx.db).findById(doc.reporterId).select({ nickname: 1 }).lean<{ nickname: string }>()
-        : null;
+    const names = await this.people.staffDisplayNames(staffIds);
+    const reporter = doc.reporterId ? await this.people.getCitizen(doc.reporterId) : null;
     const flagged = new Set(doc.flaggedPhotoIds ?? []);
     const photo = (id: string) => ({ id, ...(flagged.has(id) ? this.media.reviewUrls(id) : this.media.photoUrls(id)) });
     const pr = doc.postponeRequest;
@@ -359,10 +353,10 @@ export class CaseService {
    * Case-event subscriber for consequences inside the case domain: a merged duplicate's
    * reporter becomes a backer of the case it duplicates (once, however often this runs).
    */
-  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, _effect: CaseEffect): Promise<void> {
-    if (event.action !== 'merge' || !caseDoc.reporterId || !caseDoc.duplicateOf) return;
-    const original = await this.Case.findById(caseDoc.duplicateOf).select({ state: 1 }).lean<{ state: string }>();
+  async onCaseEvent(event: CaseEventMessage, view: CaseView, _effect: CaseEffect): Promise<void> {
+    if (event.action !== 'merge' || !view.reporterId || !view.duplicateOf) return;
+    const original = await this.Case.findById(view.duplicateOf).select({ state: 1 }).lean<{ state: string }>();
     if (!original || !OPEN_CASE_STATES.includes(original.state as CaseState)) return;
-    await this.workflow.support(String(caseDoc.duplicateOf), caseDoc.reporterId, { role: 'system', id: null });
+    await this.workflow.support(String(view.duplicateOf), view.reporterId, { role: 'system', id: null });
   }
 }

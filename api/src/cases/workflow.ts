@@ -4,6 +4,7 @@ import { canTransition, nextState, type ActorRole, type CaseAction, type CaseFla
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound } from '../core/errors';
 import type { EffectRelay } from './effects';
+import type { AnyCaseEventData } from './events';
 import { dimsOf, effectId, getCaseModel, nextCaseNo, type CaseDoc, type CaseEvent } from './models';
 
 export interface Actor {
@@ -62,7 +63,8 @@ export interface TransitionRequest {
   set?: CaseChanges;
   /** For external_update: the state the external platform reported. */
   externalTarget?: CaseState;
-  data?: Record<string, unknown>;
+  /** The event's data, typed by action in events.ts. */
+  data?: AnyCaseEventData;
 }
 
 /** What a new case is made of, whichever way it came in (citizen report, Open311…). */
@@ -221,11 +223,11 @@ export class CaseWorkflow {
       publicNote: req.publicNote ?? null,
       internalNote: req.internalNote ?? null,
       photoIds: req.photoIds ?? [],
-      data: req.data ?? null,
+      data: (req.data as Record<string, unknown> | undefined) ?? null,
       dims: dimsOf({ ...current, ...(req.set as Partial<CaseDoc>) }),
     };
     // Counters and lists that follow from the action itself.
-    const supporter = req.action === 'support' ? (req.data as { citizenId?: string } | undefined)?.citizenId : undefined;
+    const supporter = req.action === 'support' && req.data && 'citizenId' in req.data ? req.data.citizenId : undefined;
     const update: UpdateQuery<CaseDoc> = {
       $set: { ...req.set, state: to, updatedAt: now },
       $inc: { version: 1, ...(req.action === 'verify_fail' ? { reworkCount: 1 } : {}), ...(supporter ? { supporterCount: 1 } : {}) },

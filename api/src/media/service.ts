@@ -132,6 +132,18 @@ export class MediaService {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
+  /** Records that WeChat's image check of a photo started (moderation/service.ts); its verdict comes later. */
+  async markImageCheck(photoId: string, traceId: string): Promise<void> {
+    await this.photos.updateOne({ _id: photoId }, { $set: { check: { traceId, verdict: 'pending' } } });
+  }
+
+  /** Records an image check's verdict; a risky photo is served from then on only to staff reviewing it. Null for an unknown trace. */
+  async recordImageVerdict(traceId: string, verdict: 'pass' | 'review' | 'risky'): Promise<PhotoDoc | null> {
+    return this.photos
+      .findOneAndUpdate({ 'check.traceId': traceId }, { $set: { 'check.verdict': verdict } }, { returnDocument: 'after' })
+      .lean<PhotoDoc>();
+  }
+
   /**
    * For reports, cases and campaigns that attach photos: every id must be a photo this
    * owner uploaded. Otherwise 400 PHOTO_NOT_FOUND naming each `field[i]` at fault

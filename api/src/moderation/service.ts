@@ -1,11 +1,32 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServiceContext } from '../context';
 import { ApiError } from '../core/errors';
-import { getCitizenModel } from '../auth/models';
-import type { WeChatClient } from '../auth/wechat-client';
+import type { AuthService } from '../auth/service';
+import { WECHAT_ERRCODE, WeChatApiError, type WeChatClient } from '../auth/wechat-client';
 import type { CaseWorkflow } from '../cases/workflow';
-import { getCaseModel } from '../cases/models';
-import { photoModel, type PhotoDoc } from '../media/model';
+import type { CaseQueries } from '../cases/queries';
+import type { PhotoDoc } from '../media/model';
+import type { MediaService } from '../media/service';
+
+const visitRequired = () =>
+  new ApiError(422, 'WECHAT_VISIT_REQUIRED', undefined, [{ field: 'wechat', issue: '需在近两小时内打开过小程序（工作人员：在小程序工作台登录）' }]);
+
+const MSG_SEC_CHECK_MAX_CHARS = 2500;
+
+/** Splits a text into pieces of at most `max` UTF-16 units, never inside a surrogate pair. */
+function piecesOf(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let piece = '';
+  for (const char of text) {
+    if (piece.length + char.length > max) {
+      pieces.push(piece);
+      piece = '';
+    }
+    piece += char;
+  }
+  if (piece) pieces.push(piece);
+  return pieces;
+}
 
 /** Where a text is shown, in WeChat's scene numbers: 1 资料 (profile), 2 评论 (comment), 3 论坛 (post). */
 export type TextScene = 1 | 2 | 3;
@@ -17,14 +38,20 @@ export type TextScene = 1 | 2 | 3;
  * staff reviewer's and its case is marked for an operator. Off for local development
  * (CONTENT_SECURITY=off); on in production.
  *
- * Both WeChat checks need the citizen's mini-program openid: text and photos of citizens
- * without one (browser sign-in) are not checked by WeChat.
+ * Both WeChat checks need the author's mini-program openid of a visit in the last two hours
+ * (else WeChat answers 61010): text and photos of citizens without one (browser sign-in)
+ * are not checked by WeChat; staff link theirs from the workbench, and what they publish
+ * without one is refused (WECHAT_VISIT_REQUIRED), since it cannot be checked.
  */
 export class ContentSecurity {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly wechat: WeChatClient,
     private readonly workflow: CaseWorkflow,
+    /** Citizens' and staff's mini-program openids, from the auth domain. */
+    private readonly people: Pick<AuthService, 'getCitizen' | 'staffWechatOpenid'>,
+    private readonly cases: Pick<CaseQueries, 'idsShowingPhoto'>,
+    private readonly media: Pick<MediaService, 'getPhotos' | 'markImageCheck' | 'recordImageVerdict'>,
   ) {}
 
   private get on(): boolean {
@@ -32,8 +59,14 @@ export class ContentSecurity {
   }
 
   private async openidOf(citizenId: string): Promise<string | null> {
-    const citizen = await getCitizenModel(this.ctx.db).findById(citizenId, { openid: 1 }).lean<{ openid?: string | null }>();
-    return citizen?.openid ?? null;
+    return (await this.people.getCitizen(citizenId))?.openid ?? null;
+  }
+
+  /** A staff member's linked mini-program openid; without one nothing they publish can be checked, so it is refused. */
+  private async staffOpenid(staffId: string): Promise<string> {
+    const openid = await this.people.staffWechatOpenid(staffId);
+    if (!openid) throw visitRequired();
+    return openid;
   }
 
   /** Refuses (422 CONTENT_REFUSED on `field`) a text WeChat finds risky; empty texts pass. */
@@ -41,12 +74,31 @@ export class ContentSecurity {
     if (!this.on || !text?.trim()) return;
     const openid = await this.openidOf(citizenId);
     if (!openid) return;
-    const { suggest } = await this.wechat.msgSecCheck({ content: text, openid, scene }).catch((err: Error) => {
-      // WeChat unreachable: say so rather than store unchecked text.
-      throw new ApiError(503, 'WECHAT_UNAVAILABLE', '内容安全检查暂时不可用，请稍后再试', [{ field, issue: err.message }]);
-    });
-    if (suggest === 'risky') {
-      throw new ApiError(422, 'CONTENT_REFUSED', '内容含有不适宜公开的信息，请修改后再提交', [{ field, issue: '未通过内容安全检查' }]);
+    await this.check(openid, text, field, scene);
+  }
+
+  /**
+   * What staff publish for citizens to read (campaign titles, summaries, bodies): checked
+   * with the author's mini-program openid, linked from the workbench (POST /staff/me/wechat).
+   */
+  async checkStaffTexts(staffId: string, texts: ReadonlyArray<{ field: string; text: string | null | undefined }>, scene: TextScene): Promise<void> {
+    const toCheck = texts.filter((t) => t.text?.trim());
+    if (!this.on || !toCheck.length) return;
+    const openid = await this.staffOpenid(staffId);
+    for (const { field, text } of toCheck) await this.check(openid, text!, field, scene);
+  }
+
+  /** One text, in pieces within WeChat's 2,500-character limit. */
+  private async check(openid: string, text: string, field: string, scene: TextScene): Promise<void> {
+    for (const content of piecesOf(text, MSG_SEC_CHECK_MAX_CHARS)) {
+      const { suggest } = await this.wechat.msgSecCheck({ content, openid, scene }).catch((err: Error) => {
+        if (err instanceof WeChatApiError && err.errcode === WECHAT_ERRCODE.VISIT_EXPIRED) throw visitRequired();
+        // WeChat unreachable: say so rather than store unchecked text.
+        throw new ApiError(503, 'WECHAT_UNAVAILABLE', '内容安全检查暂时不可用，请稍后再试', [{ field, issue: err.message }]);
+      });
+      if (suggest === 'risky') {
+        throw new ApiError(422, 'CONTENT_REFUSED', '内容含有不适宜公开的信息，请修改后再提交', [{ field, issue: '未通过内容安全检查' }]);
+      }
     }
   }
 
@@ -55,11 +107,22 @@ export class ContentSecurity {
     if (!this.on || !photos.length) return;
     const openid = await this.openidOf(citizenId);
     if (!openid) return;
-    const Photo = photoModel(this.ctx.db);
+    await this.startImageChecks(openid, photos);
+  }
+
+  /** Starts the image check of a photo staff publish (a campaign cover); refuses when the author has no linked openid. */
+  async checkStaffPhoto(staffId: string, photoId: string): Promise<void> {
+    if (!this.on) return;
+    const openid = await this.staffOpenid(staffId);
+    const [photo] = await this.media.getPhotos([photoId]);
+    if (photo && !photo.check) await this.startImageChecks(openid, [photo]);
+  }
+
+  private async startImageChecks(openid: string, photos: readonly PhotoDoc[]): Promise<void> {
     for (const photo of photos) {
       try {
         const traceId = await this.wechat.mediaCheckAsync({ mediaUrl: `${this.ctx.config.publicBaseUrl}/media/${photo._id}`, openid, scene: 3 });
-        await Photo.updateOne({ _id: photo._id }, { $set: { check: { traceId, verdict: 'pending' } } });
+        await this.media.markImageCheck(photo._id, traceId);
       } catch (err) {
         // The upload stands; the photo stays unchecked.
         this.ctx.logger.warn({ photoId: photo._id, err: (err as Error).message }, 'image check not started');
@@ -87,15 +150,11 @@ export class ContentSecurity {
   }): Promise<{ photoId: string | null; verdict: string | null }> {
     if (event.Event !== 'wxa_media_check' || typeof event.trace_id !== 'string') return { photoId: null, verdict: null };
     const verdict = event.result?.suggest === 'risky' ? 'risky' : event.result?.suggest === 'review' ? 'review' : 'pass';
-    const photo = await photoModel(this.ctx.db)
-      .findOneAndUpdate({ 'check.traceId': event.trace_id }, { $set: { 'check.verdict': verdict } }, { returnDocument: 'after' })
-      .lean<PhotoDoc>();
+    const photo = await this.media.recordImageVerdict(event.trace_id, verdict);
     if (!photo) return { photoId: null, verdict };
     if (verdict === 'risky') {
-      const cases = await getCaseModel(this.ctx.db)
-        .find({ $or: [{ photoIds: photo._id }, { afterPhotoIds: photo._id }] }, { _id: 1 })
-        .lean();
-      for (const c of cases) await this.workflow.annotate(String(c._id), { kind: 'photo-flagged', photoId: photo._id });
+      for (const caseId of await this.cases.idsShowingPhoto(photo._id))
+        await this.workflow.annotate(caseId, { kind: 'photo-flagged', photoId: photo._id });
     }
     return { photoId: photo._id, verdict };
   }

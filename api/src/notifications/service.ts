@@ -1,7 +1,9 @@
 import type { ServiceContext } from '../context';
-import { getCitizenModel } from '../auth/models';
+import type { AuthService } from '../auth/service';
 import { Outbox, type DeliveryOutcome, type OutboxMessage } from '../core/outbox';
-import { getCaseModel, type CaseDoc, type CaseEvent, type CaseEffect } from '../cases/models';
+import type { CaseEffect } from '../cases/models';
+import type { CaseQueries } from '../cases/queries';
+import type { CaseEventMessage, CaseView } from '../cases/events';
 import { caseStatusTemplateData, closesCase, inboxTextOf, shouldNotify, wechatPurposeOf } from './messages';
 import { Inbox, type NewMessage } from './inbox';
 import { SubscriptionQuotas } from './subscriptions';
@@ -47,6 +49,10 @@ export class NotificationService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly sender: SubscribeMessageSender,
+    /** The citizen's openid for WeChat sends, from the auth domain. */
+    private readonly citizens: Pick<AuthService, 'getCitizen'>,
+    /** Whether a case is still closed and unrated (rating reminders), from the cases domain. */
+    private readonly cases: Pick<CaseQueries, 'isClosedUnrated'>,
   ) {
     this.inbox = new Inbox(ctx);
     this.quotas = new SubscriptionQuotas(ctx);
@@ -61,17 +67,17 @@ export class NotificationService {
   }
 
   /** Case-event subscriber: the reporter's message centre, and WeChat where the step warrants it. */
-  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, effect: CaseEffect): Promise<void> {
-    if (!shouldNotify(event.action) || !caseDoc.reporterId || caseDoc.source === 'open311') return;
+  async onCaseEvent(event: CaseEventMessage, view: CaseView, effect: CaseEffect): Promise<void> {
+    if (!shouldNotify(event.action) || !view.reporterId || view.source === 'open311') return;
     const action = event.action as CaseAction;
     const state = event.to as CaseState;
-    const citizenId = caseDoc.reporterId;
-    const page = pageRoute('reportDetail', { id: String(caseDoc._id) });
+    const citizenId = view.reporterId;
+    const page = pageRoute('reportDetail', { id: String(view._id) });
     const text = inboxTextOf({
-      caseNo: caseDoc.caseNo,
-      categoryName: caseDoc.categoryName,
+      caseNo: view.caseNo,
+      categoryName: view.categoryName,
       action,
-      rejectReason: caseDoc.rejectReason as RejectReason | null,
+      rejectReason: view.rejectReason as RejectReason | null,
       publicNote: event.publicNote,
     });
     await this.inbox.add({
@@ -85,12 +91,12 @@ export class NotificationService {
 
     const purpose = wechatPurposeOf(action, state, this.ctx.config.wechat.subscribeMode, this.ctx.config.wechat.oneTimeSteps);
     const data = caseStatusTemplateData({
-      caseNo: caseDoc.caseNo,
-      categoryName: caseDoc.categoryName,
+      caseNo: view.caseNo,
+      categoryName: view.categoryName,
       state,
       action,
       at: event.at,
-      rejectReason: caseDoc.rejectReason as RejectReason | null,
+      rejectReason: view.rejectReason as RejectReason | null,
       publicNote: event.publicNote,
     });
     if (purpose) await this.outbox.enqueue(`${effect.id}:${citizenId}`, purpose, { citizenId, template: purpose, page, data });
@@ -103,8 +109,8 @@ export class NotificationService {
           citizenId,
           template: 'ratingReminder',
           page,
-          data: caseStatusTemplateData({ caseNo: caseDoc.caseNo, categoryName: caseDoc.categoryName, state, action: 'rate', at: event.at }),
-          unlessRatedCaseId: String(caseDoc._id),
+          data: caseStatusTemplateData({ caseNo: view.caseNo, categoryName: view.categoryName, state, action: 'rate', at: event.at }),
+          unlessRatedCaseId: String(view._id),
         },
         due,
       );
@@ -126,10 +132,10 @@ export class NotificationService {
     const templateId = this.quotas.templateFor(template);
     if (!templateId) return { outcome: 'drop', reason: `no template configured for ${template}` };
     if (unlessRatedCaseId) {
-      const open = await getCaseModel(this.ctx.db).exists({ _id: unlessRatedCaseId, state: 'closed', rating: null });
+      const open = await this.cases.isClosedUnrated(unlessRatedCaseId);
       if (!open) return { outcome: 'drop', reason: 'case rated or reopened meanwhile' };
     }
-    const citizen = await getCitizenModel(this.ctx.db).findById(citizenId).lean<{ openid?: string | null }>();
+    const citizen = await this.citizens.getCitizen(citizenId);
     if (!citizen?.openid) return { outcome: 'drop', reason: 'citizen has no WeChat openid' };
     // Spent before asking WeChat: two workers never spend one acceptance twice.
     if (!(await this.quotas.spend(citizenId, templateId))) return { outcome: 'drop', reason: 'no subscribe send left (in the message centre only)' };

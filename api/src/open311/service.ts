@@ -13,7 +13,8 @@ import type { ServiceContext } from '../context';
 import { ApiError } from '../core/errors';
 import { maskText } from '../core/mask';
 import type { CatalogueService } from '../catalogue/service';
-import { getCaseModel, type CaseDoc } from '../cases/models';
+import type { CaseDoc } from '../cases/models';
+import type { CaseQueries } from '../cases/queries';
 import type { CaseWorkflow } from '../cases/workflow';
 
 /** Cases the public may see: accepted into the official flow (pending, withdrawn and rejected ones never). */
@@ -43,11 +44,8 @@ export class Open311Service {
     private readonly ctx: ServiceContext,
     private readonly workflow: CaseWorkflow,
     private readonly catalogue: CatalogueService,
+    private readonly cases: CaseQueries,
   ) {}
-
-  private get Case() {
-    return getCaseModel(this.ctx.db);
-  }
 
   /** The client name for an API key, or a 403 as the specification asks. */
   clientFor(apiKey: string | undefined): string {
@@ -160,11 +158,7 @@ export class Open311Service {
           query.status === 'closed' ? 'closed' : { $in: [...PUBLISHED_STATES.filter((s) => s !== 'closed'), ...(client ? ['pending'] : [])] };
       }
     }
-    const docs = await this.Case.find(filter)
-      .sort({ createdAt: -1 })
-      .limit(MAX_RESULTS)
-      .select({ events: 0, effects: 0, supporterIds: 0 })
-      .lean<CaseDoc[]>();
+    const { items: docs } = await this.cases.newest(filter, { limit: MAX_RESULTS, select: { events: 0, effects: 0, supporterIds: 0 } });
     const departments = new Map((await this.catalogue.listDepartments()).map((d) => [d.id, d.name]));
     return Promise.all(docs.map((d) => this.toRequest(d, departments, client)));
   }

@@ -1,22 +1,29 @@
 import { Types } from 'mongoose';
 import { DEFAULT_NICKNAME, type Leaderboard } from '@ssp/shared';
 import type { ServiceContext } from '../context';
-import { getCitizenModel } from '../auth/models';
-import { getLeaderboardModel } from './models';
+import { getLeaderboardModel, getPointsAccountModel } from './models';
 import { isDuplicateKeyError } from '../db';
 
 /** Counter key: period ('all' or YYYY-MM) and district ('*' = every district). */
 export const ALL_DISTRICTS = '*';
 export const boardKey = (period: string, districtId: string) => `${period}|${districtId}`;
 
+/** Nicknames of citizens, from the auth domain which owns them. */
+export interface Nicknames {
+  citizenContacts(ids: readonly string[]): Promise<Map<string, { nickname: string }>>;
+}
+
 /**
- * Rankings by points earned (spending never lowers a rank). The citizen document holds the
+ * Rankings by points earned (spending never lowers a rank). The points account holds the
  * authoritative earned counters, changed in the same update as the balance; the counters
- * here are copies stamped with the citizen's apply version, so copying is idempotent and a
+ * here are copies stamped with the account's apply version, so copying is idempotent and a
  * late copy never overwrites a newer one.
  */
 export class LeaderboardStore {
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly citizens: Nicknames,
+  ) {}
 
   private get Board() {
     return getLeaderboardModel(this.ctx.db);
@@ -54,12 +61,15 @@ export class LeaderboardStore {
     const mine = viewerId ? await this.Board.findById(`${boardKey(period, districtId)}|${viewerId}`).lean() : null;
 
     const ids = [...new Set([...docs.map((d) => d.citizenId), ...(viewerId ? [viewerId] : [])])].filter((id) => Types.ObjectId.isValid(id));
-    const citizens = await getCitizenModel(this.ctx.db)
-      .find({ _id: { $in: ids } })
-      .select({ nickname: 1, leaderboardAnonymous: 1 })
-      .lean();
-    const names = new Map(citizens.map((c) => [String(c._id), c.leaderboardAnonymous ? DEFAULT_NICKNAME : c.nickname]));
-    const nameOf = (id: string) => names.get(id) ?? DEFAULT_NICKNAME;
+    const [contacts, anonymous] = await Promise.all([
+      this.citizens.citizenContacts(ids),
+      getPointsAccountModel(this.ctx.db)
+        .find({ _id: { $in: ids }, leaderboardAnonymous: true })
+        .select({ _id: 1 })
+        .lean()
+        .then((docs) => new Set(docs.map((d) => d._id))),
+    ]);
+    const nameOf = (id: string) => (anonymous.has(id) ? DEFAULT_NICKNAME : (contacts.get(id)?.nickname ?? DEFAULT_NICKNAME));
 
     // Competition ranking: equal points share a rank (1, 1, 3).
     let rank = 0;

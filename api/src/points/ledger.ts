@@ -2,23 +2,22 @@ import { Types } from 'mongoose';
 import { addDays, addMonths, shanghaiDay, shanghaiMonth, type LedgerKind, type LedgerReason, type PointsRules } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import type { Keyset } from '../core/pagination';
-import { getCitizenModel } from '../auth/models';
 import { ALL_DISTRICTS, boardKey, type LeaderboardStore } from './leaderboard';
-import { getLedgerModel, type EarnedDelta, type LedgerEntry } from './models';
+import { getLedgerModel, getPointsAccountModel, type EarnedDelta, type LedgerEntry, type PointsAccount, type PointsBook } from './models';
 import { reasonText } from './rules';
 import { isDuplicateKeyError } from '../db';
 
 /**
- * The points ledger and the balance on the citizen document, kept consistent without
- * transactions.
+ * The points ledger and the balance on the citizen's points account (`points_accounts`),
+ * kept consistent without transactions.
  *
  * 1. The entry is inserted `pending` under a unique business key: processing the same
  *    award twice finds the first entry instead of adding a second.
  * 2. The decision (amount after caps, zero floor or refusal) is made from a snapshot of
- *    the citizen and written to the citizen in ONE compare-and-set update on the
- *    citizen's apply version `pointsBook.v`: balance, earned and cap counters change
- *    together with a record of the decision pushed to `pointsBook.inflight`. Any
- *    concurrent change to the citizen makes the update miss and the decision is redone
+ *    the account and written to it in ONE compare-and-set update on the account's
+ *    apply version `book.v`: balance, earned and cap counters change together with a
+ *    record of the decision pushed to `book.inflight`. Any concurrent change to the
+ *    account makes the update miss and the decision is redone
  *    from a fresh snapshot, so caps and the zero floor hold under concurrency.
  * 3. The entry is flipped to `applied`/`declined` with the recorded decision, the
  *    leaderboard counters are copied, and only then the record leaves `inflight`.
@@ -26,7 +25,7 @@ import { isDuplicateKeyError } from '../db';
  * A crash after 1 leaves a pending entry that `settle` applies later (the case-effect
  * relay retries it, or `repair`). A crash after 2 leaves the decision in `inflight`: a
  * later `settle` finds it there and finishes 3 instead of applying again. Because the
- * citizen is read before the entry, and the record leaves `inflight` only after the
+ * account is read before the entry, and the record leaves `inflight` only after the
  * entry was flipped, a reader that sees neither the record nor a flipped entry knows the
  * entry was never applied — and the version check catches one applied in between.
  */
@@ -51,7 +50,7 @@ export interface LedgerDraft {
   earnedDelta?: EarnedDelta[];
 }
 
-/** What the citizen-side update decided for one entry, kept in `pointsBook.inflight` until the entry shows it. */
+/** What the account update decided for one entry, kept in `book.inflight` until the entry shows it. */
 interface Decision {
   entryId: string;
   seq: number;
@@ -63,23 +62,7 @@ interface Decision {
   balanceAfter: number;
 }
 
-interface PointsBook {
-  v?: number;
-  /** JSON-encoded decisions (strings, so they can be pulled by exact value). */
-  inflight?: string[];
-  /** boardKey(period, district) → points earned. */
-  earned?: Record<string, number>;
-  capDay?: Record<string, number>;
-  capMonth?: Record<string, number>;
-}
-
-interface CitizenSnapshot {
-  _id: Types.ObjectId;
-  points?: number;
-  pointsBook?: PointsBook;
-}
-
-/** What `commit` found or did; `recorded` is the decision on the citizen (absent if none could be made). */
+/** What `commit` found or did; `recorded` is the decision on the account (absent if none could be made). */
 export interface Committed {
   entry: LedgerEntry;
   recorded?: { decision: Decision; book: PointsBook; raw: string };
@@ -92,7 +75,7 @@ export interface PointsMismatch {
   expected: number;
 }
 
-/** Days and months of cap counters kept on the citizen (older ones are dropped as new awards come). */
+/** Days and months of cap counters kept on the account (older ones are dropped as new awards come). */
 const CAP_DAYS_KEPT = 40;
 const CAP_MONTHS_KEPT = 13;
 const CAS_ATTEMPTS = 25;
@@ -134,19 +117,40 @@ function earnedChanges(entry: LedgerEntry, amount: number): Map<string, number> 
   return out;
 }
 
+/** What the ledger asks of the auth domain, which owns citizens. */
+export interface CitizenDirectory {
+  citizenExists(citizenId: string): Promise<boolean>;
+}
+
 export class PointsLedger {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly rules: () => PointsRules | null,
     private readonly board: LeaderboardStore,
+    private readonly citizens: CitizenDirectory,
   ) {}
 
   private get Ledger() {
     return getLedgerModel(this.ctx.db);
   }
 
-  private get Citizen() {
-    return getCitizenModel(this.ctx.db);
+  private get Account() {
+    return getPointsAccountModel(this.ctx.db);
+  }
+
+  /** A citizen's account, if one was opened. */
+  async account(citizenId: string): Promise<PointsAccount | null> {
+    return this.Account.findById(citizenId).lean<PointsAccount>();
+  }
+
+  /** Opens the citizen's account (once; concurrent openings meet on the _id). */
+  async openAccount(citizenId: string): Promise<void> {
+    const fresh = { points: 0, book: { v: 0 }, leaderboardAnonymous: false, createdAt: this.ctx.clock.now() };
+    try {
+      await this.Account.updateOne({ _id: citizenId }, { $setOnInsert: fresh }, { upsert: true });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
   }
 
   /** The last queued commit per citizen (see `oneAtATime`). */
@@ -270,38 +274,41 @@ export class PointsLedger {
   }
 
   private async commitFor(id: Types.ObjectId, citizenId: string): Promise<Committed> {
-    const citizenFilter = Types.ObjectId.isValid(citizenId) ? { _id: new Types.ObjectId(citizenId) } : null;
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt += 1) {
-      // The citizen first, then the entry: see the class comment.
-      const citizen = citizenFilter ? await this.Citizen.findOne(citizenFilter).select({ points: 1, pointsBook: 1 }).lean<CitizenSnapshot>() : null;
+      // The account first, then the entry: see the class comment.
+      const account = await this.account(citizenId);
       const entry = (await this.Ledger.findById(id).lean<LedgerEntry>())!;
-      const raw = (citizen?.pointsBook?.inflight ?? []).find((s) => decode(s).entryId === String(id));
-      if (raw) return { entry, recorded: { decision: decode(raw), book: citizen!.pointsBook!, raw } };
-      if (entry.state !== 'pending' || !citizen) return { entry };
+      const raw = (account?.book.inflight ?? []).find((s) => decode(s).entryId === String(id));
+      if (raw) return { entry, recorded: { decision: decode(raw), book: account!.book, raw } };
+      if (entry.state !== 'pending') return { entry };
+      if (!account) {
+        if (!(await this.citizens.citizenExists(citizenId))) return { entry };
+        await this.openAccount(citizenId);
+        continue;
+      }
 
-      const decision = this.decide(entry, citizen);
-      const book = citizen.pointsBook ?? {};
-      const versionFilter = book.v === undefined ? { 'pointsBook.v': { $exists: false } } : { 'pointsBook.v': book.v };
+      const decision = this.decide(entry, account);
+      const book = account.book;
       const update = this.decisionUpdate(entry, decision, book);
-      const result = await this.Citizen.updateOne({ _id: citizen._id, ...versionFilter }, update);
+      const result = await this.Account.updateOne({ _id: citizenId, 'book.v': book.v }, update);
       if (result.modifiedCount === 1) {
         const after: PointsBook = { ...book, v: decision.seq, earned: { ...(book.earned ?? {}) } };
         if (!decision.declined) for (const [k, n] of earnedChanges(entry, decision.amount)) after.earned![k] = (after.earned![k] ?? 0) + n;
         return { entry, recorded: { decision, book: after, raw: encode(decision) } };
       }
-      // Someone changed the citizen in between: decide again from a fresh snapshot, after a
-      // random pause that grows with each miss. Without it a crowd of writers to one citizen
+      // Someone changed the account in between: decide again from a fresh snapshot, after a
+      // random pause that grows with each miss. Without it a crowd of writers to one account
       // (100 adjustments, awards and claims at once) keeps colliding until some run out of
       // attempts and answer 500 for entries a later repair would still apply.
       if (attempt < CAS_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(CAS_MAX_PAUSE_MS, 2 ** attempt)));
     }
-    throw new Error(`ledger entry ${String(id)}: the citizen kept changing; will retry`);
+    throw new Error(`ledger entry ${String(id)}: the account kept changing; will retry`);
   }
 
-  private decide(entry: LedgerEntry, citizen: CitizenSnapshot): Decision {
-    const book = citizen.pointsBook ?? {};
-    const balance = citizen.points ?? 0;
-    const base = { entryId: String(entry._id), seq: (book.v ?? 0) + 1, declined: false, capped: 0, shortfall: 0, cappedBy: null };
+  private decide(entry: LedgerEntry, account: PointsAccount): Decision {
+    const book = account.book;
+    const balance = account.points;
+    const base = { entryId: String(entry._id), seq: book.v + 1, declined: false, capped: 0, shortfall: 0, cappedBy: null };
     switch (entry.kind) {
       case 'earn': {
         const rules = this.rules();
@@ -325,21 +332,21 @@ export class PointsLedger {
   }
 
   private decisionUpdate(entry: LedgerEntry, d: Decision, book: PointsBook) {
-    const inc: Record<string, number> = { 'pointsBook.v': 1 };
+    const inc: Record<string, number> = { 'book.v': 1 };
     const unset: Record<string, ''> = {};
     if (!d.declined) {
       if (d.amount) inc.points = d.amount;
-      for (const [key, n] of earnedChanges(entry, d.amount)) if (n) inc[`pointsBook.earned.${key}`] = n;
+      for (const [key, n] of earnedChanges(entry, d.amount)) if (n) inc[`book.earned.${key}`] = n;
       if (entry.kind === 'earn' && d.amount > 0) {
-        inc[`pointsBook.capDay.${entry.day}`] = d.amount;
-        inc[`pointsBook.capMonth.${entry.month}`] = d.amount;
+        inc[`book.capDay.${entry.day}`] = d.amount;
+        inc[`book.capMonth.${entry.month}`] = d.amount;
         const oldestDay = addDays(entry.day, -CAP_DAYS_KEPT);
         const oldestMonth = addMonths(entry.month, -CAP_MONTHS_KEPT);
-        for (const day of Object.keys(book.capDay ?? {})) if (day < oldestDay) unset[`pointsBook.capDay.${day}`] = '';
-        for (const month of Object.keys(book.capMonth ?? {})) if (month < oldestMonth) unset[`pointsBook.capMonth.${month}`] = '';
+        for (const day of Object.keys(book.capDay ?? {})) if (day < oldestDay) unset[`book.capDay.${day}`] = '';
+        for (const month of Object.keys(book.capMonth ?? {})) if (month < oldestMonth) unset[`book.capMonth.${month}`] = '';
       }
     }
-    return { $inc: inc, $push: { 'pointsBook.inflight': encode(d) }, ...(Object.keys(unset).length ? { $unset: unset } : {}) };
+    return { $inc: inc, $push: { 'book.inflight': encode(d) }, ...(Object.keys(unset).length ? { $unset: unset } : {}) };
   }
 
   /** Step 3: the entry shows the decision, leaderboards copy the counters, the record leaves `inflight`. */
@@ -366,17 +373,17 @@ export class PointsLedger {
     ).lean<LedgerEntry>();
     if (changes.size) {
       const values = new Map([...changes.keys()].map((k) => [k, book.earned?.[k] ?? 0]));
-      await this.board.sync(entry.citizenId, values, book.v ?? d.seq);
+      await this.board.sync(entry.citizenId, values, book.v);
     }
     await this.release(entry.citizenId, raw);
     return settled ?? (await this.Ledger.findById(entry._id).lean<LedgerEntry>())!;
   }
 
   private async release(citizenId: string, raw: string): Promise<void> {
-    await this.Citizen.updateOne({ _id: citizenId }, { $pull: { 'pointsBook.inflight': raw } });
+    await this.Account.updateOne({ _id: citizenId }, { $pull: { 'book.inflight': raw } });
   }
 
-  /** No such citizen (an id from a deleted account): nothing can apply, so nothing races the refusal. */
+  /** No such citizen (an id from a deleted account): no account, nothing can apply, so nothing races the refusal. */
   private async declineOrphan(entry: LedgerEntry): Promise<LedgerEntry> {
     this.ctx.logger.warn({ entryId: String(entry._id), citizenId: entry.citizenId }, 'points entry for an unknown citizen declined');
     return (
@@ -396,12 +403,12 @@ export class PointsLedger {
       await this.settle(e._id);
       touched += 1;
     }
-    const withInflight = this.Citizen.find({ 'pointsBook.inflight.0': { $exists: true } })
-      .select({ pointsBook: 1 })
-      .lean<CitizenSnapshot[]>()
+    const withInflight = this.Account.find({ 'book.inflight.0': { $exists: true } })
+      .select({ book: 1 })
+      .lean<PointsAccount[]>()
       .cursor();
-    for await (const c of withInflight) {
-      for (const raw of c.pointsBook?.inflight ?? []) {
+    for await (const a of withInflight) {
+      for (const raw of a.book.inflight ?? []) {
         await this.settle(decode(raw).entryId);
         touched += 1;
       }
@@ -426,11 +433,11 @@ export class PointsLedger {
 
     const mismatches: PointsMismatch[] = [];
     const seen = new Set<string>();
-    for await (const c of this.Citizen.find().select({ points: 1, pointsBook: 1 }).lean<CitizenSnapshot[]>().cursor()) {
-      const id = String(c._id);
+    for await (const c of this.Account.find().select({ points: 1, book: 1 }).lean<PointsAccount[]>().cursor()) {
+      const id = c._id;
       seen.add(id);
       const expected = { ...(sums.get(id) ?? { amount: 0, earned: 0 }) };
-      const inflight = (c.pointsBook?.inflight ?? []).map(decode).filter((d) => !d.declined);
+      const inflight = (c.book.inflight ?? []).map(decode).filter((d) => !d.declined);
       if (inflight.length) {
         const stillPending = await this.Ledger.find({ _id: { $in: inflight.map((d) => new Types.ObjectId(d.entryId)) }, state: 'pending' }).lean<
           LedgerEntry[]
@@ -441,8 +448,8 @@ export class PointsLedger {
           expected.earned += earnedChanges(entry, d.amount).get(boardKey('all', ALL_DISTRICTS)) ?? 0;
         }
       }
-      const balance = c.points ?? 0;
-      const earned = c.pointsBook?.earned?.[boardKey('all', ALL_DISTRICTS)] ?? 0;
+      const balance = c.points;
+      const earned = c.book.earned?.[boardKey('all', ALL_DISTRICTS)] ?? 0;
       if (balance !== expected.amount) mismatches.push({ citizenId: id, issue: 'balance', actual: balance, expected: expected.amount });
       if (balance < 0) mismatches.push({ citizenId: id, issue: 'negative_balance', actual: balance, expected: 0 });
       if (earned !== expected.earned) mismatches.push({ citizenId: id, issue: 'earned', actual: earned, expected: expected.earned });

@@ -17,6 +17,45 @@ function modelOf<T>(db: Connection, name: string, schema: Schema<any>): Model<T>
   return (db.models[name] as Model<T> | undefined) ?? (db.model(name, schema) as unknown as Model<T>);
 }
 
+// ---------------------------------------------------------------- accounts
+
+/** Points-domain bookkeeping of one account (see ledger.ts). */
+export interface PointsBook {
+  /** Apply version: every decision on the account bumps it (compare-and-set). */
+  v: number;
+  /** JSON-encoded decisions not yet shown on their ledger line (strings, so they can be pulled by exact value). */
+  inflight?: string[];
+  /** boardKey(period, district) → points earned. */
+  earned?: Record<string, number>;
+  capDay?: Record<string, number>;
+  capMonth?: Record<string, number>;
+}
+
+/**
+ * A citizen's points account, keyed by the citizen's id: the balance, the bookkeeping
+ * the ledger keeps with it, and the citizen's leaderboard preference. Opened on the
+ * first ledger entry or preference; the points domain is its only writer.
+ */
+export interface PointsAccount {
+  _id: string;
+  points: number;
+  book: PointsBook;
+  /** Shown as 匿名市民 on leaderboards (PUT /me/points/preferences). */
+  leaderboardAnonymous: boolean;
+  createdAt: Date;
+}
+const accountSchema = new Schema(
+  {
+    _id: String,
+    points: { type: Number, required: true, default: 0 },
+    book: { type: Schema.Types.Mixed, required: true },
+    leaderboardAnonymous: { type: Boolean, default: false },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'points_accounts', versionKey: false, minimize: false },
+);
+export const getPointsAccountModel = (db: Connection) => modelOf<PointsAccount>(db, 'PointsAccount', accountSchema);
+
 // ---------------------------------------------------------------- ledger
 
 /** What a clawback takes off the earned counters: per month and district the original award was earned in. */

@@ -16,12 +16,12 @@ import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
 import { keyset } from '../core/pagination';
 import type { AuthService } from '../auth/service';
-import { getCitizenModel } from '../auth/models';
 import type { CatalogueService } from '../catalogue/service';
-import type { CaseDoc, CaseEffect, CaseEvent } from '../cases/models';
+import type { CaseEffect } from '../cases/models';
+import { historyBefore, type CaseEventMessage, type CaseView } from '../cases/events';
 import { ALL_DISTRICTS, boardKey, LeaderboardStore } from './leaderboard';
 import { PointsLedger, type PointsMismatch } from './ledger';
-import { getCaseAwardsModel, getLedgerModel, type EarnedDelta, type LedgerEntry } from './models';
+import { getCaseAwardsModel, getLedgerModel, getPointsAccountModel, type EarnedDelta, type LedgerEntry } from './models';
 import { RewardService } from './rewards';
 import { isDuplicateKeyError } from '../db';
 import type { NewMessage } from '../notifications/inbox';
@@ -64,8 +64,7 @@ function toLine(e: LedgerEntry): PointsLine {
 }
 
 interface Award {
-  caseDoc: CaseDoc;
-  event: CaseEvent;
+  event: CaseEventMessage;
   citizenId: string;
   kind: 'filed' | 'support' | 'closed' | 'rated';
   reason: LedgerReason;
@@ -90,8 +89,8 @@ export class PointsService {
     private readonly options: PointsServiceOptions,
   ) {
     this.rules = options.rules;
-    this.board = new LeaderboardStore(ctx);
-    this.ledger = new PointsLedger(ctx, () => this.rules, this.board);
+    this.board = new LeaderboardStore(ctx, options.auth);
+    this.ledger = new PointsLedger(ctx, () => this.rules, this.board, options.auth);
     this.rewards = new RewardService(ctx, this.ledger, options.auth, options.rewards, options.tell);
   }
 
@@ -105,55 +104,52 @@ export class PointsService {
    * Case-event subscriber. Idempotent by business key (one award per case × citizen × kind),
    * so a replayed effect or a later duplicate event never pays twice.
    */
-  async onCaseEvent(caseDoc: CaseDoc, event: CaseEvent, _effect: CaseEffect): Promise<void> {
-    if (event.action === 'void') return this.clawBack(caseDoc, event);
+  async onCaseEvent(event: CaseEventMessage, view: CaseView, _effect: CaseEffect): Promise<void> {
+    if (event.action === 'void') return this.clawBack(view, event);
     const rules = this.rules;
     if (!rules) return;
-    const reporterId = caseDoc.reporterId ?? null;
+    const reporterId = view.reporterId ?? null;
     switch (event.action) {
       case 'file':
-        return this.onFiled(caseDoc, event, rules);
+        return this.onFiled(view, event, rules);
       case 'support': {
-        const citizenId = event.data?.citizenId as string | undefined;
-        const filedBefore = caseDoc.events.some((e) => e.action === 'file' && e.seq < event.seq);
+        const citizenId = event.data?.citizenId;
+        const filedBefore = historyBefore(view, event).some((e) => e.action === 'file');
         if (!citizenId || !filedBefore || citizenId === reporterId) return;
         return this.award({
-          caseDoc,
           event,
           citizenId,
           kind: 'support',
           reason: 'support_filed',
           requested: rules.supporterPoints,
-          categoryName: caseDoc.categoryName,
+          categoryName: view.categoryName,
         });
       }
       case 'rate':
         if (!reporterId) return;
         return this.award({
-          caseDoc,
           event,
           citizenId: reporterId,
           kind: 'rated',
           reason: 'case_rated',
           requested: rules.ratingBonus,
-          categoryName: caseDoc.categoryName,
+          categoryName: view.categoryName,
         });
       default:
         if (!CLOSING_ACTIONS.has(event.action) || event.to !== 'closed' || !reporterId) return;
         return this.award({
-          caseDoc,
           event,
           citizenId: reporterId,
           kind: 'closed',
           reason: 'case_closed',
           requested: rules.closeBonus,
-          categoryName: caseDoc.categoryName,
+          categoryName: view.categoryName,
         });
     }
   }
 
   /** Filing pays the first reporter the category's points (times a campaign's multiplier) and everyone who backed it so far. */
-  private async onFiled(caseDoc: CaseDoc, event: CaseEvent, rules: PointsRules): Promise<void> {
+  private async onFiled(view: CaseView, event: CaseEventMessage, rules: PointsRules): Promise<void> {
     const categoryId = event.dims.categoryId;
     let category: { name: string; basePoints: number };
     try {
@@ -161,15 +157,14 @@ export class PointsService {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // The category left the catalogue: there is no rule to pay by; retrying would not help.
-      this.ctx.logger.warn({ caseId: String(caseDoc._id), categoryId }, 'no points for a case whose category is gone');
+      this.ctx.logger.warn({ caseId: event.caseId, categoryId }, 'no points for a case whose category is gone');
       return;
     }
-    if (caseDoc.reporterId) {
+    if (view.reporterId) {
       const multiplier = await this.multiplierFor(event);
       await this.award({
-        caseDoc,
         event,
-        citizenId: caseDoc.reporterId,
+        citizenId: view.reporterId,
         kind: 'filed',
         reason: 'report_filed',
         requested: Math.round(category.basePoints * (multiplier ?? 1)),
@@ -177,13 +172,11 @@ export class PointsService {
         multiplier,
       });
     }
-    const backers = caseDoc.events
-      .filter((e) => e.action === 'support' && e.seq < event.seq)
-      .map((e) => e.data?.citizenId as string | undefined)
-      .filter((id): id is string => !!id && id !== caseDoc.reporterId);
+    const backers = historyBefore(view, event)
+      .map((e) => (e.action === 'support' ? e.data?.citizenId : undefined))
+      .filter((id): id is string => !!id && id !== view.reporterId);
     for (const citizenId of new Set(backers)) {
       await this.award({
-        caseDoc,
         event,
         citizenId,
         kind: 'support',
@@ -194,7 +187,7 @@ export class PointsService {
     }
   }
 
-  private async multiplierFor(event: CaseEvent): Promise<number | null> {
+  private async multiplierFor(event: CaseEventMessage): Promise<number | null> {
     const campaignId = event.dims.campaignId;
     if (!campaignId || !this.options.campaignMultiplier) return null;
     const m = await this.options.campaignMultiplier(campaignId);
@@ -208,7 +201,7 @@ export class PointsService {
 
   private async award(a: Award): Promise<void> {
     if (a.requested <= 0) return;
-    const caseId = String(a.caseDoc._id);
+    const caseId = a.event.caseId;
     const businessKey = `${a.kind}:case:${caseId}:user:${a.citizenId}`;
     if (!(await this.registerAward(caseId, businessKey))) return;
     const entry = await this.ledger.record({
@@ -254,8 +247,8 @@ export class PointsService {
   }
 
   /** A filed case voided as false: every citizen's awards for it are taken back, never below a zero balance. */
-  private async clawBack(caseDoc: CaseDoc, event: CaseEvent): Promise<void> {
-    const caseId = String(caseDoc._id);
+  private async clawBack(view: CaseView, event: CaseEventMessage): Promise<void> {
+    const caseId = event.caseId;
     const awards = await this.Awards.findOneAndUpdate({ _id: caseId }, { $set: { voided: true } }, { upsert: true, returnDocument: 'after' }).lean();
     const keys = awards?.keys ?? [];
     if (!keys.length) return;
@@ -277,7 +270,7 @@ export class PointsService {
         kind: 'clawback',
         requested: -total,
         reason: 'case_voided',
-        reasonParams: { categoryName: caseDoc.categoryName },
+        reasonParams: { categoryName: view.categoryName },
         businessKey: `clawback:case:${caseId}:user:${citizenId}`,
         at: event.at,
         caseId,
@@ -290,7 +283,7 @@ export class PointsService {
   // ------------------------------------------------------------ adjustments
 
   async adjust(actorId: string, input: PointsAdjustment): Promise<{ line: PointsLine; balance: number }> {
-    if (!(await getCitizenModel(this.ctx.db).exists({ _id: input.citizenId }))) {
+    if (!(await this.options.auth.citizenExists(input.citizenId))) {
       throw notFound('市民不存在', 'NOT_FOUND');
     }
     const entry = await this.ledger.record({
@@ -304,7 +297,7 @@ export class PointsService {
       actorId,
     });
     if (entry.state === 'declined') {
-      const balance = (await getCitizenModel(this.ctx.db).findById(input.citizenId).select({ points: 1 }).lean())?.points ?? 0;
+      const balance = await this.balanceOf(input.citizenId);
       throw conflict('INSUFFICIENT_POINTS', '扣减后积分将小于 0', [{ field: 'amount', issue: `该市民当前积分为 ${balance}` }]);
     }
     return { line: toLine(entry), balance: entry.balanceAfter ?? 0 };
@@ -320,23 +313,26 @@ export class PointsService {
     return rows[0]?.total ?? 0;
   }
 
+  /** A citizen's balance (0 before their first ledger entry). */
+  async balanceOf(citizenId: string): Promise<number> {
+    return (await this.ledger.account(citizenId))?.points ?? 0;
+  }
+
   async myPoints(citizenId: string): Promise<MyPoints> {
-    const citizen = Types.ObjectId.isValid(citizenId)
-      ? await getCitizenModel(this.ctx.db).findById(citizenId).select({ points: 1, pointsBook: 1, leaderboardAnonymous: 1 }).lean()
-      : null;
-    if (!citizen) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
-    const book = (citizen.pointsBook ?? {}) as { earned?: Record<string, number>; capDay?: Record<string, number> };
+    const [exists, account] = await Promise.all([this.options.auth.citizenExists(citizenId), this.ledger.account(citizenId)]);
+    if (!exists) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
+    const book = account?.book ?? { v: 0 };
     const now = this.ctx.clock.now();
     const month = shanghaiMonth(now);
     return {
-      balance: citizen.points,
+      balance: account?.points ?? 0,
       earnedThisMonth: book.earned?.[boardKey(month, ALL_DISTRICTS)] ?? 0,
       earnedTotal: book.earned?.[boardKey('all', ALL_DISTRICTS)] ?? 0,
       month,
       earnedToday: book.capDay?.[shanghaiDay(now)] ?? 0,
       dailyCap: this.rules?.dailyCap ?? null,
       monthlyCap: this.rules?.monthlyCap ?? null,
-      leaderboardAnonymous: citizen.leaderboardAnonymous ?? false,
+      leaderboardAnonymous: account?.leaderboardAnonymous ?? false,
     };
   }
 
@@ -348,7 +344,9 @@ export class PointsService {
   }
 
   async setPreferences(citizenId: string, anonymous: boolean): Promise<MyPoints> {
-    await getCitizenModel(this.ctx.db).updateOne({ _id: citizenId }, { $set: { leaderboardAnonymous: anonymous } });
+    if (!(await this.options.auth.citizenExists(citizenId))) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
+    await this.ledger.openAccount(citizenId);
+    await getPointsAccountModel(this.ctx.db).updateOne({ _id: citizenId }, { $set: { leaderboardAnonymous: anonymous } });
     return this.myPoints(citizenId);
   }
 

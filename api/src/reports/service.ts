@@ -1,4 +1,4 @@
-import { Schema, Types, type Model } from 'mongoose';
+import { Schema, type Model } from 'mongoose';
 import {
   ACTION_NAMES_ZH,
   ACTOR_ROLE_NAMES_ZH,
@@ -26,12 +26,12 @@ import {
 import type { z } from 'zod';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, tooManyRequests } from '../core/errors';
-import { keyset } from '../core/pagination';
 import type { CatalogueService } from '../catalogue/service';
 import type { MediaService } from '../media/service';
 import type { ContentSecurity } from '../moderation/service';
 import type { CampaignService } from '../campaigns/service';
-import { getCaseModel, type CaseDoc } from '../cases/models';
+import type { CaseDoc } from '../cases/models';
+import type { CaseQueries } from '../cases/queries';
 import { caseFlags, type CaseWorkflow } from '../cases/workflow';
 import { isDuplicateKeyError } from '../db';
 
@@ -44,9 +44,6 @@ const INTERNAL_ACTIONS = new Set(['request_postpone', 'deny_postpone', 'support'
 const quotaSchema = new Schema({ _id: String, count: Number, day: String, intents: [String] }, { collection: 'report_quotas', versionKey: false });
 type QuotaDoc = { _id: string; count: number; day: string; intents: string[] };
 
-/** A citizen's reports: newest first. */
-const MINE_ORDER = keyset<CaseDoc, 'date'>('createdAt', -1, 'date');
-
 /** The citizen side of cases: submit, find duplicates, back, edit, withdraw, track, rate. */
 export class ReportService {
   constructor(
@@ -56,11 +53,8 @@ export class ReportService {
     private readonly media: MediaService,
     private readonly campaigns: CampaignService,
     private readonly moderation: ContentSecurity,
+    private readonly cases: CaseQueries,
   ) {}
-
-  private get Case() {
-    return getCaseModel(this.ctx.db);
-  }
 
   private get Quota(): Model<QuotaDoc> {
     return (this.ctx.db.models.ReportQuota as Model<QuotaDoc>) ?? this.ctx.db.model('ReportQuota', quotaSchema);
@@ -72,7 +66,7 @@ export class ReportService {
     // These reads are independent of each other: a submission waits for one round trip
     // here, not three. A replay wins over any error; otherwise errors keep their order.
     const [existing, categoryFound, areaFound, photosOwned, textChecked] = await Promise.allSettled([
-      this.Case.findOne({ idempotencyKey }).lean<CaseDoc>(),
+      this.cases.byIdempotencyKey(idempotencyKey),
       this.catalogue.requirePublicCategory(input.categoryId),
       this.catalogue.locate(input.location.lat, input.location.lng),
       this.media.requireOwnedPhotos(input.photoIds, { kind: 'citizen', id: citizenId }, 'photoIds'),
@@ -128,7 +122,7 @@ export class ReportService {
     } catch (err) {
       // Two copies of the same request raced: the unique index let one through.
       if (isDuplicateKeyError(err)) {
-        const winner = await this.Case.findOne({ idempotencyKey }).lean<CaseDoc>();
+        const winner = await this.cases.byIdempotencyKey(idempotencyKey);
         if (winner) return { created: false, doc: winner };
       }
       throw err;
@@ -167,15 +161,7 @@ export class ReportService {
     const center = { lat, lng };
     const box = boundingBox(center, duplicateRadiusM);
     const since = new Date(this.ctx.clock.now().getTime() - duplicateMaxAgeDays * 86_400_000);
-    const candidates = await this.Case.find({
-      categoryId,
-      state: { $in: OPEN_CASE_STATES },
-      createdAt: { $gte: since },
-      'location.lat': { $gte: box.minLat, $lte: box.maxLat },
-      'location.lng': { $gte: box.minLng, $lte: box.maxLng },
-    })
-      .limit(200)
-      .lean<CaseDoc[]>();
+    const candidates = await this.cases.openNear({ categoryId, states: OPEN_CASE_STATES, since, box, limit: 200 });
     return candidates
       .map((c) => ({ c, distance: distanceMeters(center, c.location) }))
       .filter(({ distance }) => distance <= duplicateRadiusM)
@@ -277,15 +263,11 @@ export class ReportService {
   }
 
   async listMine(citizenId: string, opts: { status?: CitizenStatus; cursor?: string; limit: number }) {
-    const filter: Record<string, unknown> = { reporterId: citizenId };
-    if (opts.status) filter.state = { $in: statesForCitizenStatus(opts.status) };
-    Object.assign(filter, MINE_ORDER.after(opts.cursor));
-    const docs = await this.Case.find(filter)
-      .sort(MINE_ORDER.sort)
-      .limit(opts.limit + 1)
-      .select({ events: 0, effects: 0 })
-      .lean<CaseDoc[]>();
-    const page = MINE_ORDER.page(docs, opts.limit);
+    const page = await this.cases.reporterPage(citizenId, {
+      states: opts.status ? statesForCitizenStatus(opts.status) : undefined,
+      cursor: opts.cursor,
+      limit: opts.limit,
+    });
     return { items: page.items.map((d) => this.summary(d)), nextCursor: page.nextCursor };
   }
 
@@ -361,9 +343,7 @@ export class ReportService {
     const flags = caseFlags(doc, this.ctx.config.cases.reporterMayConfirm);
     const state = doc.state as CaseState;
     const canRate = isReporter && state === 'closed' && !doc.rating && !doc.reopenRequest;
-    const merged = doc.duplicateOf
-      ? await this.Case.findById(doc.duplicateOf).select({ caseNo: 1 }).lean<{ _id: Types.ObjectId; caseNo: string }>()
-      : null;
+    const mergedCaseNo = doc.duplicateOf ? await this.cases.caseNo(String(doc.duplicateOf)) : null;
     return {
       ...this.summary(doc),
       // A backer sees the case anonymised: no reporter text, address or exact position.
@@ -378,7 +358,7 @@ export class ReportService {
       afterPhotos: (doc.afterPhotoIds ?? []).map(photo),
       timeline,
       rejectReason: doc.rejectReason ? REJECT_REASON_NAMES_ZH[doc.rejectReason as RejectReason] : null,
-      mergedInto: merged ? { id: String(merged._id), caseNo: merged.caseNo } : null,
+      mergedInto: doc.duplicateOf && mergedCaseNo ? { id: String(doc.duplicateOf), caseNo: mergedCaseNo } : null,
       rating: doc.rating ? { score: doc.rating.score!, comment: doc.rating.comment ?? '', at: doc.rating.at!.toISOString() } : null,
       reopenRequested: !!doc.reopenRequest,
       can: {

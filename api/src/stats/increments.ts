@@ -1,5 +1,11 @@
 import { SATISFIED_MIN_SCORE, durationBucketOf, shanghaiDay, type DurationBucketKey, type RollupCounter, type StatsSource } from '@ssp/shared';
-import type { CaseEvent } from '../cases/models';
+import type { CaseDims, CaseEvent } from '../cases/models';
+
+/** What the statistics read of a case event: a stored one (rebuild) or a subscriber's message. */
+export type FoldableEvent = Readonly<Pick<CaseEvent, 'seq' | 'action' | 'from' | 'to' | 'at'>> & {
+  readonly dims: Readonly<CaseDims>;
+  readonly data: unknown;
+};
 
 /**
  * The one pure function from a case's event log to statistics counter increments.
@@ -144,7 +150,7 @@ export function cohortContribution(fold: CaseFold): Increment | null {
   };
 }
 
-function cellDimsOf(event: CaseEvent): { dims: CellDims; deadline: Date | null } {
+function cellDimsOf(event: FoldableEvent): { dims: CellDims; deadline: Date | null } {
   const d = event.dims;
   return {
     dims: {
@@ -199,7 +205,7 @@ function sameCell(a: Increment, b: Increment): boolean {
  * event itself (on the event's day, with the event's dims) and, when the running
  * deadline cycle changed, the move of its contribution.
  */
-export function applyEvent(fold: CaseFold, event: CaseEvent): { fold: CaseFold; increments: Increment[] } {
+export function applyEvent(fold: CaseFold, event: FoldableEvent): { fold: CaseFold; increments: Increment[] } {
   const { dims, deadline } = cellDimsOf(event);
   const at = new Date(event.at);
   const day = shanghaiDay(at);
@@ -379,7 +385,7 @@ export function applyEvent(fold: CaseFold, event: CaseEvent): { fold: CaseFold; 
 }
 
 /** Folds a case's events in order (an event log is append-only, ordered by seq). */
-export function replay(events: readonly CaseEvent[], onEvent?: (event: CaseEvent, increments: Increment[]) => void): CaseFold {
+export function replay(events: readonly FoldableEvent[], onEvent?: (event: FoldableEvent, increments: Increment[]) => void): CaseFold {
   let fold = emptyFold();
   for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
     const result = applyEvent(fold, event);
@@ -390,7 +396,7 @@ export function replay(events: readonly CaseEvent[], onEvent?: (event: CaseEvent
 }
 
 /** The increments of one event, given the case's log (events after it are ignored). */
-export function incrementsOf(events: readonly CaseEvent[], event: CaseEvent): Increment[] {
+export function incrementsOf(events: readonly FoldableEvent[], event: FoldableEvent): Increment[] {
   const fold = replay(events.filter((e) => e.seq < event.seq));
   return applyEvent(fold, event).increments;
 }

@@ -17,6 +17,9 @@
  * `longTermTemplates`) allows any number once accepted; a send without quota answers 43101.
  * Template values are held to WeChat's limits per keyword type (thing ≤ 20, phrase ≤ 5…): 47003.
  * Browser tests accept through `POST /__fake/subscribe-accept {openid, templateIds}`.
+ * The security checks (msg_sec_check, media_check_async) answer 61010 for an openid that
+ * has not opened the mini-program (a jscode2session) in the last two hours
+ * (`wechat.forgetVisit(openid)` ages a visit).
  */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -147,6 +150,11 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
   const riskyMedia: string[] = [];
   const pendingMediaChecks: { traceId: string; openid: string; mediaUrl: string }[] = [];
   let push: { url: string; token: string } | null = null;
+  // When each openid last opened the mini-program (a successful jscode2session): WeChat's
+  // security checks answer 61010 for a user who has not visited in the last two hours.
+  const lastVisit = new Map<string, number>();
+  const VISIT_WINDOW_MS = 2 * 3600_000;
+  const visitedRecently = (openid: string) => Date.now() - (lastVisit.get(openid) ?? -Infinity) <= VISIT_WINDOW_MS;
   let traceCounter = 0;
   const accept = (openid: string, templateIds: readonly string[]) => {
     for (const t of templateIds) {
@@ -237,7 +245,9 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       if (singleUse && usedCodes.has(code)) return json(res, 200, { errcode: 40163, errmsg: 'code been used' });
       usedCodes.add(code);
       const sessionKey = createHash('sha256').update(`session:${code}`).digest('base64');
-      return json(res, 200, { openid: fakeOpenid(appId, userOfCode(code)), session_key: sessionKey });
+      const openid = fakeOpenid(appId, userOfCode(code));
+      lastVisit.set(openid, Date.now());
+      return json(res, 200, { openid, session_key: sessionKey });
     }
 
     if (req.method === 'POST' && url.pathname === '/cgi-bin/stable_token') {
@@ -327,6 +337,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       if (version !== 2 || typeof openid !== 'string' || !openid || ![1, 2, 3, 4].includes(scene as number) || typeof content !== 'string') {
         return json(res, 200, { errcode: 40003, errmsg: 'invalid openid or argument' });
       }
+      if (!visitedRecently(openid)) return json(res, 200, { errcode: 61010, errmsg: 'code is expired' });
       if (content.length > 2500) return json(res, 200, { errcode: 87014, errmsg: 'content too long' });
       state.textChecks.push({ content, openid, scene: scene as number });
       let suggest: 'pass' | 'review' | 'risky' = 'pass';
@@ -351,6 +362,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
       if (typeof mediaUrl !== 'string' || !/^https?:\/\//.test(mediaUrl) || (mediaType !== 1 && mediaType !== 2)) {
         return json(res, 200, { errcode: 47001, errmsg: 'data format error' });
       }
+      if (!visitedRecently(openid)) return json(res, 200, { errcode: 61010, errmsg: 'code is expired' });
       const traceId = `media-${++traceCounter}`;
       pendingMediaChecks.push({ traceId, openid, mediaUrl });
       state.mediaChecks.push({ mediaUrl, openid, traceId });
@@ -457,6 +469,10 @@ export async function startFakeWeChat(options: FakeWeChatOptions = {}) {
     /** The user accepted these templates in the subscribe popup (one send each for one-time templates). */
     acceptSubscription(openid: string, templateIds: readonly string[]): void {
       accept(openid, templateIds);
+    },
+    /** The user last opened the mini-program more than two hours ago (security checks answer 61010). */
+    forgetVisit(openid: string): void {
+      lastVisit.set(openid, Date.now() - VISIT_WINDOW_MS - 1);
     },
     /** msg_sec_check answers `verdict` (default risky) for content containing `word`. */
     flagText(word: string, verdict: 'risky' | 'review' = 'risky'): void {

@@ -23,7 +23,8 @@ export interface KeyLike {
 
 export interface PressProps {
   role: PressRole;
-  'aria-role': PressRole;
+  /** WeChat's name for the role; not an ARIA attribute, so not given in the browser. */
+  'aria-role'?: PressRole;
   'aria-label'?: string;
   'aria-disabled'?: boolean;
   'aria-checked'?: boolean;
@@ -32,6 +33,9 @@ export interface PressProps {
   onClick: () => void;
   onKeyDown: (e: KeyLike) => void;
 }
+
+// Taro replaces process.env.TARO_ENV at build time: 'h5' in the browser build.
+const wechatRole = (role: PressRole): { 'aria-role'?: PressRole } => (process.env.TARO_ENV === 'h5' ? {} : { 'aria-role': role });
 
 /** Enter or Space activate, as on a native button (Space must not scroll the page). */
 export function isActivationKey(e: KeyLike): boolean {
@@ -43,7 +47,7 @@ export function pressable(onPress: () => unknown, opts: PressOptions | PressRole
   const role = o.role ?? 'button';
   const props: PressProps = {
     role,
-    'aria-role': role,
+    ...wechatRole(role),
     tabIndex: 0,
     onClick: () => void onPress(),
     onKeyDown: (e) => {
@@ -66,7 +70,7 @@ export function pressable(onPress: () => unknown, opts: PressOptions | PressRole
 export function pickerTrigger(label: string): Omit<PressProps, 'onClick' | 'onKeyDown'> & { onKeyDown: (e: KeyLike & { target?: unknown }) => void } {
   return {
     role: 'button',
-    'aria-role': 'button',
+    ...wechatRole('button'),
     'aria-label': label,
     tabIndex: 0,
     onKeyDown: (e) => {

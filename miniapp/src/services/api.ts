@@ -1,6 +1,6 @@
 import type { CitizenStatus, CreateCampaignInput, CreateReportInput, StaffAction, UpdateCampaignInput } from '@ssp/shared';
 import { bareApi } from './client';
-import { api, staffApi } from './session';
+import { api, linkStaffWeChat, staffApi } from './session';
 
 /*
  * Every endpoint the mini-program calls, by its name in the API contract: the shared
@@ -62,13 +62,20 @@ export const campaignsApi = {
   unsubscribe: (districtId: string) => api.call('unsubscribeCampaigns', { params: { districtId } }),
 };
 
+/** Publishing, and changing what is published, passes WeChat's content checks with the author's openid: linked fresh first. */
 export const staffCampaignsApi = {
   list: () => staffApi.call('listCampaignsAdmin'),
   detail: (id: string) => staffApi.call('getCampaignAdmin', { params: { id } }),
   create: (body: CreateCampaignInput) => staffApi.call('createCampaign', { body }),
-  update: (id: string, body: UpdateCampaignInput) => staffApi.call('updateCampaign', { params: { id }, body }),
+  update: async (id: string, body: UpdateCampaignInput) => {
+    await linkStaffWeChat();
+    return staffApi.call('updateCampaign', { params: { id }, body });
+  },
   preview: (id: string) => staffApi.call('previewCampaign', { params: { id } }),
-  publish: (id: string, version: number) => staffApi.call('publishCampaign', { params: { id }, body: { version } }),
+  publish: async (id: string, version: number) => {
+    await linkStaffWeChat();
+    return staffApi.call('publishCampaign', { params: { id }, body: { version } });
+  },
   end: (id: string, version: number, reason?: string) => staffApi.call('endCampaign', { params: { id }, body: { version, reason } }),
   results: (id: string) => staffApi.call('campaignResults', { params: { id } }),
 };

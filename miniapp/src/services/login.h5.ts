@@ -23,6 +23,11 @@ export async function devLogin(devUser: string, nickname?: string): Promise<Logi
   return result;
 }
 
+/** No WeChat identity in the browser. */
+export async function wechatCode(): Promise<string | null> {
+  return null;
+}
+
 export async function silentLogin(): Promise<LoginResult | null> {
   const devUser = rememberedDevUser();
   return devUser ? devLogin(devUser) : null;

@@ -9,6 +9,12 @@ export async function silentLogin(): Promise<LoginResult | null> {
   return bareApi.call('wechatLogin', { body: { code } });
 }
 
+/** A fresh wx.login code, for linking a staff account to this WeChat user. */
+export async function wechatCode(): Promise<string | null> {
+  const { code } = await Taro.login();
+  return code || null;
+}
+
 export function canLoginSilently(): boolean {
   return true;
 }

@@ -2,7 +2,7 @@ import Taro from '@tarojs/taro';
 import { createApiClient, pageUrl, type ApiClient, type LoginResult, type Me, type StaffProfile } from '@ssp/shared';
 import { makeRefresher, TokenStore } from '../logic/session';
 import { baseUrl, bareApi } from './client';
-import { canLoginSilently, silentLogin } from './login';
+import { canLoginSilently, silentLogin, wechatCode } from './login';
 import { storage } from './storage';
 import { taroTransport } from './taro-transport';
 
@@ -132,7 +132,24 @@ export async function staffLogin(username: string, password: string): Promise<St
   staffTokens.set(result);
   storage.set(STAFF_KEY, result.staff);
   notify();
+  void linkStaffWeChat();
   return result.staff;
+}
+
+/**
+ * Links the signed-in staff account to this WeChat user (in the mini-program only): WeChat's
+ * content checks of what staff publish need an openid that opened the mini-program lately.
+ * Best effort; publishing says so itself when the link is missing.
+ */
+export async function linkStaffWeChat(): Promise<boolean> {
+  try {
+    const code = await wechatCode();
+    if (!code) return false;
+    await staffApi.call('linkStaffWeChat', { body: { code } });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function refreshStaff(): Promise<StaffProfile | null> {

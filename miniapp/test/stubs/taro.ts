@@ -8,6 +8,7 @@ const Taro = {
   switchTab: jest.fn(async () => ({})),
   previewImage: jest.fn(async () => ({})),
   request: jest.fn(async () => ({ statusCode: 200, data: {}, header: {} })),
+  login: jest.fn(async (): Promise<{ code?: string; errMsg: string }> => ({ code: 'wx-code-1', errMsg: 'login:ok' })),
   requestSubscribeMessage: jest.fn(async (): Promise<Record<string, string>> => ({ errMsg: 'requestSubscribeMessage:ok' })),
   setTabBarBadge: jest.fn(async () => ({})),
   removeTabBarBadge: jest.fn(async () => ({})),
