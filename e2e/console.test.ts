@@ -6,47 +6,29 @@
  * with an after-photo dropped into the upload; a supervisor verifies it and the case is
  * closed; an operator merges a duplicate report after comparing it side by side with the
  * original; an administrator creates a staff account and hands over a citizen's claimed
- * reward. Screenshots of each screen go to test-artifacts/screenshots/console/.
+ * reward; a publicity officer writes, previews and publishes a campaign with a cropped cover;
+ * statistics show the month's figures, drill down, export them to .xlsx (read back:
+ * the same figures) and print the A4 monthly report (saved as PDF). Screenshots of each
+ * screen, the workbook and the PDF go to test-artifacts/screenshots/console/.
  */
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { ApiClient, PublicDepartment } from '@ssp/shared';
 import { startTestApi, type TestApi } from '../api/test/helpers/harness';
 import { demoCity, offset } from '../api/test/helpers/city';
 import { staffClient } from './helpers/api';
 import { MovableClock, createStaff, jpegFile, removeTempFiles, type DemoCity } from './helpers/app';
 import { SCREENSHOT_DIR, openDevice, type Device } from './helpers/browser';
+import { CONSOLE_DIST, consoleSignIn, ensureConsoleBuild } from './helpers/console';
 
-const REPO = path.resolve(__dirname, '..');
-const CONSOLE_DIR = path.join(REPO, 'console');
-const CONSOLE_DIST = path.join(CONSOLE_DIR, 'dist');
 const SHOTS = path.join(SCREENSHOT_DIR, 'console');
 const DAY_MS = 86_400_000;
-
-/** The newest modification time of the files under `dir` (sources the build reads). */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
-  return latest;
-}
-
-/** Builds the console when its build is missing or older than its sources or shared/ (npm test builds it first anyway). */
-function ensureConsoleBuild(): void {
-  const index = path.join(CONSOLE_DIST, 'index.html');
-  const stale =
-    !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(path.join(CONSOLE_DIR, 'src')), newest(path.join(REPO, 'shared', 'src')));
-  if (stale) execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-}
 
 let api: TestApi;
 let city: DemoCity;
@@ -61,7 +43,7 @@ let dispatcherApi: ApiClient;
 let tiles: http.Server;
 const tileRequests: string[] = [];
 const accounts = {} as Record<
-  'operator' | 'dispatcher' | 'department' | 'supervisor' | 'admin',
+  'operator' | 'dispatcher' | 'department' | 'supervisor' | 'admin' | 'publicity',
   { username: string; password: string; displayName: string }
 >;
 let alice: ApiClient;
@@ -86,12 +68,7 @@ async function report(citizen: ApiClient, description: string, at = city.point):
 }
 
 async function signIn(account: { username: string; password: string; displayName: string }): Promise<void> {
-  await page.goto(`${consoleUrl}`);
-  await page.waitForURL(/\/console\/login/);
-  await page.getByTestId('login-username').fill(account.username);
-  await page.getByTestId('login-password').fill(account.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('staff-name').filter({ hasText: account.displayName }).waitFor();
+  await consoleSignIn(page, consoleUrl, account);
 }
 
 async function signOut(): Promise<void> {
@@ -112,6 +89,42 @@ async function openCase(caseNo: string): Promise<void> {
   await row(caseNo).click();
   await page.getByTestId('case-detail').waitFor();
   await page.locator('.ant-drawer-title', { hasText: caseNo }).waitFor();
+}
+
+/** The rows of the first sheet of an .xlsx file, each cell as text (shared or inline strings, numbers). */
+function firstSheetRows(file: string): string[][] {
+  const zip = unzipSync(new Uint8Array(readFileSync(file)));
+  const shared = zip['xl/sharedStrings.xml']
+    ? [...strFromU8(zip['xl/sharedStrings.xml']).matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) =>
+        [...m[1]!.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((t) => t[1]).join(''),
+      )
+    : [];
+  const sheet = strFromU8(zip['xl/worksheets/sheet1.xml']!);
+  return [...sheet.matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)].map((row) =>
+    [...row[1]!.matchAll(/<c ([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)].map((cell) => {
+      const type = /t="(\w+)"/.exec(cell[1]!)?.[1];
+      const body = cell[2] ?? '';
+      if (type === 'inlineStr') return [...body.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((t) => t[1]).join('');
+      const value = /<v>([^<]*)<\/v>/.exec(body)?.[1] ?? '';
+      return type === 's' ? (shared[Number(value)] ?? '') : value;
+    }),
+  );
+}
+
+/** Picks an option of an antd Select by its text, and checks it took (the dropdown animates open). */
+async function choose(select: Locator, text: string, opts: { search?: boolean } = {}): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    await select.click();
+    // Long lists are virtual: only what the search keeps is in the page.
+    if (opts.search) await page.keyboard.type(text);
+    const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text }).first();
+    await option.waitFor();
+    await page.waitForTimeout(250);
+    await option.click();
+    await page.waitForTimeout(100);
+    if ((await select.innerText()).includes(text)) return;
+  }
+  throw new Error(`could not choose ${text}`);
 }
 
 /** Reads until the value passes the check (a few seconds at most), and answers the last read. */
@@ -160,6 +173,7 @@ beforeAll(async () => {
   alice = api.client(accessToken);
   // Points from an administrator's adjustment, spent on an umbrella that waits to be handed over.
   accounts.admin = await createStaff(api, 'admin');
+  accounts.publicity = await createStaff(api, 'publicity');
   const adminApi = await staffClient(api.url, accounts.admin.username, accounts.admin.password);
   await adminApi.call('adjustPoints', { body: { citizenId: user.id, amount: 100, reason: '控制台测试：参与活动奖励' } });
   await alice.call('claimReward', { params: { id: 'civic-gift-umbrella' }, body: { clientRequestId: randomUUID() } });
@@ -218,7 +232,7 @@ describe('the staff console', () => {
     await shot('01-login');
     await signIn(accounts.dispatcher);
     // The menu holds what a dispatcher may do, and nothing else.
-    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台']);
+    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台', '统计分析']);
     await shot('02-home-dispatcher');
 
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '案件调度台' }).click();
@@ -226,6 +240,10 @@ describe('the staff console', () => {
     // The dispatcher's first queue is 待派遣: both filed cases, the overdue one first.
     await row(overdueCase.caseNo).waitFor();
     await row(freshCase.caseNo).waitFor();
+    // Time left counts working hours on the working calendar (the category's limit is in working hours).
+    await expect(row(freshCase.caseNo).getByTestId('countdown').innerText()).resolves.toMatch(
+      /^剩余 (\d+ 个工作日 \d+ 小时|\d+ 工作小时 \d+ 分|\d+ 分 \d+ 秒)$/,
+    );
     const order = await page.locator('[data-testid^="case-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
     expect(order.indexOf(`case-row-${overdueCase.caseNo}`)).toBeLessThan(order.indexOf(`case-row-${freshCase.caseNo}`));
 
@@ -274,8 +292,7 @@ describe('the staff console', () => {
     // D opens the dispatch form (the footer lists the keys).
     await expect(page.getByTestId('key-hints').innerText()).resolves.toContain('D 派遣');
     await page.keyboard.press('d');
-    await page.locator('.ant-modal [data-testid="action-department"]').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
+    await choose(page.locator('.ant-modal [data-testid="action-department"]'), department.name);
     await page.locator('.ant-modal textarea').fill('请尽快到场处置');
     await shot('06-dispatch-form');
     await page.getByTestId('action-submit').click();
@@ -313,8 +330,7 @@ describe('the staff console', () => {
     // Bulk dispatch: two filed cases, ticked in the list, to one department at once.
     for (const c of bulkCases) await row(c.caseNo).locator('.ant-checkbox-input').check();
     await page.getByTestId('bulk-dispatch').click();
-    await page.locator('.ant-modal [data-testid="bulk-department"]').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
+    await choose(page.locator('.ant-modal [data-testid="bulk-department"]'), department.name);
     await shot('09-bulk-dispatch');
     await page.getByTestId('bulk-submit').click();
     await expect(page.getByTestId('bulk-result').innerText()).resolves.toContain('已派遣 2 件');
@@ -329,7 +345,7 @@ describe('the staff console', () => {
 
   it('the department reports it handled with an after-photo dropped in', async () => {
     await signIn(accounts.department);
-    expect(await menuEntries()).toEqual(['工作台首页', '我的任务']);
+    expect(await menuEntries()).toEqual(['工作台首页', '我的任务', '统计分析']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '我的任务' }).click();
     await page.waitForURL(/\/console\/tasks/);
     // 待签收: only this department's case, counting past its deadline.
@@ -358,7 +374,7 @@ describe('the staff console', () => {
 
   it('a supervisor verifies it from the verification queue, and the case is closed', async () => {
     await signIn(accounts.supervisor);
-    expect(await menuEntries()).toEqual(['工作台首页', '核查队列']);
+    expect(await menuEntries()).toEqual(['工作台首页', '核查队列', '统计分析']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '核查队列' }).click();
     await page.waitForURL(/\/console\/verify/);
     await row(overdueCase.caseNo).waitFor();
@@ -383,7 +399,7 @@ describe('the staff console', () => {
 
   it('an operator merges a duplicate report after comparing the two side by side', async () => {
     await signIn(accounts.operator);
-    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台']);
+    expect(await menuEntries()).toEqual(['工作台首页', '案件调度台', '统计分析']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '案件调度台' }).click();
     // 待受理: both reports.
     await row(duplicates.originalNo).waitFor();
@@ -410,15 +426,12 @@ describe('the staff console', () => {
 
   it('an administrator creates a department account (errors shown on the fields) and hands over a claimed reward', async () => {
     await signIn(accounts.admin);
-    expect(await menuEntries()).toEqual(['工作台首页', '工作人员账号', '兑换发放']);
+    expect(await menuEntries()).toEqual(['工作台首页', '宣传活动', '统计分析', '工作人员账号', '奖励与库存', '兑换发放', '转办投递']);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '工作人员账号' }).click();
     await page.waitForURL(/\/console\/staff/);
     await page.getByTestId(`staff-row-${accounts.dispatcher.username}`).waitFor();
 
-    const pickRole = async (name: string) => {
-      await page.locator('.ant-modal [data-testid="staff-role"]').click();
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: name }).first().click();
-    };
+    const pickRole = (name: string) => choose(page.locator('.ant-modal [data-testid="staff-role"]'), name);
     const fieldErrors = () => page.locator('.ant-modal .ant-form-item-explain-error').allInnerTexts();
     await page.getByTestId('staff-new').click();
     await page.getByTestId('staff-username').fill('X');
@@ -432,8 +445,7 @@ describe('the staff console', () => {
 
     await page.getByTestId('staff-username').fill('dept-console');
     await page.getByTestId('staff-password').fill('console-pass-2026');
-    await page.locator('.ant-modal [data-testid="staff-department"]').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: department.name }).first().click();
+    await choose(page.locator('.ant-modal [data-testid="staff-department"]'), department.name);
     await page.getByTestId('staff-save').click();
     await page.getByTestId('staff-row-dept-console').waitFor();
     await expect(page.getByTestId('staff-row-dept-console').innerText()).resolves.toContain(department.name);
@@ -464,11 +476,143 @@ describe('the staff console', () => {
     await page.locator('.ant-tabs-tab', { hasText: '已发放' }).click();
     await claimRow.waitFor();
     await shot('20-claim-fulfilled');
+
+    // Stock: the umbrella gets five more units.
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '奖励与库存' }).click();
+    await page.getByTestId('reward-edit-civic-gift-umbrella').click();
+    const stock = page.locator('.ant-modal [data-testid="reward-stock"]');
+    await stock.fill('');
+    await stock.fill('5');
+    await page.getByTestId('reward-save').click();
+    await page.getByTestId('reward-row-civic-gift-umbrella').locator('td', { hasText: /^5$/ }).waitFor();
+    const rewards = await staffClient(api.url, accounts.admin.username, accounts.admin.password).then((c) => c.call('listRewardsAdmin'));
+    expect(rewards.items.find((r) => r.id === 'civic-gift-umbrella')?.stockLeft).toBe(5);
+    await shot('20b-rewards');
+
+    // Forwarding: the outbox view and the retry.
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '转办投递' }).click();
+    await page.getByTestId('forwarding-enabled').waitFor();
+    await page.getByTestId('forwarding-retry').click();
+    await page.locator('.ant-message', { hasText: /重新排队|没有需要重投/ }).waitFor();
+    await shot('20c-forwarding');
     await signOut();
 
     // The new account works at once, with its department's menu.
     await signIn({ username: 'dept-console', password: 'console-pass-2026', displayName: '处置员小孙' });
-    expect(await menuEntries()).toEqual(['工作台首页', '我的任务']);
+    expect(await menuEntries()).toEqual(['工作台首页', '我的任务', '统计分析']);
+    await signOut();
+  });
+
+  it('statistics: the figures, the department ranking with drill-down, the month in .xlsx with the same figures, and the printable report', async () => {
+    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const adminApi = await staffClient(api.url, accounts.admin.username, accounts.admin.password);
+    // The statistics subscriber counts events as they are handled: wait until this month's closure is in.
+    await until(
+      () => adminApi.call('staffStatsSummary', { query: { from: month, to: month } }),
+      (s) => s.counts.closures >= 1,
+      15_000,
+    );
+    const expected = await adminApi.call('staffStatsSummary', { query: { from: month, to: month } });
+
+    await signIn(accounts.admin);
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '统计分析' }).click();
+    await page.waitForURL(/\/console\/stats/);
+    await page.getByTestId('stats-summary').waitFor();
+    await page.getByTestId('stats-trend').waitFor();
+    const shown = async (key: string) => ((await page.getByTestId(`stat-${key}`).textContent()) ?? '').trim();
+    expect(await shown('closures')).toBe(String(expected.counts.closures));
+    expect(await shown('dispatched')).toBe(String(expected.counts.dispatched));
+    expect(await shown('closureRate')).toBe(expected.rates.closureRate.percent === null ? '—' : `${expected.rates.closureRate.percent.toFixed(2)}%`);
+    await page.getByTestId('stats-departments').locator('tbody tr', { hasText: department.name }).waitFor();
+    await shot('21-statistics');
+
+    // Drill-down: the department's row opens its cases.
+    await page.getByTestId('stats-departments').locator('tbody tr', { hasText: department.name }).click();
+    await page.getByTestId('stats-drill').locator('td', { hasText: bulkCases[0]!.caseNo }).waitFor();
+    await shot('22-statistics-drill-down');
+    await page.locator('.ant-modal:visible .ant-modal-close').click();
+
+    // The month in Excel: the file holds the figures the page shows.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('stats-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    mkdirSync(SHOTS, { recursive: true });
+    const xlsx = path.join(SHOTS, 'statistics.xlsx');
+    await download.saveAs(xlsx);
+    const rows = firstSheetRows(xlsx);
+    const value = (name: string) => rows.find((r) => r[0] === name)?.[1];
+    expect(value('统计中心')).toBe('青禾县（演示）城市管理监督指挥中心');
+    expect(value('结案数')).toBe(await shown('closures'));
+    expect(value('派遣数')).toBe(await shown('dispatched'));
+    expect(value('上报数')).toBe(await shown('reported'));
+    const closureRate = value('结案率（%）');
+    expect(closureRate === undefined || closureRate === '' ? '—' : `${Number(closureRate).toFixed(2)}%`).toBe(await shown('closureRate'));
+
+    // The printable monthly report: A4, the centre's name, the standard indicators.
+    await page.goto(`${consoleUrl}report?month=${month}`);
+    const report = page.getByTestId('monthly-report');
+    await report.waitFor();
+    const text = await report.innerText();
+    expect(text).toContain('青禾县（演示）城市管理监督指挥中心');
+    expect(text).toContain(`城市管理问题处置情况月报（${month.slice(0, 4)}年${Number(month.slice(5))}月）`);
+    expect(await page.getByTestId('report-closures').innerText()).toBe(String(expected.counts.closures));
+    await page.emulateMedia({ media: 'print' });
+    await shot('23-monthly-report-print');
+    const pdf = await page.pdf({ path: path.join(SHOTS, 'monthly-report.pdf'), format: 'A4', printBackground: true, preferCSSPageSize: true });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.emulateMedia({ media: 'screen' });
+    await page.goto(consoleUrl);
+    await signOut();
+  });
+
+  it('a publicity officer writes a campaign with a cropped cover, previews it as the mini-program shows it, and publishes it', async () => {
+    await signIn(accounts.publicity);
+    expect(await menuEntries()).toEqual(['工作台首页', '宣传活动', '统计分析', '兑换发放']);
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '宣传活动' }).click();
+    await page.getByTestId('campaign-new').click();
+    await page.waitForURL(/\/console\/campaigns\/new/);
+
+    // Without a title the form says so on the field.
+    await page.getByTestId('campaign-save').click();
+    await page.locator('.ant-form-item-explain-error', { hasText: '请填写活动标题' }).waitFor();
+
+    await page.getByTestId('campaign-title').fill('清理小广告 共建文明城');
+    await page.getByTestId('campaign-summary').fill('两周内上报乱贴乱画，立案积分翻倍');
+    const editor = page.getByTestId('campaign-body');
+    await editor.click();
+    await page.keyboard.type('发现电线杆、墙面上的小广告，拍照上报即可。');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: '加粗' }).click();
+    await page.keyboard.type('活动期间立案积分 ×2');
+    await choose(page.locator('[data-testid="campaign-categories"]'), city.publicCategory.name, { search: true });
+    await page.keyboard.press('Escape');
+
+    // The cover: a photo chosen, cropped to 16:9, uploaded.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('campaign-cover-pick').click()]);
+    await chooser.setFiles(await jpegFile('cover'));
+    await page.getByTestId('cover-crop').waitFor();
+    await shot('24-campaign-cover-crop');
+    await page.getByTestId('cover-crop-ok').click();
+    await page.getByTestId('campaign-cover').locator('img').waitFor();
+
+    await page.getByTestId('campaign-preview').click();
+    await page.waitForURL(/\/console\/campaigns\/[a-f0-9]{24}$/);
+    const phone = page.getByTestId('campaign-phone');
+    await phone.getByText('清理小广告 共建文明城').waitFor();
+    await phone.locator('b, strong', { hasText: '活动期间立案积分 ×2' }).waitFor();
+    // Two paragraphs, as typed.
+    await expect(phone.locator('p', { hasText: '拍照上报即可' }).count()).resolves.toBe(1);
+    await phone.locator('img').first().waitFor();
+    await expect(phone.innerText()).resolves.toContain(`活动类别：${city.publicCategory.name}`);
+    await shot('25-campaign-preview');
+
+    await page.getByTestId('campaign-publish').click();
+    await page.getByTestId('campaign-status').filter({ hasText: '进行中' }).waitFor();
+    await shot('26-campaign-published');
+    const campaignId = /campaigns\/([a-f0-9]{24})/.exec(page.url())![1]!;
+    const published = await api.client().call('getCampaign', { params: { id: campaignId } });
+    expect([published.status, published.multiplier, published.title]).toEqual(['live', 2, '清理小广告 共建文明城']);
+    expect(published.cover).not.toBeNull();
+    expect(published.body).toMatch(/<(b|strong)>活动期间立案积分 ×2<\/(b|strong)>/);
     await signOut();
   });
 });

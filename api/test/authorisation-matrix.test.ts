@@ -213,6 +213,8 @@ const SPEC: RouteSpec[] = [
   { route: 'GET /staff/areas', allow: ALL_STAFF },
   { route: 'PUT /admin/areas', allow: ADMIN, body: () => ({}), probe: () => ({}) },
   { route: 'GET /admin/calendar', allow: ADMIN },
+  // The working calendar, for deadline countdowns in the staff console: every staff role.
+  { route: 'GET /staff/calendar', allow: ALL_STAFF },
   { route: 'PUT /admin/calendar', allow: ADMIN, body: () => ({}), probe: () => ({}) },
 
   // ---- citizens' reports

@@ -314,6 +314,13 @@ describe('admin endpoints', () => {
     expect((await fetch(`${api.url}/staff/areas`)).status).toBe(401);
   });
 
+  it('gives every staff role the working calendar (GET /staff/calendar), the one deadlines use', async () => {
+    const res = await fetch(`${api.url}/staff/calendar`, { headers: { authorization: `Bearer ${dispatcherToken}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ calendar: await api.services.catalogue.getCalendar() });
+    expect((await fetch(`${api.url}/staff/calendar`, { headers: { authorization: `Bearer ${citizenToken}` } })).status).toBe(403);
+  });
+
   it('reads the catalogue back in file order with routing fields', async () => {
     const res = await fetch(`${api.url}/admin/catalogue`, { headers: { authorization: `Bearer ${adminToken}` } });
     expect(res.status).toBe(200);

@@ -1,8 +1,12 @@
 import { Avatar, Button, Layout, Menu, Space, Typography } from 'antd';
 import {
+  AreaChartOutlined,
   AuditOutlined,
   CheckSquareOutlined,
   GiftOutlined,
+  SendOutlined,
+  ShoppingOutlined,
+  NotificationOutlined,
   HomeOutlined,
   LogoutOutlined,
   ScheduleOutlined,
@@ -19,8 +23,12 @@ const ICONS: Record<ScreenKey, React.ReactNode> = {
   desk: <AuditOutlined />,
   tasks: <ScheduleOutlined />,
   verify: <CheckSquareOutlined />,
+  campaigns: <NotificationOutlined />,
+  stats: <AreaChartOutlined />,
   staff: <TeamOutlined />,
+  rewards: <ShoppingOutlined />,
   claims: <GiftOutlined />,
+  forwarding: <SendOutlined />,
 };
 
 /** The frame of every screen: the menu of what the role may do, the signed-in account, sign out. */

@@ -16,7 +16,7 @@ export function takesAction(role: StaffRole, actions: readonly CaseAction[]): bo
   return actions.some((a) => (TRANSITIONS[a].roles as readonly ActorRole[]).includes(role as ActorRole));
 }
 
-export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'staff' | 'claims';
+export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'forwarding';
 
 export interface Screen {
   key: ScreenKey;
@@ -51,8 +51,22 @@ export const SCREENS: readonly Screen[] = [
     operations: ['caseQueue', 'getStaffCase', 'actOnCase'],
     actions: ['verify_pass', 'verify_fail'],
   },
+  {
+    key: 'campaigns',
+    path: '/campaigns',
+    title: '宣传活动',
+    operations: ['listCampaignsAdmin', 'getCampaignAdmin', 'createCampaign', 'updateCampaign', 'previewCampaign', 'publishCampaign', 'uploadPhotos'],
+  },
+  {
+    key: 'stats',
+    path: '/stats',
+    title: '统计分析',
+    operations: ['staffStatsSummary', 'staffStatsTimeseries', 'staffStatsDepartments', 'statsCases', 'getCity'],
+  },
   { key: 'staff', path: '/staff', title: '工作人员账号', operations: ['listStaff', 'createStaff', 'updateStaff', 'listDepartments'] },
+  { key: 'rewards', path: '/rewards', title: '奖励与库存', operations: ['listRewardsAdmin', 'upsertReward'] },
   { key: 'claims', path: '/claims', title: '兑换发放', operations: ['listClaims', 'fulfilClaim', 'failClaim', 'exportClaimsCsv'] },
+  { key: 'forwarding', path: '/forwarding', title: '转办投递', operations: ['forwardingStatus', 'retryFailedForwarding'] },
 ];
 
 export function screensFor(role: StaffRole): Screen[] {

@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { AreaTree, PublicCategory, PublicDepartment } from '@ssp/shared';
+import type { AreaTree, PublicCategory, PublicDepartment, WorkCalendar } from '@ssp/shared';
 import { api } from './session';
 
 export interface Catalogue {
   areas: AreaTree;
   categories: PublicCategory[];
   departments: PublicDepartment[];
+  /** The working calendar deadlines run on (null if it could not be read). */
+  calendar: WorkCalendar | null;
+  /** Whether a category's time limit runs on the clock (urgent) rather than the working calendar. */
+  isUrgent: (categoryId: string) => boolean;
   /** Name of a district, street or grid by id. */
   areaName: (id: string | null | undefined) => string;
   departmentName: (id: string | null | undefined) => string;
@@ -15,8 +19,16 @@ let cached: Promise<Catalogue> | null = null;
 
 /** The city's areas, categories and departments, read once per page load. */
 export function loadCatalogue(): Promise<Catalogue> {
-  cached ??= Promise.all([api.call('getAreaTree'), api.call('listCategories'), api.call('listDepartments')])
-    .then(([areas, categories, departments]) => {
+  cached ??= Promise.all([
+    api.call('getAreaTree'),
+    api.call('listCategories'),
+    api.call('listDepartments'),
+    api
+      .call('getWorkCalendar')
+      .then((r) => r.calendar)
+      .catch(() => null),
+  ])
+    .then(([areas, categories, departments, calendar]) => {
       const names = new Map<string, string>();
       for (const d of areas.districts) {
         names.set(d.id, d.name);
@@ -26,10 +38,13 @@ export function loadCatalogue(): Promise<Catalogue> {
         }
       }
       const deptNames = new Map(departments.departments.map((d) => [d.id, d.name]));
+      const urgent = new Set(categories.categories.filter((c) => c.timeLimit.unit === 'urgent_hours').map((c) => c.id));
       return {
         areas,
         categories: categories.categories,
         departments: departments.departments,
+        calendar,
+        isUrgent: (categoryId: string) => urgent.has(categoryId),
         areaName: (id: string | null | undefined) => (id ? (names.get(id) ?? id) : '—'),
         departmentName: (id: string | null | undefined) => (id ? (deptNames.get(id) ?? id) : '—'),
       };

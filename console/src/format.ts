@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import dayjs from 'dayjs';
-import { DEADLINE_RUNNING_STATES, type CaseState } from '@ssp/shared';
+import { DEADLINE_RUNNING_STATES, workingMinutesBetween, workingMinutesPerDay, type CaseState, type WorkCalendar } from '@ssp/shared';
 
 /** "2026-11-23 10:00" in the browser's time zone (Beijing at the centre). */
 export function formatTime(iso: string | null | undefined): string {
@@ -17,14 +17,41 @@ function span(ms: number): string {
   return `${mins} 分 ${Math.floor((ms % 60_000) / 1000)} 秒`;
 }
 
+/** Working time left, "2 个工作日 3 小时" / "3 工作小时 20 分" / "12 分 30 秒". */
+function workingSpan(minutes: number, calendar: WorkCalendar): string {
+  const perDay = workingMinutesPerDay(calendar);
+  const days = Math.floor(minutes / perDay);
+  const rest = minutes - days * perDay;
+  const hours = Math.floor(rest / 60);
+  if (days > 0) return `${days} 个工作日 ${hours} 小时`;
+  if (hours > 0) return `${hours} 工作小时 ${Math.floor(rest % 60)} 分`;
+  return `${Math.floor(rest)} 分 ${Math.floor((rest % 1) * 60)} 秒`;
+}
+
 /**
- * The handling deadline as a countdown: the deadline itself is computed by the API on
- * the working calendar; this counts the time left to it, or how long it is overdue.
+ * The handling deadline as a countdown. The API computes the deadline on the working
+ * calendar; the time left to it is counted the same way (working hours of working days),
+ * except for urgent limits, which run on the clock, and without the calendar. Overdue time
+ * is clock time.
  */
-export function deadlineCountdown(deadline: string | null, state: CaseState, now: number): { text: string; overdue: boolean } | null {
+export function deadlineCountdown(
+  deadline: string | null,
+  state: CaseState,
+  now: number,
+  options: { calendar?: WorkCalendar | null; urgent?: boolean } = {},
+): { text: string; overdue: boolean; working: boolean } | null {
   if (!deadline || !DEADLINE_RUNNING_STATES.includes(state)) return null;
-  const left = new Date(deadline).getTime() - now;
-  return left >= 0 ? { text: `剩余 ${span(left)}`, overdue: false } : { text: `已超期 ${span(-left)}`, overdue: true };
+  const due = new Date(deadline);
+  const left = due.getTime() - now;
+  if (left < 0) return { text: `已超期 ${span(-left)}`, overdue: true, working: false };
+  if (options.calendar && !options.urgent) {
+    return {
+      text: `剩余 ${workingSpan(workingMinutesBetween(new Date(now), due, options.calendar), options.calendar)}`,
+      overdue: false,
+      working: true,
+    };
+  }
+  return { text: `剩余 ${span(left)}`, overdue: false, working: false };
 }
 
 /** The current time, ticking every `ms` (countdowns). */

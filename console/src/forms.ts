@@ -28,3 +28,8 @@ export function apiProblems(e: unknown): { field: string; message: string }[] {
   if (!(e instanceof ApiRequestError)) return [];
   return e.details.map((d) => ({ field: (d.field ?? '').split(/[.[]/)[0] ?? '', message: d.issue }));
 }
+
+/** Takes the problems off the fields just edited (Form onValuesChange). */
+export function clearErrors(form: FormInstance, changed: object): void {
+  form.setFields(Object.keys(changed).map((name) => ({ name, errors: [] })));
+}

@@ -75,6 +75,12 @@ export async function signIn(username: string, password: string): Promise<Sessio
   return session;
 }
 
+/** Keeps the stored profile in step with the account (an administrator may have changed the role or department). */
+export function updateProfile(staff: StaffProfile): void {
+  const s = current;
+  if (s && JSON.stringify(s.staff) !== JSON.stringify(staff)) setSession({ ...s, staff });
+}
+
 export async function signOut(): Promise<void> {
   const s = current;
   setSession(null);

@@ -5,12 +5,12 @@ describe('what the console offers each role', () => {
   it('shows each role the screens of its work, from the contract and the state machine', () => {
     const offered = Object.fromEntries(STAFF_ROLES.map((role) => [role, screensFor(role).map((s) => s.key)]));
     expect(offered).toEqual({
-      operator: ['home', 'desk'],
-      dispatcher: ['home', 'desk'],
-      department: ['home', 'tasks'],
-      supervisor: ['home', 'verify'],
-      publicity: ['home', 'claims'],
-      admin: ['home', 'staff', 'claims'],
+      operator: ['home', 'desk', 'stats'],
+      dispatcher: ['home', 'desk', 'stats'],
+      department: ['home', 'tasks', 'stats'],
+      supervisor: ['home', 'verify', 'stats'],
+      publicity: ['home', 'campaigns', 'stats', 'claims'],
+      admin: ['home', 'campaigns', 'stats', 'staff', 'rewards', 'claims', 'forwarding'],
     });
   });
 

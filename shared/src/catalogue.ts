@@ -367,7 +367,6 @@ export const citySchema = z
   .strict();
 export type City = z.infer<typeof citySchema>;
 
-/** GET /city: the city, and the map tiles of this deployment (a Leaflet URL template, GCJ-02). */
 /** The datums map tiles come in: gcj02 (AutoNavi, Tencent; the product's own) or wgs84 (Tianditu's CGCS2000, OpenStreetMap). */
 export const MAP_TILE_DATUMS = ['gcj02', 'wgs84'] as const;
 export type MapTileDatum = (typeof MAP_TILE_DATUMS)[number];

@@ -554,6 +554,14 @@ export const contract = {
     bodyCheckedByDomain: true,
     responses: { 200: cityDataReplaceResultSchema },
   },
+  getWorkCalendar: {
+    method: 'get',
+    path: '/staff/calendar',
+    tag: 'catalogue',
+    summary: '工作日历（工作台按工作时间倒计时）',
+    access: EVERY_STAFF,
+    responses: { 200: z.object({ calendar: calendarSchema }) },
+  },
   getCalendar: {
     method: 'get',
     path: '/admin/calendar',

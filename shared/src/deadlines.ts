@@ -62,6 +62,26 @@ export function addWorkingMinutes(start: Date, minutes: number, calendar: WorkCa
   throw new Error('deadline is more than 20 years away');
 }
 
+/**
+ * The working time from `from` to `to` in minutes (0 when `to` is not after `from`): what a
+ * countdown to a deadline shows on the working calendar. The inverse of addWorkingMinutes.
+ */
+export function workingMinutesBetween(from: Date, to: Date, calendar: WorkCalendar): number {
+  if (to.getTime() <= from.getTime()) return 0;
+  const periods = calendar.workingHours.map((p) => [minutesOf(p.start), minutesOf(p.end)] as const);
+  let total = 0;
+  let dayStart = Math.floor((from.getTime() + CST_OFFSET_MS) / DAY) * DAY - CST_OFFSET_MS;
+  for (let guard = 0; guard < 20 * 366 && dayStart < to.getTime(); guard += 1, dayStart += DAY) {
+    if (!isWorkingDay(localDate(dayStart), calendar)) continue;
+    for (const [start, end] of periods) {
+      const a = Math.max(dayStart + start * MINUTE, from.getTime());
+      const b = Math.min(dayStart + end * MINUTE, to.getTime());
+      if (b > a) total += b - a;
+    }
+  }
+  return total / MINUTE;
+}
+
 export function computeDeadline(start: Date, limit: TimeLimit, calendar: WorkCalendar): Date {
   switch (limit.unit) {
     case 'urgent_hours':

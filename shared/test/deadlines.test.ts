@@ -1,4 +1,4 @@
-import { addWorkingMinutes, computeDeadline, isWorkingDay, type WorkCalendar } from '../src';
+import { addWorkingMinutes, computeDeadline, isWorkingDay, workingMinutesBetween, type WorkCalendar } from '../src';
 
 const calendar: WorkCalendar = {
   workingHours: [
@@ -63,5 +63,29 @@ describe('deadlines', () => {
   it('adds nothing for zero', () => {
     const t = bj('2026-11-23T10:00');
     expect(addWorkingMinutes(t, 0, calendar).getTime()).toBe(t.getTime());
+  });
+});
+
+describe('working time left', () => {
+  it('counts only working hours of working days', () => {
+    // Friday 16:30 → Monday 09:30: one hour on Friday, one on Monday.
+    expect(workingMinutesBetween(bj('2026-11-27T16:30'), bj('2026-11-30T09:30'), calendar)).toBe(120);
+    // Over lunch: nothing counts between 12:00 and 14:00.
+    expect(workingMinutesBetween(bj('2026-11-23T11:00'), bj('2026-11-23T15:00'), calendar)).toBe(120);
+    // Through the National Day holidays (Thu 8 and Fri 9 October work) to the make-up Saturday.
+    expect(workingMinutesBetween(bj('2026-09-30T17:00'), bj('2026-10-10T09:00'), calendar)).toBe(30 + 2 * 7 * 60 + 30);
+    expect(workingMinutesBetween(bj('2026-11-23T10:00'), bj('2026-11-23T09:00'), calendar)).toBe(0);
+  });
+
+  it('is the inverse of adding working time', () => {
+    for (const [start, minutes] of [
+      ['2026-11-20T23:00', 90],
+      ['2026-11-27T16:30', 7 * 60 * 3],
+      ['2026-09-29T10:15', 7 * 60 * 5 + 17],
+      ['2026-11-23T12:30', 1],
+    ] as const) {
+      const from = bj(start);
+      expect(workingMinutesBetween(from, addWorkingMinutes(from, minutes, calendar), calendar)).toBe(minutes);
+    }
   });
 });

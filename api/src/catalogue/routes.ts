@@ -30,6 +30,7 @@ export function catalogueHandlers(services: Services): Handlers<OperationsOfTag<
     getGridBoundaries: () => catalogue.areasGeoJson(),
     replaceAreasData: (_input, ctx) => catalogue.replaceAreas(ctx.request.body),
     getCalendar: async () => ({ calendar: await catalogue.getCalendar() }),
+    getWorkCalendar: async () => ({ calendar: await catalogue.getCalendar() }),
     replaceCalendar: async (_input, ctx) => ({ calendar: await catalogue.replaceCalendar(ctx.request.body) }),
   };
 }

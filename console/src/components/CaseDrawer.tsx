@@ -68,7 +68,9 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged, onStep 
   }, [load]);
 
   const d = detail && detail.id === caseId ? detail : null;
-  const countdown = d ? deadlineCountdown(d.deadline, d.state, now) : null;
+  const countdown = d
+    ? deadlineCountdown(d.deadline, d.state, now, { calendar: catalogue?.calendar, urgent: catalogue?.isUrgent(d.categoryId) })
+    : null;
   const offered = d ? offeredActions(d.allowedActions) : [];
 
   // Keyboard: a letter opens its action's form, J and K move through the queue.

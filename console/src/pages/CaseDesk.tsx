@@ -194,10 +194,10 @@ export function CaseDesk({ mode, session }: { mode: DeskMode; session: Session }
       key: 'deadline',
       width: 170,
       render: (_: unknown, c: StaffCaseSummary) => {
-        const countdown = deadlineCountdown(c.deadline, c.state, now);
+        const countdown = deadlineCountdown(c.deadline, c.state, now, { calendar: catalogue?.calendar, urgent: catalogue?.isUrgent(c.categoryId) });
         if (!countdown) return <Typography.Text type="secondary">{c.deadline ? formatTime(c.deadline) : '—'}</Typography.Text>;
         return (
-          <Tooltip title={`时限：${formatTime(c.deadline)}`}>
+          <Tooltip title={`时限：${formatTime(c.deadline)}${countdown.working ? '（按工作日历计算，不含休息日、节假日和非工作时间）' : ''}`}>
             <Typography.Text type={countdown.overdue ? 'danger' : undefined} strong={countdown.overdue} data-testid="countdown">
               {countdown.text}
             </Typography.Text>

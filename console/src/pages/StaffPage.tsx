@@ -13,7 +13,7 @@ import {
 } from '@ssp/shared';
 import { useCatalogue } from '../catalogue';
 import { formatTime } from '../format';
-import { apiProblems, schemaProblems, showFieldErrors } from '../forms';
+import { apiProblems, clearErrors, schemaProblems, showFieldErrors } from '../forms';
 import { api, errorText } from '../session';
 
 interface FormValues {
@@ -178,7 +178,13 @@ export function StaffPage() {
         onCancel={() => setEditing(null)}
         forceRender
       >
-        <Form form={form} layout="vertical" data-testid="staff-form">
+        <Form
+          form={form}
+          layout="vertical"
+          // A field's problem goes as soon as it is edited.
+          onValuesChange={(changed: object) => clearErrors(form, changed)}
+          data-testid="staff-form"
+        >
           {editing === 'new' && (
             <Form.Item name="username" label="用户名" required extra="3–32 位小写字母、数字、_ . 或 -">
               <Input autoComplete="off" data-testid="staff-username" />

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+
+const REPO = path.resolve(__dirname, '../..');
+const CONSOLE_DIR = path.join(REPO, 'console');
+/** The staff console's build, served by the API at /console/ (CONSOLE_DIST_DIR). */
+export const CONSOLE_DIST = path.join(CONSOLE_DIR, 'dist');
+
+/** The newest modification time of the files under `dir` (sources the build reads). */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/** Builds the console when its build is missing or older than its sources or shared/ (npm test builds it first anyway). */
+export function ensureConsoleBuild(): void {
+  const index = path.join(CONSOLE_DIST, 'index.html');
+  const stale =
+    !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(path.join(CONSOLE_DIR, 'src')), newest(path.join(REPO, 'shared', 'src')));
+  if (stale) execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+}
+
+/** Signs in to the console at `consoleUrl` with a staff account. */
+export async function consoleSignIn(
+  page: Page,
+  consoleUrl: string,
+  account: { username: string; password: string; displayName: string },
+): Promise<void> {
+  await page.goto(consoleUrl);
+  await page.waitForURL(/\/console\/login/);
+  await page.getByTestId('login-username').fill(account.username);
+  await page.getByTestId('login-password').fill(account.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('staff-name').filter({ hasText: account.displayName }).waitFor();
+}
