@@ -36,7 +36,7 @@ export type { CampaignMatch, ReportPlace } from './matching';
  * This class is the domain's one entry point for routes and other domains.
  */
 export class CampaignService {
-  readonly store: CampaignStore;
+  private readonly store: CampaignStore;
   private readonly views: CampaignViews;
   private readonly editor: CampaignEditor;
   private readonly matching: CampaignMatching;

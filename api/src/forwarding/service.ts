@@ -2,7 +2,7 @@ import type { ForwardingAdminView, ForwardingCallbackResult, ForwardingConfig, F
 import type { ServiceContext } from '../context';
 import type { Outbox } from '../core/outbox';
 import type { AuthService } from '../auth/service';
-import type { CaseDoc, CaseEffect } from '../cases/models';
+import type { CaseEffect } from '../cases/models';
 import type { CaseEventMessage, CaseView } from '../cases/events';
 import type { CaseQueries } from '../cases/queries';
 import type { CaseWorkflow } from '../cases/workflow';
@@ -46,17 +46,11 @@ export class ForwardingService {
   get outbox(): Outbox<ForwardMessage> {
     return this.sender.outbox;
   }
-  get enabled(): boolean {
-    return this.targets.enabled;
-  }
   requireTarget(targetId: string, field = 'targetId'): ForwardingTarget {
     return this.targets.requireTarget(targetId, field);
   }
   targetList(): ForwardingTargetList {
     return this.targets.targetList();
-  }
-  matchTarget(doc: Pick<CaseDoc, 'categoryId' | 'districtId' | 'streetId'>): ForwardingTarget | null {
-    return this.targets.matchTarget(doc);
   }
   handleCallback(req: CallbackRequest): Promise<ForwardingCallbackResult> {
     return this.callbacks.handleCallback(req);

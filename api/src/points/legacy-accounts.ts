@@ -1,6 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { getPointsAccountModel } from './models';
+import { getPointsAccountModel, getPointsMetaModel } from './models';
+
+const MOVED_MARKER = 'accounts-moved';
 import { isDuplicateKeyError } from '../db';
 
 /**
@@ -13,6 +15,9 @@ import { isDuplicateKeyError } from '../db';
  * Deploy it to every API process at once (an older process would keep writing the old fields).
  */
 export async function moveLegacyPointsToAccounts(db: Connection, now: Date, logger: Logger): Promise<number> {
+  // Done once per database: later starts do not scan the citizens again.
+  const Meta = getPointsMetaModel(db);
+  if (await Meta.exists({ _id: MOVED_MARKER })) return 0;
   const citizens = db.collection('citizens');
   const Account = getPointsAccountModel(db);
   const legacy = citizens.find(
@@ -20,6 +25,7 @@ export async function moveLegacyPointsToAccounts(db: Connection, now: Date, logg
     { projection: { points: 1, pointsBook: 1, leaderboardAnonymous: 1 } },
   );
   let moved = 0;
+  let leftBehind = 0;
   for await (const c of legacy) {
     const id = String(c._id);
     const book = (c.pointsBook ?? {}) as Record<string, unknown>;
@@ -37,6 +43,7 @@ export async function moveLegacyPointsToAccounts(db: Connection, now: Date, logg
       // keep the legacy fields for an operator unless they are the empty defaults.
       if ((c.points ?? 0) !== 0 || c.pointsBook) {
         logger.error({ citizenId: id }, 'legacy points left on the citizen: an account already exists; check with points invariants');
+        leftBehind += 1;
         continue;
       }
     }
@@ -44,5 +51,7 @@ export async function moveLegacyPointsToAccounts(db: Connection, now: Date, logg
     moved += 1;
   }
   if (moved) logger.info({ moved }, 'points moved from citizens to points_accounts');
+  // Only when nothing was left behind for an operator: otherwise the next start looks again.
+  if (!leftBehind) await Meta.updateOne({ _id: MOVED_MARKER }, { $setOnInsert: { at: now } }, { upsert: true });
   return moved;
 }

@@ -67,6 +67,21 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged, onStep 
     void load();
   }, [load]);
 
+  /** An action went through: show the case as it is now. */
+  const finished = (next: StaffCaseDetail, text: string) => {
+    setActing(null);
+    setDetail(next);
+    void message.success(text);
+    onChanged();
+  };
+  /** Someone acted first: say so and show the case as it is now. */
+  const conflicted = (text: string) => {
+    setActing(null);
+    setConflict(text);
+    void load();
+    onChanged();
+  };
+
   const d = detail && detail.id === caseId ? detail : null;
   const countdown = d
     ? deadlineCountdown(d.deadline, d.state, now, { calendar: catalogue?.calendar, urgent: catalogue?.isUrgent(d.categoryId) })
@@ -218,40 +233,15 @@ export function CaseDrawer({ caseId, catalogue, now, onClose, onChanged, onStep 
             />
           )}
           {acting?.action === 'merge' ? (
-            <MergeModal
-              detail={d}
-              onClose={() => setActing(null)}
-              onDone={(next) => {
-                setActing(null);
-                setDetail(next);
-                void message.success('已合并为重复上报');
-                onChanged();
-              }}
-              onConflict={(text) => {
-                setActing(null);
-                setConflict(text);
-                void load();
-                onChanged();
-              }}
-            />
+            <MergeModal detail={d} onClose={() => setActing(null)} onDone={(next) => finished(next, '已合并为重复上报')} onConflict={conflicted} />
           ) : (
             <ActionModal
               spec={acting}
               detail={d}
               catalogue={catalogue}
               onClose={() => setActing(null)}
-              onDone={(next) => {
-                setActing(null);
-                setDetail(next);
-                void message.success('办理成功');
-                onChanged();
-              }}
-              onConflict={(text) => {
-                setActing(null);
-                setConflict(text);
-                void load();
-                onChanged();
-              }}
+              onDone={(next) => finished(next, '办理成功')}
+              onConflict={conflicted}
             />
           )}
         </div>
