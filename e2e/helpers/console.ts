@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 
@@ -19,12 +19,38 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** Builds the console when its build is missing or older than its sources or shared/ (npm test builds it first anyway). */
-export function ensureConsoleBuild(): void {
+function isStale(): boolean {
   const index = path.join(CONSOLE_DIST, 'index.html');
-  const stale =
-    !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(path.join(CONSOLE_DIR, 'src')), newest(path.join(REPO, 'shared', 'src')));
-  if (stale) execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  return !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(path.join(CONSOLE_DIR, 'src')), newest(path.join(REPO, 'shared', 'src')));
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Builds the console when its build is missing or older than its sources or shared/ (npm test
+ * builds it first anyway). Test files run in parallel workers: one builds, the others wait for it
+ * (a lock directory, created atomically; one older than ten minutes is a crashed run's).
+ */
+export function ensureConsoleBuild(): void {
+  const lock = path.join(CONSOLE_DIR, '.build-lock');
+  for (;;) {
+    if (!isStale()) return;
+    try {
+      mkdirSync(lock);
+    } catch {
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 600_000) rmSync(lock, { recursive: true, force: true });
+      sleep(500);
+      continue;
+    }
+    try {
+      if (isStale())
+        execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+      return;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Signs in to the console at `consoleUrl` with a staff account. */
