@@ -44,6 +44,17 @@ let caseNo = '';
 let campaignId = '';
 const accounts = {} as Record<'publicity' | 'admin' | 'operator', { username: string; password: string; displayName: string }>;
 
+/** A citizen's report with one photo; answers the case id. */
+async function report(categoryId: string, description: string, location: { lat: number; lng: number }): Promise<string> {
+  const form = new FormData();
+  form.append('photos', new Blob([readFileSync(await jpegFile('report'))], { type: 'image/jpeg' }), 'report.jpg');
+  const { photos } = await citizen.call('uploadPhotos', { body: form });
+  const created = await citizen.call('createReport', {
+    body: { categoryId, description, location, photoIds: [photos[0]!.id], clientRequestId: randomUUID() },
+  });
+  return created.id;
+}
+
 async function shot(name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.waitForLoadState('networkidle').catch(() => undefined);
@@ -174,6 +185,29 @@ beforeAll(async () => {
   operatorApi = await staffClient(api.url, accounts.operator.username, accounts.operator.password);
   const { accessToken } = await api.client().call('devLogin', { body: { devUser: 'publicity-bob', nickname: '市民小周' } });
   citizen = api.client(accessToken);
+
+  // A case elsewhere (another district, another category), carried through to 结案, so the trees have rates to show.
+  const grids = (await api.services.catalogue.areaTree()).districts.flatMap((d) => d.streets.flatMap((s) => s.grids));
+  const elsewhere = grids[grids.length - 1]!;
+  const dispatcher = await createStaff(api, 'dispatcher');
+  const handler = await createStaff(api, 'department', city.departmentIds[0]);
+  const supervisor = await createStaff(api, 'supervisor');
+  const dispatcherApi = await staffClient(api.url, dispatcher.username, dispatcher.password);
+  const handlerApi = await staffClient(api.url, handler.username, handler.password);
+  const supervisorApi = await staffClient(api.url, supervisor.username, supervisor.password);
+  const id = await report(city.otherCategory.id, '路边垃圾桶破损', elsewhere.centroid);
+  const step = async (client: ApiClient, body: Record<string, unknown>) => {
+    const c = await client.call('getStaffCase', { params: { id } });
+    await client.call('actOnCase', { params: { id }, body: { ...body, version: c.version } as never });
+  };
+  await step(operatorApi, { action: 'file' });
+  await step(dispatcherApi, { action: 'dispatch', departmentId: city.departmentIds[0] });
+  const after = new FormData();
+  after.append('photos', new Blob([readFileSync(await jpegFile('after'))], { type: 'image/jpeg' }), 'after.jpg');
+  const { photos: afterPhotos } = await handlerApi.call('uploadPhotos', { body: after });
+  await step(handlerApi, { action: 'report_handled', photoIds: [afterPhotos[0]!.id], publicNote: '已更换垃圾桶' });
+  await step(supervisorApi, { action: 'verify_pass' });
+  expect((await operatorApi.call('getStaffCase', { params: { id } })).state).toBe('closed');
   device = await openDevice('console-publicity', { viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   page = device.page;
 }, 300_000);
@@ -231,21 +265,10 @@ describe('publicity targets on the map, campaign results, statistics trees', () 
 
   it('the results of a campaign with reports: figures, a chart by day, the CSV with the expected rows, the poster; then it ends', async () => {
     // A citizen reports in the target grid; the operator files it.
-    const form = new FormData();
-    form.append('photos', new Blob([readFileSync(await jpegFile('campaign-report'))], { type: 'image/jpeg' }), 'report.jpg');
-    const { photos } = await citizen.call('uploadPhotos', { body: form });
-    const created = await citizen.call('createReport', {
-      body: {
-        categoryId: city.publicCategory.id,
-        description: '网格内人行道上堆放建筑垃圾',
-        location: city.point,
-        photoIds: [photos[0]!.id],
-        clientRequestId: randomUUID(),
-      },
-    });
-    const seen = await operatorApi.call('getStaffCase', { params: { id: created.id } });
+    const createdId = await report(city.publicCategory.id, '网格内人行道上堆放建筑垃圾', city.point);
+    const seen = await operatorApi.call('getStaffCase', { params: { id: createdId } });
     expect(seen.campaignId).toBe(campaignId);
-    const filed = await operatorApi.call('actOnCase', { params: { id: created.id }, body: { action: 'file', version: seen.version } });
+    const filed = await operatorApi.call('actOnCase', { params: { id: createdId }, body: { action: 'file', version: seen.version } });
     caseNo = filed.caseNo;
     const officer = await staffClient(api.url, accounts.publicity.username, accounts.publicity.password);
     const results = await until(
@@ -311,12 +334,14 @@ describe('publicity targets on the map, campaign results, statistics trees', () 
     const adminApi = await staffClient(api.url, accounts.admin.username, accounts.admin.password);
     await until(
       () => adminApi.call('staffStatsSummary', { query: { from: month, to: month } }),
-      (s) => s.counts.filed >= 1,
+      (s) => s.counts.filed >= 2 && s.counts.closures >= 1,
     );
     const categories = await adminApi.call('staffStatsCategories', { query: { from: month, to: month } });
     const areas = await adminApi.call('staffStatsAreas', { query: { from: month, to: month } });
     expect(categories.items.length).toBeGreaterThan(0);
     expect(areas.items.length).toBeGreaterThan(0);
+    // Some rate to show: the closed case's category closed all it had due.
+    expect(nodesWithKeys(categories.items).some(({ node }) => node.rates.closureRate.percent !== null)).toBe(true);
 
     await consoleSignIn(page, consoleUrl, accounts.admin);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '统计分析' }).click();
