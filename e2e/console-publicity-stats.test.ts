@@ -279,7 +279,10 @@ describe('publicity targets on the map, campaign results, statistics trees', () 
     const today = results.perDay.find((d) => d.received === 1)!;
     expect(today).toMatchObject({ received: 1, filed: 1, closed: 0 });
 
-    await page.reload();
+    // From the campaign list: 查看成效 opens the campaign at its results.
+    await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '宣传活动' }).click();
+    await page.getByTestId(`campaign-row-${TITLE}`).getByTestId('campaign-results-link').click();
+    await page.waitForURL(new RegExp(`/campaigns/${campaignId}#results$`));
     const panel = page.getByTestId('campaign-results');
     await panel.waitFor();
     await expect(page.getByTestId('campaign-result-reportsReceived').textContent()).resolves.toBe('1');

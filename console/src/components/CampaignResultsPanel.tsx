@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Col, Form, Input, Modal, Row, Space, Statistic, Table, Typography, type ButtonProps } from 'antd';
 import { DownloadOutlined, PictureOutlined, ReloadOutlined, StopOutlined, UndoOutlined } from '@ant-design/icons';
 import { unpublishCampaignSchema, type AdminCampaign, type CampaignResults } from '@ssp/shared';
@@ -31,6 +31,7 @@ export function CampaignResultsPanel({ campaign, onChanged }: { campaign: AdminC
   const [unpublishing, setUnpublishing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ reason?: string }>();
+  const card = useRef<HTMLDivElement | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -43,6 +44,11 @@ export function CampaignResultsPanel({ campaign, onChanged }: { campaign: AdminC
   useEffect(() => {
     void load();
   }, [load, campaign.version]);
+  // Opened from the list's 成效 link (#results): the panel comes into view once it has its figures.
+  const shown = results !== null;
+  useEffect(() => {
+    if (shown && window.location.hash === '#results') card.current?.scrollIntoView({ block: 'start' });
+  }, [shown]);
 
   const running = campaign.published && (campaign.status === 'scheduled' || campaign.status === 'live');
   const base = safeFileName(campaign.title);
@@ -103,6 +109,8 @@ export function CampaignResultsPanel({ campaign, onChanged }: { campaign: AdminC
   const chart = results && campaignDaySeries(results);
   return (
     <Card
+      ref={card}
+      id="results"
       size="small"
       title="活动成效"
       style={{ marginTop: 24 }}
