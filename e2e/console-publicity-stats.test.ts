@@ -4,7 +4,8 @@
  * mini-program codes from the fake WeChat server): a publicity officer picks a campaign's
  * target grid by clicking it on the map (the area tree shows it chosen), saves and publishes;
  * a citizen's report there is filed; the campaign's results show the figures with a chart
- * by day, download as CSV (BOM, the expected rows) and as a poster, and the campaign is ended
+ * by day, download as CSV (BOM, the expected rows) and as a poster; it is taken back to draft
+ * with a reason and published again, and ended
  * after a confirmation. On 统计分析 the category and area trees show the API's figures, a
  * row drills down to its cases, the .xlsx holds the same figures on sheets 类别统计 and
  * 区域统计, and the public dataset downloads as CSV. Screenshots go to
@@ -263,7 +264,7 @@ describe('publicity targets on the map, campaign results, statistics trees', () 
     await page.getByTestId('campaign-status').filter({ hasText: '进行中' }).waitFor();
   });
 
-  it('the results of a campaign with reports: figures, a chart by day, the CSV with the expected rows, the poster; then it ends', async () => {
+  it('the results of a campaign with reports: figures, a chart by day, the CSV with the expected rows, the poster; unpublished and published again; then it ends', async () => {
     // A citizen reports in the target grid; the operator files it.
     const createdId = await report(city.publicCategory.id, '网格内人行道上堆放建筑垃圾', city.point);
     const seen = await operatorApi.call('getStaffCase', { params: { id: createdId } });
@@ -316,6 +317,19 @@ describe('publicity targets on the map, campaign results, statistics trees', () 
     const posterFile = path.join(SHOTS, 'campaign-poster.png');
     await poster.saveAs(posterFile);
     expect([...readFileSync(posterFile).subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+
+    // 撤下活动 asks for a reason, then takes the campaign back to draft; published again, it is live.
+    await page.getByTestId('campaign-unpublish').click();
+    await page.getByTestId('campaign-unpublish-confirm').click();
+    await page.locator('.ant-modal .ant-form-item-explain-error', { hasText: '请填写原因' }).waitFor();
+    await page.getByTestId('campaign-unpublish-reason').fill('活动区域需要调整');
+    await shot('32a-campaign-unpublish');
+    await page.getByTestId('campaign-unpublish-confirm').click();
+    await page.getByTestId('campaign-status').filter({ hasText: '草稿' }).waitFor();
+    const unpublished = await officer.call('getCampaignAdmin', { params: { id: campaignId } });
+    expect([unpublished.status, unpublished.changes.find((c) => c.action === 'unpublish')?.reason]).toEqual(['draft', '活动区域需要调整']);
+    await page.getByTestId('campaign-publish').click();
+    await page.getByTestId('campaign-status').filter({ hasText: '进行中' }).waitFor();
 
     // Ending early asks first; cancelled, nothing changes; confirmed, the campaign has ended.
     await page.getByTestId('campaign-end').click();
