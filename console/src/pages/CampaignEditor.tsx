@@ -13,8 +13,6 @@ import {
   Row,
   Select,
   Space,
-  Statistic,
-  Table,
   Tag,
   TreeSelect,
   Typography,
@@ -31,14 +29,19 @@ import {
   createCampaignSchema,
   updateCampaignSchema,
   type AdminCampaign,
-  type CampaignResults,
+  type CityAnswer,
+  type GridBoundaries,
   type PublicCampaign,
 } from '@ssp/shared';
+import { mayCall } from '../access';
+import { coveredGrids, toggleGrid } from '../area-targets';
 import { useCatalogue } from '../catalogue';
+import { AreaPickerMap } from '../components/AreaPickerMap';
+import { CampaignResultsPanel } from '../components/CampaignResultsPanel';
 import { CoverCrop } from '../components/CoverCrop';
 import { RichText } from '../components/RichText';
 import { apiProblems, clearErrors, schemaProblems, showFieldErrors } from '../forms';
-import { api, errorText, mediaUrl } from '../session';
+import { api, errorText, getSession, mediaUrl } from '../session';
 import { CAMPAIGN_STATUS_COLORS } from './CampaignsPage';
 
 interface Values {
@@ -76,7 +79,8 @@ export function CampaignEditor() {
   const [cover, setCover] = useState<{ id: string; thumbUrl: string } | null>(null);
   const [cropping, setCropping] = useState<File | null>(null);
   const [preview, setPreview] = useState<PublicCampaign | null>(null);
-  const [results, setResults] = useState<CampaignResults | null>(null);
+  const [city, setCity] = useState<CityAnswer | null>(null);
+  const [boundaries, setBoundaries] = useState<GridBoundaries | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -110,13 +114,31 @@ export function CampaignEditor() {
       .call('getCampaignAdmin', { params: { id } })
       .then(fill)
       .catch((e: unknown) => setError(errorText(e)));
-    api
-      .call('campaignResults', { params: { id } })
-      .then(setResults)
-      .catch(() => undefined);
     // fill is stable in effect (state setters and the form).
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, form]);
+
+  // The map of target grids: the deployment's tiles and the grids' boundaries, once.
+  useEffect(() => {
+    api
+      .call('getCity')
+      .then(setCity)
+      .catch(() => undefined);
+    const role = getSession()?.staff.role;
+    if (role && mayCall(role, 'getGridBoundaries'))
+      api
+        .call('getGridBoundaries')
+        .then(setBoundaries)
+        .catch(() => undefined);
+  }, []);
+
+  const targetAreaIds = Form.useWatch('targetAreaIds', form) as string[] | undefined;
+  const chosenGrids = useMemo(() => (catalogue ? coveredGrids(targetAreaIds ?? [], catalogue.areas) : new Set<string>()), [catalogue, targetAreaIds]);
+  const toggleTargetGrid = (gridId: string) => {
+    if (!catalogue) return;
+    form.setFieldValue('targetAreaIds', toggleGrid(form.getFieldValue('targetAreaIds') ?? [], gridId, catalogue.areas));
+    clearErrors(form, { targetAreaIds: true });
+  };
 
   const areaTree = useMemo(
     () =>
@@ -281,8 +303,14 @@ export function CampaignEditor() {
                 showCheckedStrategy={TreeSelect.SHOW_PARENT}
                 allowClear
                 treeNodeFilterProp="title"
+                data-testid="campaign-areas"
               />
             </Form.Item>
+            {city && (
+              <Form.Item label="在地图上选择" extra={`点击网格选择或取消；已选 ${chosenGrids.size} 个网格（橙色），与上方区域树同步。`}>
+                <AreaPickerMap city={city} boundaries={boundaries} selected={chosenGrids} onToggle={toggleTargetGrid} />
+              </Form.Item>
+            )}
             <Space>
               <Button onClick={() => void save()} loading={busy} data-testid="campaign-save">
                 保存草稿
@@ -345,43 +373,7 @@ export function CampaignEditor() {
           </div>
         </Col>
       </Row>
-      {results && campaign?.published && (
-        <Card size="small" title="活动成效" style={{ marginTop: 24 }} data-testid="campaign-results">
-          <Row gutter={16}>
-            <Col span={4}>
-              <Statistic title="参与人数" value={results.participants} />
-            </Col>
-            <Col span={4}>
-              <Statistic title="新用户" value={results.newCitizens} />
-            </Col>
-            <Col span={4}>
-              <Statistic title="收到上报" value={results.reportsReceived} />
-            </Col>
-            <Col span={4}>
-              <Statistic title="立案" value={results.filed} />
-            </Col>
-            <Col span={4}>
-              <Statistic title="结案" value={results.closed} />
-            </Col>
-            <Col span={4}>
-              <Statistic title="发放积分" value={results.pointsAwarded} />
-            </Col>
-          </Row>
-          <Table
-            style={{ marginTop: 12 }}
-            size="small"
-            rowKey="date"
-            pagination={false}
-            dataSource={results.perDay}
-            columns={[
-              { title: '日期', dataIndex: 'date' },
-              { title: '收到上报', dataIndex: 'received' },
-              { title: '立案', dataIndex: 'filed' },
-              { title: '结案', dataIndex: 'closed' },
-            ]}
-          />
-        </Card>
-      )}
+      {campaign && (campaign.published || campaign.status === 'ended') && <CampaignResultsPanel campaign={campaign} onChanged={fill} />}
       {cropping && <CoverCrop file={cropping} onCancel={() => setCropping(null)} onDone={(b) => void uploadCover(b)} />}
     </Card>
   );

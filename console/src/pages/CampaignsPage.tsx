@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Space, Table, Tag, Typography } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { BarChartOutlined, PlusOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
 import { CAMPAIGN_STATUS_NAMES_ZH, type CampaignStatus, type OperationOutput } from '@ssp/shared';
 import { formatTime } from '../format';
@@ -56,6 +56,24 @@ export function CampaignsPage() {
           { title: '活动时间', key: 'window', render: (_: unknown, c: Row) => `${formatTime(c.startAt)} 至 ${formatTime(c.endedAt ?? c.endAt)}` },
           { title: '积分倍数', key: 'multiplier', render: (_: unknown, c: Row) => `×${c.multiplier}` },
           { title: '最近修改', key: 'updatedAt', render: (_: unknown, c: Row) => formatTime(c.updatedAt) },
+          {
+            title: '成效',
+            key: 'results',
+            render: (_: unknown, c: Row) =>
+              c.status === 'draft' ? null : (
+                <Button
+                  size="small"
+                  icon={<BarChartOutlined />}
+                  data-testid="campaign-results-link"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    navigate(`/campaigns/${c.id}#results`);
+                  }}
+                >
+                  查看成效
+                </Button>
+              ),
+          },
         ]}
       />
     </Card>

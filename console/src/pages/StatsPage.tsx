@@ -1,18 +1,22 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Modal, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
-import { DownloadOutlined, PrinterOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Col, DatePicker, Modal, Row, Segmented, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
+import { DownloadOutlined, FileTextOutlined, PrinterOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import writeXlsxFile, { type SheetData } from 'write-excel-file/browser';
 import { STAFF_STATE_NAMES_ZH, type CaseState, type OperationOutput } from '@ssp/shared';
 import { LineChart } from '../components/LineChart';
+import { saveCsv } from '../download';
 import { formatTime } from '../format';
 import { api, errorText } from '../session';
 import { centreNameOf } from './ReportPage';
+import { TREE_COUNT_COLUMNS, TREE_RATE_COLUMNS, ratePercentText, treeRows, treeSheet, type SheetCell, type StatsTreeRow } from '../stats-trees';
 
 type Summary = OperationOutput<'staffStatsSummary'>;
 type Series = OperationOutput<'staffStatsTimeseries'>;
 type Departments = OperationOutput<'staffStatsDepartments'>;
 type DepartmentRow = Departments['items'][number];
+type Tree = OperationOutput<'staffStatsCategories'>;
+type TreeKind = 'categories' | 'areas';
 type Granularity = 'day' | 'week' | 'month';
 type Rate = { ratio: number | null; percent: number | null };
 
@@ -47,6 +51,8 @@ export function StatsPage() {
   const [summary, setSummary] = useState<Summary | null>(null);
   const [series, setSeries] = useState<Series | null>(null);
   const [departments, setDepartments] = useState<Departments | null>(null);
+  const [trees, setTrees] = useState<{ categories: Tree; areas: Tree } | null>(null);
+  const [treeKind, setTreeKind] = useState<TreeKind>('categories');
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [drill, setDrill] = useState<{ title: string; query: Record<string, string> } | null>(null);
@@ -63,14 +69,17 @@ export function StatsPage() {
     setLoading(true);
     try {
       const q = statsQuery(range);
-      const [s, t, d] = await Promise.all([
+      const [s, t, d, categories, areas] = await Promise.all([
         api.call('staffStatsSummary', { query: q }),
         api.call('staffStatsTimeseries', { query: statsQuery(range, granularity) }),
         api.call('staffStatsDepartments', { query: q }),
+        api.call('staffStatsCategories', { query: q }),
+        api.call('staffStatsAreas', { query: q }),
       ]);
       setSummary(s);
       setSeries(t);
       setDepartments(d);
+      setTrees({ categories, areas });
       setError(null);
     } catch (e) {
       setError(errorText(e));
@@ -95,8 +104,10 @@ export function StatsPage() {
     [series],
   );
 
+  const treeData = useMemo(() => trees && { categories: treeRows(trees.categories.items), areas: treeRows(trees.areas.items) }, [trees]);
+
   const exportXlsx = async () => {
-    if (!summary || !series || !departments) return;
+    if (!summary || !series || !departments || !treeData) return;
     const period = `${summary.range.from} 至 ${summary.range.to}`;
     const overview: SheetData = [
       [
@@ -132,16 +143,65 @@ export function StatsPage() {
         d.rates.reworkRate.percent,
       ]),
     ];
+    // The trees fully expanded: the same rows and figures the tables show.
+    const sheetOf = (rows: SheetCell[][]): SheetData =>
+      rows.map((r, i) => (i === 0 ? r.map((v) => ({ value: v ?? '', fontWeight: 'bold' as const })) : r));
     try {
       await writeXlsxFile([
         { data: overview, sheet: '总体指标', columns: [{ width: 18 }, { width: 28 }] },
         { data: trend, sheet: '趋势', columns: [{ width: 12 }] },
         { data: ranking, sheet: '部门排名', columns: [{ width: 6 }, { width: 24 }] },
+        { data: sheetOf(treeSheet(treeData.categories, '类别')), sheet: '类别统计', columns: [{ width: 6 }, { width: 28 }] },
+        { data: sheetOf(treeSheet(treeData.areas, '区域')), sheet: '区域统计', columns: [{ width: 6 }, { width: 28 }] },
       ]).toFile(`城市管理统计-${summary.range.from}至${summary.range.to}.xlsx`);
     } catch (e) {
       void message.error(errorText(e));
     }
   };
+
+  /** The public statistics dataset (anonymised cells) of the period, as open data in CSV. */
+  const exportPublicCsv = async () => {
+    const q = statsQuery(range);
+    try {
+      const text = String(await api.call('publicStatsExportCsv', { query: q }));
+      saveCsv(text, `公开统计数据集-${q.from}至${q.to}.csv`);
+    } catch (e) {
+      void message.error(errorText(e));
+    }
+  };
+
+  const treeColumns = [
+    {
+      title: treeKind === 'categories' ? '类别' : '区域',
+      key: 'name',
+      render: (_: unknown, r: StatsTreeRow) =>
+        r.filters ? (
+          <Typography.Link
+            data-testid="stats-tree-drill"
+            onClick={(e) => {
+              e.stopPropagation();
+              setDrill({ title: `${r.name} 的案件`, query: { ...statsQuery(range), ...r.filters! } });
+            }}
+          >
+            {r.name}
+          </Typography.Link>
+        ) : (
+          r.name
+        ),
+    },
+    ...TREE_COUNT_COLUMNS.map(([k, title]) => ({
+      title,
+      key: k,
+      width: 90,
+      render: (_: unknown, r: StatsTreeRow) => <span data-cell={k}>{r.counts[k]}</span>,
+    })),
+    ...TREE_RATE_COLUMNS.map(([k, title]) => ({
+      title,
+      key: k,
+      width: 110,
+      render: (_: unknown, r: StatsTreeRow) => <span data-cell={k}>{ratePercentText(r.rates[k])}</span>,
+    })),
+  ];
 
   const reportMonth = range[0].format('YYYY-MM');
   return (
@@ -169,6 +229,9 @@ export function StatsPage() {
           />
           <Button icon={<DownloadOutlined />} onClick={() => void exportXlsx()} disabled={!summary} data-testid="stats-export">
             导出 Excel
+          </Button>
+          <Button icon={<FileTextOutlined />} onClick={() => void exportPublicCsv()} data-testid="stats-public-csv">
+            公开数据集（CSV）
           </Button>
           <Button icon={<PrinterOutlined />} href={`/console/report?month=${reportMonth}`} target="_blank" data-testid="stats-print">
             打印月报
@@ -247,6 +310,30 @@ export function StatsPage() {
               { title: '返工率', key: 'reworkRate', render: (_: unknown, d: DepartmentRow) => percentText(d.rates.reworkRate) },
             ]}
           />
+        </Card>
+      )}
+      {treeData && (
+        <Card size="small" title="分类与区域统计" style={{ marginTop: 16 }}>
+          <Tabs
+            activeKey={treeKind}
+            onChange={(k) => setTreeKind(k as TreeKind)}
+            data-testid="stats-tree-tabs"
+            items={[
+              { key: 'categories', label: '类别树（类型 → 大类 → 小类）' },
+              { key: 'areas', label: '区域树（区县 → 街道 → 网格）' },
+            ]}
+          />
+          <Table<StatsTreeRow>
+            key={treeKind}
+            rowKey="key"
+            size="small"
+            pagination={false}
+            dataSource={treeData[treeKind]}
+            data-testid={`stats-tree-${treeKind}`}
+            locale={{ emptyText: '本期没有数据' }}
+            columns={treeColumns}
+          />
+          <Typography.Text type="secondary">点击名称查看对应案件；展开行查看下级。</Typography.Text>
         </Card>
       )}
       {drill && <DrillDown title={drill.title} query={drill.query} onClose={() => setDrill(null)} />}
