@@ -43,6 +43,13 @@ export type PointsRules = z.infer<typeof pointsRulesSchema>;
 
 export const LEDGER_KINDS = ['earn', 'spend', 'refund', 'clawback', 'adjustment'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
+export const LEDGER_KIND_NAMES_ZH: Record<LedgerKind, string> = {
+  earn: '获得',
+  spend: '兑换',
+  refund: '退回',
+  clawback: '扣回',
+  adjustment: '人工调整',
+};
 
 /** Why points moved; the Chinese text on each line explains it to the citizen. */
 export const LEDGER_REASONS = [

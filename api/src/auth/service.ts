@@ -231,7 +231,16 @@ export class AuthService {
       .lean<WithId<CitizenFields>[]>();
     const { items, nextCursor } = CITIZEN_SEARCH_ORDER.page(docs as (WithId<CitizenFields> & { _id: Types.ObjectId })[], q.limit);
     return {
-      items: items.filter((c) => !phonePrefix || (c.phone ?? '').replace(/\D/g, '').replace(/^86(?=1\d{10}$)/, '').startsWith(phonePrefix)).map(toCitizenSummary),
+      items: items
+        .filter(
+          (c) =>
+            !phonePrefix ||
+            (c.phone ?? '')
+              .replace(/\D/g, '')
+              .replace(/^86(?=1\d{10}$)/, '')
+              .startsWith(phonePrefix),
+        )
+        .map(toCitizenSummary),
       nextCursor,
     };
   }

@@ -1,5 +1,13 @@
 import { Types } from 'mongoose';
-import { CLAIM_STATUS_NAMES_ZH, claimStatusName, pageRoute, REWARD_KIND_NAMES_ZH, shanghaiMinute, type ClaimStatus, type StaffClaim } from '@ssp/shared';
+import {
+  CLAIM_STATUS_NAMES_ZH,
+  claimStatusName,
+  pageRoute,
+  REWARD_KIND_NAMES_ZH,
+  shanghaiMinute,
+  type ClaimStatus,
+  type StaffClaim,
+} from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { conflict, notFound } from '../core/errors';
 import { toCsv } from '../core/csv';
