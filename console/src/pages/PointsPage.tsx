@@ -227,7 +227,7 @@ export function PointsPage() {
       {selected && (
         <Card data-testid="citizen-points">
           {detailError && <Alert type="error" showIcon message={detailError} style={{ marginBottom: 16 }} />}
-          <Row gutter={24} align="middle">
+          <Row gutter={24} align="middle" wrap={false}>
             <Col flex="auto">
               <Descriptions column={3} size="small" title={`市民：${selected.nickname}`}>
                 <Descriptions.Item label="手机号">{selected.phoneMasked ?? '未绑定'}</Descriptions.Item>
@@ -235,12 +235,12 @@ export function PointsPage() {
                 <Descriptions.Item label="累计获得">{points?.earnedTotal ?? '—'}</Descriptions.Item>
               </Descriptions>
             </Col>
-            <Col>
+            <Col flex="none" style={{ minWidth: 120 }}>
               <div data-testid="points-balance">
                 <Statistic title="当前积分" value={points?.balance ?? '—'} groupSeparator="" valueStyle={{ fontSize: 32 }} />
               </div>
             </Col>
-            <Col>
+            <Col flex="none">
               <Button type="primary" onClick={openAdjust} disabled={!points} data-testid="points-adjust">
                 调整积分
               </Button>
