@@ -232,7 +232,7 @@ export function PointsPage() {
               <Descriptions column={3} size="small" title={`市民：${selected.nickname}`}>
                 <Descriptions.Item label="手机号">{selected.phoneMasked ?? '未绑定'}</Descriptions.Item>
                 <Descriptions.Item label="市民编号">{selected.id}</Descriptions.Item>
-                <Descriptions.Item label="累计获得">{points?.earnedTotal ?? '—'}</Descriptions.Item>
+                <Descriptions.Item label="上报奖励累计">{points?.earnedTotal ?? '—'}</Descriptions.Item>
               </Descriptions>
             </Col>
             <Col flex="none" style={{ minWidth: 120 }}>
