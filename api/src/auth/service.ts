@@ -213,14 +213,13 @@ export class AuthService {
     const text = q.q.trim();
     const Citizen = getCitizenModel(this.ctx.db);
     let filter: Record<string, unknown>;
-    let phonePrefix: string | null = null;
     const tail = PHONE_TAIL_QUERY.exec(text);
     if (OBJECT_ID.test(text)) {
       filter = { _id: new Types.ObjectId(text) };
     } else if (tail) {
       await this.backfillPhoneTails();
-      filter = { phoneTail: tail[2] };
-      phonePrefix = tail[1] ?? null;
+      // Numbers are stored as 11 digits (PHONE_PATTERN); the masked form's first 3 narrow what the tail index read.
+      filter = { phoneTail: tail[2], ...(tail[1] ? { phone: { $regex: `^${tail[1]}\\d{4}${tail[2]}$` } } : {}) };
     } else {
       filter = { nickname: { $regex: `^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` } };
     }
@@ -230,19 +229,7 @@ export class AuthService {
       .select({ nickname: 1, phone: 1, createdAt: 1 })
       .lean<WithId<CitizenFields>[]>();
     const { items, nextCursor } = CITIZEN_SEARCH_ORDER.page(docs as (WithId<CitizenFields> & { _id: Types.ObjectId })[], q.limit);
-    return {
-      items: items
-        .filter(
-          (c) =>
-            !phonePrefix ||
-            (c.phone ?? '')
-              .replace(/\D/g, '')
-              .replace(/^86(?=1\d{10}$)/, '')
-              .startsWith(phonePrefix),
-        )
-        .map(toCitizenSummary),
-      nextCursor,
-    };
+    return { items: items.map(toCitizenSummary), nextCursor };
   }
 
   private phoneTailsBackfilled?: Promise<void>;
