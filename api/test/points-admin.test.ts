@@ -98,6 +98,13 @@ describe('finding a citizen', () => {
     expect(any.body.items).toEqual([]);
   });
 
+  it('reads the phone tail from an index, not by scanning every citizen', async () => {
+    const explained = await api.db.db!.command({ explain: { find: 'citizens', filter: { phoneTail: '5678' } }, verbosity: 'queryPlanner' });
+    const plan = JSON.stringify(explained);
+    expect(plan).toContain('IXSCAN');
+    expect(plan).not.toContain('COLLSCAN');
+  });
+
   it('refuses bad input with 400 on the field', async () => {
     expectField(await getJson(api, '/admin/citizens', admin.auth), 400, 'q');
     expectField(await search('   '), 400, 'q');
