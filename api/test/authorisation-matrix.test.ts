@@ -376,6 +376,9 @@ const SPEC: RouteSpec[] = [
     probe: () => ({}),
   },
   { route: 'GET /admin/points/citizens/:id/history', allow: ADMIN, url: (f) => `/admin/points/citizens/${f.A.id}/history` },
+  { route: 'GET /admin/points/citizens/:id', allow: ADMIN, url: (f) => `/admin/points/citizens/${f.A.id}` },
+  // Citizens' nicknames and masked numbers: administrators only.
+  { route: 'GET /admin/citizens', allow: ADMIN, url: () => `/admin/citizens?q=${encodeURIComponent('市民')}` },
   { route: 'GET /admin/rewards', allow: CLAIM_STAFF },
   { route: 'PUT /admin/rewards/:id', allow: ADMIN, url: (f) => `/admin/rewards/${f.rewardId}`, body: () => ({}), probe: () => ({}) },
   { route: 'GET /admin/claims', allow: CLAIM_STAFF },
@@ -393,6 +396,13 @@ const SPEC: RouteSpec[] = [
     url: (f) => `/admin/claims/${f.claimId}/fail`,
     body: () => ({ reason: '越权标记失败' }),
     probe: () => ({}),
+  },
+  {
+    route: 'POST /admin/claims/:id/delivered',
+    allow: CLAIM_STAFF,
+    url: (f) => `/admin/claims/${f.claimId}/delivered`,
+    body: () => ({}),
+    probe: () => INVALID,
   },
 
   // ---- statistics: anonymised public figures; the unsuppressed view for every staff role (department scoped)

@@ -415,6 +415,7 @@ const BODY_ROUTES: BodyRoute[] = [
   { method: 'PUT', path: () => '/admin/rewards/hostile-gift', who: 'admin', body: rewardBody },
   { method: 'POST', path: () => `/admin/claims/${FAKE_ID}/fulfil`, who: 'admin', body: () => ({ code: 'CODE-123' }) },
   { method: 'POST', path: () => `/admin/claims/${FAKE_ID}/fail`, who: 'admin', body: () => ({ reason: '号码无效' }) },
+  { method: 'POST', path: () => `/admin/claims/${FAKE_ID}/delivered`, who: 'admin', body: () => ({}), emptyIsValid: true },
   {
     method: 'POST',
     path: () => '/reports',
@@ -597,6 +598,7 @@ const QUERY_ROUTES: QueryRoute[] = [
   { path: () => '/leaderboard', who: 'none', query: () => ({ period: 'month', limit: '10' }), params: ['period', 'month', 'district', 'limit'] },
   { path: (s) => `/admin/points/citizens/${s.aliceId}/history`, who: 'admin', query: () => ({ limit: '10' }), params: ['cursor', 'limit'] },
   { path: () => '/admin/claims', who: 'admin', query: () => ({ status: 'pending', limit: '10' }), params: ['status', 'cursor', 'limit'] },
+  { path: () => '/admin/citizens', who: 'admin', query: () => ({ q: '5678', limit: '10' }), params: ['q', 'cursor', 'limit'] },
   { path: () => '/admin/claims/export.csv', who: 'admin', query: () => ({ status: 'pending' }), params: ['status'] },
   {
     path: () => '/reports/nearby',
@@ -770,6 +772,8 @@ describe('hostile path ids', () => {
     ['PATCH', (id) => `/admin/staff/${id}`, 'admin', { displayName: '改名' }],
     ['GET', (id) => `/admin/points/citizens/${id}/history`, 'admin'],
     ['POST', (id) => `/admin/claims/${id}/fulfil`, 'admin', { code: 'X' }],
+    ['POST', (id) => `/admin/claims/${id}/delivered`, 'admin', {}],
+    ['GET', (id) => `/admin/points/citizens/${id}`, 'admin'],
     ['PUT', (id) => `/admin/rewards/${id}`, 'admin', rewardBody()],
     ['POST', (id) => `/rewards/${id}/claims`, 'bob', {}],
     // Idempotent: leaving a district one never subscribed to is a no-op (the id is only ever compared).

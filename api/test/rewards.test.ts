@@ -280,7 +280,9 @@ describe('fulfilment', () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\r\n');
-    expect(lines[0]).toBe('兑换单号,奖品,类型,消耗积分,市民昵称,手机号（脱敏）,手机号（完整）,号码核对,申请时间（北京时间）,状态,发放凭证');
+    expect(lines[0]).toBe(
+      '兑换单号,奖品,类型,消耗积分,市民昵称,手机号（脱敏）,手机号（完整）,号码核对,申请时间（北京时间）,状态,发放凭证,送达时间（北京时间）',
+    );
     const row = lines.find((l) => l.startsWith(made.id))!;
     expect(row).toContain('139****1111,13900001111,一致');
     expect(row).toContain(`"'=HYPERLINK(""x"")"`);

@@ -13,6 +13,7 @@ import { CampaignsPage } from './pages/CampaignsPage';
 import { CampaignEditor } from './pages/CampaignEditor';
 import { RewardsPage } from './pages/RewardsPage';
 import { ForwardingPage } from './pages/ForwardingPage';
+import { PointsPage } from './pages/PointsPage';
 import { ReportPage } from './pages/ReportPage';
 
 export function App() {
@@ -54,6 +55,7 @@ export function App() {
         {allowed.has('staff') && <Route path="/staff" element={<StaffPage />} />}
         {allowed.has('rewards') && <Route path="/rewards" element={<RewardsPage />} />}
         {allowed.has('claims') && <Route path="/claims" element={<ClaimsPage />} />}
+        {allowed.has('points') && <Route path="/points" element={<PointsPage />} />}
         {allowed.has('forwarding') && <Route path="/forwarding" element={<ForwardingPage />} />}
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>

@@ -9,6 +9,7 @@ import {
   NotificationOutlined,
   HomeOutlined,
   LogoutOutlined,
+  DollarOutlined,
   ScheduleOutlined,
   TeamOutlined,
   UserOutlined,
@@ -28,6 +29,7 @@ const ICONS: Record<ScreenKey, React.ReactNode> = {
   staff: <TeamOutlined />,
   rewards: <ShoppingOutlined />,
   claims: <GiftOutlined />,
+  points: <DollarOutlined />,
   forwarding: <SendOutlined />,
 };
 

@@ -16,7 +16,7 @@ export function takesAction(role: StaffRole, actions: readonly CaseAction[]): bo
   return actions.some((a) => (TRANSITIONS[a].roles as readonly ActorRole[]).includes(role as ActorRole));
 }
 
-export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'forwarding';
+export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'points' | 'forwarding';
 
 export interface Screen {
   key: ScreenKey;
@@ -66,6 +66,7 @@ export const SCREENS: readonly Screen[] = [
   { key: 'staff', path: '/staff', title: '工作人员账号', operations: ['listStaff', 'createStaff', 'updateStaff', 'listDepartments'] },
   { key: 'rewards', path: '/rewards', title: '奖励与库存', operations: ['listRewardsAdmin', 'upsertReward'] },
   { key: 'claims', path: '/claims', title: '兑换发放', operations: ['listClaims', 'fulfilClaim', 'failClaim', 'exportClaimsCsv'] },
+  { key: 'points', path: '/points', title: '积分调整', operations: ['searchCitizens', 'getCitizenPoints', 'citizenPointsHistory', 'adjustPoints'] },
   { key: 'forwarding', path: '/forwarding', title: '转办投递', operations: ['forwardingStatus', 'retryFailedForwarding'] },
 ];
 

@@ -78,6 +78,7 @@ export const ERROR_CODES = [
   'PHONE_REQUIRED',
   'REWARD_NOT_ACTIVE',
   'CLAIM_NOT_PENDING',
+  'CLAIM_NOT_FULFILLED',
   // statistics
   'STATS_REBUILD_IN_PROGRESS',
 ] as const;
@@ -173,6 +174,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   PHONE_REQUIRED: '兑换话费需要先绑定手机号',
   REWARD_NOT_ACTIVE: '该奖品当前不在兑换期内',
   CLAIM_NOT_PENDING: '该兑换已处理，不能重复操作',
+  CLAIM_NOT_FULFILLED: '该兑换尚未发放，不能标记送达',
   STATS_REBUILD_IN_PROGRESS: '统计数据正在重建，请稍后再试',
 };
 

@@ -43,6 +43,13 @@ export type PointsRules = z.infer<typeof pointsRulesSchema>;
 
 export const LEDGER_KINDS = ['earn', 'spend', 'refund', 'clawback', 'adjustment'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
+export const LEDGER_KIND_NAMES_ZH: Record<LedgerKind, string> = {
+  earn: '获得',
+  spend: '兑换',
+  refund: '退回',
+  clawback: '扣回',
+  adjustment: '人工调整',
+};
 
 /** Why points moved; the Chinese text on each line explains it to the citizen. */
 export const LEDGER_REASONS = [
@@ -82,6 +89,17 @@ export type PointsLine = z.infer<typeof pointsLineSchema>;
 export const pointsHistorySchema = z.object({ items: z.array(pointsLineSchema), nextCursor: z.string().nullable() });
 export type PointsHistory = z.infer<typeof pointsHistorySchema>;
 
+/** A ledger line as the administrator audits it: also who made an adjustment and the reason they gave. */
+export const staffPointsLineSchema = pointsLineSchema.extend({
+  /** The reason an administrator typed for an adjustment (or a failed claim's reason); null otherwise. */
+  note: z.string().nullable(),
+  /** The staff member who made the change (adjustments); null for automatic lines. */
+  operator: z.object({ id: z.string(), displayName: z.string() }).nullable(),
+});
+export type StaffPointsLine = z.infer<typeof staffPointsLineSchema>;
+export const staffPointsHistorySchema = z.object({ items: z.array(staffPointsLineSchema), nextCursor: z.string().nullable() });
+export type StaffPointsHistory = z.infer<typeof staffPointsHistorySchema>;
+
 export const pointsHistoryQuerySchema = z.object({
   cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
@@ -102,6 +120,39 @@ export const myPointsSchema = z.object({
 export type MyPoints = z.infer<typeof myPointsSchema>;
 
 export const pointsPreferencesSchema = z.object({ anonymous: z.boolean({ error: '请选择是否匿名' }) }).strict();
+
+// ---------------------------------------------------------------- administrators: citizens and their points
+
+/**
+ * GET /admin/citizens?q=: a citizen id (24 hex digits), the last 4 digits of the bound phone
+ * number (what the masked number shows), or the start of a nickname.
+ */
+export const citizenSearchQuerySchema = z.object({
+  q: safeText({ error: '请输入市民编号、手机尾号或昵称' }).trim().min(1, '请输入市民编号、手机尾号或昵称').max(40, '查询内容最多 40 个字'),
+  cursor: cursorSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+export type CitizenSearchQuery = z.infer<typeof citizenSearchQuerySchema>;
+
+/** A citizen as an administrator finds them: never the full phone number. */
+export const citizenSummarySchema = z.object({
+  id: z.string(),
+  nickname: z.string(),
+  /** e.g. 138****5678, or null without a bound number. */
+  phoneMasked: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type CitizenSummary = z.infer<typeof citizenSummarySchema>;
+export const citizenSearchResultSchema = z.object({ items: z.array(citizenSummarySchema), nextCursor: z.string().nullable() });
+export type CitizenSearchResult = z.infer<typeof citizenSearchResultSchema>;
+
+/** GET /admin/points/citizens/:id: who, and their balance. */
+export const citizenPointsSchema = z.object({
+  citizen: citizenSummarySchema,
+  balance: z.number().int(),
+  earnedTotal: z.number().int(),
+});
+export type CitizenPoints = z.infer<typeof citizenPointsSchema>;
 
 export const pointsAdjustmentSchema = z
   .object({
@@ -202,6 +253,14 @@ export const CLAIM_STATUS_NAMES_ZH: Record<ClaimStatus, string> = {
   rejected: '兑换未成功',
 };
 
+/** What the citizen sees of a fulfilled claim once staff marked it delivered (a field, not a status: the claim stays fulfilled). */
+export const CLAIM_DELIVERED_NAME_ZH = '已送达';
+
+/** The status name shown for a claim: 已送达 for a fulfilled claim marked delivered. */
+export function claimStatusName(status: ClaimStatus, deliveredAt: string | Date | null | undefined): string {
+  return status === 'fulfilled' && deliveredAt ? CLAIM_DELIVERED_NAME_ZH : CLAIM_STATUS_NAMES_ZH[status];
+}
+
 export const claimSchema = z.object({
   id: z.string(),
   rewardId: z.string(),
@@ -217,6 +276,8 @@ export const claimSchema = z.object({
   failReason: z.string().nullable(),
   createdAt: z.string(),
   fulfilledAt: z.string().nullable(),
+  /** Set when staff marked a fulfilled claim delivered (已送达); the status stays fulfilled. */
+  deliveredAt: z.string().nullable(),
   failedAt: z.string().nullable(),
 });
 export type Claim = z.infer<typeof claimSchema>;

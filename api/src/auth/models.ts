@@ -13,6 +13,8 @@ const citizenSchema = new Schema(
     nickname: { type: String, required: true, default: DEFAULT_NICKNAME },
     /** Full number, server-side only (phone-credit rewards); answered masked. */
     phone: { type: String },
+    /** The last 4 digits of `phone` (what the masked number shows): administrators find citizens by it. */
+    phoneTail: { type: String },
     /** The service account's openid (WeChat web authorisation in the browser version). */
     webOpenid: { type: String },
     /** The number the citizen proved with an SMS code: the browser sign-in identity. */
@@ -26,6 +28,9 @@ citizenSchema.index({ openid: 1 }, { unique: true, sparse: true });
 citizenSchema.index({ devUser: 1 }, { unique: true, sparse: true });
 citizenSchema.index({ verifiedPhone: 1 }, { unique: true, sparse: true });
 citizenSchema.index({ webOpenid: 1 }, { unique: true, sparse: true });
+// Administrators' citizen search (GET /admin/citizens): by phone tail, by nickname prefix.
+citizenSchema.index({ phoneTail: 1 }, { sparse: true });
+citizenSchema.index({ nickname: 1 });
 
 export type CitizenFields = InferSchemaType<typeof citizenSchema>;
 

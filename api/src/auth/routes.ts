@@ -57,6 +57,7 @@ export function authHandlers(services: Services): Handlers<OperationsOfTag<'auth
     getStaffMe: ({ caller }) => auth.getStaffProfile(caller.userId),
     linkStaffWeChat: ({ caller, body }) => auth.linkStaffWeChat(caller.userId, body.code),
     listStaff: async () => ({ items: await auth.listStaff() }),
+    searchCitizens: ({ query }) => auth.searchCitizens(query),
     createStaff: ({ body }) => auth.createStaff(body),
     updateStaff: ({ caller, params, body }) => auth.updateStaff(caller.userId, params.id, body),
   };

@@ -1,8 +1,10 @@
-import { isValidObjectId } from 'mongoose';
+import { isValidObjectId, Types } from 'mongoose';
 import {
   createStaffSchema,
   DEFAULT_NICKNAME,
   roleDepartmentIssue,
+  type CitizenSearchResult,
+  type CitizenSummary,
   type CreateStaff,
   type LoginResult,
   type Me,
@@ -17,6 +19,7 @@ import {
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, parseInput, validationFailed } from '../core/errors';
 import { maskPhone } from '../core/mask';
+import { keyset } from '../core/pagination';
 import { getCitizenModel, getRefreshTokenModel, getStaffModel, type CitizenFields, type StaffFields } from './models';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords';
 import { RefreshTokenStore, type ConsumedRefreshToken } from './refresh-tokens';
@@ -39,6 +42,24 @@ export interface CitizenRecord {
 }
 
 type WithId<T> = T & { _id: { toString(): string } };
+
+/** The last 4 digits of a phone number: what its masked form shows and what administrators search by. */
+export const phoneTailOf = (phone: string): string => phone.replace(/\D/g, '').slice(-4);
+
+/** Administrators' citizen search: newest account first (by creation time: an upsert's _id says nothing of order on every server). */
+const CITIZEN_SEARCH_ORDER = keyset<{ _id: Types.ObjectId; createdAt: Date }, 'date'>('createdAt', -1, 'date');
+const OBJECT_ID = /^[a-f0-9]{24}$/;
+/** 5678, or the masked form 138****5678 as the console shows it. */
+const PHONE_TAIL_QUERY = /^(?:(1\d{2})\*{4})?(\d{4})$/;
+
+function toCitizenSummary(citizen: WithId<CitizenFields>): CitizenSummary {
+  return {
+    id: citizen._id.toString(),
+    nickname: citizen.nickname,
+    phoneMasked: citizen.phone ? maskPhone(citizen.phone) : null,
+    createdAt: citizen.createdAt.toISOString(),
+  };
+}
 
 function toMe(citizen: WithId<CitizenFields>, points: number): Me {
   return {
@@ -153,7 +174,7 @@ export class AuthService {
     const { citizen } = await this.upsertCitizen(
       { verifiedPhone: phone },
       { lastLoginAt: now },
-      { createdAt: now, nickname: DEFAULT_NICKNAME, phone },
+      { createdAt: now, nickname: DEFAULT_NICKNAME, phone, phoneTail: phoneTailOf(phone) },
     );
     return this.citizenLoginResult(citizen);
   }
@@ -168,16 +189,71 @@ export class AuthService {
   async updateMe(citizenId: string, patch: UpdateMe): Promise<Me> {
     const set: Record<string, string> = {};
     if (patch.nickname !== undefined) set.nickname = patch.nickname;
-    if (patch.phone) set.phone = patch.phone;
+    if (patch.phone) {
+      set.phone = patch.phone;
+      set.phoneTail = phoneTailOf(patch.phone);
+    }
     const update = {
       ...(Object.keys(set).length ? { $set: set } : {}),
-      ...(patch.phone === null ? { $unset: { phone: 1 } } : {}),
+      ...(patch.phone === null ? { $unset: { phone: 1, phoneTail: 1 } } : {}),
     };
     if (Object.keys(update).length === 0) return this.getMe(citizenId);
     if (!isValidObjectId(citizenId)) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
     const citizen = await getCitizenModel(this.ctx.db).findByIdAndUpdate(citizenId, update, { returnDocument: 'after' }).lean();
     if (!citizen) throw new ApiError(401, 'UNAUTHENTICATED', '账号不存在，请重新登录');
     return this.toMe(citizen);
+  }
+
+  /**
+   * Administrators look a citizen up (GET /admin/citizens?q=): by id (24 hex digits), by the
+   * last 4 digits of the bound phone number (or its masked form 138****5678), else by the
+   * start of the nickname. Answers the masked number only. Newest account first, paginated.
+   */
+  async searchCitizens(q: { q: string; cursor?: string; limit: number }): Promise<CitizenSearchResult> {
+    const text = q.q.trim();
+    const Citizen = getCitizenModel(this.ctx.db);
+    let filter: Record<string, unknown>;
+    const tail = PHONE_TAIL_QUERY.exec(text);
+    if (OBJECT_ID.test(text)) {
+      filter = { _id: new Types.ObjectId(text) };
+    } else if (tail) {
+      await this.backfillPhoneTails();
+      // Numbers are stored as 11 digits (PHONE_PATTERN); the masked form's first 3 narrow what the tail index read.
+      filter = { phoneTail: tail[2], ...(tail[1] ? { phone: { $regex: `^${tail[1]}\\d{4}${tail[2]}$` } } : {}) };
+    } else {
+      filter = { nickname: { $regex: `^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` } };
+    }
+    const docs = await Citizen.find({ ...filter, ...CITIZEN_SEARCH_ORDER.after(q.cursor) })
+      .sort(CITIZEN_SEARCH_ORDER.sort)
+      .limit(q.limit + 1)
+      .select({ nickname: 1, phone: 1, createdAt: 1 })
+      .lean<WithId<CitizenFields>[]>();
+    const { items, nextCursor } = CITIZEN_SEARCH_ORDER.page(docs as (WithId<CitizenFields> & { _id: Types.ObjectId })[], q.limit);
+    return { items: items.map(toCitizenSummary), nextCursor };
+  }
+
+  private phoneTailsBackfilled?: Promise<void>;
+  /** Accounts that bound a number before `phoneTail` existed get it once per process (a no-op after the first run on a database). */
+  private backfillPhoneTails(): Promise<void> {
+    this.phoneTailsBackfilled ??= (async () => {
+      const Citizen = getCitizenModel(this.ctx.db);
+      const missing = await Citizen.find({ phone: { $exists: true }, phoneTail: { $exists: false } })
+        .select({ phone: 1 })
+        .lean();
+      for (const c of missing) {
+        if (c.phone) await Citizen.updateOne({ _id: c._id, phone: c.phone }, { $set: { phoneTail: phoneTailOf(c.phone) } });
+      }
+    })().catch((err: unknown) => {
+      this.phoneTailsBackfilled = undefined;
+      throw err;
+    });
+    return this.phoneTailsBackfilled;
+  }
+
+  /** A citizen as administrators see them (masked number), or null. */
+  async citizenSummary(id: string): Promise<CitizenSummary | null> {
+    const citizen = await this.findCitizen(id);
+    return citizen ? toCitizenSummary(citizen) : null;
   }
 
   /** A citizen for server-side use by other domains, or null. */

@@ -1,5 +1,13 @@
 import { Types } from 'mongoose';
-import { CLAIM_STATUS_NAMES_ZH, pageRoute, REWARD_KIND_NAMES_ZH, shanghaiMinute, type ClaimStatus, type StaffClaim } from '@ssp/shared';
+import {
+  CLAIM_STATUS_NAMES_ZH,
+  claimStatusName,
+  pageRoute,
+  REWARD_KIND_NAMES_ZH,
+  shanghaiMinute,
+  type ClaimStatus,
+  type StaffClaim,
+} from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { conflict, notFound } from '../core/errors';
 import { toCsv } from '../core/csv';
@@ -10,7 +18,7 @@ import { getClaimModel, type ClaimDoc } from './models';
 
 const EXPORT_MAX_ROWS = 10_000;
 
-/** Staff handing claimed rewards over: the queue, shipped (with its code) or failed (points back), the fulfilment CSV. */
+/** Staff handing claimed rewards over: the queue, shipped (with its code), delivered, or failed (points back), the fulfilment CSV. */
 export class ClaimFulfilment {
   constructor(
     private readonly ctx: ServiceContext,
@@ -47,6 +55,41 @@ export class ClaimFulfilment {
     const now = this.ctx.clock.now();
     const claim = await this.finalise(claimId, { status: 'failed', failReason: reason, failedAt: now, failedBy: staffId, updatedAt: now });
     return this.staffView(claim);
+  }
+
+  /**
+   * A fulfilled (shipped) claim reached the citizen: 已送达. Only from fulfilled (else 409
+   * CLAIM_NOT_FULFILLED); marking it again answers the claim as it is (the first time stays).
+   * One conditional update decides, so parallel clicks change it once.
+   */
+  async markDelivered(claimId: string, staffId: string): Promise<StaffClaim> {
+    if (!Types.ObjectId.isValid(claimId)) throw notFound('兑换记录不存在');
+    const now = this.ctx.clock.now();
+    const updated = await this.Claim.findOneAndUpdate(
+      { _id: claimId, status: 'fulfilled', deliveredAt: null },
+      { $set: { deliveredAt: now, deliveredBy: staffId, updatedAt: now } },
+      { returnDocument: 'after' },
+    ).lean<ClaimDoc>();
+    if (updated) {
+      await this.tellDelivered(updated);
+      return this.staffView(updated);
+    }
+    const current = await this.Claim.findById(claimId).lean<ClaimDoc>();
+    if (!current) throw notFound('兑换记录不存在');
+    if (current.status === 'fulfilled' && current.deliveredAt) return this.staffView(current);
+    throw conflict('CLAIM_NOT_FULFILLED', `该兑换当前为「${CLAIM_STATUS_NAMES_ZH[current.status]}」，发放后才能标记送达`);
+  }
+
+  private async tellDelivered(claim: ClaimDoc): Promise<void> {
+    await this.tell?.({
+      key: `claim:${String(claim._id)}:delivered`,
+      citizenId: claim.citizenId,
+      kind: 'claim',
+      title: `兑换已送达：${claim.rewardName}`,
+      body: '奖品已送达，感谢您参与城市管理',
+      page: pageRoute('claims'),
+      at: claim.deliveredAt ?? claim.updatedAt,
+    }).catch((err: Error) => this.ctx.logger.warn({ claimId: String(claim._id), err: err.message }, 'claim message not added to the message centre'));
   }
 
   private async finalise(claimId: string, set: Partial<ClaimDoc>): Promise<ClaimDoc> {
@@ -106,6 +149,7 @@ export class ClaimFulfilment {
       '申请时间（北京时间）',
       '状态',
       '发放凭证',
+      '送达时间（北京时间）',
     ];
     const rows = claims.map((c) => {
       const citizen = byId.get(c.citizenId);
@@ -124,8 +168,9 @@ export class ClaimFulfilment {
         c.phoneMasked ?? '',
         ...phoneCells,
         shanghaiMinute(c.createdAt),
-        CLAIM_STATUS_NAMES_ZH[c.status],
+        claimStatusName(c.status, c.deliveredAt),
         c.fulfilmentCode ?? '',
+        c.deliveredAt ? shanghaiMinute(c.deliveredAt) : '',
       ];
     });
     return toCsv(header, rows);

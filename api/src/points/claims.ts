@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
-import { CLAIM_STATUS_NAMES_ZH, shanghaiMonth, type Claim } from '@ssp/shared';
+import { claimStatusName, shanghaiMonth, type Claim } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, unprocessable } from '../core/errors';
 import { maskPhone } from '../core/mask';
@@ -37,12 +37,13 @@ export function toClaim(c: ClaimDoc): Claim {
     kind: c.kind,
     costPoints: c.costPoints,
     status: c.status,
-    statusName: CLAIM_STATUS_NAMES_ZH[c.status],
+    statusName: claimStatusName(c.status, c.deliveredAt),
     phoneMasked: c.phoneMasked ?? null,
     fulfilmentCode: c.fulfilmentCode ?? null,
     failReason: c.failReason ?? null,
     createdAt: c.createdAt.toISOString(),
     fulfilledAt: c.fulfilledAt ? c.fulfilledAt.toISOString() : null,
+    deliveredAt: c.deliveredAt ? c.deliveredAt.toISOString() : null,
     failedAt: c.failedAt ? c.failedAt.toISOString() : null,
   };
 }
@@ -131,6 +132,8 @@ export class RewardClaims {
       updatedAt: now,
       fulfilledAt: null,
       fulfilledBy: null,
+      deliveredAt: null,
+      deliveredBy: null,
       failedAt: null,
       failedBy: null,
     };

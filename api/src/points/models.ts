@@ -258,6 +258,9 @@ export interface ClaimDoc {
   updatedAt: Date;
   fulfilledAt: Date | null;
   fulfilledBy: string | null;
+  /** Staff marked the fulfilled claim delivered (已送达); absent on claims from before this field. */
+  deliveredAt?: Date | null;
+  deliveredBy?: string | null;
   failedAt: Date | null;
   failedBy: string | null;
 }
@@ -281,6 +284,8 @@ const claimSchema = new Schema(
     updatedAt: { type: Date, required: true },
     fulfilledAt: { type: Date, default: null },
     fulfilledBy: { type: String, default: null },
+    deliveredAt: { type: Date, default: null },
+    deliveredBy: { type: String, default: null },
     failedAt: { type: Date, default: null },
     failedBy: { type: String, default: null },
   },

@@ -64,6 +64,9 @@ export class RewardService {
   fail(claimId: string, reason: string, staffId: string): Promise<StaffClaim> {
     return this.fulfilment.fail(claimId, reason, staffId);
   }
+  markDelivered(claimId: string, staffId: string): Promise<StaffClaim> {
+    return this.fulfilment.markDelivered(claimId, staffId);
+  }
   exportCsv(status: 'pending' | 'fulfilled' | 'failed', withFullPhone: boolean): Promise<string> {
     return this.fulfilment.exportCsv(status, withFullPhone);
   }

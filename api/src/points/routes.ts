@@ -22,7 +22,8 @@ export function pointsHandlers({ points }: Services): Handlers<OperationsOfTag<'
 
     // ---- staff
     adjustPoints: ({ caller, body }) => points.adjust(caller.userId, body),
-    citizenPointsHistory: ({ params, query }) => points.history(params.id, query),
+    getCitizenPoints: ({ params }) => points.citizenPoints(params.id),
+    citizenPointsHistory: ({ params, query }) => points.historyForStaff(params.id, query),
     listRewardsAdmin: async () => ({ items: await rewards.listAll() }),
     upsertReward: ({ params, body }) => rewards.upsertReward(params.id, body),
     listClaims: ({ query }) => rewards.listForStaff(query),
@@ -35,5 +36,6 @@ export function pointsHandlers({ points }: Services): Handlers<OperationsOfTag<'
     },
     fulfilClaim: ({ caller, params, body }) => rewards.fulfil(params.id, body.code, caller.userId),
     failClaim: ({ caller, params, body }) => rewards.fail(params.id, body.reason, caller.userId),
+    markClaimDelivered: ({ caller, params }) => rewards.markDelivered(params.id, caller.userId),
   };
 }

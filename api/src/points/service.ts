@@ -6,11 +6,14 @@ import {
   type Leaderboard,
   type LedgerReason,
   type MyPoints,
+  type CitizenPoints,
   type PointsAdjustment,
   type PointsHistory,
   type PointsLine,
   type PointsRules,
   type RewardDefinition,
+  type StaffPointsHistory,
+  type StaffPointsLine,
 } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound, validationFailed } from '../core/errors';
@@ -60,6 +63,16 @@ function toLine(e: LedgerEntry): PointsLine {
     campaignId: e.campaignId ?? null,
     multiplier: e.multiplier ?? null,
     at: e.at.toISOString(),
+  };
+}
+
+/** A line as the administrator audits it: the reason typed and who made the change. */
+function toStaffLine(e: LedgerEntry, operators: Map<string, string>): StaffPointsLine {
+  const note = e.reasonParams?.note;
+  return {
+    ...toLine(e),
+    note: typeof note === 'string' ? note : null,
+    operator: e.actorId ? { id: e.actorId, displayName: operators.get(e.actorId) ?? '（已删除的账号）' } : null,
   };
 }
 
@@ -282,7 +295,7 @@ export class PointsService {
 
   // ------------------------------------------------------------ adjustments
 
-  async adjust(actorId: string, input: PointsAdjustment): Promise<{ line: PointsLine; balance: number }> {
+  async adjust(actorId: string, input: PointsAdjustment): Promise<{ line: StaffPointsLine; balance: number }> {
     if (!(await this.options.auth.citizenExists(input.citizenId))) {
       throw notFound('市民不存在', 'NOT_FOUND');
     }
@@ -298,9 +311,30 @@ export class PointsService {
     });
     if (entry.state === 'declined') {
       const balance = await this.balanceOf(input.citizenId);
-      throw conflict('INSUFFICIENT_POINTS', '扣减后积分将小于 0', [{ field: 'amount', issue: `该市民当前积分为 ${balance}` }]);
+      throw conflict('INSUFFICIENT_POINTS', '扣减后积分将小于 0', [{ field: 'amount', issue: `该市民当前积分为 ${balance}，最多可扣减 ${balance}` }]);
     }
-    return { line: toLine(entry), balance: entry.balanceAfter ?? 0 };
+    const operators = await this.options.auth.staffDisplayNames([actorId]);
+    return { line: toStaffLine(entry, operators), balance: entry.balanceAfter ?? 0 };
+  }
+
+  /** An administrator's view of a citizen's points: who (masked number) and the balance. */
+  async citizenPoints(citizenId: string): Promise<CitizenPoints> {
+    const [citizen, account] = await Promise.all([this.options.auth.citizenSummary(citizenId), this.ledger.account(citizenId)]);
+    if (!citizen) throw notFound('市民不存在', 'NOT_FOUND');
+    return {
+      citizen,
+      balance: account?.points ?? 0,
+      earnedTotal: account?.book?.earned?.[boardKey('all', ALL_DISTRICTS)] ?? 0,
+    };
+  }
+
+  /** The citizen's applied lines for the administrator's audit, newest first, with each adjustment's reason and operator. */
+  async historyForStaff(citizenId: string, q: { cursor?: string; limit: number }): Promise<StaffPointsHistory> {
+    if (!(await this.options.auth.citizenExists(citizenId))) throw notFound('市民不存在', 'NOT_FOUND');
+    const docs = await this.ledger.applied(citizenId, HISTORY_ORDER, q.cursor, q.limit + 1);
+    const { items, nextCursor } = HISTORY_ORDER.page(docs, q.limit);
+    const operators = await this.options.auth.staffDisplayNames(items.flatMap((e) => (e.actorId ? [e.actorId] : [])));
+    return { items: items.map((e) => toStaffLine(e, operators)), nextCursor };
   }
 
   // ------------------------------------------------------------ citizen views

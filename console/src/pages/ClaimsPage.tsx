@@ -16,7 +16,7 @@ const STATUS_COLORS: Record<ClaimStatus, string> = { reserving: 'default', pendi
 
 /** 兑换发放: citizens' reward claims, handed over (with a voucher or top-up reference) or refunded. */
 export function ClaimsPage() {
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const [tab, setTab] = useState<ClaimStatus | 'all'>('pending');
   const [items, setItems] = useState<StaffClaim[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -71,6 +71,26 @@ export function ClaimsPage() {
     }
   };
 
+  /** 已发放 → 已送达; a second click (or someone else's) finds it delivered and changes nothing. */
+  const markDelivered = (claim: StaffClaim) => {
+    modal.confirm({
+      title: '标记已送达',
+      content: `确认「${claim.rewardName}」已送达市民「${claim.citizenNickname}」？市民将看到「已送达」。`,
+      okText: '确认送达',
+      cancelText: '取消',
+      okButtonProps: { 'data-testid': 'claim-deliver-confirm' } as never,
+      onOk: async () => {
+        try {
+          await api.call('markClaimDelivered', { params: { id: claim.id }, body: {} });
+          void message.success('已标记送达');
+          void load();
+        } catch (e) {
+          void message.error(errorText(e));
+        }
+      },
+    });
+  };
+
   const exportCsv = async () => {
     const status = tab === 'fulfilled' || tab === 'failed' ? tab : 'pending';
     try {
@@ -98,7 +118,7 @@ export function ClaimsPage() {
         </Button>
       </Space>
       <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
-        市民兑换的奖励：发放后填写券码或充值单号；无法发放时标记失败，积分自动退回市民账户。
+        市民兑换的奖励：发放后填写券码、充值单号或快递单号；实物送到后标记已送达；无法发放时标记失败，积分自动退回市民账户。
       </Typography.Paragraph>
       <Tabs activeKey={tab} onChange={(k) => setTab(k as ClaimStatus | 'all')} items={TABS.map((t) => ({ key: t.key, label: t.title }))} />
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
@@ -114,8 +134,13 @@ export function ClaimsPage() {
           { title: '积分', dataIndex: 'costPoints', key: 'cost', width: 80 },
           { title: '市民', dataIndex: 'citizenNickname', key: 'citizen' },
           { title: '手机号', key: 'phone', render: (_: unknown, c: StaffClaim) => c.phoneMasked ?? '—' },
-          { title: '状态', key: 'status', render: (_: unknown, c: StaffClaim) => <Tag color={STATUS_COLORS[c.status]}>{c.statusName}</Tag> },
+          {
+            title: '状态',
+            key: 'status',
+            render: (_: unknown, c: StaffClaim) => <Tag color={c.deliveredAt ? 'success' : STATUS_COLORS[c.status]}>{c.statusName}</Tag>,
+          },
           { title: '申请时间', key: 'createdAt', render: (_: unknown, c: StaffClaim) => formatTime(c.createdAt) },
+          { title: '送达时间', key: 'deliveredAt', render: (_: unknown, c: StaffClaim) => formatTime(c.deliveredAt) },
           { title: '凭证 / 原因', key: 'code', render: (_: unknown, c: StaffClaim) => c.fulfilmentCode ?? c.failReason ?? '—' },
           {
             title: '操作',
@@ -145,6 +170,10 @@ export function ClaimsPage() {
                     发放失败
                   </Button>
                 </Space>
+              ) : c.status === 'fulfilled' && !c.deliveredAt ? (
+                <Button size="small" type="primary" ghost onClick={() => markDelivered(c)} data-testid="claim-deliver">
+                  标记已送达
+                </Button>
               ) : null,
           },
         ]}

@@ -30,7 +30,8 @@ export default function ClaimsPage() {
                 <Text className="muted small block">
                   {formatDateTime(c.createdAt)} · {c.costPoints} 积分{c.phoneMasked ? ` · 充值到 ${c.phoneMasked}` : ''}
                 </Text>
-                {c.fulfilmentCode && <Text className="small">凭证：{c.fulfilmentCode}</Text>}
+                {c.fulfilmentCode && <Text className="small block">凭证：{c.fulfilmentCode}</Text>}
+                {c.deliveredAt && <Text className="small block">送达时间：{formatDateTime(c.deliveredAt)}</Text>}
                 {c.failReason && <Text className="small danger-text">{c.failReason}</Text>}
               </View>
               <Text className={`chip chip--${TONE[c.status] ?? 'active'}`}>{c.statusName}</Text>
