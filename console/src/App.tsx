@@ -14,6 +14,7 @@ import { CampaignEditor } from './pages/CampaignEditor';
 import { RewardsPage } from './pages/RewardsPage';
 import { ForwardingPage } from './pages/ForwardingPage';
 import { ReportPage } from './pages/ReportPage';
+import { CityDataPage } from './pages/city-data/CityDataPage';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(getSession());
@@ -55,6 +56,7 @@ export function App() {
         {allowed.has('rewards') && <Route path="/rewards" element={<RewardsPage />} />}
         {allowed.has('claims') && <Route path="/claims" element={<ClaimsPage />} />}
         {allowed.has('forwarding') && <Route path="/forwarding" element={<ForwardingPage />} />}
+        {allowed.has('cityData') && <Route path="/city-data/:tab?" element={<CityDataPage />} />}
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

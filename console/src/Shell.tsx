@@ -2,6 +2,7 @@ import { Avatar, Button, Layout, Menu, Space, Typography } from 'antd';
 import {
   AreaChartOutlined,
   AuditOutlined,
+  ClusterOutlined,
   CheckSquareOutlined,
   GiftOutlined,
   SendOutlined,
@@ -29,6 +30,7 @@ const ICONS: Record<ScreenKey, React.ReactNode> = {
   rewards: <ShoppingOutlined />,
   claims: <GiftOutlined />,
   forwarding: <SendOutlined />,
+  cityData: <ClusterOutlined />,
 };
 
 /** The frame of every screen: the menu of what the role may do, the signed-in account, sign out. */

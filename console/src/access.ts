@@ -16,7 +16,7 @@ export function takesAction(role: StaffRole, actions: readonly CaseAction[]): bo
   return actions.some((a) => (TRANSITIONS[a].roles as readonly ActorRole[]).includes(role as ActorRole));
 }
 
-export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'forwarding';
+export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'forwarding' | 'cityData';
 
 export interface Screen {
   key: ScreenKey;
@@ -67,6 +67,21 @@ export const SCREENS: readonly Screen[] = [
   { key: 'rewards', path: '/rewards', title: '奖励与库存', operations: ['listRewardsAdmin', 'upsertReward'] },
   { key: 'claims', path: '/claims', title: '兑换发放', operations: ['listClaims', 'fulfilClaim', 'failClaim', 'exportClaimsCsv'] },
   { key: 'forwarding', path: '/forwarding', title: '转办投递', operations: ['forwardingStatus', 'retryFailedForwarding'] },
+  {
+    key: 'cityData',
+    path: '/city-data',
+    title: '城市数据',
+    operations: [
+      'getCatalogueData',
+      'replaceCatalogueData',
+      'getAreasData',
+      'replaceAreasData',
+      'getDepartmentsData',
+      'replaceDepartmentsData',
+      'getCalendar',
+      'replaceCalendar',
+    ],
+  },
 ];
 
 export function screensFor(role: StaffRole): Screen[] {

@@ -223,7 +223,12 @@ describe('calendar dates', () => {
     expect(addDate(['2026-01-01', '2026-10-01'], '2026-05-01')).toEqual(['2026-01-01', '2026-05-01', '2026-10-01']);
     expect(addDate(['2026-01-01'], '2026-01-01')).toEqual(['2026-01-01']);
     expect(calendarYears([['2027-01-01'], ['2025-12-31']], 2026)).toEqual([2025, 2026, 2027]);
-    const cal = { timezone: 'Asia/Shanghai', workingHours: [{ start: '09:00', end: '17:00' }], holidays: addDate([], '2026-05-01'), extraWorkdays: [] };
+    const cal = {
+      timezone: 'Asia/Shanghai',
+      workingHours: [{ start: '09:00', end: '17:00' }],
+      holidays: addDate([], '2026-05-01'),
+      extraWorkdays: [],
+    };
     expect(calendarSchema.safeParse(cal).success).toBe(true);
   });
 });
