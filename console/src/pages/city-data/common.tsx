@@ -66,9 +66,9 @@ export function EditorBar(props: {
             <Typography.Text type="warning" data-testid={`${props.testId}-dirty`}>
               有未保存的修改
             </Typography.Text>
-          ) : outcome.version !== undefined ? (
+          ) : outcome.savedAt ? (
             <Typography.Text type="success" data-testid={`${props.testId}-saved`}>
-              已保存{outcome.version > 0 ? `，城市数据第 ${outcome.version} 版` : ''}（{formatTime(outcome.savedAt!)}）
+              已保存{outcome.version !== undefined ? `为城市数据第 ${outcome.version} 版` : ''}（{formatTime(outcome.savedAt)}）
             </Typography.Text>
           ) : null}
         </Space>
