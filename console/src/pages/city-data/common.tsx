@@ -112,7 +112,13 @@ export function ProblemSummary({ items, refused, testId }: { items: SummaryItem[
       type="error"
       showIcon
       data-testid={`${testId}-problems`}
-      message={refused ? `服务器未接受：${refused}` : `有 ${items.length} 处需要修改，未发送`}
+      message={
+        refused
+          ? items.length
+            ? `服务器未接受，有 ${items.length} 处需要修改`
+            : `服务器未接受：${refused}`
+          : `有 ${items.length} 处需要修改，未发送`
+      }
       description={
         <ul style={{ margin: 0, paddingLeft: 18 }}>
           {shown.map((item, i) => (
