@@ -5,7 +5,8 @@
  * data. Invalid values show their message on the exact field: the shared schema's before
  * sending (a negative time limit, a duplicate category code, a period ending before it
  * starts), the API's after (a grid numbered like a street, a department categories still
- * name). Screenshots go to test-artifacts/screenshots/console/city-data-*.png.
+ * name), and a save over a catalogue another administrator replaced meanwhile is refused (409)
+ * with a clear message. Screenshots go to test-artifacts/screenshots/console/city-data-*.png.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -258,5 +259,41 @@ describe('an administrator edits the city data in the console', () => {
     expect(after.holidays).toHaveLength(before.holidays.length + 1);
     expect(after.workingHours).toEqual(before.workingHours);
     await shot('city-data-09-calendar-saved');
+  });
+  it('refuses a save over a catalogue another administrator replaced meanwhile, and reloads it on request', async () => {
+    await openTab('类别目录');
+    const panel = page.getByTestId('city-data-catalogue');
+    const shownVersion = Number((await panel.getByTestId('catalogue-version').innerText()).replace(/\D/g, ''));
+    // Another administrator saves first (over the API, as their console would).
+    const { categories, version } = await adminApi.call('getCatalogueData');
+    expect(version).toBe(shownVersion);
+    const other = categories[1]!;
+    const theirs = await adminApi.call('replaceCatalogueData', {
+      query: { baseVersion: String(version) },
+      body: categories.map((c) => (c.id === other.id ? { ...c, name: `${c.name}（已改）` } : c)),
+    });
+
+    const row = panel.getByTestId(`category-row-${category.id}`);
+    await row.getByTestId(`category-edit-${category.id}`).click();
+    const modal = page.locator('.ant-modal:visible');
+    await formItem(modal, '基础积分').locator('input').fill('33');
+    await page.getByTestId('category-apply').click();
+    await modal.waitFor({ state: 'hidden' });
+    await panel.getByTestId('catalogue-save').click();
+    const conflict = panel.getByTestId('catalogue-conflict');
+    await conflict.filter({ hasText: `类别目录已被他人修改（您编辑的是第 ${version} 版，现在是第 ${theirs.version} 版）` }).waitFor();
+    await shot('city-data-10-catalogue-conflict');
+    expect((await adminApi.call('getCatalogueData')).categories.find((c) => c.id === category.id)!.basePoints).toBe(category.basePoints);
+
+    await conflict.getByRole('button', { name: '重新加载' }).click();
+    await conflict.waitFor({ state: 'detached' });
+    await panel
+      .getByTestId('catalogue-version')
+      .filter({ hasText: `第 ${theirs.version} 版` })
+      .waitFor();
+    await panel
+      .getByTestId(`category-row-${other.id}`)
+      .filter({ hasText: `${other.name}（已改）` })
+      .waitFor();
   });
 });

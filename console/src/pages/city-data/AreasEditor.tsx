@@ -61,6 +61,7 @@ export function AreasEditor() {
   const { message } = App.useApp();
   const [tree, setTree] = useState<DistrictNode[] | null>(null);
   const [city, setCity] = useState<City | null>(null);
+  const [version, setVersion] = useState<number | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -78,6 +79,7 @@ export function AreasEditor() {
       const t = treeFromFeatures(file);
       setTree(t);
       setCity(c);
+      setVersion(file.version);
       setSelected(null);
       setExpanded(t.map((d) => d.key));
       setDirty(false);
@@ -198,7 +200,8 @@ export function AreasEditor() {
     }
     setBusy(true);
     try {
-      const result = await api.call('replaceAreasData', { body: file });
+      const result = await api.call('replaceAreasData', { query: { baseVersion: version === null ? undefined : String(version) }, body: file });
+      setVersion(result.version);
       setProblems([]);
       setGeneral([]);
       setDirty(false);
@@ -264,6 +267,7 @@ export function AreasEditor() {
         title="区域网格"
         testId="areas"
         count={tree ? `${tree.length} 个区县，${grids} 个网格` : ''}
+        version={version}
         dirty={dirty}
         busy={busy}
         outcome={outcome}

@@ -34,6 +34,7 @@ export function CalendarEditor() {
   const [days, setDays] = useState<Record<DayList, string[]> | null>(null);
   const [year, setYear] = useState(dayjs().year());
   const [picked, setPicked] = useState<Dayjs | null>(null);
+  const [version, setVersion] = useState<number | null>(null);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<SaveOutcome>({});
@@ -51,7 +52,9 @@ export function CalendarEditor() {
 
   const load = useCallback(async () => {
     try {
-      show((await api.call('getCalendar')).calendar);
+      const data = await api.call('getCalendar');
+      show(data.calendar);
+      setVersion(data.version);
       setDirty(false);
       setDayProblems([]);
       setGeneral([]);
@@ -133,11 +136,12 @@ export function CalendarEditor() {
     }
     setBusy(true);
     try {
-      const result = await api.call('replaceCalendar', { body: parsed.data });
+      const result = await api.call('replaceCalendar', { query: { baseVersion: version === null ? undefined : String(version) }, body: parsed.data });
       place([], sent);
       setDirty(false);
       show(result.calendar);
-      setOutcome(savedOutcome(undefined));
+      setVersion(result.version);
+      setOutcome(savedOutcome(result.version));
       void message.success('工作日历已保存');
     } catch (e) {
       place(apiCityProblems(e), sent);
@@ -180,6 +184,7 @@ export function CalendarEditor() {
         title="工作日历"
         testId="calendar"
         count={days ? `共 ${days.holidays.length} 个节假日，${days.extraWorkdays.length} 个调休上班日` : ''}
+        version={version}
         dirty={dirty}
         busy={busy}
         outcome={outcome}

@@ -98,6 +98,7 @@ export function CatalogueEditor() {
   const { message } = App.useApp();
   const [rows, setRows] = useState<Category[] | null>(null);
   const [departments, setDepartments] = useState<Department[]>([]);
+  const [version, setVersion] = useState<number | null>(null);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<SaveOutcome>({});
@@ -111,6 +112,7 @@ export function CatalogueEditor() {
     try {
       const [catalogue, depts] = await Promise.all([api.call('getCatalogueData'), api.call('getDepartmentsData')]);
       setRows(catalogue.categories);
+      setVersion(catalogue.version);
       setDepartments(depts.departments);
       setDirty(false);
       setProblems([]);
@@ -208,7 +210,11 @@ export function CatalogueEditor() {
     }
     setBusy(true);
     try {
-      const result = await api.call('replaceCatalogueData', { body: parsed.data });
+      const result = await api.call('replaceCatalogueData', {
+        query: { baseVersion: version === null ? undefined : String(version) },
+        body: parsed.data,
+      });
+      setVersion(result.version);
       place([]);
       setDirty(false);
       setOutcome(savedOutcome(result.version));
@@ -246,6 +252,7 @@ export function CatalogueEditor() {
         title="类别目录"
         testId="catalogue"
         count={rows ? `共 ${rows.length} 个类别` : ''}
+        version={version}
         dirty={dirty}
         busy={busy}
         outcome={outcome}

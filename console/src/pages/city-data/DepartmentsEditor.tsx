@@ -50,6 +50,7 @@ export function DepartmentsEditor() {
   const [rows, setRows] = useState<Department[] | null>(null);
   const [categories, setCategories] = useState<Category[]>([]);
   const [areas, setAreas] = useState<AreaTree | null>(null);
+  const [version, setVersion] = useState<number | null>(null);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<SaveOutcome>({});
@@ -62,6 +63,7 @@ export function DepartmentsEditor() {
     try {
       const [depts, catalogue, tree] = await Promise.all([api.call('getDepartmentsData'), api.call('getCatalogueData'), api.call('getAreaTree')]);
       setRows(depts.departments);
+      setVersion(depts.version);
       setCategories(catalogue.categories);
       setAreas(tree);
       setDirty(false);
@@ -151,7 +153,11 @@ export function DepartmentsEditor() {
     }
     setBusy(true);
     try {
-      const result = await api.call('replaceDepartmentsData', { body: parsed.data });
+      const result = await api.call('replaceDepartmentsData', {
+        query: { baseVersion: version === null ? undefined : String(version) },
+        body: parsed.data,
+      });
+      setVersion(result.version);
       setProblems([]);
       setGeneral([]);
       setDirty(false);
@@ -202,6 +208,7 @@ export function DepartmentsEditor() {
         title="处置部门"
         testId="departments"
         count={rows ? `共 ${rows.length} 个部门` : ''}
+        version={version}
         dirty={dirty}
         busy={busy}
         outcome={outcome}

@@ -49,6 +49,8 @@ export function EditorBar(props: {
   busy: boolean;
   outcome: SaveOutcome;
   count: string;
+  /** The version of the data being edited (as read or last saved). */
+  version?: number | null;
   onSave: () => void;
   onReload: () => void;
   extra?: React.ReactNode;
@@ -62,6 +64,11 @@ export function EditorBar(props: {
             {props.title}
           </Typography.Title>
           <Typography.Text type="secondary">{props.count}</Typography.Text>
+          {props.version !== undefined && props.version !== null && (
+            <Typography.Text type="secondary" data-testid={`${props.testId}-version`}>
+              第 {props.version} 版
+            </Typography.Text>
+          )}
           {props.dirty ? (
             <Typography.Text type="warning" data-testid={`${props.testId}-dirty`}>
               有未保存的修改
