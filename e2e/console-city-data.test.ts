@@ -71,7 +71,8 @@ beforeAll(async () => {
   device = await openDevice('city-data-desk', { viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   page = device.page;
   page.on('request', (r) => {
-    if (r.method() === 'PUT' && /\/admin\/(catalogue|areas|departments|calendar)$/.test(r.url())) replacements.push(new URL(r.url()).pathname);
+    const { pathname } = new URL(r.url());
+    if (r.method() === 'PUT' && /^\/admin\/(catalogue|areas|departments|calendar)$/.test(pathname)) replacements.push(pathname);
   });
   await consoleSignIn(page, `${api.url}/console/`, admin);
   await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '城市数据' }).click();
