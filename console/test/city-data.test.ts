@@ -1,4 +1,12 @@
-import { ApiRequestError, areasFileSchema, calendarSchema, categoriesFileSchema, type AreasFile } from '@ssp/shared';
+import {
+  ApiRequestError,
+  areasFileSchema,
+  calendarSchema,
+  categoriesFileSchema,
+  categorySchema,
+  safeParseCityData,
+  type AreasFile,
+} from '@ssp/shared';
 import {
   addDate,
   apiCityProblems,
@@ -102,6 +110,27 @@ describe('field paths of the API and the schema', () => {
     ]);
     expect(parsed.success).toBe(false);
     expect(schemaCityProblems(parsed.error!)).toEqual([{ path: [0, 'timeLimit', 'value'], message: '处置时限必须大于 0' }]);
+  });
+});
+
+describe('checking before sending', () => {
+  it('words zod’s own issues in Chinese, as the API does, on the field’s path', () => {
+    const parsed = safeParseCityData(categorySchema, {
+      id: 'E0102',
+      code: '0102',
+      family: 'event',
+      majorCode: '01',
+      majorName: '市容环境',
+      name: '暴露垃圾',
+      timeLimit: { unit: 'work_hours' },
+      defaultDepartmentId: 'dept-sanitation',
+      publicReportable: true,
+      basePoints: 10,
+    });
+    expect(parsed.success).toBe(false);
+    const [problem] = schemaCityProblems(parsed.error!);
+    expect(problem!.path).toEqual(['timeLimit', 'value']);
+    expect(problem!.message).toMatch(/^无效输入/);
   });
 });
 

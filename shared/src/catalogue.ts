@@ -380,6 +380,15 @@ export const cityAnswerSchema = citySchema.extend({
 });
 export type CityAnswer = z.infer<typeof cityAnswerSchema>;
 
+const zhCN = z.locales.zhCN();
+/**
+ * Parses city data as the API does (zod's own messages in Chinese), so an editor checking
+ * before sending shows the message the API would answer.
+ */
+export function safeParseCityData<S extends z.ZodType>(schema: S, input: unknown) {
+  return schema.safeParse(input, { error: zhCN.localeError });
+}
+
 /** Answer of the admin PUT endpoints. */
 export const cityDataReplaceResultSchema = z.object({ version: z.number().int(), count: z.number().int() });
 export type CityDataReplaceResult = z.infer<typeof cityDataReplaceResultSchema>;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { App, Button, Card, Col, Empty, Form, Input, Popconfirm, Row, Space, Tag, Tree, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { areasFileSchema, gridGeometrySchema, type City } from '@ssp/shared';
+import { areasFileSchema, gridGeometrySchema, safeParseCityData, type City } from '@ssp/shared';
 import {
   apiCityProblems,
   boundaryBeside,
@@ -130,7 +130,7 @@ export function AreasEditor() {
     if (changed.geometry !== undefined) {
       let error = '';
       try {
-        const parsed = gridGeometrySchema.safeParse(JSON.parse(changed.geometry));
+        const parsed = safeParseCityData(gridGeometrySchema, JSON.parse(changed.geometry));
         if (parsed.success) change(key, (n) => ((n as GridNode).geometry = parsed.data));
         else error = parsed.error.issues[0]?.message ?? '边界格式有误';
       } catch {
@@ -188,7 +188,7 @@ export function AreasEditor() {
     if (!tree) return;
     const { file, owners } = featuresFromTree(tree);
     const draftProblems: NodeProblem[] = Object.entries(drafts).map(([node, d]) => ({ node, field: 'geometry', message: d.error }));
-    const parsed = areasFileSchema.safeParse(file);
+    const parsed = safeParseCityData(areasFileSchema, file);
     const placed = parsed.success ? { nodes: [], general: [] } : placeAreaProblems(schemaCityProblems(parsed.error), owners);
     const local = [...draftProblems, ...emptyNodeProblems(tree), ...placed.nodes];
     if (local.length || placed.general.length) {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Calendar as MonthView, Card, Col, DatePicker, Form, Input, Row, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
-import { calendarSchema, type Calendar } from '@ssp/shared';
+import { calendarSchema, safeParseCityData, type Calendar } from '@ssp/shared';
 import {
   addDate,
   apiCityProblems,
@@ -128,7 +128,7 @@ export function CalendarEditor() {
     if (!days) return;
     const input = body();
     const sent = { holidays: days.holidays, extraWorkdays: days.extraWorkdays };
-    const parsed = calendarSchema.safeParse(input);
+    const parsed = safeParseCityData(calendarSchema, input);
     if (!parsed.success) {
       place(schemaCityProblems(parsed.error), sent);
       setOutcome({});

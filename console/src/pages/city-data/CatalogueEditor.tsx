@@ -13,6 +13,7 @@ import {
   type CategoryFamily,
   type Department,
   type TimeLimitUnit,
+  safeParseCityData,
 } from '@ssp/shared';
 import {
   apiCityProblems,
@@ -164,7 +165,7 @@ export function CatalogueEditor() {
   const apply = () => {
     if (!rows || editing === null) return;
     const candidate = categoryOf(form.getFieldsValue());
-    const one = categorySchema.safeParse(candidate);
+    const one = safeParseCityData(categorySchema, candidate);
     if (!one.success) {
       showOnForm(schemaCityProblems(one.error));
       return;
@@ -172,7 +173,7 @@ export function CatalogueEditor() {
     const index = editing === 'new' ? rows.length : editing;
     const next = [...rows];
     next[index] = one.data;
-    const all = categoriesFileSchema.safeParse(next);
+    const all = safeParseCityData(categoriesFileSchema, next);
     if (!all.success) {
       const mine = splitRowProblems(schemaCityProblems(all.error)).rows.filter((p) => p.row === index);
       if (mine.length) {
@@ -202,7 +203,7 @@ export function CatalogueEditor() {
 
   const save = async () => {
     if (!rows) return;
-    const parsed = categoriesFileSchema.safeParse(rows);
+    const parsed = safeParseCityData(categoriesFileSchema, rows);
     if (!parsed.success) {
       place(schemaCityProblems(parsed.error));
       setOutcome({});

@@ -10,6 +10,7 @@ import {
   type Category,
   type Department,
   type DepartmentKind,
+  safeParseCityData,
 } from '@ssp/shared';
 import {
   apiCityProblems,
@@ -112,7 +113,7 @@ export function DepartmentsEditor() {
 
   const apply = () => {
     if (!rows || editing === null) return;
-    const one = departmentSchema.safeParse(departmentOf(form.getFieldsValue()));
+    const one = safeParseCityData(departmentSchema, departmentOf(form.getFieldsValue()));
     if (!one.success) {
       showOnForm(schemaCityProblems(one.error));
       return;
@@ -120,7 +121,7 @@ export function DepartmentsEditor() {
     const index = editing === 'new' ? rows.length : editing;
     const next = [...rows];
     next[index] = one.data;
-    const all = departmentsFileSchema.safeParse(next);
+    const all = safeParseCityData(departmentsFileSchema, next);
     if (!all.success) {
       const mine = splitRowProblems(schemaCityProblems(all.error)).rows.filter((p) => p.row === index);
       if (mine.length) {
@@ -143,7 +144,7 @@ export function DepartmentsEditor() {
 
   const save = async () => {
     if (!rows) return;
-    const parsed = departmentsFileSchema.safeParse(rows);
+    const parsed = safeParseCityData(departmentsFileSchema, rows);
     if (!parsed.success) {
       const split = splitRowProblems(schemaCityProblems(parsed.error));
       setProblems(split.rows);
