@@ -19,7 +19,17 @@ import {
   type StreetNode,
 } from '../../city-data';
 import { api } from '../../session';
-import { EditorBar, ProblemSummary, failedSave, savedOutcome, setFieldErrors, type SaveOutcome, type SummaryItem } from './common';
+import {
+  EditorBar,
+  ProblemSummary,
+  failedSave,
+  foreignSummary,
+  ownProblems,
+  savedOutcome,
+  setFieldErrors,
+  type SaveOutcome,
+  type SummaryItem,
+} from './common';
 
 const LEVEL_NAMES: Record<AreaLevel, string> = { district: '区县', street: '街道', grid: '网格' };
 const FIELD_NAMES: Record<NodeField, string> = { id: '编号', name: '名称', geometry: '边界', '': '' };
@@ -68,6 +78,7 @@ export function AreasEditor() {
   const [outcome, setOutcome] = useState<SaveOutcome>({});
   const [problems, setProblems] = useState<NodeProblem[]>([]);
   const [general, setGeneral] = useState<string[]>([]);
+  const [foreign, setForeign] = useState<SummaryItem[]>([]);
   /** Boundaries being typed that are not valid GeoJSON yet, by grid key. */
   const [drafts, setDrafts] = useState<Record<string, { text: string; error: string }>>({});
   const [expanded, setExpanded] = useState<string[]>([]);
@@ -85,6 +96,7 @@ export function AreasEditor() {
       setDirty(false);
       setProblems([]);
       setGeneral([]);
+      setForeign([]);
       setDrafts({});
       setOutcome({});
     } catch (e) {
@@ -199,6 +211,7 @@ export function AreasEditor() {
       return;
     }
     setBusy(true);
+    setForeign([]);
     try {
       const result = await api.call('replaceAreasData', { query: { baseVersion: version === null ? undefined : String(version) }, body: file });
       setVersion(result.version);
@@ -208,7 +221,9 @@ export function AreasEditor() {
       setOutcome(savedOutcome(result.version));
       void message.success(`区域网格已保存（${result.count} 个网格）`);
     } catch (e) {
-      const fromApi = placeAreaProblems(apiCityProblems(e), owners);
+      const fromApi = placeAreaProblems(ownProblems(apiCityProblems(e)), owners);
+      // Departments still listing a removed district, street or grid.
+      setForeign(foreignSummary(e, 'areas'));
       setProblems(fromApi.nodes);
       setGeneral(fromApi.general);
       setOutcome(failedSave(e));
@@ -226,6 +241,7 @@ export function AreasEditor() {
   };
   const summary: SummaryItem[] = [
     ...general.map((m) => ({ where: '区域数据', message: m })),
+    ...foreign,
     ...problems.map((p) => ({
       where: `${labelOf(p.node)}${FIELD_NAMES[p.field] ? ` ${FIELD_NAMES[p.field]}` : ''}`,
       message: p.message,

@@ -25,7 +25,18 @@ import {
   type RowProblem,
 } from '../../city-data';
 import { api } from '../../session';
-import { Cell, EditorBar, ProblemSummary, failedSave, savedOutcome, setFieldErrors, type SaveOutcome, type SummaryItem } from './common';
+import {
+  Cell,
+  EditorBar,
+  ProblemSummary,
+  failedSave,
+  foreignSummary,
+  ownProblems,
+  savedOutcome,
+  setFieldErrors,
+  type SaveOutcome,
+  type SummaryItem,
+} from './common';
 
 interface Values {
   family?: CategoryFamily;
@@ -105,6 +116,7 @@ export function CatalogueEditor() {
   const [outcome, setOutcome] = useState<SaveOutcome>({});
   const [problems, setProblems] = useState<RowProblem[]>([]);
   const [general, setGeneral] = useState<string[]>([]);
+  const [foreign, setForeign] = useState<SummaryItem[]>([]);
   const [editing, setEditing] = useState<number | 'new' | null>(null);
   const [filter, setFilter] = useState<{ family?: CategoryFamily; q: string }>({ q: '' });
   const [form] = Form.useForm<Values>();
@@ -118,6 +130,7 @@ export function CatalogueEditor() {
       setDirty(false);
       setProblems([]);
       setGeneral([]);
+      setForeign([]);
       setOutcome({});
     } catch (e) {
       setOutcome(failedSave(e));
@@ -196,6 +209,7 @@ export function CatalogueEditor() {
   };
 
   const place = (list: { path: PathSegment[]; message: string }[]) => {
+    setForeign([]);
     const split = splitRowProblems(list);
     setProblems(split.rows);
     setGeneral(split.general);
@@ -221,7 +235,8 @@ export function CatalogueEditor() {
       setOutcome(savedOutcome(result.version));
       void message.success(`类别目录已保存（${result.count} 个类别）`);
     } catch (e) {
-      place(apiCityProblems(e, 'categories'));
+      place(ownProblems(apiCityProblems(e, 'categories')));
+      setForeign(foreignSummary(e, 'categories', { departments }));
       setOutcome(failedSave(e));
     } finally {
       setBusy(false);
@@ -230,6 +245,7 @@ export function CatalogueEditor() {
 
   const summary: SummaryItem[] = [
     ...general.map((m) => ({ where: '类别目录', message: m })),
+    ...foreign,
     ...problems.map((p) => ({
       where: `第 ${p.row + 1} 行${rows?.[p.row] ? `（${rows[p.row]!.id} ${rows[p.row]!.name}）` : ''} ${COLUMN_NAMES[p.column] ?? p.column}`,
       message: p.message,

@@ -15,7 +15,6 @@ import {
 import {
   apiCityProblems,
   cellMessages,
-  foreignProblems,
   formFieldErrors,
   schemaCityProblems,
   splitRowProblems,
@@ -23,7 +22,18 @@ import {
   type RowProblem,
 } from '../../city-data';
 import { api } from '../../session';
-import { Cell, EditorBar, ProblemSummary, failedSave, savedOutcome, setFieldErrors, type SaveOutcome, type SummaryItem } from './common';
+import {
+  Cell,
+  EditorBar,
+  ProblemSummary,
+  failedSave,
+  foreignSummary,
+  ownProblems,
+  savedOutcome,
+  setFieldErrors,
+  type SaveOutcome,
+  type SummaryItem,
+} from './common';
 
 interface Values {
   id?: string;
@@ -165,15 +175,10 @@ export function DepartmentsEditor() {
       setOutcome(savedOutcome(result.version));
       void message.success(`部门已保存（${result.count} 个部门）`);
     } catch (e) {
-      const split = splitRowProblems(apiCityProblems(e, 'departments').filter((p) => p.path.length === 0 || typeof p.path[0] === 'number'));
+      const split = splitRowProblems(ownProblems(apiCityProblems(e, 'departments')));
       setProblems(split.rows);
       // Categories still naming a removed department are the catalogue's rows: name them.
-      const others = foreignProblems(e, 'departments', ['categories']).map((p) => {
-        const row = typeof p.path[0] === 'number' ? p.path[0] : -1;
-        const c = categories[row];
-        return { where: `类别目录第 ${row + 1} 行${c ? `（${c.id} ${c.name}）` : ''}`, message: p.message };
-      });
-      setGeneral([...split.general.map((m) => ({ where: '部门列表', message: m })), ...others]);
+      setGeneral([...split.general.map((m) => ({ where: '部门列表', message: m })), ...foreignSummary(e, 'departments', { categories })]);
       setOutcome(failedSave(e));
     } finally {
       setBusy(false);

@@ -1,8 +1,9 @@
+import { useEffect } from 'react';
 import { Alert, Button, Space, Typography, type FormInstance } from 'antd';
 import { ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { ApiRequestError } from '@ssp/shared';
 import { forgetCatalogue } from '../../catalogue';
-import type { PathSegment } from '../../city-data';
+import { foreignProblems, type PathSegment } from '../../city-data';
 import { formatTime } from '../../format';
 
 /** One line of the problem summary: where (row, node, field) and what. */
@@ -35,6 +36,43 @@ export function failedSave(e: unknown): SaveOutcome {
   return { error: e instanceof Error ? e.message : String(e) };
 }
 
+const PART_NAMES_ZH: Record<string, string> = { categories: '类别目录', departments: '处置部门' };
+
+/**
+ * The API's problems with another part than the one saved (a replacement is checked against
+ * the rest: categories naming a removed department, departments listing a removed area or
+ * category), each named by part and row.
+ */
+export function foreignSummary(
+  e: unknown,
+  own: string,
+  rows: Partial<Record<'categories' | 'departments', { id: string; name: string }[]>> = {},
+): SummaryItem[] {
+  return foreignProblems(e, own, ['categories', 'departments']).map((p) => {
+    const index = typeof p.path[0] === 'number' ? p.path[0] : -1;
+    const row = rows[p.part as 'categories' | 'departments']?.[index];
+    return {
+      where: `${PART_NAMES_ZH[p.part]}${index >= 0 ? `第 ${index + 1} 行` : ''}${row ? `（${row.id} ${row.name}）` : ''}`,
+      message: p.message,
+    };
+  });
+}
+
+/** Problems of the part itself (not of another part the API named). */
+export function ownProblems<P extends { path: PathSegment[] }>(problems: P[]): P[] {
+  return problems.filter((p) => p.path[0] !== 'categories' && p.path[0] !== 'departments');
+}
+
+/** Asks before the browser leaves the page while there are unsaved changes. */
+export function useLeaveGuard(dirty: boolean): void {
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+}
+
 /** After a successful save: what the rest of the console reads must be read again. */
 export function savedOutcome(version: number | undefined): SaveOutcome {
   forgetCatalogue();
@@ -56,6 +94,7 @@ export function EditorBar(props: {
   extra?: React.ReactNode;
 }) {
   const { outcome } = props;
+  useLeaveGuard(props.dirty);
   return (
     <>
       <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
