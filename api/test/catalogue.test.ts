@@ -309,7 +309,9 @@ describe('admin endpoints', () => {
     expect(staff.status).toBe(200);
     const boundaries = gridBoundariesSchema.parse(await staff.json());
     expect(boundaries.features.length).toBeGreaterThan(0);
-    expect(boundaries).toEqual(await admin.json());
+    const { version, ...adminFile } = (await admin.json()) as { version: number };
+    expect(version).toBeGreaterThan(0);
+    expect(boundaries).toEqual(adminFile);
     expect((await fetch(`${api.url}/staff/areas`, { headers: { authorization: `Bearer ${citizenToken}` } })).status).toBe(403);
     expect((await fetch(`${api.url}/staff/areas`)).status).toBe(401);
   });
@@ -444,8 +446,59 @@ describe('admin endpoints', () => {
     };
     const ok = await put('/admin/calendar', summer);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ calendar: summer });
+    const saved = (await ok.json()) as { calendar: unknown; version: number };
+    expect(saved).toEqual({ calendar: summer, version: expect.any(Number) });
     const back = await fetch(`${api.url}/admin/calendar`, { headers: { authorization: `Bearer ${adminToken}` } });
-    expect(await back.json()).toEqual({ calendar: summer });
+    expect(await back.json()).toEqual({ calendar: summer, version: saved.version });
+  });
+
+  it('answers each part with its version, and refuses a replacement based on a version someone replaced since (409)', async () => {
+    const get = async <T>(pathname: string): Promise<T & { version: number }> => {
+      const res = await fetch(`${api.url}${pathname}`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as T & { version: number };
+    };
+    const { categories, version } = await get<{ categories: Category[] }>('/admin/catalogue');
+    const departmentsBefore = await get<{ departments: Department[] }>('/admin/departments');
+    const calendarBefore = await get<{ calendar: Record<string, unknown> }>('/admin/calendar');
+    expect(version).toBeGreaterThan(0);
+
+    // Two administrators read version `version`; the first saves, the second's save is refused.
+    const first = await put(
+      `/admin/catalogue?baseVersion=${version}`,
+      categories.map((c, i) => (i === 0 ? { ...c, basePoints: c.basePoints + 1 } : c)),
+    );
+    expect(first.status).toBe(200);
+    const { version: next } = (await first.json()) as { version: number };
+    expect(next).toBeGreaterThan(version);
+    expect((await get<object>('/admin/catalogue')).version).toBe(next);
+    const second = await put(`/admin/catalogue?baseVersion=${version}`, categories);
+    expect(second.status).toBe(409);
+    const error = await errorOf(second);
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toBe(`类别目录已被他人修改（您编辑的是第 ${version} 版，现在是第 ${next} 版），请重新加载后再修改`);
+    expect((await get<{ categories: Category[] }>('/admin/catalogue')).categories[0]!.basePoints).toBe(categories[0]!.basePoints + 1);
+    // Without baseVersion the last writer wins, as before.
+    expect((await put('/admin/catalogue', categories)).status).toBe(200);
+
+    // Each part has its own version: the catalogue's replacements left the departments' and the calendar's alone.
+    expect((await get<object>('/admin/departments')).version).toBe(departmentsBefore.version);
+    expect((await put(`/admin/departments?baseVersion=${departmentsBefore.version}`, departmentsBefore.departments)).status).toBe(200);
+    expect((await get<object>('/admin/calendar')).version).toBe(calendarBefore.version);
+    const calendarOk = await put(`/admin/calendar?baseVersion=${calendarBefore.version}`, calendarBefore.calendar);
+    expect(calendarOk.status).toBe(200);
+    const stale = await put(`/admin/calendar?baseVersion=${calendarBefore.version}`, calendarBefore.calendar);
+    expect(stale.status).toBe(409);
+    expect((await errorOf(stale)).message).toContain('工作日历已被他人修改');
+
+    const areas = await get<{ features: unknown[] }>('/admin/areas');
+    expect(areas.version).toBeGreaterThan(0);
+    const { version: _v, ...file } = areas;
+    expect((await put(`/admin/areas?baseVersion=${areas.version + 1}`, file)).status).toBe(409);
+    expect((await put(`/admin/areas?baseVersion=${areas.version}`, file)).status).toBe(200);
+
+    const bad = await put('/admin/catalogue?baseVersion=abc', categories);
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).details?.[0]?.field).toBe('baseVersion');
   });
 });

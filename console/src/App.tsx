@@ -15,6 +15,7 @@ import { RewardsPage } from './pages/RewardsPage';
 import { ForwardingPage } from './pages/ForwardingPage';
 import { PointsPage } from './pages/PointsPage';
 import { ReportPage } from './pages/ReportPage';
+import { CityDataPage } from './pages/city-data/CityDataPage';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(getSession());
@@ -57,6 +58,7 @@ export function App() {
         {allowed.has('claims') && <Route path="/claims" element={<ClaimsPage />} />}
         {allowed.has('points') && <Route path="/points" element={<PointsPage />} />}
         {allowed.has('forwarding') && <Route path="/forwarding" element={<ForwardingPage />} />}
+        {allowed.has('cityData') && <Route path="/city-data/:tab?" element={<CityDataPage />} />}
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

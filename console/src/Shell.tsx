@@ -2,6 +2,7 @@ import { Avatar, Button, Layout, Menu, Space, Typography } from 'antd';
 import {
   AreaChartOutlined,
   AuditOutlined,
+  ClusterOutlined,
   CheckSquareOutlined,
   GiftOutlined,
   SendOutlined,
@@ -31,6 +32,7 @@ const ICONS: Record<ScreenKey, React.ReactNode> = {
   claims: <GiftOutlined />,
   points: <DollarOutlined />,
   forwarding: <SendOutlined />,
+  cityData: <ClusterOutlined />,
 };
 
 /** The frame of every screen: the menu of what the role may do, the signed-in account, sign out. */

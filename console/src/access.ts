@@ -16,7 +16,7 @@ export function takesAction(role: StaffRole, actions: readonly CaseAction[]): bo
   return actions.some((a) => (TRANSITIONS[a].roles as readonly ActorRole[]).includes(role as ActorRole));
 }
 
-export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'points' | 'forwarding';
+export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'points' | 'forwarding' | 'cityData';
 
 export interface Screen {
   key: ScreenKey;
@@ -68,6 +68,21 @@ export const SCREENS: readonly Screen[] = [
   { key: 'claims', path: '/claims', title: '兑换发放', operations: ['listClaims', 'fulfilClaim', 'failClaim', 'exportClaimsCsv'] },
   { key: 'points', path: '/points', title: '积分调整', operations: ['searchCitizens', 'getCitizenPoints', 'citizenPointsHistory', 'adjustPoints'] },
   { key: 'forwarding', path: '/forwarding', title: '转办投递', operations: ['forwardingStatus', 'retryFailedForwarding'] },
+  {
+    key: 'cityData',
+    path: '/city-data',
+    title: '城市数据',
+    operations: [
+      'getCatalogueData',
+      'replaceCatalogueData',
+      'getAreasData',
+      'replaceAreasData',
+      'getDepartmentsData',
+      'replaceDepartmentsData',
+      'getCalendar',
+      'replaceCalendar',
+    ],
+  },
 ];
 
 export function screensFor(role: StaffRole): Screen[] {

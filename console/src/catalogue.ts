@@ -56,6 +56,11 @@ export function loadCatalogue(): Promise<Catalogue> {
   return cached;
 }
 
+/** Reads the city data again on next use (after an administrator replaced it). */
+export function forgetCatalogue(): void {
+  cached = null;
+}
+
 export function useCatalogue(): Catalogue | null {
   const [catalogue, setCatalogue] = useState<Catalogue | null>(null);
   useEffect(() => {

@@ -10,7 +10,7 @@ describe('what the console offers each role', () => {
       department: ['home', 'tasks', 'stats'],
       supervisor: ['home', 'verify', 'stats'],
       publicity: ['home', 'campaigns', 'stats', 'claims'],
-      admin: ['home', 'campaigns', 'stats', 'staff', 'rewards', 'claims', 'points', 'forwarding'],
+      admin: ['home', 'campaigns', 'stats', 'staff', 'rewards', 'claims', 'points', 'forwarding', 'cityData'],
     });
   });
 

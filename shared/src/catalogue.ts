@@ -380,6 +380,42 @@ export const cityAnswerSchema = citySchema.extend({
 });
 export type CityAnswer = z.infer<typeof cityAnswerSchema>;
 
+const zhCN = z.locales.zhCN();
+/**
+ * Parses city data as the API does (zod's own messages in Chinese), so an editor checking
+ * before sending shows the message the API would answer.
+ */
+export function safeParseCityData<S extends z.ZodType>(schema: S, input: unknown) {
+  return schema.safeParse(input, { error: zhCN.localeError });
+}
+
 /** Answer of the admin PUT endpoints. */
 export const cityDataReplaceResultSchema = z.object({ version: z.number().int(), count: z.number().int() });
 export type CityDataReplaceResult = z.infer<typeof cityDataReplaceResultSchema>;
+
+/**
+ * The version of one part of the city data (categories, departments, areas, calendar) as an
+ * admin GET answers it: it changes whenever that part is replaced; 0 before any data.
+ */
+export const cityDataVersionSchema = z.number().int().min(0);
+
+/**
+ * Query of the admin PUT endpoints: `baseVersion`, the version the editor read. When the part
+ * was replaced since, the API answers 409 CONFLICT instead of overwriting someone else's edit.
+ */
+export const cityDataReplaceQuerySchema = z.object({
+  baseVersion: z
+    .string()
+    .regex(/^\d{1,15}$/, 'baseVersion 必须是非负整数')
+    .transform(Number)
+    .optional(),
+});
+export type CityDataReplaceQuery = z.output<typeof cityDataReplaceQuerySchema>;
+
+/** GET /admin/areas: the areas file with its version (a foreign member GeoJSON allows). */
+export const areasDataSchema = areasFileSchema.extend({ version: cityDataVersionSchema });
+export type AreasData = z.infer<typeof areasDataSchema>;
+
+/** GET and PUT /admin/calendar. */
+export const calendarDataSchema = z.object({ calendar: calendarSchema, version: cityDataVersionSchema });
+export type CalendarData = z.infer<typeof calendarDataSchema>;

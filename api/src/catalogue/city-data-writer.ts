@@ -18,9 +18,25 @@ import { readCatalogueFiles, type CatalogueFiles, type CityProfile } from '../ci
 import { ApiError, conflict } from '../core/errors';
 import { buildAreasView, prepareGrid, type AreasView, type PreparedGrid } from './areas';
 import { VERSIONED_PARTS, type PartRef, type VersionedPart } from './models';
-import { categoriesView, departmentsView, type CitySnapshots } from './snapshots';
+import { categoriesView, departmentsView, type CitySnapshots, type Snapshot } from './snapshots';
 import type { CityDataStore, NewItem } from './store';
 import { CITY_FILES, areasIssues, cityDataInvalid, crossCheckIssues, parsePart, type CityIssue, type CityPart } from './validate';
+
+/** The parts an administrator replaces one at a time, and what they are called. */
+export type EditablePart = 'categories' | 'departments' | 'areas' | 'calendar';
+const PART_NAMES_ZH: Record<EditablePart, string> = { categories: '类别目录', departments: '部门数据', areas: '网格数据', calendar: '工作日历' };
+
+/** The version of a part in a snapshot: the version it was last replaced under, 0 before any. */
+export function partVersion(snapshot: Snapshot, part: EditablePart): number {
+  return part === 'calendar' ? snapshot.calendarVersion : (snapshot.parts[part]?.version ?? 0);
+}
+
+function editedPart(draft: Draft): EditablePart {
+  if (draft.categories) return 'categories';
+  if (draft.departments) return 'departments';
+  if (draft.areas) return 'areas';
+  return 'calendar';
+}
 
 /** A replacement: the parts that change, already validated on their own. */
 interface Draft {
@@ -102,27 +118,31 @@ export class CityDataWriter {
     return { version, categories: categories.length, departments: departments.length, grids: areasFile.features.length };
   }
 
-  async replaceCategories(body: unknown): Promise<CityDataReplaceResult> {
+  /*
+   * The admin replacements. `baseVersion` is the version of the part the administrator
+   * edited (as GET answered it); when the part was replaced since, 409 CONFLICT.
+   */
+
+  async replaceCategories(body: unknown, baseVersion?: number): Promise<CityDataReplaceResult> {
     const categories = this.parseOrThrow(parsePart('categories', categoriesFileSchema, body));
-    return { version: await this.replace({ categories }, apiPrefix), count: categories.length };
+    return { version: await this.replace({ categories }, apiPrefix, baseVersion), count: categories.length };
   }
 
-  async replaceDepartments(body: unknown): Promise<CityDataReplaceResult> {
+  async replaceDepartments(body: unknown, baseVersion?: number): Promise<CityDataReplaceResult> {
     const departments = this.parseOrThrow(parsePart('departments', departmentsFileSchema, body));
-    return { version: await this.replace({ departments }, apiPrefix), count: departments.length };
+    return { version: await this.replace({ departments }, apiPrefix, baseVersion), count: departments.length };
   }
 
-  async replaceAreas(body: unknown): Promise<CityDataReplaceResult> {
+  async replaceAreas(body: unknown, baseVersion?: number): Promise<CityDataReplaceResult> {
     const file = this.parseOrThrow(parsePart('areas', areasFileSchema, body));
     const issues = areasIssues(file);
     if (issues.length) throw cityDataInvalid(issues, apiPrefix);
-    return { version: await this.replace({ areas: this.prepareAreas(file) }, apiPrefix), count: file.features.length };
+    return { version: await this.replace({ areas: this.prepareAreas(file) }, apiPrefix, baseVersion), count: file.features.length };
   }
 
-  async replaceCalendar(body: unknown): Promise<Calendar> {
+  async replaceCalendar(body: unknown, baseVersion?: number): Promise<{ calendar: Calendar; version: number }> {
     const calendar = this.parseOrThrow(parsePart('calendar', calendarSchema, body));
-    await this.replace({ calendar }, apiPrefix);
-    return calendar;
+    return { calendar, version: await this.replace({ calendar }, apiPrefix, baseVersion) };
   }
 
   private collect<T>(result: { data?: T; issues: CityIssue[] }, issues: CityIssue[]): T | undefined {
@@ -144,9 +164,16 @@ export class CityDataWriter {
    * Checks the draft against the rest of the stored data, writes its parts under a
    * new version and switches to it only if nobody switched meanwhile (else 409).
    */
-  private async replace(draft: Draft, prefixOf: (part: CityPart) => string): Promise<number> {
+  private async replace(draft: Draft, prefixOf: (part: CityPart) => string, baseVersion?: number): Promise<number> {
     const settings = await this.store.reserve();
     const base = await this.snapshots.at(settings);
+    if (baseVersion !== undefined) {
+      const edited = editedPart(draft);
+      const now = partVersion(base, edited);
+      if (now !== baseVersion) {
+        throw conflict('CONFLICT', `${PART_NAMES_ZH[edited]}已被他人修改（您编辑的是第 ${baseVersion} 版，现在是第 ${now} 版），请重新加载后再修改`);
+      }
+    }
     const categories = draft.categories ?? base.categories.list;
     const departments = draft.departments ?? base.departments.list;
     const areas = draft.areas?.view ?? base.areas;
@@ -174,7 +201,11 @@ export class CityDataWriter {
       throw err;
     }
     // If the switch itself fails in flight it may have happened, so its items stay; a later prune removes them if not.
-    const switched = await this.store.switchTo(settings.revision, { parts: refs, city: draft.city, calendar: draft.calendar }, this.ctx.clock.now());
+    const switched = await this.store.switchTo(
+      settings.revision,
+      { parts: refs, city: draft.city, calendar: draft.calendar, calendarVersion: draft.calendar ? version : undefined },
+      this.ctx.clock.now(),
+    );
     if (!switched) {
       await discard();
       throw conflict('CONFLICT', '城市数据已被他人修改，请刷新后重试');
@@ -191,6 +222,7 @@ export class CityDataWriter {
         parts: { ...base.parts, ...refs },
         city: draft.city ?? base.city,
         calendar: draft.calendar ?? base.calendar,
+        calendarVersion: draft.calendar ? version : base.calendarVersion,
         categories: draft.categories ? categoriesView(draft.categories) : base.categories,
         departments: draft.departments ? departmentsView(draft.departments) : base.departments,
         areas,

@@ -58,6 +58,8 @@ export interface CitySettingsDoc {
   parts?: Partial<Record<VersionedPart, PartRef>>;
   city?: City;
   calendar?: Calendar;
+  /** The version (a `seq` value) the calendar was last replaced under; absent before any. */
+  calendarVersion?: number;
   updatedAt?: Date;
 }
 
@@ -71,6 +73,7 @@ const citySettingsSchema = new Schema<CitySettingsDoc>(
     parts: { categories: partRefSchema, departments: partRefSchema, areas: partRefSchema },
     city: { type: Schema.Types.Mixed },
     calendar: { type: Schema.Types.Mixed },
+    calendarVersion: { type: Number },
     updatedAt: { type: Date },
   },
   { collection: 'city_settings', versionKey: false },

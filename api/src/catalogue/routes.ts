@@ -22,15 +22,15 @@ export function catalogueHandlers(services: Services): Handlers<OperationsOfTag<
       return place;
     },
     reverseGeocode: async ({ query }) => ({ address: await geocoder.addressAt(query.lat, query.lng) }),
-    getCatalogueData: async () => ({ categories: await catalogue.allCategories() }),
-    replaceCatalogueData: (_input, ctx) => catalogue.replaceCategories(ctx.request.body),
-    getDepartmentsData: async () => ({ departments: await catalogue.listDepartments() }),
-    replaceDepartmentsData: (_input, ctx) => catalogue.replaceDepartments(ctx.request.body),
-    getAreasData: () => catalogue.areasGeoJson(),
+    getCatalogueData: () => catalogue.categoriesData(),
+    replaceCatalogueData: ({ query }, ctx) => catalogue.replaceCategories(ctx.request.body, query.baseVersion),
+    getDepartmentsData: () => catalogue.departmentsData(),
+    replaceDepartmentsData: ({ query }, ctx) => catalogue.replaceDepartments(ctx.request.body, query.baseVersion),
+    getAreasData: () => catalogue.areasData(),
     getGridBoundaries: () => catalogue.areasGeoJson(),
-    replaceAreasData: (_input, ctx) => catalogue.replaceAreas(ctx.request.body),
-    getCalendar: async () => ({ calendar: await catalogue.getCalendar() }),
+    replaceAreasData: ({ query }, ctx) => catalogue.replaceAreas(ctx.request.body, query.baseVersion),
+    getCalendar: () => catalogue.calendarData(),
     getWorkCalendar: async () => ({ calendar: await catalogue.getCalendar() }),
-    replaceCalendar: async (_input, ctx) => ({ calendar: await catalogue.replaceCalendar(ctx.request.body) }),
+    replaceCalendar: ({ query }, ctx) => catalogue.replaceCalendar(ctx.request.body, query.baseVersion),
   };
 }

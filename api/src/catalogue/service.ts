@@ -16,7 +16,7 @@ import {
 import type { ServiceContext } from '../context';
 import type { CityProfile } from '../city-profile';
 import { ApiError } from '../core/errors';
-import { CityDataWriter, type CityDataSummary } from './city-data-writer';
+import { CityDataWriter, partVersion, type CityDataSummary } from './city-data-writer';
 import { CitySnapshots, gridFeatureOf } from './snapshots';
 import { CityDataStore } from './store';
 
@@ -76,17 +76,35 @@ export class CatalogueService {
   loadCityDataFromDir(dir: string): Promise<CityDataSummary> {
     return this.writer.loadCityDataFromDir(dir);
   }
-  replaceCategories(body: unknown): Promise<CityDataReplaceResult> {
-    return this.writer.replaceCategories(body);
+  /** Admin replacements; with `baseVersion` (the part's version the editor read) a part replaced since is a 409. */
+  replaceCategories(body: unknown, baseVersion?: number): Promise<CityDataReplaceResult> {
+    return this.writer.replaceCategories(body, baseVersion);
   }
-  replaceDepartments(body: unknown): Promise<CityDataReplaceResult> {
-    return this.writer.replaceDepartments(body);
+  replaceDepartments(body: unknown, baseVersion?: number): Promise<CityDataReplaceResult> {
+    return this.writer.replaceDepartments(body, baseVersion);
   }
-  replaceAreas(body: unknown): Promise<CityDataReplaceResult> {
-    return this.writer.replaceAreas(body);
+  replaceAreas(body: unknown, baseVersion?: number): Promise<CityDataReplaceResult> {
+    return this.writer.replaceAreas(body, baseVersion);
   }
-  replaceCalendar(body: unknown): Promise<Calendar> {
-    return this.writer.replaceCalendar(body);
+  replaceCalendar(body: unknown, baseVersion?: number): Promise<{ calendar: Calendar; version: number }> {
+    return this.writer.replaceCalendar(body, baseVersion);
+  }
+
+  /** The whole catalogue in file order and its version, from one snapshot (admin editor). */
+  async categoriesData(): Promise<{ categories: Category[]; version: number }> {
+    const snapshot = await this.snapshots.current();
+    return { categories: snapshot.categories.list, version: partVersion(snapshot, 'categories') };
+  }
+
+  async departmentsData(): Promise<{ departments: Department[]; version: number }> {
+    const snapshot = await this.snapshots.current();
+    return { departments: snapshot.departments.list, version: partVersion(snapshot, 'departments') };
+  }
+
+  async calendarData(): Promise<{ calendar: Calendar; version: number }> {
+    const snapshot = await this.snapshots.current();
+    if (!snapshot.calendar) throw new ApiError(503, 'SERVICE_UNAVAILABLE', '城市数据尚未加载');
+    return { calendar: snapshot.calendar, version: partVersion(snapshot, 'calendar') };
   }
 
   // ------------------------------------------------------------ reading
@@ -192,11 +210,17 @@ export class CatalogueService {
 
   /** The active grids as a GeoJSON FeatureCollection, in file order. */
   async areasGeoJson(): Promise<AreasFile> {
+    const { version: _version, ...file } = await this.areasData();
+    return file;
+  }
+
+  /** The active grids and their version (admin editor). */
+  async areasData(): Promise<AreasFile & { version: number }> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const ref = (await this.snapshots.current()).parts.areas;
-      if (!ref) return { type: 'FeatureCollection', features: [] };
+      if (!ref) return { type: 'FeatureCollection', features: [], version: 0 };
       const items = await this.store.readItems('areas', ref);
-      if (items) return { type: 'FeatureCollection', features: items.map((item) => gridFeatureOf(item)) };
+      if (items) return { type: 'FeatureCollection', features: items.map((item) => gridFeatureOf(item)), version: ref.version };
       this.snapshots.recheck(); // the version was replaced while reading: look again
     }
     throw new ApiError(503, 'SERVICE_UNAVAILABLE', '城市数据正在更新，请稍后再试');

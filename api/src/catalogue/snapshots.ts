@@ -35,6 +35,8 @@ export interface Snapshot {
   parts: Partial<Record<VersionedPart, PartRef>>;
   city?: City;
   calendar?: Calendar;
+  /** The calendar's version (0 before any). */
+  calendarVersion: number;
   categories: CategoriesView;
   departments: DepartmentsView;
   areas: AreasView;
@@ -144,6 +146,15 @@ export class CitySnapshots {
           )
         : EMPTY_AREAS;
     }
-    return { revision: settings?.revision ?? 0, parts, city: settings?.city, calendar: settings?.calendar, categories, departments, areas };
+    return {
+      revision: settings?.revision ?? 0,
+      parts,
+      city: settings?.city,
+      calendar: settings?.calendar,
+      calendarVersion: settings?.calendarVersion ?? 0,
+      categories,
+      departments,
+      areas,
+    };
   }
 }

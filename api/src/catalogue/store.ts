@@ -19,6 +19,8 @@ export interface SettingsChange {
   parts?: Partial<Record<VersionedPart, PartRef>>;
   city?: City;
   calendar?: Calendar;
+  /** Set with `calendar`: the version it is replaced under. */
+  calendarVersion?: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export class CityDataStore {
     for (const [part, ref] of Object.entries(change.parts ?? {})) set[`parts.${part}`] = ref;
     if (change.city) set.city = change.city;
     if (change.calendar) set.calendar = change.calendar;
+    if (change.calendarVersion !== undefined) set.calendarVersion = change.calendarVersion;
     const result = await this.settings.updateOne({ _id: SETTINGS_ID, revision: expectedRevision }, { $set: set, $inc: { revision: 1 } });
     return result.matchedCount === 1;
   }

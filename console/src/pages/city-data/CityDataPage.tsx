@@ -1,0 +1,38 @@
+import { Card, Tabs, Typography } from 'antd';
+import { useNavigate, useParams } from 'react-router-dom';
+import { AreasEditor } from './AreasEditor';
+import { CalendarEditor } from './CalendarEditor';
+import { CatalogueEditor } from './CatalogueEditor';
+import { DepartmentsEditor } from './DepartmentsEditor';
+
+const TABS = [
+  { key: 'catalogue', label: '类别目录', children: <CatalogueEditor /> },
+  { key: 'areas', label: '区域网格', children: <AreasEditor /> },
+  { key: 'departments', label: '处置部门', children: <DepartmentsEditor /> },
+  { key: 'calendar', label: '工作日历', children: <CalendarEditor /> },
+];
+
+/**
+ * 城市数据 (administrators): the city's categories with time limits, areas, departments and
+ * working calendar. Each tab edits one part and replaces it whole over the admin API, which
+ * checks it against the rest; problems show on their row, node or field.
+ */
+export function CityDataPage() {
+  const { tab } = useParams();
+  const navigate = useNavigate();
+  const active = TABS.some((t) => t.key === tab) ? tab! : 'catalogue';
+  return (
+    <Card>
+      <Typography.Title level={4} style={{ margin: 0 }}>
+        城市数据
+      </Typography.Title>
+      <Typography.Text type="secondary">修改后点「保存」整体替换该项数据；保存前按统一规则检查，服务器还会核对各项数据之间的引用。</Typography.Text>
+      <Tabs
+        style={{ marginTop: 8 }}
+        activeKey={active}
+        onChange={(key) => navigate(`/city-data/${key}`)}
+        items={TABS.map((t) => ({ ...t, children: <div data-testid={`city-data-${t.key}`}>{t.children}</div> }))}
+      />
+    </Card>
+  );
+}
