@@ -426,7 +426,17 @@ describe('the staff console', () => {
 
   it('an administrator creates a department account (errors shown on the fields) and hands over a claimed reward', async () => {
     await signIn(accounts.admin);
-    expect(await menuEntries()).toEqual(['工作台首页', '宣传活动', '统计分析', '工作人员账号', '奖励与库存', '兑换发放', '积分调整', '转办投递', '城市数据']);
+    expect(await menuEntries()).toEqual([
+      '工作台首页',
+      '宣传活动',
+      '统计分析',
+      '工作人员账号',
+      '奖励与库存',
+      '兑换发放',
+      '积分调整',
+      '转办投递',
+      '城市数据',
+    ]);
     await page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '工作人员账号' }).click();
     await page.waitForURL(/\/console\/staff/);
     await page.getByTestId(`staff-row-${accounts.dispatcher.username}`).waitFor();

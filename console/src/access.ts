@@ -16,7 +16,8 @@ export function takesAction(role: StaffRole, actions: readonly CaseAction[]): bo
   return actions.some((a) => (TRANSITIONS[a].roles as readonly ActorRole[]).includes(role as ActorRole));
 }
 
-export type ScreenKey = 'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'points' | 'forwarding' | 'cityData';
+export type ScreenKey =
+  'home' | 'desk' | 'tasks' | 'verify' | 'campaigns' | 'stats' | 'staff' | 'rewards' | 'claims' | 'points' | 'forwarding' | 'cityData';
 
 export interface Screen {
   key: ScreenKey;
