@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   const workers = startWorkers(services);
   // Rollups from before cohort rows existed: rebuilt in the background, queries meanwhile read the old generation.
   services.stats.upgradeIfNeeded().catch((err: Error) => logger.warn({ err: err.message }, 'statistics upgrade failed; run rebuild-stats'));
+  // The public statistics' cells published before the first visitor asks (the loop keeps them fresh).
+  services.stats.refreshPublished().catch((err: Error) => logger.warn({ err: err.message }, 'public statistics not published ahead'));
   const server = createApiServer(app, logger);
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

@@ -2,7 +2,7 @@ import type { Services } from './services';
 
 /**
  * Background loops of one API process: case effects left over after a failure,
- * and the outboxes. Each loop runs one pass at a time; several processes may run
+ * the outboxes, and upkeep (public statistics, repairs, expired windows). Each loop runs one pass at a time; several processes may run
  * them at once because every message is claimed with a lease.
  */
 export function startWorkers(services: Services, intervalMs = 2000): { stop(): Promise<void> } {
@@ -11,6 +11,9 @@ export function startWorkers(services: Services, intervalMs = 2000): { stop(): P
     { name: 'notifications', run: () => services.notifications.outbox.processDue() },
     { name: 'forwarding', run: () => services.forwarding.outbox.processDue() },
     { name: 'campaign-reminders', run: () => services.campaigns.notifyLiveCampaigns() },
+    // Public statistics re-published before their cache expires (and once after a start), so
+    // no visitor waits for the read of a city-year's cohort rows.
+    { name: 'public-stats', run: () => services.stats.refreshPublished(), every: 30_000 },
     // Claims and ledger lines a crash left half-done; rare, so a slow loop.
     { name: 'points-repair', run: () => services.points.repair(), every: 60_000 },
     // Rate-limit windows that are over (MongoDB's TTL index does it too; the local stand-in has none).

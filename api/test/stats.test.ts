@@ -6,6 +6,7 @@ import { demoCity } from './helpers/city';
 import { staffLogin, type TestStaff } from './helpers/staff';
 import type { Principal } from '../src/auth/tokens';
 import { TIERS, getRollupModel } from '../src/stats/models';
+import { PUBLIC_CACHE_MS, REFRESH_AHEAD_MS } from '../src/stats/service';
 import { seededRandom } from '../src/core/seeded-random';
 import { toCaseView, toEventMessage } from '../src/cases/events';
 
@@ -516,6 +517,20 @@ describe('public statistics: anonymised (May 2026)', () => {
     expect(fresh.headers.get('etag')).not.toBe(etag);
     expect(fresh.body.counts.reported).toBe(first.body.counts.reported + 5);
     expect((await revalidate(etag)).status).toBe(200);
+  });
+
+  it('re-publishes the cached months ahead of their expiry, so the visitor after it waits for no read', async () => {
+    const before = await getJson(api, '/stats/public/summary');
+    expect(await api.services.stats.refreshPublished()).toBe(0); // all cells fresh: nothing read
+    for (let i = 0; i < 5; i += 1) await newCase({ grid: publicGrids[0]!, category: X, reporterId: `ahead-${i}` });
+    clock.advance(PUBLIC_CACHE_MS - REFRESH_AHEAD_MS + 1000);
+    expect(await api.services.stats.refreshPublished()).toBe(1); // the current month, due within the margin
+    // After the refresh: not in the cells a visitor gets until those expire in turn.
+    await newCase({ grid: publicGrids[0]!, category: X, reporterId: 'after-refresh' });
+    clock.advance(REFRESH_AHEAD_MS); // the cells published before are past their five minutes now
+    const after = await getJson(api, '/stats/public/summary');
+    expect(after.body.counts.reported).toBe(before.body.counts.reported + 5);
+    expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
   });
 
   it('rejects bad parameters with 400 and the field at fault', async () => {

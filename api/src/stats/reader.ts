@@ -50,6 +50,8 @@ export const PUBLIC_CACHE_MS = 300_000;
  * the twelve take seconds on the local stand-in).
  */
 export const PAST_MONTHS_CACHE_MS = 3_600_000;
+/** Cached months are re-published this long before they expire (the `public-stats` background loop). */
+export const REFRESH_AHEAD_MS = 90_000;
 
 const SUPPRESSION_NOTE =
   '公开统计按上报月份计算：某月收到的上报，每件只计一次，按它现在所在的网格、问题类别和处置部门，统计至今已受理、立案、派遣、处置、结案了多少，所以各项数字逐级不会超过上一项，各项比率都不超过 100%。为保护上报人隐私，网格×小类×部门×来源单元中任一案件数介于 1 与阈值之间的，逐级并入上一级的「其他」（来源→小类→大类→门类→网格→街道→区县→全市，部门保留到最后），全市一级仍不足阈值的不计入任何公开数字；任何两个公开数字相减，也得不到少于阈值的案件数。';
@@ -173,6 +175,35 @@ export class StatsReader {
     const current = this.publicCells.get(`${gen}|${thisMonth}`);
     const at = months.includes(thisMonth) && current ? current.at : now;
     return { at, cells: published.flatMap((p) => p.cells.filter((c) => cellMatches(c, r.filters))) };
+  }
+
+  /**
+   * Re-publishes, in the background, the cached months whose cells expire within
+   * REFRESH_AHEAD_MS, and publishes the default range (the last 12 months) when nothing is
+   * cached yet (after a start): a request then finds fresh cells instead of waiting for the
+   * read (seconds at a city's volume on the local stand-in). Fresher cells only shorten how
+   * old the published figures are; they never change what is published.
+   */
+  async refreshPublished(): Promise<number> {
+    const gen = await this.activeGen();
+    const now = this.ctx.clock.now().getTime();
+    const thisMonth = monthOf(this.today());
+    const due: string[] = [];
+    for (const [k, v] of this.publicCells) {
+      const [cellGen, month] = k.split('|') as [string, string];
+      if (Number(cellGen) !== gen) continue;
+      const ttl = month === thisMonth ? PUBLIC_CACHE_MS : PAST_MONTHS_CACHE_MS;
+      if (now - v.at >= ttl - REFRESH_AHEAD_MS) due.push(month);
+    }
+    if (!this.publicCells.size) for (let i = 11; i >= 0; i -= 1) due.push(addMonths(thisMonth, -i));
+    if (!due.length) return 0;
+    // One read at a time: a request that finds a month missing meanwhile waits for this one.
+    await this.publishing;
+    this.publishing ??= this.publishMonths(gen, due.sort(), now).finally(() => {
+      this.publishing = undefined;
+    });
+    await this.publishing;
+    return due.length;
   }
 
   /** One read of the cohort rows for every month still to publish. */

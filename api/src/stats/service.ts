@@ -20,7 +20,7 @@ import { RollupGenerations } from './generations';
 import type { StatsMetaDoc } from './models';
 import { StatsReader, type StatsScope } from './reader';
 
-export { PAST_MONTHS_CACHE_MS, PUBLIC_CACHE_MS, type StatsScope } from './reader';
+export { PAST_MONTHS_CACHE_MS, PUBLIC_CACHE_MS, REFRESH_AHEAD_MS, type StatsScope } from './reader';
 
 /**
  * Anonymised closure statistics from pre-aggregated rollups, one module per job:
@@ -66,6 +66,10 @@ export class StatsService {
   }
 
   // reading
+  /** Keeps the public statistics' published cells fresh ahead of their expiry (a background loop). */
+  refreshPublished(): Promise<number> {
+    return this.reader.refreshPublished();
+  }
   summary(input: StatsQueryInput, scope: StatsScope): Promise<StatsSummary> {
     return this.cutsOf.summary(input, scope);
   }
