@@ -322,7 +322,7 @@ describe('an administrator edits the city data in the console', () => {
       .filter({ hasText: `${other.name}（已改）` })
       .waitFor();
   });
-  it('draws a new grid’s boundary on the map with four clicks and saves it; the API locates the drawn square to it', async () => {
+  it('draws a new grid’s boundary on the map with four clicks, drags a vertex and saves it; the API locates the drawn shape to it', async () => {
     await openTab('区域网格');
     const panel = page.getByTestId('city-data-areas');
     // The grid the API refused earlier is still in the editor: start again from the served tree.
@@ -383,14 +383,33 @@ describe('an administrator edits the city data in the console', () => {
     expect(ring[1]![0]! - ring[0]![0]!).toBeLessThan(e - w);
     expect(await panel.locator('.ant-form-item-explain-error').count()).toBe(0);
 
+    // The drawn boundary's third vertex dragged 20 px right and 15 px down: only it moves in the field.
+    await map.locator('.grid-vertex-handle').nth(3).waitFor();
+    await page.mouse.move(cx + 60, cy + 45);
+    await page.mouse.down();
+    for (let step = 1; step <= 5; step += 1) await page.mouse.move(cx + 60 + 4 * step, cy + 45 + 3 * step);
+    await page.mouse.up();
+    await page.waitForFunction(
+      (old) => !(document.querySelector('[data-testid="area-geometry"]') as HTMLTextAreaElement).value.includes(old),
+      JSON.stringify(ring[2]),
+    );
+    const dragged = (JSON.parse(await field.inputValue()) as Extract<GridGeometry, { type: 'Polygon' }>).coordinates[0]!;
+    expect([dragged[0], dragged[1], dragged[3], dragged[4]]).toEqual([ring[0], ring[1], ring[3], ring[4]]);
+    expect(dragged[2]![0]).toBeGreaterThan(ring[2]![0]!);
+    expect(dragged[2]![1]).toBeLessThan(ring[2]![1]!);
+    const inside = {
+      lng: dragged.slice(0, 4).reduce((t, p) => t + p[0]!, 0) / 4,
+      lat: dragged.slice(0, 4).reduce((t, p) => t + p[1]!, 0) / 4,
+    };
+
     await panel.getByTestId('areas-save').click();
     await panel.getByTestId('areas-saved').waitFor();
     await shot('city-data-11-grid-drawn');
 
     const stored = (await adminApi.call('getAreasData')).features.find((f) => f.properties.gridId === 'E2E-ST1-G2')!;
-    expect(stored.geometry).toEqual(drawn);
+    expect(stored.geometry).toEqual({ type: 'Polygon', coordinates: [dragged] });
     expect(stored.properties.gridName).toBe('地图绘制的网格');
-    const located = await api.client().call('locateArea', { query: { lat: String(centroid.lat), lng: String(centroid.lng) } });
+    const located = await api.client().call('locateArea', { query: { lat: String(inside.lat), lng: String(inside.lng) } });
     expect(located.grid.id).toBe('E2E-ST1-G2');
   });
 });
