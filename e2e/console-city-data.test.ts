@@ -322,7 +322,7 @@ describe('an administrator edits the city data in the console', () => {
       .filter({ hasText: `${other.name}（已改）` })
       .waitFor();
   });
-  it('draws a new grid’s boundary on the map with four clicks, drags a vertex and saves it; the API locates the drawn shape to it', async () => {
+  it('shows a new grid’s boundary on the map as typed, draws it with four clicks, drags a vertex and saves it; the API locates the drawn shape to it', async () => {
     await openTab('区域网格');
     const panel = page.getByTestId('city-data-areas');
     // The grid the API refused earlier is still in the editor: start again from the served tree.
@@ -339,6 +339,46 @@ describe('an administrator edits the city data in the console', () => {
     // The new grid's square highlighted, its sibling faintly (dashed).
     await map.getByTestId('area-map-selected').waitFor();
     expect(await map.locator('path.leaflet-interactive[stroke-dasharray]').count()).toBe(1);
+
+    // The text drives the map: a valid boundary redraws it, invalid JSON is refused on the field and the map keeps the last valid shape.
+    const selectedPath = map.getByTestId('area-map-selected');
+    const shown = await selectedPath.getAttribute('d');
+    const placeholderText = await field.inputValue();
+    const inset = (w + e) / 2;
+    await field.fill(
+      JSON.stringify({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [w, s],
+            [inset, s],
+            [inset, n],
+            [w, n],
+            [w, s],
+          ],
+        ],
+      }),
+    );
+    await page.waitForFunction((before) => document.querySelector('[data-testid="area-map-selected"]')?.getAttribute('d') !== before, shown);
+    const half = await selectedPath.getAttribute('d');
+    await field.fill('{"type": "Polygon", "coordinates": [[');
+    await formItem(panel, '边界（GeoJSON Polygon / MultiPolygon，GCJ-02 \\[经度, 纬度\\]）')
+      .locator('.ant-form-item-explain-error', { hasText: '边界不是有效的 JSON' })
+      .waitFor();
+    expect(await selectedPath.getAttribute('d')).toBe(half);
+    await field.fill(placeholderText);
+    await panel.locator('.ant-form-item-explain-error').waitFor({ state: 'detached' });
+    await page.waitForFunction((before) => document.querySelector('[data-testid="area-map-selected"]')?.getAttribute('d') === before, shown);
+
+    // Drawing cancelled leaves the field as it was.
+    await panel.getByTestId('area-draw-start').click();
+    await map.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const first = (await map.boundingBox())!;
+    await page.mouse.click(first.x + first.width / 2, first.y + first.height / 2);
+    await panel.getByTestId('area-draw-count').filter({ hasText: '已点 1 个顶点' }).waitFor();
+    await panel.getByTestId('area-draw-cancel').click();
+    await panel.getByTestId('area-draw-start').waitFor();
+    expect(await field.inputValue()).toBe(placeholderText);
 
     // Four clicks around the map's centre (the view is fitted to the placeholder square), and one undone.
     await panel.getByTestId('area-draw-start').click();
