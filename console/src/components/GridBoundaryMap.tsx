@@ -4,7 +4,7 @@ import { CheckOutlined, CloseOutlined, EditOutlined, UndoOutlined } from '@ant-d
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import type { CityAnswer, GridGeometry, LatLng } from '@ssp/shared';
-import { addVertex, moveVertex, polygonFromVertices, ringsOnMap, toMapDatum, undoVertex, vertices, fromMapDatum } from '../grid-drawing';
+import { addVertex, fromMapDatum, moveVertex, polygonFromVertices, ringsOnMap, toMapDatum, undoVertex, vertices } from '../grid-drawing';
 
 export interface SiblingGrid {
   key: string;

@@ -113,7 +113,7 @@ export function AreasEditor() {
   const siblings = useMemo<SiblingGrid[]>(
     () =>
       current?.grid && current.street
-        ? current.street.grids.filter((g) => g !== current.grid).map((g) => ({ key: g.key, name: g.name, geometry: g.geometry }))
+        ? current.street.grids.filter((g) => g.key !== current.grid!.key).map((g) => ({ key: g.key, name: g.name, geometry: g.geometry }))
         : [],
     [current],
   );
