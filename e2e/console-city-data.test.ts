@@ -6,12 +6,17 @@
  * sending (a negative time limit, a duplicate category code, a period ending before it
  * starts), the API's after (a grid numbered like a street, a department categories still
  * name), and a save over a catalogue another administrator replaced meanwhile is refused (409)
- * with a clear message. Screenshots go to test-artifacts/screenshots/console/city-data-*.png.
+ * with a clear message. A new grid's boundary is drawn on the map (WGS-84 tiles from a
+ * loopback tile server, so the drawn vertices are converted to GCJ-02) and the API then locates
+ * the drawn square to it. Screenshots go to test-artifacts/screenshots/console/city-data-*.png.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
+import sharp from 'sharp';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import type { ApiClient, AreaTree, Category } from '@ssp/shared';
+import type { ApiClient, AreaTree, Category, GridGeometry } from '@ssp/shared';
 import { startTestApi, type TestApi } from '../api/test/helpers/harness';
 import { demoCity } from '../api/test/helpers/city';
 import { staffClient } from './helpers/api';
@@ -27,6 +32,7 @@ let device: Device;
 let page: Page;
 let adminApi: ApiClient;
 let tree: AreaTree;
+let tiles: http.Server;
 /** Every city-data replacement the page sent, as `PUT /admin/…`. */
 const replacements: string[] = [];
 
@@ -57,13 +63,31 @@ async function choose(select: Locator, text: string): Promise<void> {
   throw new Error(`could not choose ${text}`);
 }
 
+/** The bounding box [west, south, east, north] of a boundary. */
+function bbox(geometry: GridGeometry): [number, number, number, number] {
+  const positions = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates).flat(2);
+  const lngs = positions.map((p) => p[0]!);
+  const lats = positions.map((p) => p[1]!);
+  return [Math.min(...lngs), Math.min(...lats), Math.max(...lngs), Math.max(...lats)];
+}
+
 async function openTab(name: string): Promise<void> {
   await page.locator('.ant-tabs-tab', { hasText: name }).click();
 }
 
 beforeAll(async () => {
   ensureConsoleBuild();
-  api = await startTestApi({ env: { CONSOLE_DIST_DIR: CONSOLE_DIST } });
+  // The map's tiles: one plain tile for every address, from loopback; WGS-84 as Tianditu's are.
+  const tile = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#e8eef3' } })
+    .png()
+    .toBuffer();
+  tiles = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'image/png' });
+    res.end(tile);
+  });
+  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
+  const tileUrl = `http://127.0.0.1:${(tiles.address() as AddressInfo).port}/{s}/{z}/{x}/{y}.png`;
+  api = await startTestApi({ env: { CONSOLE_DIST_DIR: CONSOLE_DIST, MAP_TILE_URL: tileUrl, MAP_TILE_SUBDOMAINS: 'a', MAP_TILE_DATUM: 'wgs84' } });
   city = await demoCity(api);
   const admin = await createStaff(api, 'admin');
   adminApi = await staffClient(api.url, admin.username, admin.password);
@@ -83,6 +107,7 @@ afterAll(async () => {
   const errors = device?.errors ?? [];
   await device?.close();
   await api?.close();
+  await new Promise<void>((resolve) => (tiles ? tiles.close(() => resolve()) : resolve()));
   if (errors.length) throw new Error(`uncaught errors:\n${errors.join('\n')}`);
 });
 
@@ -296,5 +321,135 @@ describe('an administrator edits the city data in the console', () => {
       .getByTestId(`category-row-${other.id}`)
       .filter({ hasText: `${other.name}（已改）` })
       .waitFor();
+  });
+  it('shows a new grid’s boundary on the map as typed, draws it with four clicks, drags a vertex and saves it; the API locates the drawn shape to it', async () => {
+    await openTab('区域网格');
+    const panel = page.getByTestId('city-data-areas');
+    // The grid the API refused earlier is still in the editor: start again from the served tree.
+    await panel.getByRole('button', { name: '重新加载' }).click();
+    await panel.getByTestId('area-node-E2E-ST1').filter({ hasText: '1 个网格' }).click();
+    await panel.getByTestId('area-add-grid').click();
+    await panel.getByTestId('area-id').fill('E2E-ST1-G2');
+    await panel.getByTestId('area-name').fill('地图绘制的网格');
+    const field = panel.getByTestId('area-geometry');
+    const placeholder = JSON.parse(await field.inputValue()) as GridGeometry;
+    const [w, s, e, n] = bbox(placeholder);
+    const map = panel.getByTestId('area-map');
+    await map.locator('.leaflet-tile-loaded').first().waitFor();
+    // The new grid's square highlighted, its sibling faintly (dashed).
+    await map.getByTestId('area-map-selected').waitFor();
+    expect(await map.locator('path.leaflet-interactive[stroke-dasharray]').count()).toBe(1);
+
+    // The text drives the map: a valid boundary redraws it, invalid JSON is refused on the field and the map keeps the last valid shape.
+    const selectedPath = map.getByTestId('area-map-selected');
+    const shown = await selectedPath.getAttribute('d');
+    const placeholderText = await field.inputValue();
+    const inset = (w + e) / 2;
+    await field.fill(
+      JSON.stringify({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [w, s],
+            [inset, s],
+            [inset, n],
+            [w, n],
+            [w, s],
+          ],
+        ],
+      }),
+    );
+    await page.waitForFunction((before) => document.querySelector('[data-testid="area-map-selected"]')?.getAttribute('d') !== before, shown);
+    const half = await selectedPath.getAttribute('d');
+    await field.fill('{"type": "Polygon", "coordinates": [[');
+    await formItem(panel, '边界（GeoJSON Polygon / MultiPolygon，GCJ-02 \\[经度, 纬度\\]）')
+      .locator('.ant-form-item-explain-error', { hasText: '边界不是有效的 JSON' })
+      .waitFor();
+    expect(await selectedPath.getAttribute('d')).toBe(half);
+    await field.fill(placeholderText);
+    await panel.locator('.ant-form-item-explain-error').waitFor({ state: 'detached' });
+    await page.waitForFunction((before) => document.querySelector('[data-testid="area-map-selected"]')?.getAttribute('d') === before, shown);
+
+    // Drawing cancelled leaves the field as it was.
+    await panel.getByTestId('area-draw-start').click();
+    await map.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const first = (await map.boundingBox())!;
+    await page.mouse.click(first.x + first.width / 2, first.y + first.height / 2);
+    await panel.getByTestId('area-draw-count').filter({ hasText: '已点 1 个顶点' }).waitFor();
+    await panel.getByTestId('area-draw-cancel').click();
+    await panel.getByTestId('area-draw-start').waitFor();
+    expect(await field.inputValue()).toBe(placeholderText);
+
+    // Four clicks around the map's centre (the view is fitted to the placeholder square), and one undone.
+    await panel.getByTestId('area-draw-start').click();
+    await map.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const box = (await map.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(901);
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    const corners: [number, number][] = [
+      [-60, -45],
+      [60, -45],
+      [60, 45],
+      [-60, 45],
+      [0, 100],
+    ];
+    for (const [i, [dx, dy]] of corners.entries()) {
+      await page.mouse.click(cx + dx, cy + dy);
+      await panel
+        .getByTestId('area-draw-count')
+        .filter({ hasText: `已点 ${i + 1} 个顶点` })
+        .waitFor();
+    }
+    await panel.getByTestId('area-draw-undo').click();
+    await panel.getByTestId('area-draw-count').filter({ hasText: '已点 4 个顶点' }).waitFor();
+    await panel.getByTestId('area-draw-finish').click();
+    await panel.getByTestId('area-draw-start').waitFor();
+
+    // The field holds the drawn square: a closed GCJ-02 ring, centred where the placeholder was
+    // (vertices clicked on WGS-84 tiles and stored unconverted would be hundreds of metres off).
+    const drawn = JSON.parse(await field.inputValue()) as GridGeometry;
+    expect(drawn.type).toBe('Polygon');
+    const ring = (drawn as Extract<GridGeometry, { type: 'Polygon' }>).coordinates[0]!;
+    expect(ring).toHaveLength(5);
+    expect(ring[4]).toEqual(ring[0]);
+    const centroid = { lng: ring.slice(0, 4).reduce((t, p) => t + p[0]!, 0) / 4, lat: ring.slice(0, 4).reduce((t, p) => t + p[1]!, 0) / 4 };
+    expect(Math.abs(centroid.lng - (w + e) / 2)).toBeLessThan(2e-4);
+    expect(Math.abs(centroid.lat - (s + n) / 2)).toBeLessThan(2e-4);
+    // A square, smaller than the placeholder, with its left and right edges upright.
+    expect(ring[0]![0]).toBeCloseTo(ring[3]![0]!, 5);
+    expect(ring[1]![0]).toBeCloseTo(ring[2]![0]!, 5);
+    expect(ring[1]![0]! - ring[0]![0]!).toBeGreaterThan(0);
+    expect(ring[1]![0]! - ring[0]![0]!).toBeLessThan(e - w);
+    expect(await panel.locator('.ant-form-item-explain-error').count()).toBe(0);
+
+    // The drawn boundary's third vertex dragged 20 px right and 15 px down: only it moves in the field.
+    await map.locator('.grid-vertex-handle').nth(3).waitFor();
+    await page.mouse.move(cx + 60, cy + 45);
+    await page.mouse.down();
+    for (let step = 1; step <= 5; step += 1) await page.mouse.move(cx + 60 + 4 * step, cy + 45 + 3 * step);
+    await page.mouse.up();
+    await page.waitForFunction(
+      (old) => !(document.querySelector('[data-testid="area-geometry"]') as HTMLTextAreaElement).value.includes(old),
+      JSON.stringify(ring[2]),
+    );
+    const dragged = (JSON.parse(await field.inputValue()) as Extract<GridGeometry, { type: 'Polygon' }>).coordinates[0]!;
+    expect([dragged[0], dragged[1], dragged[3], dragged[4]]).toEqual([ring[0], ring[1], ring[3], ring[4]]);
+    expect(dragged[2]![0]).toBeGreaterThan(ring[2]![0]!);
+    expect(dragged[2]![1]).toBeLessThan(ring[2]![1]!);
+    const inside = {
+      lng: dragged.slice(0, 4).reduce((t, p) => t + p[0]!, 0) / 4,
+      lat: dragged.slice(0, 4).reduce((t, p) => t + p[1]!, 0) / 4,
+    };
+
+    await panel.getByTestId('areas-save').click();
+    await panel.getByTestId('areas-saved').waitFor();
+    await shot('city-data-11-grid-drawn');
+
+    const stored = (await adminApi.call('getAreasData')).features.find((f) => f.properties.gridId === 'E2E-ST1-G2')!;
+    expect(stored.geometry).toEqual({ type: 'Polygon', coordinates: [dragged] });
+    expect(stored.properties.gridName).toBe('地图绘制的网格');
+    const located = await api.client().call('locateArea', { query: { lat: String(inside.lat), lng: String(inside.lng) } });
+    expect(located.grid.id).toBe('E2E-ST1-G2');
   });
 });

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { App, Button, Card, Col, Empty, Form, Input, Popconfirm, Row, Space, Tag, Tree, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { areasFileSchema, gridGeometrySchema, safeParseCityData, type City } from '@ssp/shared';
+import { areasFileSchema, gridGeometrySchema, safeParseCityData, type CityAnswer, type GridGeometry } from '@ssp/shared';
 import {
   apiCityProblems,
   boundaryBeside,
@@ -18,6 +18,7 @@ import {
   type NodeProblem,
   type StreetNode,
 } from '../../city-data';
+import { GridBoundaryMap, type SiblingGrid } from '../../components/GridBoundaryMap';
 import { api } from '../../session';
 import {
   EditorBar,
@@ -70,7 +71,7 @@ function update(tree: DistrictNode[], key: string, change: (node: DistrictNode |
 export function AreasEditor() {
   const { message } = App.useApp();
   const [tree, setTree] = useState<DistrictNode[] | null>(null);
-  const [city, setCity] = useState<City | null>(null);
+  const [city, setCity] = useState<CityAnswer | null>(null);
   const [version, setVersion] = useState<number | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [dirty, setDirty] = useState(false);
@@ -109,6 +110,13 @@ export function AreasEditor() {
 
   const current = useMemo(() => (tree ? find(tree, selected) : null), [tree, selected]);
   const node = current ? (current.grid ?? current.street ?? current.district) : null;
+  const siblings = useMemo<SiblingGrid[]>(
+    () =>
+      current?.grid && current.street
+        ? current.street.grids.filter((g) => g.key !== current.grid!.key).map((g) => ({ key: g.key, name: g.name, geometry: g.geometry }))
+        : [],
+    [current],
+  );
 
   // The selected node in the form, with its problems on their fields.
   useEffect(() => {
@@ -148,6 +156,7 @@ export function AreasEditor() {
       } catch {
         error = '边界不是有效的 JSON';
       }
+      // An invalid text stays a draft: the tree (and the map) keep the last valid boundary.
       setDrafts(({ [key]: _old, ...rest }) => (error ? { ...rest, [key]: { text: changed.geometry!, error } } : rest));
       setFieldErrors(form, [{ name: 'geometry', errors: error ? [error] : [] }]);
     }
@@ -158,6 +167,13 @@ export function AreasEditor() {
       form,
       fields.filter((f) => f !== 'geometry').map((name) => ({ name, errors: [] })),
     );
+  };
+
+  /** A boundary drawn or reshaped on the map: into the field, as if typed there. */
+  const onMapChange = (geometry: GridGeometry) => {
+    const text = JSON.stringify(geometry);
+    form.setFieldsValue({ geometry: text });
+    onValuesChange({ geometry: text });
   };
 
   const add = (level: AreaLevel) => {
@@ -364,14 +380,25 @@ export function AreasEditor() {
                     </Form.Item>
                   </Col>
                 </Row>
-                {current.level === 'grid' ? (
-                  <Form.Item
-                    name="geometry"
-                    label="边界（GeoJSON Polygon / MultiPolygon，GCJ-02 [经度, 纬度]）"
-                    extra="新网格先放一个示意方块，请粘贴测绘的边界坐标"
-                  >
-                    <Input.TextArea rows={8} style={{ fontFamily: 'monospace', fontSize: 12 }} data-testid="area-geometry" />
-                  </Form.Item>
+                {current.level === 'grid' && current.grid ? (
+                  <>
+                    <Form.Item
+                      name="geometry"
+                      label="边界（GeoJSON Polygon / MultiPolygon，GCJ-02 [经度, 纬度]）"
+                      extra="新网格先放一个示意方块：请粘贴测绘的边界坐标，或在下方地图上绘制"
+                    >
+                      <Input.TextArea rows={6} style={{ fontFamily: 'monospace', fontSize: 12 }} data-testid="area-geometry" />
+                    </Form.Item>
+                    {city && (
+                      <GridBoundaryMap
+                        city={city}
+                        gridKey={current.grid.key}
+                        geometry={current.grid.geometry}
+                        siblings={siblings}
+                        onChange={onMapChange}
+                      />
+                    )}
+                  </>
                 ) : (
                   <Typography.Text type="secondary">
                     {current.level === 'district'
