@@ -452,4 +452,35 @@ describe('an administrator edits the city data in the console', () => {
     const located = await api.client().call('locateArea', { query: { lat: String(inside.lat), lng: String(inside.lng) } });
     expect(located.grid.id).toBe('E2E-ST1-G2');
   });
+
+  it('asks before leaving the screen with unsaved changes: staying keeps them, leaving discards them', async () => {
+    await openTab('工作日历');
+    const panel = page.getByTestId('city-data-calendar');
+    const before = (await adminApi.call('getCalendar')).calendar;
+    const saves = replacements.length;
+    await panel.getByTestId('hours-end-0').fill('18:45');
+    await panel.getByTestId('calendar-dirty').waitFor();
+    const home = page.locator('[data-testid="side-menu"] .ant-menu-item', { hasText: '工作台首页' });
+
+    await home.click();
+    const dialog = page.locator('.ant-modal-confirm', { hasText: '有未保存的修改' });
+    await dialog.getByText('工作日历的修改还没有保存').waitFor();
+    await shot('city-data-12-leave-unsaved');
+    await dialog.getByRole('button', { name: '留下继续编辑' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(new URL(page.url()).pathname).toMatch(/^\/console\/city-data/);
+    expect(await panel.getByTestId('hours-end-0').inputValue()).toBe('18:45');
+
+    // Switching tabs is not leaving: the edit stays, nothing asks.
+    await openTab('处置部门');
+    await openTab('工作日历');
+    expect(await page.locator('.ant-modal-confirm').count()).toBe(0);
+    expect(await panel.getByTestId('hours-end-0').inputValue()).toBe('18:45');
+
+    await home.click();
+    await dialog.getByRole('button', { name: '放弃修改并离开' }).click();
+    await page.waitForURL((url) => url.pathname === '/console/' || url.pathname === '/console');
+    expect(replacements.length).toBe(saves);
+    expect((await adminApi.call('getCalendar')).calendar.workingHours).toEqual(before.workingHours);
+  });
 });

@@ -1,6 +1,6 @@
 import React from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter } from 'react-router-dom';
+import { RouterProvider, createBrowserRouter } from 'react-router-dom';
 import { App as AntApp, ConfigProvider } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
@@ -9,14 +9,19 @@ import { App } from './App';
 
 dayjs.locale('zh-cn');
 
+// A data router, so a screen can ask before the console navigates away (useBlocker); the
+// screens themselves are the descendant <Routes> of App.
+const router = createBrowserRouter([{ path: '*', element: <App /> }], {
+  basename: '/console',
+  future: { v7_relativeSplatPath: true },
+});
+
 createRoot(document.getElementById('root')!).render(
   <React.StrictMode>
     {/* Two-character button labels stay as written (登录, 派遣), not spaced out. */}
     <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: '#1677ff' } }}>
       <AntApp>
-        <BrowserRouter basename="/console" future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-          <App />
-        </BrowserRouter>
+        <RouterProvider router={router} future={{ v7_startTransition: true }} />
       </AntApp>
     </ConfigProvider>
   </React.StrictMode>,

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { createContext, useContext, useEffect } from 'react';
 import { Alert, Button, Space, Typography, type FormInstance } from 'antd';
 import { ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { ApiRequestError } from '@ssp/shared';
@@ -63,8 +63,19 @@ export function ownProblems<P extends { path: PathSegment[] }>(problems: P[]): P
   return problems.filter((p) => p.path[0] !== 'categories' && p.path[0] !== 'departments');
 }
 
-/** Asks before the browser leaves the page while there are unsaved changes. */
-export function useLeaveGuard(dirty: boolean): void {
+/** Where an editor reports whether its part has unsaved changes (CityDataPage guards leaving the screen). */
+export const UnsavedPartsContext = createContext<(part: string, dirty: boolean) => void>(() => undefined);
+
+/**
+ * Reports the part's unsaved changes to the page (which asks before the console navigates to
+ * another screen) and asks before the browser leaves the page (reload, close, another site).
+ */
+export function useLeaveGuard(part: string, dirty: boolean): void {
+  const report = useContext(UnsavedPartsContext);
+  useEffect(() => {
+    report(part, dirty);
+    return () => report(part, false);
+  }, [report, part, dirty]);
   useEffect(() => {
     if (!dirty) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
@@ -94,7 +105,7 @@ export function EditorBar(props: {
   extra?: React.ReactNode;
 }) {
   const { outcome } = props;
-  useLeaveGuard(props.dirty);
+  useLeaveGuard(props.title, props.dirty);
   return (
     <>
       <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
