@@ -336,6 +336,9 @@ describe('publicity targets on the map, campaign results, statistics trees', () 
     await page.locator('.ant-modal-confirm', { hasText: '提前结束活动？' }).waitFor();
     await shot('32-campaign-end-confirm');
     await page.locator('.ant-modal-confirm .ant-btn', { hasText: '取消' }).click();
+    // Until its closing animation ends the cancelled dialog stays in the page, its button too:
+    // the next confirm must be the new dialog's.
+    await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
     expect((await officer.call('getCampaignAdmin', { params: { id: campaignId } })).status).toBe('live');
     await page.getByTestId('campaign-end').click();
     await page.getByTestId('campaign-end-confirm').click();
