@@ -2,7 +2,8 @@
  * README command 2: `npm install && npm test`.
  * Installs what the machine lacks (scripts/prerequisites.ts), lints, builds what the tests
  * need, starts one real database server for the whole run (scripts/db),
- * (the mini-program targets and the staff console), runs every workspace's jest tests against it, checks both mini-program builds, and
+ * (the mini-program targets and the staff console), runs every workspace's jest tests against it (the browser
+ * tests last, one file at a time), checks both mini-program builds, and
  * fuzzes every route against the OpenAPI contract (scripts/fuzz.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,11 +29,31 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssp-testdb-'));
   const db: LocalDatabase = await provideDatabase({ purpose: 'test', dataDir, log: (m) => process.stdout.write(`[db] ${m}\n`) });
   env.SSP_TEST_MONGODB_URI = db.uri;
-  const resultsFile = path.join(os.tmpdir(), `ssp-jest-${process.pid}.json`);
+  const unitResults = path.join(os.tmpdir(), `ssp-jest-${process.pid}.json`);
+  const browserResults = path.join(os.tmpdir(), `ssp-jest-e2e-${process.pid}.json`);
   try {
-    await runStep('jest (shared, api, miniapp, console, e2e)', npx, ['jest', '--json', `--outputFile=${resultsFile}`], { cwd: REPO_ROOT, env });
+    await runStep(
+      'jest (shared, scripts, api, miniapp, console)',
+      npx,
+      ['jest', '--json', `--outputFile=${unitResults}`, '--testPathIgnorePatterns', '/e2e/'],
+      {
+        cwd: REPO_ROOT,
+        env,
+      },
+    );
+    // The browser tests one file at a time, after the rest: on two cores, a browser, the API and
+    // the database beside another test file's load made their waits flaky.
+    await runStep(
+      'jest (e2e, in the browser, one file at a time)',
+      npx,
+      ['jest', '--json', `--outputFile=${browserResults}`, '--selectProjects', 'e2e', '--runInBand'],
+      {
+        cwd: REPO_ROOT,
+        env,
+      },
+    );
   } finally {
-    await reportJest(resultsFile);
+    await reportJest([unitResults, browserResults]);
     await db.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -40,14 +61,20 @@ async function main(): Promise<void> {
   await runStep('fuzz every route (schemathesis, short run)', npx, ['tsx', 'scripts/fuzz.ts'], { cwd: REPO_ROOT });
 }
 
-async function reportJest(resultsFile: string): Promise<void> {
-  try {
-    const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-    process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped\n`);
-    rmSync(resultsFile, { force: true });
-  } catch {
-    /* jest did not get as far as writing results */
+async function reportJest(resultsFiles: string[]): Promise<void> {
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const file of resultsFiles) {
+    try {
+      const results = JSON.parse(readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+      total.passed += results.numPassedTests;
+      total.failed += results.numFailedTests;
+      total.skipped += results.numPendingTests;
+      rmSync(file, { force: true });
+    } catch {
+      /* that jest run did not get as far as writing results */
+    }
   }
+  process.stdout.write(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
 }
 
 main().catch((err: Error) => {

@@ -60,6 +60,10 @@ export async function consoleSignIn(
   account: { username: string; password: string; displayName: string },
 ): Promise<void> {
   await page.goto(consoleUrl);
+  // A test that failed before signing out leaves its session: start from the sign-in page anyway,
+  // so one failure does not fail every later test of the file.
+  await page.evaluate(() => localStorage.removeItem('ssp.console.session'));
+  await page.goto(consoleUrl);
   await page.waitForURL(/\/console\/login/);
   await page.getByTestId('login-username').fill(account.username);
   await page.getByTestId('login-password').fill(account.password);
