@@ -10,10 +10,7 @@
  * loopback tile server, so the drawn vertices are converted to GCJ-02) and the API then locates
  * the drawn square to it. Screenshots go to test-artifacts/screenshots/console/city-data-*.png.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
-import sharp from 'sharp';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { ApiClient, AreaTree, Category, GridGeometry } from '@ssp/shared';
@@ -22,7 +19,7 @@ import { demoCity } from '../api/test/helpers/city';
 import { staffClient } from './helpers/api';
 import { createStaff, type DemoCity } from './helpers/app';
 import { SCREENSHOT_DIR, openDevice, type Device } from './helpers/browser';
-import { CONSOLE_DIST, consoleSignIn, ensureConsoleBuild } from './helpers/console';
+import { CONSOLE_DIST, consoleSignIn, ensureConsoleBuild, startTileServer } from './helpers/console';
 
 const SHOTS = path.join(SCREENSHOT_DIR, 'console');
 
@@ -32,7 +29,7 @@ let device: Device;
 let page: Page;
 let adminApi: ApiClient;
 let tree: AreaTree;
-let tiles: http.Server;
+let tiles: Awaited<ReturnType<typeof startTileServer>> | undefined;
 /** Every city-data replacement the page sent, as `PUT /admin/…`. */
 const replacements: string[] = [];
 
@@ -77,16 +74,9 @@ async function openTab(name: string): Promise<void> {
 
 beforeAll(async () => {
   ensureConsoleBuild();
-  // The map's tiles: one plain tile for every address, from loopback; WGS-84 as Tianditu's are.
-  const tile = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#e8eef3' } })
-    .png()
-    .toBuffer();
-  tiles = http.createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'image/png' });
-    res.end(tile);
-  });
-  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
-  const tileUrl = `http://127.0.0.1:${(tiles.address() as AddressInfo).port}/{s}/{z}/{x}/{y}.png`;
+  // The map's tiles from loopback; WGS-84 as Tianditu's are (MAP_TILE_DATUM below).
+  tiles = await startTileServer();
+  const tileUrl = tiles.url;
   api = await startTestApi({ env: { CONSOLE_DIST_DIR: CONSOLE_DIST, MAP_TILE_URL: tileUrl, MAP_TILE_SUBDOMAINS: 'a', MAP_TILE_DATUM: 'wgs84' } });
   city = await demoCity(api);
   const admin = await createStaff(api, 'admin');
@@ -107,7 +97,7 @@ afterAll(async () => {
   const errors = device?.errors ?? [];
   await device?.close();
   await api?.close();
-  await new Promise<void>((resolve) => (tiles ? tiles.close(() => resolve()) : resolve()));
+  await tiles?.close();
   if (errors.length) throw new Error(`uncaught errors:\n${errors.join('\n')}`);
 });
 

@@ -11,12 +11,9 @@
  * 区域统计, and the public dataset downloads as CSV. Screenshots go to
  * test-artifacts/screenshots/console/.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import sharp from 'sharp';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import type { ApiClient, StatsNode } from '@ssp/shared';
@@ -26,7 +23,7 @@ import { demoCity } from '../api/test/helpers/city';
 import { publicClient, staffClient } from './helpers/api';
 import { createStaff, jpegFile, removeTempFiles, type DemoCity } from './helpers/app';
 import { SCREENSHOT_DIR, openDevice, type Device } from './helpers/browser';
-import { CONSOLE_DIST, consoleSignIn, ensureConsoleBuild } from './helpers/console';
+import { CONSOLE_DIST, consoleSignIn, ensureConsoleBuild, startTileServer } from './helpers/console';
 
 const SHOTS = path.join(SCREENSHOT_DIR, 'console');
 const TITLE = '网格清洁周 随手拍积分翻倍';
@@ -38,7 +35,7 @@ let gridName: string;
 let consoleUrl: string;
 let device: Device;
 let page: Page;
-let tiles: http.Server;
+let tiles: Awaited<ReturnType<typeof startTileServer>> | undefined;
 let citizen: ApiClient;
 let operatorApi: ApiClient;
 let caseNo = '';
@@ -162,15 +159,8 @@ async function shownRow(testId: string, key: string): Promise<Record<string, str
 
 beforeAll(async () => {
   ensureConsoleBuild();
-  const tile = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#e8eef3' } })
-    .png()
-    .toBuffer();
-  tiles = http.createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'image/png' });
-    res.end(tile);
-  });
-  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
-  const tileUrl = `http://127.0.0.1:${(tiles.address() as AddressInfo).port}/{s}/{z}/{x}/{y}.png`;
+  tiles = await startTileServer();
+  const tileUrl = tiles.url;
   wechat = await startFakeWeChat();
   api = await startTestApi({
     env: { ...wechat.env, DEV_LOGIN_ENABLED: 'true', CONSOLE_DIST_DIR: CONSOLE_DIST, MAP_TILE_URL: tileUrl, MAP_TILE_SUBDOMAINS: 'a' },
@@ -217,7 +207,7 @@ afterAll(async () => {
   await device?.close();
   await api?.close();
   await wechat?.close();
-  await new Promise<void>((resolve) => (tiles ? tiles.close(() => resolve()) : resolve()));
+  await tiles?.close();
   removeTempFiles();
   if (device?.errors.length) throw new Error(`uncaught errors in the console:\n${device.errors.join('\n')}`);
 });

@@ -11,9 +11,6 @@
  * the same figures) and print the A4 monthly report (saved as PDF). Screenshots of each
  * screen, the workbook and the PDF go to test-artifacts/screenshots/console/.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import sharp from 'sharp';
 import { strFromU8, unzipSync } from 'fflate';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +22,7 @@ import { demoCity, offset } from '../api/test/helpers/city';
 import { staffClient } from './helpers/api';
 import { MovableClock, createStaff, jpegFile, removeTempFiles, type DemoCity } from './helpers/app';
 import { SCREENSHOT_DIR, openDevice, type Device } from './helpers/browser';
-import { CONSOLE_DIST, consoleSignIn, ensureConsoleBuild } from './helpers/console';
+import { CONSOLE_DIST, consoleSignIn, ensureConsoleBuild, startTileServer } from './helpers/console';
 
 const SHOTS = path.join(SCREENSHOT_DIR, 'console');
 const DAY_MS = 86_400_000;
@@ -40,8 +37,7 @@ let overdueCase: { id: string; caseNo: string };
 let freshCase: { id: string; caseNo: string };
 const bulkCases: { id: string; caseNo: string }[] = [];
 let dispatcherApi: ApiClient;
-let tiles: http.Server;
-const tileRequests: string[] = [];
+let tiles: Awaited<ReturnType<typeof startTileServer>> | undefined;
 const accounts = {} as Record<
   'operator' | 'dispatcher' | 'department' | 'supervisor' | 'admin' | 'publicity',
   { username: string; password: string; displayName: string }
@@ -143,17 +139,9 @@ async function drawerState(): Promise<string> {
 
 beforeAll(async () => {
   ensureConsoleBuild();
-  // The map's tiles: one plain tile for every address, from loopback.
-  const tile = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#e8eef3' } })
-    .png()
-    .toBuffer();
-  tiles = http.createServer((req, res) => {
-    tileRequests.push(req.url ?? '');
-    res.writeHead(200, { 'Content-Type': 'image/png' });
-    res.end(tile);
-  });
-  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
-  const tileUrl = `http://127.0.0.1:${(tiles.address() as AddressInfo).port}/{s}/{z}/{x}/{y}.png`;
+  // The map's tiles, from loopback.
+  tiles = await startTileServer();
+  const tileUrl = tiles.url;
   const clock = new MovableClock();
   api = await startTestApi({
     env: { DEV_LOGIN_ENABLED: 'true', CONSOLE_DIST_DIR: CONSOLE_DIST, MAP_TILE_URL: tileUrl, MAP_TILE_SUBDOMAINS: 'a' },
@@ -220,7 +208,7 @@ afterAll(async () => {
   if (page) await shot('last').catch(() => undefined);
   await device?.close();
   await api?.close();
-  await new Promise<void>((resolve) => (tiles ? tiles.close(() => resolve()) : resolve()));
+  await tiles?.close();
   removeTempFiles();
   if (device?.errors.length) throw new Error(`uncaught errors in the console:\n${device.errors.join('\n')}`);
 });
@@ -273,7 +261,7 @@ describe('the staff console', () => {
     await page.waitForURL(/view=map/);
     await page.getByTestId('case-map').waitFor();
     await page.waitForFunction(() => document.querySelectorAll('.leaflet-tile-loaded').length > 0, undefined, { timeout: 15_000 });
-    expect(tileRequests.some((u) => /^\/a\/\d+\/\d+\/\d+\.png$/.test(u))).toBe(true);
+    expect(tiles!.requests.some((u) => /^\/a\/\d+\/\d+\/\d+\.png$/.test(u))).toBe(true);
     await page.waitForFunction(() => document.querySelectorAll('.leaflet-overlay-pane path').length > 0);
     const marker = page.locator(`.leaflet-marker-icon[title="${overdueCase.caseNo}"]`);
     await marker.waitFor();

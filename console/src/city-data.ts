@@ -82,6 +82,33 @@ export function splitRowProblems(problems: readonly Problem[]): { rows: RowProbl
   return { rows, general };
 }
 
+/** A schema check's problems: none when it passed. */
+export function problemsOf(result: { success: true } | { success: false; error: Parameters<typeof schemaCityProblems>[0] }): Problem[] {
+  return result.success ? [] : schemaCityProblems(result.error);
+}
+
+/**
+ * Puts an edited row into a list (`'new'` appends it) and checks the whole list, since some
+ * rules span rows (unique ids): the new list, or the problems the check finds on that row.
+ */
+export function placeRow<T>(
+  rows: readonly T[],
+  editing: number | 'new',
+  row: T,
+  checkList: (rows: T[]) => readonly Problem[],
+): { ok: true; rows: T[]; index: number } | { ok: false; problems: RowProblem[] } {
+  const index = editing === 'new' ? rows.length : editing;
+  const next = [...rows];
+  next[index] = row;
+  const problems = splitRowProblems(checkList(next)).rows.filter((p) => p.row === index);
+  return problems.length ? { ok: false, problems } : { ok: true, rows: next, index };
+}
+
+/** Row problems once row `index` is removed: its own go, those of later rows move up with them. */
+export function problemsWithoutRow(problems: readonly RowProblem[], index: number): RowProblem[] {
+  return problems.filter((p) => p.row !== index).map((p) => (p.row > index ? { ...p, row: p.row - 1 } : p));
+}
+
 /** The messages on one cell (column '' holds problems with the whole row). */
 export function cellMessages(problems: readonly RowProblem[], row: number, column: string): string[] {
   return problems.filter((p) => p.row === row && p.column === column).map((p) => p.message);

@@ -20,6 +20,9 @@ import {
   formFieldOf,
   parseFieldPath,
   placeAreaProblems,
+  placeRow,
+  problemsOf,
+  problemsWithoutRow,
   schemaCityProblems,
   splitRowProblems,
   treeFromFeatures,
@@ -110,6 +113,43 @@ describe('field paths of the API and the schema', () => {
     ]);
     expect(parsed.success).toBe(false);
     expect(schemaCityProblems(parsed.error!)).toEqual([{ path: [0, 'timeLimit', 'value'], message: '处置时限必须大于 0' }]);
+  });
+});
+
+describe('editing a row of a list', () => {
+  const category = {
+    id: 'C0101',
+    code: '0101',
+    family: 'component',
+    majorCode: '01',
+    majorName: '公用设施',
+    name: '上水井盖',
+    timeLimit: { value: 2, unit: 'work_hours' },
+    defaultDepartmentId: 'dept-water',
+    publicReportable: true,
+    basePoints: 10,
+  };
+  const check = (rows: unknown[]) => problemsOf(safeParseCityData(categoriesFileSchema, rows));
+
+  it('appends a new row or replaces the edited one when the whole list accepts it', () => {
+    const other = { ...category, id: 'C0102', code: '0102', name: '污水井盖' };
+    expect(placeRow([category], 'new', other, check)).toEqual({ ok: true, rows: [category, other], index: 1 });
+    const renamed = { ...category, name: '雨水井盖' };
+    expect(placeRow([category, other], 0, renamed, check)).toEqual({ ok: true, rows: [renamed, other], index: 0 });
+  });
+
+  it('answers the list’s problems on that row (a code already taken) and leaves the list alone', () => {
+    const rows = [category];
+    const placed = placeRow(rows, 'new', { ...category, name: '重复' }, check);
+    expect(placed.ok).toBe(false);
+    expect(!placed.ok && placed.problems.every((p) => p.row === 1)).toBe(true);
+    expect(!placed.ok && placed.problems.length).toBeGreaterThan(0);
+    expect(rows).toEqual([category]);
+  });
+
+  it('drops a removed row’s problems and moves those of later rows up', () => {
+    const at = (row: number) => ({ row, column: 'name', path: ['name'], message: `第 ${row} 行` });
+    expect(problemsWithoutRow([at(0), at(1), at(2)], 1)).toEqual([at(0), { ...at(2), row: 1 }]);
   });
 });
 

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 
 const REPO = path.resolve(__dirname, '../..');
 const CONSOLE_DIR = path.join(REPO, 'console');
@@ -69,4 +72,23 @@ export async function consoleSignIn(
   await page.getByTestId('login-password').fill(account.password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('staff-name').filter({ hasText: account.displayName }).waitFor();
+}
+
+/** The map's tiles: one plain tile for every address, from loopback (MAP_TILE_URL with subdomain `a`); the paths asked are kept. */
+export async function startTileServer(): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const tile = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#e8eef3' } })
+    .png()
+    .toBuffer();
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
+    res.writeHead(200, { 'Content-Type': 'image/png' });
+    res.end(tile);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/{s}/{z}/{x}/{y}.png`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

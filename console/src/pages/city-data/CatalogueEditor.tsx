@@ -19,6 +19,9 @@ import {
   apiCityProblems,
   cellMessages,
   formFieldErrors,
+  placeRow,
+  problemsOf,
+  problemsWithoutRow,
   schemaCityProblems,
   splitRowProblems,
   type PathSegment,
@@ -183,28 +186,21 @@ export function CatalogueEditor() {
       showOnForm(schemaCityProblems(one.error));
       return;
     }
-    const index = editing === 'new' ? rows.length : editing;
-    const next = [...rows];
-    next[index] = one.data;
-    const all = safeParseCityData(categoriesFileSchema, next);
-    if (!all.success) {
-      const mine = splitRowProblems(schemaCityProblems(all.error)).rows.filter((p) => p.row === index);
-      if (mine.length) {
-        showOnForm(mine);
-        return;
-      }
+    const placed = placeRow(rows, editing, one.data, (next) => problemsOf(safeParseCityData(categoriesFileSchema, next)));
+    if (!placed.ok) {
+      showOnForm(placed.problems);
+      return;
     }
-    setRows(next);
+    setRows(placed.rows);
     setDirty(true);
-    setProblems((ps) => ps.filter((p) => p.row !== index));
+    setProblems((ps) => ps.filter((p) => p.row !== placed.index));
     setEditing(null);
   };
 
   const remove = (index: number) => {
     if (!rows) return;
     setRows(rows.filter((_, i) => i !== index));
-    // Problems point at rows by index: those after the removed one move up.
-    setProblems((ps) => ps.filter((p) => p.row !== index).map((p) => (p.row > index ? { ...p, row: p.row - 1 } : p)));
+    setProblems((ps) => problemsWithoutRow(ps, index));
     setDirty(true);
   };
 
