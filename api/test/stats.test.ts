@@ -5,9 +5,10 @@ import { getJson, loginCitizen, postJson, uploadPhotos } from './helpers/citizen
 import { demoCity } from './helpers/city';
 import { staffLogin, type TestStaff } from './helpers/staff';
 import type { Principal } from '../src/auth/tokens';
-import { TIERS, getRollupModel } from '../src/stats/models';
 import { PUBLIC_CACHE_MS, REFRESH_AHEAD_MS } from '../src/stats/service';
 import { seededRandom } from '../src/core/seeded-random';
+import { rollupSnapshot } from './helpers/stats-invariants';
+import { TIERS, getRollupModel } from '../src/stats/models';
 import { toCaseView, toEventMessage } from '../src/cases/events';
 
 type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
@@ -99,28 +100,7 @@ async function fullCase(opts: Parameters<typeof newCase>[0] & { departmentId: st
   return id;
 }
 
-/** Every rollup row of the active generation, keyed without the generation. */
-async function snapshot(): Promise<Record<string, Record<string, unknown>>> {
-  const { gen } = (await api.services.stats.meta()).active;
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const tier of TIERS) {
-    const rows = await getRollupModel(api.db, tier).find({ g: gen }).lean<Record<string, unknown>[]>();
-    for (const row of rows) {
-      const { _id, g, ...rest } = row;
-      expect(g).toBe(gen);
-      const key = `${tier.name}|${String(_id).split('|').slice(1).join('|')}`;
-      const fields = Object.fromEntries(
-        Object.entries(rest).filter(([k, v]) => v !== 0 && !(k === 'hist' && Object.values(v as object).every((n) => n === 0))),
-      );
-      if (fields.hist) fields.hist = Object.fromEntries(Object.entries(fields.hist as object).filter(([, n]) => n !== 0));
-      const counters = Object.keys(fields).filter(
-        (k) => !['p', 'dd', 'family', 'majorCode', 'categoryId', 'districtId', 'streetId', 'gridId', 'departmentId', 'source'].includes(k),
-      );
-      if (counters.length) out[key] = fields;
-    }
-  }
-  return out;
-}
+const snapshot = () => rollupSnapshot(api);
 
 /** A deterministic pseudo-random sequence (mulberry32). */
 function seeded(seed: number) {

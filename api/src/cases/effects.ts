@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { Connection } from 'mongoose';
+import { GroupCommit, unorderedBulk } from '../core/group-commit';
 import { toCaseView, type CaseEventHandler } from './events';
 import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect } from './models';
 
@@ -19,6 +20,19 @@ export class EffectRelay {
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
   /** The case whose effects the current async context is handling (to spot nested transitions). */
   private readonly handling = new AsyncLocalStorage<string>();
+
+  /** Handled effects leave their cases together: concurrent drains share one bulk update. */
+  private readonly clearing = new GroupCommit<{ caseId: CaseDoc['_id']; handled: string[] }>(async (batch) => {
+    const errors = await unorderedBulk(batch.length, () =>
+      getCaseModel(this.db).bulkWrite(
+        batch.map(({ caseId, handled }) => ({
+          updateOne: { filter: { _id: caseId }, update: { $pull: { effects: { $in: handled } } } },
+        })),
+        { ordered: false },
+      ),
+    );
+    return errors.map((reason) => (reason ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined }));
+  });
 
   constructor(
     private readonly db: Connection,
@@ -106,7 +120,7 @@ export class EffectRelay {
     );
     if (!handled.length) return;
     try {
-      await getCaseModel(this.db).updateOne({ _id: caseDoc._id }, { $pull: { effects: { $in: handled } } });
+      await this.clearing.submit({ caseId: caseDoc._id, handled });
     } catch (err) {
       this.logger.warn({ caseId: String(caseDoc._id), err }, 'handled case effects not cleared; they will run again');
     }

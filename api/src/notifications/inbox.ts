@@ -3,6 +3,7 @@ import type { InboxMessage, InboxPage, MessageKind } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { keyset } from '../core/pagination';
 import { isDuplicateKeyError } from '../db';
+import { GroupCommit, unorderedBulk } from '../core/group-commit';
 import { getCitizenMessageModel, type CitizenMessageDoc } from './models';
 
 /** The message centre, newest first. */
@@ -27,13 +28,19 @@ export class Inbox {
     return getCitizenMessageModel(this.ctx.db);
   }
 
-  async add(message: NewMessage): Promise<void> {
-    try {
-      await this.Message.create({ ...message, readAt: null });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+  /** Adds a message once per key; messages added together are inserted together. */
+  add(message: NewMessage): Promise<void> {
+    return this.adding.submit(message);
   }
+
+  private readonly adding = new GroupCommit<NewMessage>(async (messages) => {
+    const docs = messages.map((m) => ({ ...m, readAt: null }));
+    const errors = await unorderedBulk(docs.length, () => this.Message.collection.insertMany(docs, { ordered: false }));
+    // A duplicate key is a retried effect whose message is already there.
+    return errors.map((reason) =>
+      reason && !isDuplicateKeyError(reason) ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined },
+    );
+  });
 
   async list(citizenId: string, q: { cursor?: string; limit: number }): Promise<InboxPage> {
     const [docs, unread] = await Promise.all([

@@ -7,6 +7,15 @@ import { incrementsOf, replay } from './increments';
 import { TIERS, getProcessedEffectModel, getRollupModel, getStatsMetaModel, type StatsMetaDoc } from './models';
 import { RollupBatch } from './rollups';
 import { isDuplicateKeyError } from '../db';
+import { GroupCommit, unorderedBulk } from '../core/group-commit';
+import type { Increment } from './increments';
+
+/** A case event's contribution to the rollups, waiting to be counted with the others of its batch. */
+interface EventToCount {
+  effectId: string;
+  at: Date;
+  increments: Increment[];
+}
 
 const META_ID = 'rollups';
 const INITIAL_META: StatsMetaDoc = { _id: META_ID, active: { gen: 1, cutoff: new Date(0) }, building: null };
@@ -60,37 +69,71 @@ export class RollupGenerations {
    * failure after some tiers were written may then count those tiers twice. Without
    * multi-document transactions one of the two must give; `rebuild-stats` restores
    * exact figures from the event logs either way.
+   * Events arriving together are counted together (group commit): one marker insert, one
+   * generation read and one write per tier for the whole batch, with the rows they share
+   * (the city's month and day above all) incremented once by the batch's sum.
    */
-  async onCaseEvent(event: CaseEventMessage, view: CaseView, effect: CaseEffect): Promise<void> {
-    await this.ensureIndexes();
+  onCaseEvent(event: CaseEventMessage, view: CaseView, effect: CaseEffect): Promise<void> {
     const prefix = view.history.filter((e) => e.seq <= event.seq);
     // An event belongs to the incremental side of a generation when it, or an earlier
     // event of its case, is at or after the generation's cutoff (a rebuild counts the
     // log prefix before it), so each event is counted once even if clocks went back.
     const at = new Date(Math.max(...prefix.map((e) => new Date(e.at).getTime())));
-    // The event's marker and the generation are independent reads: one round trip. The
-    // marker makes a retried effect count once; it must not outlive a failure to count.
+    return this.counting.submit({ effectId: effect.id, at, increments: incrementsOf(prefix, event) });
+  }
+
+  private readonly counting = new GroupCommit<EventToCount>((events) => this.countEvents(events));
+
+  private async countEvents(events: EventToCount[]): Promise<PromiseSettledResult<void>[]> {
+    await this.ensureIndexes();
     const Processed = getProcessedEffectModel(this.db);
-    const [metaRead, marked] = await Promise.allSettled([this.meta(), Processed.create({ _id: effect.id, at })]);
-    if (marked.status === 'rejected') {
-      if (isDuplicateKeyError(marked.reason)) return;
-      throw marked.reason;
+    const markers = events.map((e) => ({ _id: e.effectId, at: e.at }));
+    // The markers and the generation are independent: one round trip. A marker must not
+    // outlive a failure to count its event.
+    const [metaRead, markErrors] = await Promise.all([
+      this.meta().then(
+        (meta) => ({ meta }),
+        (error: unknown) => ({ error }),
+      ),
+      unorderedBulk(markers.length, () => Processed.collection.insertMany(markers as never[], { ordered: false })),
+    ]);
+    const outcomes: PromiseSettledResult<void>[] = events.map(() => ({ status: 'fulfilled', value: undefined }));
+    const unmark = async (indexes: number[]) => {
+      if (indexes.length) await Processed.deleteMany({ _id: { $in: indexes.map((i) => markers[i]!._id) } });
+    };
+    const fail = (indexes: number[], reason: unknown) => indexes.forEach((i) => (outcomes[i] = { status: 'rejected', reason }));
+    const marked: number[] = [];
+    markErrors.forEach((err, i) => {
+      // A duplicate marker: this effect was counted already (a retry), nothing to do.
+      if (!err) marked.push(i);
+      else if (!isDuplicateKeyError(err)) fail([i], err);
+    });
+    if ('error' in metaRead) {
+      await unmark(marked);
+      fail(marked, metaRead.error);
+      return outcomes;
     }
-    const gens =
-      metaRead.status === 'fulfilled' ? [metaRead.value.active, metaRead.value.building].filter((g) => g && at >= g.cutoff).map((g) => g!.gen) : [];
-    if (!gens.length) {
-      await Processed.deleteOne({ _id: effect.id });
-      if (metaRead.status === 'rejected') throw metaRead.reason;
-      return;
+    const { active, building } = metaRead.meta;
+    const batch = new RollupBatch();
+    const counted: number[] = [];
+    const uncounted: number[] = [];
+    for (const i of marked) {
+      const { at, increments } = events[i]!;
+      const gens = [active, building].filter((g) => g && at >= g.cutoff).map((g) => g!.gen);
+      if (!gens.length) {
+        uncounted.push(i);
+        continue;
+      }
+      batch.add(increments, gens);
+      counted.push(i);
     }
     try {
-      const batch = new RollupBatch();
-      batch.add(incrementsOf(prefix, event), gens);
-      await batch.flush(this.db);
+      await Promise.all([unmark(uncounted), batch.flush(this.db)]);
     } catch (err) {
-      await Processed.deleteOne({ _id: effect.id }).catch(() => undefined);
-      throw err;
+      await unmark(counted).catch(() => undefined);
+      fail(counted, err);
     }
+    return outcomes;
   }
 
   /**

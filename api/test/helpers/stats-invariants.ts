@@ -1,4 +1,6 @@
 import type { StatsCounts, StatsRates } from '@ssp/shared';
+import { TIERS, getRollupModel } from '../../src/stats/models';
+import type { TestApi } from './harness';
 
 /** The case counts that must never be small in public (anonymise.ts). */
 export const PUBLIC_CASE_COUNTS = ['reported', 'accepted', 'filed', 'handled', 'closures', 'due'] as const;
@@ -25,5 +27,28 @@ export function publishedViolations(counts: StatsCounts, rates: StatsRates, minC
     if (rate.ratio !== null && (rate.ratio < 0 || rate.ratio > 1)) out.push(`${name} ${rate.percent}% outside [0, 100%]`);
   }
   for (const c of PUBLIC_CASE_COUNTS) if (counts[c] !== 0 && counts[c] < minCell) out.push(`${c} = ${counts[c]} below ${minCell}`);
+  return out;
+}
+
+/** Every rollup row of the active generation with a non-zero counter, keyed without the generation (to compare incremental with rebuilt). */
+export async function rollupSnapshot(api: Pick<TestApi, 'db' | 'services'>): Promise<Record<string, Record<string, unknown>>> {
+  const { gen } = (await api.services.stats.meta()).active;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const tier of TIERS) {
+    const rows = await getRollupModel(api.db, tier).find({ g: gen }).lean<Record<string, unknown>[]>();
+    for (const row of rows) {
+      const { _id, g, ...rest } = row;
+      expect(g).toBe(gen);
+      const key = `${tier.name}|${String(_id).split('|').slice(1).join('|')}`;
+      const fields = Object.fromEntries(
+        Object.entries(rest).filter(([k, v]) => v !== 0 && !(k === 'hist' && Object.values(v as object).every((n) => n === 0))),
+      );
+      if (fields.hist) fields.hist = Object.fromEntries(Object.entries(fields.hist as object).filter(([, n]) => n !== 0));
+      const counters = Object.keys(fields).filter(
+        (k) => !['p', 'dd', 'family', 'majorCode', 'categoryId', 'districtId', 'streetId', 'gridId', 'departmentId', 'source'].includes(k),
+      );
+      if (counters.length) out[key] = fields;
+    }
+  }
   return out;
 }
