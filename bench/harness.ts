@@ -32,6 +32,12 @@ export function arg(name: string, fallback: number): number {
   return value;
 }
 
+/** `--name value` as text, or undefined when absent. */
+export function argText(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
 /** The body the bare Koa app answers: about the size of a small API answer. */
 export const FIXED_BODY = { id: '6650f0c2a1b2c3d4e5f60718', status: 'processing', caseNo: 'C20260101-0001', items: [1, 2, 3], ok: true };
 

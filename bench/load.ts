@@ -26,6 +26,7 @@
 // harness first: it points '@ssp/shared' at the sources before anything loads it.
 import {
   arg,
+  argText,
   benchClient,
   call,
   cannon,
@@ -290,7 +291,9 @@ async function main(): Promise<void> {
     ];
 
     const results: Measured[] = [];
-    for (const s of scenarios) {
+    // --only <text>: just the scenarios whose name contains it (e.g. with API_CPU_PROF, to profile one path).
+    const only = argText('only');
+    for (const s of scenarios.filter((sc) => !only || sc.name.includes(only))) {
       await settle(api.url);
       await quiesce(db);
       const idle = (await probe(s, 10)).median;

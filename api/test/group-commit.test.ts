@@ -105,21 +105,20 @@ describe('case effects written in groups (real database)', () => {
   const count = (name: string, collection: string, also: (c: Record<string, unknown>) => boolean = () => true) =>
     commands.filter((c) => c.name === name && c.collection === collection && also(c.command)).length;
 
-  it('files 40 cases at once with far fewer statistics, message and clearing commands than cases, and the same figures as a rebuild', async () => {
+  it('creates and files 40 cases at once with far fewer commands than cases, and the same figures as a rebuild', async () => {
     const categories = (await services.catalogue.allCategories()).filter((c: Category) => c.publicReportable);
     const tree = await services.catalogue.areaTree();
     const grids = tree.districts.flatMap((d) => d.streets.flatMap((s) => s.grids.map((g) => ({ g, s, d }))));
     const [department] = await services.catalogue.listDepartments();
-    const ids: string[] = [];
-    for (let i = 0; i < 40; i += 1) {
+    const newCase = (i: number, idempotencyKey = `test:${randomUUID()}`) => {
       const category = categories[i % categories.length]!;
       const { g, s, d } = grids[i % grids.length]!;
-      const doc = await services.workflow.create(
+      return services.workflow.create(
         {
           source: 'citizen',
           reporterId: `group-${i}`,
           clientRequestId: randomUUID(),
-          idempotencyKey: `test:${randomUUID()}`,
+          idempotencyKey,
           anonymous: false,
           campaignId: null,
           categoryId: category.id,
@@ -136,8 +135,25 @@ describe('case effects written in groups (real database)', () => {
         },
         { role: 'reporter', id: `group-${i}` },
       );
-      ids.push(String(doc._id));
-    }
+    };
+
+    // 40 reports at once: consecutive case numbers of the day, each once, from a few counter updates and inserts.
+    commands = [];
+    const created = await Promise.all(Array.from({ length: 40 }, (_, i) => newCase(i)));
+    const ids = created.map((c) => String(c._id));
+    const numbers = created.map((c) => Number(c.caseNo.split('-')[1])).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => numbers[0]! + i));
+    expect(created[0]!.caseNo.startsWith('20260601-')).toBe(true);
+    const creation = { counters: count('findAndModify', 'counters'), inserts: count('insert', 'cases') };
+    for (const [what, n] of Object.entries(creation)) expect([what, n >= 1 && n <= 20]).toEqual([what, true]);
+    expect(await getCaseModel(api.db).countDocuments({ _id: { $in: ids } })).toBe(40);
+
+    // Two copies of one intent in the same batch: one case; the other fails on the unique key, as alone.
+    const key = `test:${randomUUID()}`;
+    const copies = await Promise.allSettled([newCase(40, key), newCase(40, key)]);
+    expect(copies.map((c) => c.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((copies.find((c) => c.status === 'rejected') as PromiseRejectedResult).reason.code).toBe(11000);
+    expect(await getCaseModel(api.db).countDocuments({ idempotencyKey: key })).toBe(1);
 
     commands = [];
     const operator = { kind: 'staff' as const, userId: 'op-group', role: 'operator' as const };
@@ -179,7 +195,7 @@ describe('case effects written in groups (real database)', () => {
       }),
     );
     expect(await rollupSnapshot(api)).toEqual(incremental);
-    expect(incremental['month_city|2026-06']).toMatchObject({ reported: 40, filed: 40 });
+    expect(incremental['month_city|2026-06']).toMatchObject({ reported: 41, filed: 40 });
 
     // The grouped increments are exactly what a rebuild from the event logs gives.
     clock.advance(3_600_000); // the rebuild replays the events before its cutoff

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, Types } from 'mongoose';
-import { CASE_SOURCES, CASE_STATES, REJECT_REASONS, shanghaiDay, type CaseSource, type CaseState, type RejectReason } from '@ssp/shared';
+import { CASE_SOURCES, CASE_STATES, REJECT_REASONS, type CaseSource, type CaseState, type RejectReason } from '@ssp/shared';
 import { isDuplicateKeyError } from '../db';
 
 export const NO_DEADLINE = new Date('9999-12-31T00:00:00Z');
@@ -266,12 +266,15 @@ export function getCaseModel(db: Connection): Model<CaseDoc> {
 
 const counterSchema = new Schema({ _id: String, seq: Number }, { collection: 'counters', versionKey: false });
 
-/** Readable case numbers (e.g. 20261122-00042), from one atomic counter per day. */
-export async function nextCaseNo(db: Connection, at: Date): Promise<string> {
+/**
+ * Readable case numbers (e.g. 20261122-00042), from one atomic counter per day: takes
+ * `count` consecutive numbers of the day at once and returns them.
+ */
+export async function takeCaseNos(db: Connection, day: string, count: number): Promise<string[]> {
   const Counter = (db.models.Counter as Model<{ _id: string; seq: number }>) ?? db.model('Counter', counterSchema);
-  const day = shanghaiDay(at).replace(/-/g, '');
-  const bump = () => Counter.findOneAndUpdate({ _id: `case:${day}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+  const compact = day.replace(/-/g, '');
+  const bump = () => Counter.findOneAndUpdate({ _id: `case:${compact}` }, { $inc: { seq: count } }, { upsert: true, returnDocument: 'after' });
   // Two first cases of a day can race to create the counter: the loser retries and increments.
   const counter = await bump().catch((err: unknown) => (isDuplicateKeyError(err) ? bump() : Promise.reject(err)));
-  return `${day}-${String(counter.seq).padStart(5, '0')}`;
+  return Array.from({ length: count }, (_, i) => `${compact}-${String(counter.seq - count + 1 + i).padStart(5, '0')}`);
 }

@@ -1,11 +1,12 @@
 import type { UpdateQuery } from 'mongoose';
 import { Types } from 'mongoose';
-import { canTransition, nextState, type ActorRole, type CaseAction, type CaseFlags, type CaseState } from '@ssp/shared';
+import { canTransition, nextState, shanghaiDay, type ActorRole, type CaseAction, type CaseFlags, type CaseState } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { ApiError, conflict, notFound } from '../core/errors';
 import type { EffectRelay } from './effects';
 import type { AnyCaseEventData } from './events';
-import { dimsOf, effectId, getCaseModel, nextCaseNo, type CaseDoc, type CaseEvent } from './models';
+import { dimsOf, effectId, getCaseModel, takeCaseNos, type CaseDoc, type CaseEvent } from './models';
+import { GroupCommit, unorderedBulk } from '../core/group-commit';
 
 export interface Actor {
   role: ActorRole;
@@ -135,10 +136,10 @@ export class CaseWorkflow {
       data: null,
       dims: dimsOf({ ...fields, departmentId: null, deadline: null }),
     };
-    const created = await this.Case.create({
+    const draft = new this.Case({
       ...fields,
       _id,
-      caseNo: await nextCaseNo(this.ctx.db, now),
+      caseNo: await this.numbering.submit(shanghaiDay(now)),
       state: 'pending',
       version: 1,
       events: [event],
@@ -146,10 +147,38 @@ export class CaseWorkflow {
       createdAt: now,
       updatedAt: now,
     });
-    const doc = created.toObject() as CaseDoc;
+    await draft.validate();
+    const doc = { ...draft.toObject(), __v: 0 } as CaseDoc;
+    await this.inserting.submit(doc);
     await this.relay.drainCase(doc);
     return doc;
   }
+
+  /** Case numbers for the cases being created together: one counter update per day for all of them. */
+  private readonly numbering = new GroupCommit<string, string>(async (days) => {
+    const outcomes: PromiseSettledResult<string>[] = new Array(days.length);
+    await Promise.all(
+      [...new Set(days)].map(async (day) => {
+        const indexes = days.flatMap((d, i) => (d === day ? [i] : []));
+        try {
+          const numbers = await takeCaseNos(this.ctx.db, day, indexes.length);
+          indexes.forEach((i, k) => (outcomes[i] = { status: 'fulfilled', value: numbers[k]! }));
+        } catch (reason) {
+          indexes.forEach((i) => (outcomes[i] = { status: 'rejected', reason }));
+        }
+      }),
+    );
+    return outcomes;
+  });
+
+  /**
+   * New cases, validated by the schema, inserted together. A duplicate idempotency key fails
+   * only its own case (code 11000, as a single insert would), so a raced submission finds the first.
+   */
+  private readonly inserting = new GroupCommit<CaseDoc>(async (docs) => {
+    const errors = await unorderedBulk(docs.length, () => this.Case.collection.insertMany(docs, { ordered: false }));
+    return errors.map((reason) => (reason ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined }));
+  });
 
   async get(caseId: string): Promise<CaseDoc> {
     if (!Types.ObjectId.isValid(caseId)) throw notFound('案件不存在');
