@@ -5,9 +5,9 @@
  * the real database, watched with the driver's command monitoring.
  */
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { mongo, type Connection } from 'mongoose';
 import type { Category, StaffAction } from '@ssp/shared';
-import { GroupCommit } from '../src/core/group-commit';
+import { GroupCommit, unorderedBulk } from '../src/core/group-commit';
 import { createLogger } from '../src/core/logger';
 import { createServices, type Services } from '../src/services';
 import { getCaseModel } from '../src/cases/models';
@@ -29,7 +29,7 @@ describe('GroupCommit', () => {
       batches.push(items);
       await gate;
       return items.map((i) => (i % 5 === 0 ? { status: 'rejected', reason: new Error(`item ${i}`) } : { status: 'fulfilled', value: i * 2 }));
-    }, 10);
+    });
     return {
       batches,
       commit,
@@ -64,18 +64,85 @@ describe('GroupCommit', () => {
   it('caps a batch at its maximum and keeps going after a flush that threw', async () => {
     let calls = 0;
     const sizes: number[] = [];
-    const commit = new GroupCommit<number>(async (items) => {
-      calls += 1;
-      sizes.push(items.length);
-      if (calls === 1) throw new Error('database unreachable');
-      return items.map(() => ({ status: 'fulfilled', value: undefined }));
-    }, 10);
+    const commit = new GroupCommit<number>(
+      async (items) => {
+        calls += 1;
+        sizes.push(items.length);
+        if (calls === 1) throw new Error('database unreachable');
+        return items.map(() => ({ status: 'fulfilled', value: undefined }));
+      },
+      { maxBatch: 10 },
+    );
     const settled = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => commit.submit(i)));
     expect(sizes).toEqual([10, 10, 5]);
     expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(10);
     // A lone caller later is flushed at once, on its own.
     await commit.submit(99);
     expect(sizes).toEqual([10, 10, 5, 1]);
+  });
+  it('starts the next batch beside a flush that is slower than the longest wait', async () => {
+    const started: number[][] = [];
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const commit = new GroupCommit<number>(
+      async (items) => {
+        started.push(items);
+        if (items.includes(1)) await stuck; // the first flush hangs (a database that is down)
+        return items.map(() => ({ status: 'fulfilled', value: undefined }));
+      },
+      { maxWaitMs: 30 },
+    );
+    const first = commit.submit(1);
+    await Promise.resolve();
+    const t0 = performance.now();
+    await Promise.all([commit.submit(2), commit.submit(3)]);
+    const waited = performance.now() - t0;
+    expect(started).toEqual([[1], [2, 3]]);
+    expect(waited).toBeGreaterThanOrEqual(25);
+    expect(waited).toBeLessThan(1000);
+    release();
+    await first;
+  });
+});
+
+describe('unorderedBulk', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('fails only the operations the server refused', async () => {
+    const coll = api.db.collection('bulk_probe');
+    await coll.insertOne({ _id: 'taken' } as never);
+    const inserted = await unorderedBulk(3, () => coll.insertMany([{ _id: 'a' }, { _id: 'taken' }, { _id: 'b' }] as never[], { ordered: false }));
+    expect(inserted.map((e) => (e ? (e as { code?: number }).code : null))).toEqual([null, 11000, null]);
+    expect(await coll.countDocuments({ _id: { $in: ['a', 'b'] } } as never)).toBe(2);
+    // Conditional upserts: a refused condition on an existing document is a duplicate key.
+    const upserts = await unorderedBulk(3, () =>
+      coll.bulkWrite(
+        [
+          { updateOne: { filter: { _id: 'a', n: { $ne: 1 } }, update: { $set: { n: 1 } }, upsert: true } },
+          { updateOne: { filter: { _id: 'c' }, update: { $set: { n: 1 } }, upsert: true } },
+          { updateOne: { filter: { _id: 'a', n: { $ne: 1 } }, update: { $set: { n: 2 } }, upsert: true } },
+        ] as never[],
+        { ordered: false },
+      ),
+    );
+    expect(upserts.map((e) => (e ? (e as { code?: number }).code : null))).toEqual([null, null, 11000]);
+  });
+
+  it('fails every operation when the error does not say which were written (a lost connection)', async () => {
+    // What the driver throws when the connection drops during a bulk write: its bulk error class around the network error.
+    const lost = new mongo.MongoBulkWriteError(new mongo.MongoNetworkError('connection closed'), {
+      insertedCount: 0,
+      matchedCount: 0,
+      upsertedCount: 0,
+    } as never);
+    const errors = await unorderedBulk(3, () => Promise.reject(lost));
+    expect(errors).toEqual([lost, lost, lost]);
   });
 });
 

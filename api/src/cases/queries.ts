@@ -1,6 +1,7 @@
 import { Types, type Connection, type QueryFilter } from 'mongoose';
 import type { CaseState } from '@ssp/shared';
 import { keyset } from '../core/pagination';
+import { groupedLookup } from '../core/group-commit';
 import { getCaseModel, type CaseDoc } from './models';
 
 /** A reporter's cases: newest first. */
@@ -35,9 +36,19 @@ export class CaseQueries {
   }
 
   /** The case a submission created, by its idempotency key (unique index). */
-  byIdempotencyKey(idempotencyKey: string): Promise<CaseDoc | null> {
-    return this.Case.findOne({ idempotencyKey }).lean<CaseDoc>().exec();
+  async byIdempotencyKey(idempotencyKey: string): Promise<CaseDoc | null> {
+    const [found] = await this.byIdempotencyKeys([idempotencyKey]);
+    return found ?? null;
   }
+
+  /** Concurrent submissions look for their earlier copy in one query. */
+  private readonly byIdempotencyKeys = groupedLookup(
+    (keys) =>
+      this.Case.find({ idempotencyKey: { $in: keys } })
+        .lean<CaseDoc[]>()
+        .exec(),
+    (doc) => doc.idempotencyKey,
+  );
 
   /** A case's number, or null (the _id index). */
   async caseNo(id: string): Promise<string | null> {

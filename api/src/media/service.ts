@@ -4,6 +4,7 @@ import { PHOTO_ID_PATTERN, PHOTO_UPLOAD_FIELD, photoUrls, type Photo, type Uploa
 import type { Principal } from '../auth/tokens';
 import type { ServiceContext } from '../context';
 import { ApiError } from '../core/errors';
+import { groupedLookup } from '../core/group-commit';
 import { LocalDiskBlobStore, type BlobStore } from './blob-store';
 import { processImage, type ProcessedImage } from './image';
 import { photoModel, type PhotoDoc, type PhotoOwnerKind } from './model';
@@ -123,12 +124,21 @@ export class MediaService {
     return docs;
   }
 
+  /** Photos asked for together (concurrent submissions) are read in one query. */
+  private readonly photosById = groupedLookup(
+    (ids) =>
+      this.photos
+        .find({ _id: { $in: ids } })
+        .lean<PhotoDoc[]>()
+        .exec(),
+    (doc) => doc._id,
+  );
+
   /** The photos that exist among `ids`, in the order asked (unknown ids are left out). */
   async getPhotos(ids: string[]): Promise<PhotoDoc[]> {
     const wanted = [...new Set(ids.filter((id) => PHOTO_ID_PATTERN.test(id)))];
     if (wanted.length === 0) return [];
-    const found = await this.photos.find({ _id: { $in: wanted } }).lean<PhotoDoc[]>();
-    const byId = new Map(found.map((doc) => [doc._id, doc]));
+    const byId = new Map((await this.photosById(wanted)).map((doc) => [doc._id, doc]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 

@@ -34,6 +34,7 @@ import type { CaseDoc } from '../cases/models';
 import type { CaseQueries } from '../cases/queries';
 import { caseFlags, type CaseWorkflow } from '../cases/workflow';
 import { isDuplicateKeyError } from '../db';
+import { GroupCommit, unorderedBulk } from '../core/group-commit';
 
 type CreateReport = z.output<typeof createReportSchema>;
 
@@ -59,6 +60,21 @@ export class ReportService {
   private get Quota(): Model<QuotaDoc> {
     return (this.ctx.db.models.ReportQuota as Model<QuotaDoc>) ?? this.ctx.db.model('ReportQuota', quotaSchema);
   }
+
+  /**
+   * Concurrent submissions take their quota slots in one bulk write of conditional upserts.
+   * No error means the slot was taken (the counter matched and was incremented, or was
+   * created); a duplicate key means the counter exists and refused, as for a single upsert.
+   */
+  private readonly quotaTakes = new GroupCommit<{ filter: Record<string, unknown>; update: Record<string, unknown> }>(async (takes) => {
+    const errors = await unorderedBulk(takes.length, () =>
+      this.Quota.bulkWrite(
+        takes.map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } })),
+        { ordered: false },
+      ),
+    );
+    return errors.map((reason) => (reason ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined }));
+  });
 
   /** Submits a report; the same clientRequestId returns the first report instead of a second one. */
   async create(citizenId: string, input: CreateReport): Promise<{ created: boolean; doc: CaseDoc }> {
@@ -143,8 +159,8 @@ export class ReportService {
     const filter = { _id, count: { $lt: limit }, intents: { $ne: intent } };
     const take = { $inc: { count: 1 }, $push: { intents: intent } };
     try {
-      // One command in the usual case: the day's first report creates the counter with its slot.
-      await this.Quota.updateOne(filter, { ...take, $setOnInsert: { day } }, { upsert: true });
+      // One operation in the usual case: the day's first report creates the counter with its slot.
+      await this.quotaTakes.submit({ filter, update: { ...take, $setOnInsert: { day } } });
       return;
     } catch (err) {
       // The counter exists and refused (limit reached, or this intent holds a slot), or the
