@@ -8,7 +8,12 @@ function fakeReader() {
   const state = { entries: [] as Entry[], today: '2026-03-02', totals: 0 };
   const reader = {
     resolve: async (): Promise<Resolved> => ({ from: '2025-04-01', to: '2026-03-31', granularity: 'month', filters: {} }),
-    envelope: (r: Resolved, scope: StatsScope) => ({ range: { from: r.from, to: r.to }, filters: r.filters, asOf: state.today, suppression: scope.kind === 'public' ? {} : null }),
+    envelope: (r: Resolved, scope: StatsScope) => ({
+      range: { from: r.from, to: r.to },
+      filters: r.filters,
+      asOf: state.today,
+      suppression: scope.kind === 'public' ? {} : null,
+    }),
     entries: async () => state.entries,
     total: (entries: readonly Entry[]) => {
       state.totals += 1;
