@@ -194,9 +194,9 @@ export class ReportService {
 
   /** A case by id, where a missing one answers exactly like someone else's (no existence oracle). */
   private async reportById(id: string): Promise<CaseDoc> {
-    return this.workflow.get(id).catch((err: unknown) => {
-      throw err instanceof ApiError && err.status === 404 ? notFound('上报不存在') : err;
-    });
+    const doc = await this.cases.byId(id);
+    if (!doc) throw notFound('上报不存在');
+    return doc;
   }
 
   private async ownReport(citizenId: string, id: string): Promise<CaseDoc> {
