@@ -1,4 +1,4 @@
-import { Types, type Connection, type QueryFilter } from 'mongoose';
+import { Types, type Connection, type QueryFilter, type mongo } from 'mongoose';
 import type { CaseState } from '@ssp/shared';
 import { keyset } from '../core/pagination';
 import { groupedLookup } from '../core/group-commit';
@@ -24,6 +24,15 @@ export class CaseQueries {
     return getCaseModel(this.db);
   }
 
+  /**
+   * The model's collection, for the hot reads whose filters are already of the stored
+   * types (ids, strings, dates, numbers): a mongoose query would only cast them again
+   * (~30–40 µs a request). Lean results are the stored documents either way.
+   */
+  private get collection(): mongo.Collection {
+    return this.Case.collection as unknown as mongo.Collection;
+  }
+
   /** Creates the case indexes these reads rely on (startup, rebuilds). */
   async ensureIndexes(): Promise<void> {
     await this.Case.createIndexes();
@@ -32,7 +41,7 @@ export class CaseQueries {
   /** The case with this id (the _id index), or null (also for a malformed id). */
   async byId(id: string): Promise<CaseDoc | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    return this.Case.findById(id).lean<CaseDoc>().exec();
+    return (await this.collection.findOne({ _id: new Types.ObjectId(id) })) as CaseDoc | null;
   }
 
   /** The case a submission created, by its idempotency key (unique index). */
@@ -56,23 +65,21 @@ export class CaseQueries {
   }
 
   /** Open cases of a category reported since `since` inside a box (index categoryId+state+createdAt). */
-  openNear(q: {
+  async openNear(q: {
     categoryId: string;
     states: readonly CaseState[];
     since: Date;
     box: { minLat: number; maxLat: number; minLng: number; maxLng: number };
     limit: number;
   }): Promise<CaseDoc[]> {
-    return this.Case.find({
+    const filter = {
       categoryId: q.categoryId,
       state: { $in: q.states },
       createdAt: { $gte: q.since },
       'location.lat': { $gte: q.box.minLat, $lte: q.box.maxLat },
       'location.lng': { $gte: q.box.minLng, $lte: q.box.maxLng },
-    })
-      .limit(q.limit)
-      .lean<CaseDoc[]>()
-      .exec();
+    };
+    return (await this.collection.find(filter, { limit: q.limit }).toArray()) as CaseDoc[];
   }
 
   /** A reporter's cases, newest first, in keyset pages (index reporterId+createdAt). */
@@ -81,11 +88,9 @@ export class CaseQueries {
     q: { states?: readonly CaseState[]; cursor?: string; limit: number },
   ): Promise<{ items: CaseDoc[]; nextCursor: string | null }> {
     const filter: QueryFilter<CaseDoc> = { reporterId, ...(q.states ? { state: { $in: q.states } } : {}), ...REPORTER_ORDER.after(q.cursor) };
-    const docs = await this.Case.find(filter)
-      .sort(REPORTER_ORDER.sort)
-      .limit(q.limit + 1)
-      .select(LIST_PROJECTION)
-      .lean<CaseDoc[]>();
+    const docs = (await this.collection
+      .find(filter as mongo.Filter<mongo.Document>, { sort: REPORTER_ORDER.sort, limit: q.limit + 1, projection: LIST_PROJECTION })
+      .toArray()) as CaseDoc[];
     return REPORTER_ORDER.page(docs, q.limit);
   }
 

@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { Types, type mongo } from 'mongoose';
 import {
   ACTION_NAMES_ZH,
   DEADLINE_RUNNING_STATES,
@@ -126,11 +126,11 @@ export class CaseService {
     }
     if (q.q) filter.$and = searchConditions(q.q);
     Object.assign(filter, QUEUE_ORDER.after(q.cursor));
-    const docs = await this.Case.find(filter)
-      .sort(QUEUE_ORDER.sort)
-      .limit(q.limit + 1)
-      .select({ events: 0, effects: 0 })
-      .lean<CaseDoc[]>();
+    // Through the model's collection: every value above is already of its stored type
+    // (strings, dates, null), so a mongoose query would only cast them again.
+    const docs = (await (this.Case.collection as unknown as mongo.Collection)
+      .find(filter, { sort: QUEUE_ORDER.sort, limit: q.limit + 1, projection: { events: 0, effects: 0 } })
+      .toArray()) as CaseDoc[];
     const page = QUEUE_ORDER.page(docs, q.limit);
     return { items: page.items.map((d) => this.summary(d)), nextCursor: page.nextCursor };
   }

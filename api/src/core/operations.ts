@@ -99,6 +99,20 @@ function successStatus(op: ContractOperation): number {
   );
 }
 
+/**
+ * A plain object or array is sent as the JSON Koa would make of it, serialised here once:
+ * given the object, Koa stringifies it for its length (koa-compress asks) and again to send.
+ */
+function setBody(ctx: Context, body: unknown): void {
+  if (body !== null && typeof body === 'object' && (Array.isArray(body) || Object.getPrototypeOf(body) === Object.prototype)) {
+    // As Koa types a JSON body: kept when the handler chose a JSON type, else application/json.
+    if (!/\bjson\b/i.test(ctx.type)) ctx.type = 'json';
+    ctx.body = JSON.stringify(body);
+  } else {
+    ctx.body = body;
+  }
+}
+
 function register(router: Router, id: OperationId, entry: HandlerEntry<OperationId>): void {
   const op: ContractOperation = contract[id];
   const guard = accessGuard(op);
@@ -122,7 +136,7 @@ function register(router: Router, id: OperationId, entry: HandlerEntry<Operation
     };
     ctx.status = status;
     const body = await (handle as OperationHandler<OperationId>)(input as never, ctx);
-    if (body !== undefined) ctx.body = body;
+    if (body !== undefined) setBody(ctx, body);
   };
   router.register(op.path, [op.method.toUpperCase()], [checkAccess, ...use, run], { name: id });
 }

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { Schema, type Connection } from 'mongoose';
+import { Schema, type Connection, type mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Clock } from '../context';
 import { isDuplicateKeyError } from '../db';
@@ -47,11 +47,13 @@ export class RateLimitStore {
     const now = this.clock.now().getTime();
     const start = now - (now % windowMs);
     const count = async () => {
-      const doc = await this.Window.findOneAndUpdate(
+      // Through the model's collection, not a mongoose query: the values are already of
+      // their schema types, and casting them cost ~50 µs on every limited request.
+      const doc = await (this.Window.collection as unknown as mongo.Collection<WindowDoc>).findOneAndUpdate(
         { _id: `${key}@${start}` },
         { $inc: { count: 1 }, $setOnInsert: { key, windowStart: new Date(start), expiresAt: new Date(start + windowMs) } },
         { upsert: true, returnDocument: 'after', projection: { count: 1 } },
-      ).lean<Pick<WindowDoc, 'count'>>();
+      );
       return doc!.count;
     };
     // Two first hits of a window may race to insert it; the loser's retry finds it and counts.

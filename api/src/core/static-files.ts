@@ -93,6 +93,8 @@ export function serveSinglePageApp(prefix: string, rootDir: string, options: Sta
   const setFileHeaders = fileHeaders();
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    // Every API request passes here: outside the prefix the site has nothing to do.
+    if (ctx.path !== prefix && !ctx.path.startsWith(`${prefix}/`)) return next();
     let passed = false;
     await site(ctx, async () => {
       passed = true;

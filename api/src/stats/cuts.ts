@@ -34,9 +34,26 @@ export class StatsCuts {
     private readonly catalogue: CatalogueService,
   ) {}
 
+  /**
+   * Public summaries already made, per the entries they were summed from: the reader keeps
+   * those entries (one array per query) as long as the published cells they came from and
+   * makes a new array when the cells are published again, so an answer here is reused only
+   * while its cells are the same; the envelope (its day, asOf) must match too. Weak keys:
+   * an answer goes with its entries. Answers are shared, never changed.
+   */
+  private readonly publicSummaries = new WeakMap<readonly Entry[], { envelope: string; summary: StatsSummary }>();
+
   async summary(input: StatsQueryInput, scope: StatsScope): Promise<StatsSummary> {
     const r = await this.reader.resolve(input, scope);
-    return { ...this.reader.envelope(r, scope), ...this.reader.figures(this.reader.total(await this.reader.entries(r, scope, [], false))) };
+    const envelope = this.reader.envelope(r, scope);
+    const entries = await this.reader.entries(r, scope, [], false);
+    if (scope.kind !== 'public') return { ...envelope, ...this.reader.figures(this.reader.total(entries)) };
+    const key = JSON.stringify(envelope);
+    const kept = this.publicSummaries.get(entries);
+    if (kept?.envelope === key) return kept.summary;
+    const summary = { ...envelope, ...this.reader.figures(this.reader.total(entries)) };
+    this.publicSummaries.set(entries, { envelope: key, summary });
+    return summary;
   }
 
   async timeseries(input: StatsQueryInput, scope: StatsScope): Promise<StatsTimeseries> {

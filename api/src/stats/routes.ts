@@ -24,8 +24,8 @@ function staffScope(principal: StaffPrincipal): Extract<StatsScope, { kind: 'sta
  * and 304 when the request is fresh (Koa's `ctx.fresh`: If-None-Match names the ETag;
  * a request with `Cache-Control: no-cache` asks for the body again and gets it).
  */
-function sendCached(ctx: Context, body: string, type: string): void {
-  ctx.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+function sendCached(ctx: Context, body: string, type: string, etag = etagOf(body)): void {
+  ctx.etag = etag;
   ctx.set('Cache-Control', 'public, max-age=300');
   ctx.status = 200;
   if (ctx.fresh) {
@@ -34,6 +34,26 @@ function sendCached(ctx: Context, body: string, type: string): void {
   }
   ctx.type = type;
   ctx.body = body;
+}
+
+function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+}
+
+/**
+ * The JSON and ETag of public answers a cut hands out again (the summary keeps its answer
+ * while its published cells are the same, cuts.ts): serialised and hashed once. Weak keys:
+ * an entry goes when the cut lets its answer go.
+ */
+const serialised = new WeakMap<object, { body: string; etag: string }>();
+function serialise(answer: object): { body: string; etag: string } {
+  let kept = serialised.get(answer);
+  if (!kept) {
+    const body = JSON.stringify(answer);
+    kept = { body, etag: etagOf(body) };
+    serialised.set(answer, kept);
+  }
+  return kept;
 }
 
 const CSV_COUNTS = [
@@ -74,8 +94,8 @@ export function statsHandlers({ stats, rateLimits, ctx: serviceCtx }: Services):
   const published = (cut: Cut): HandlerEntry<OperationId> => ({
     use: [limitPublic],
     handle: async (input, ctx) => {
-      const body = await cut(input.query as StatsQueryInput, { kind: 'public' });
-      sendCached(ctx, JSON.stringify(body), 'application/json');
+      const { body, etag } = serialise((await cut(input.query as StatsQueryInput, { kind: 'public' })) as object);
+      sendCached(ctx, body, 'application/json', etag);
     },
   });
   const forStaff =
