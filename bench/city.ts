@@ -23,7 +23,8 @@
  * Then the real API (harness.ts: a child process with its background loops, the production
  * pool size) and a bare Koa app, and per hot path: autocannon against the API, then the
  * same database operations issued directly with the driver, as many in flight for as long.
- * The operations are those the services issue (read from their code); every scenario's
+ * The operations are those the services issue (read from their code), with the per-minute
+ * window count of the rate-limited routes (nearby, public statistics) before them; every scenario's
  * commands are also recorded once through the services with command monitoring and printed
  * beside the reproduction's, so a difference shows. Report submission is replayed from
  * such a recording (every command of one submission, with fresh ids), since it is ~20
@@ -576,6 +577,17 @@ async function main(): Promise<void> {
     closers.push(() => monitoredClient.close());
     const raw = (rdb: Db) => {
       const cases = rdb.collection('cases');
+      // The per-minute window a rate-limited route counts in before it answers (RateLimitStore.hit).
+      const countWindow = async (key: string) => {
+        const start = Date.now() - (Date.now() % 60_000);
+        await rdb
+          .collection<{ _id: string }>('rate_limit_windows')
+          .findOneAndUpdate(
+            { _id: `${key}@${start}` },
+            { $inc: { count: 1 }, $setOnInsert: { key, windowStart: new Date(start), expiresAt: new Date(start + 60_000) } },
+            { upsert: true, returnDocument: 'after', projection: { count: 1 } },
+          );
+      };
       return {
         // ReportService.detailFor → CaseWorkflow.get (findById, whole document); detail() reads a merged case's number.
         tracking: async (r: { caseId: ObjectId }) => {
@@ -589,7 +601,8 @@ async function main(): Promise<void> {
             .toArray();
         },
         // ReportService.nearby: category, open states, 30 days, a lat/lng box; distances in the app.
-        nearby: async (q: { at: LatLng; categoryId: string }) => {
+        nearby: async (q: { at: LatLng; categoryId: string }, citizenId: string) => {
+          await countWindow(`nearby:${citizenId}`);
           const box = shared.boundingBox(q.at, duplicateRadiusM);
           await cases
             .find(
@@ -610,6 +623,7 @@ async function main(): Promise<void> {
         },
         // StatsService.summary, public: the generation from stats_meta; the published cells come from the process's cache.
         publicSummary: async () => {
+          await countWindow('stats-public:127.0.0.1');
           await rdb.collection('stats_meta').findOne({ _id: 'rollups' as never });
         },
       };
@@ -647,15 +661,21 @@ async function main(): Promise<void> {
         () => probeOps.mine(sampleTrack.citizen.id),
       ),
       nearby: await recordBoth(
-        () => probeServices.reports.nearby(sampleTrack.citizen.id, sampleLookup.at.lat, sampleLookup.at.lng, sampleLookup.categoryId),
-        () => probeOps.nearby(sampleLookup),
+        async () => {
+          await probeServices.rateLimits.hit(`nearby:${sampleTrack.citizen.id}`, 60_000);
+          await probeServices.reports.nearby(sampleTrack.citizen.id, sampleLookup.at.lat, sampleLookup.at.lng, sampleLookup.categoryId);
+        },
+        () => probeOps.nearby(sampleLookup, sampleTrack.citizen.id),
       ),
       queue: await recordBoth(
         () => probeServices.cases.queue(dispatcher, shared.caseQueueQuerySchema.parse({ state: 'filed' })),
         () => probeOps.queue(),
       ),
       publicSummary: await recordBoth(
-        () => probeServices.stats.summary(publicQuery, { kind: 'public' }),
+        async () => {
+          await probeServices.rateLimits.hit('stats-public:127.0.0.1', 60_000);
+          await probeServices.stats.summary(publicQuery, { kind: 'public' });
+        },
         () => probeOps.publicSummary(),
       ),
     };
@@ -681,7 +701,9 @@ async function main(): Promise<void> {
     await replay.send(rawClient.db(), by);
     const submitRecording = {
       apiCommands: describe(submitCmds),
-      rawCommands: `the same ${replay.commands} commands replayed in ${replay.waves} round trips one after the other${replay.waves < replay.commands ? ' (commands that overlapped in the recording sent together)' : ''}`,
+      rawCommands:
+        `the same ${replay.commands} commands replayed in ${replay.waves} round trips one after the other${replay.waves < replay.commands ? ' (commands that overlapped in the recording sent together)' : ''}` +
+        ` — one submission recorded alone; under load the API groups the writes and look-ups of concurrent submissions (api/src/core/group-commit.ts), so it sends fewer commands per submission than this replay`,
     };
     if (process.env.SHOW_COMMANDS === '1') {
       for (const c of submitCmds) process.stderr.write(`  [submission] ${c.name} ${c.collection} ${EJSON.stringify(c.command).slice(0, 400)}\n`);
@@ -751,7 +773,7 @@ async function main(): Promise<void> {
             headers: bearer(pick(citizens).token),
           };
         },
-        raw: () => rawOps.nearby(pick(lookups)),
+        raw: () => rawOps.nearby(pick(lookups), pick(citizens).id),
       },
       {
         name: 'staff queue (dispatcher, 待派遣)',
