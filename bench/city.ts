@@ -484,6 +484,13 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ servers and sign-ins
     const [api, koa] = await Promise.all([startServer('api', { ...process.env, ...apiEnv }), startServer('koa', { ...process.env })]);
+    // The public statistics are published once at start (api/src/main.ts does it; the bench's API child
+    // leaves it to its first request or its background loop) before anything is measured: on the
+    // stand-in that read of twelve months of cohort rows takes seconds, and it would land in whichever
+    // run it overlapped.
+    let publishedAtStartMs = performance.now();
+    await expectStatus('public summary', [200], call(api.url, 'GET', '/stats/public/summary'));
+    publishedAtStartMs = performance.now() - publishedAtStartMs;
     const rnd = random(42);
     const devIndex = new Map(loaded.citizenIds.map((id, i) => [id, i]));
     const withReports = [...loaded.byReporter.keys()].sort(() => rnd.next() - 0.5).slice(0, LOGINS);
@@ -874,7 +881,7 @@ async function main(): Promise<void> {
       }),
       '',
       `API req/s = 2xx responses per second over the measured ${DURATION} s (submission: over the time its ${SUBMISSIONS} requests took), p50/p99 over the 2xx responses; raw DB = the same database operations through the driver from the bench process, ${CONNECTIONS} in flight, for as long (as many). overhead = API latency ÷ raw latency; raw ÷ API req/s = how many more the database alone serves. Targets (shown, not asserted): tracking and my reports p99 < 50 ms, submission p99 < 100 ms, overhead ≤ 2× (✓ when p50, p99 and req/s ratios all are). API alone / raw alone = median of requests (operations) sent one at a time after the warm-up, nothing else in flight. Ceiling: bare Koa ${ceilings.map((c) => `${f(c.api.rps, 0)} req/s p99 ${f(c.api.p99)} ms`).join(', then ')}.`,
-      `The public summary's first request after the API started (its cache of published cells empty) took ${f(rows.find((r) => r.route === 'GET /stats/public/summary')?.idle?.first)} ms; the runs measure it cached: ${Number.isFinite(publishedCells) ? publishedCells : 'n/a'} published cells of the 12 months, merged once per cut and kept as long as the cells.`,
+      `The public summary's first request after the API started (its cache of published cells empty, before the runs) took ${f(publishedAtStartMs)} ms; the runs measure it cached: ${Number.isFinite(publishedCells) ? publishedCells : 'n/a'} published cells of the 12 months, merged once per cut and kept as long as the cells (re-published by the API's background loop ahead of their expiry).`,
       '',
       'Database commands per request (recorded once each with command monitoring: through the services, and the raw reproduction) and the plan the server picks for the read:',
       ...rows.filter((r) => r.apiCommands).map((r) => `- ${r.name}: API ${r.apiCommands} · raw ${r.rawCommands}${r.plan ? ` · plan ${r.plan}` : ''}`),

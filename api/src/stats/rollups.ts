@@ -191,7 +191,10 @@ export async function readCohorts(db: Connection, gen: number, months: readonly 
   const tier = TIERS.find((t) => t.cohort)!;
   const rows: RollupDoc[] = [];
   const cursor = getRollupModel(db, tier)
-    .find({ g: gen, p: { $gte: months[0]!, $lte: months[months.length - 1]! } })
+    // The months by name, not as a range: the months due for publishing need not be adjacent,
+    // and equality on the index's keys is what the local stand-in reads through its index
+    // (a range it filters in memory from every row of the generation).
+    .find({ g: gen, p: { $in: [...months] } })
     .lean<RollupDoc[]>()
     .cursor();
   for await (const doc of cursor) rows.push(doc as unknown as RollupDoc);
