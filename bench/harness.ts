@@ -259,15 +259,18 @@ export async function cannon(
     ],
   };
   const started = performance.now();
+  let lastResponseAt = started;
   const result = await new Promise<import('autocannon').Result>((resolve, reject) => {
     const instance = autocannon(options, (err, res) => (err ? reject(err) : resolve(res)));
     // autocannon's own histogram keeps whole milliseconds; collect the exact times (2xx only, as it does).
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      lastResponseAt = performance.now();
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
     });
   });
-  // autocannon's duration is whole seconds: a fixed number of requests taking 1.4 s would count as 1 s.
-  const seconds = (performance.now() - started) / 1000;
+  // autocannon's duration is whole seconds, and a fixed number of requests ends on its one-second
+  // tick: a run is timed from its start to its last response instead.
+  const seconds = ('amount' in run ? lastResponseAt - started : performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, v]) => [code, (v as { count: number }).count]));
   const ok = result['2xx'];
