@@ -52,6 +52,20 @@ const areas: AreasFile = {
   features: [feature('G1', 'S1', 'D1'), feature('G2', 'S2', 'D1', 115.02), feature('G3', 'S1', 'D1', 115.01), feature('G4', 'S3', 'D2', 115.05)],
 };
 
+/** A valid category row. */
+const category = {
+  id: 'C0101',
+  code: '0101',
+  family: 'component',
+  majorCode: '01',
+  majorName: '公用设施',
+  name: '上水井盖',
+  timeLimit: { value: 2, unit: 'work_hours' },
+  defaultDepartmentId: 'dept-water',
+  publicReportable: true,
+  basePoints: 10,
+};
+
 describe('field paths of the API and the schema', () => {
   it('reads the API notation into segments', () => {
     expect(parseFieldPath('categories[3].timeLimit.value')).toEqual(['categories', 3, 'timeLimit', 'value']);
@@ -97,38 +111,13 @@ describe('field paths of the API and the schema', () => {
   });
 
   it('puts the shared schema’s issues on the same paths the API uses', () => {
-    const parsed = categoriesFileSchema.safeParse([
-      {
-        id: 'C0101',
-        code: '0101',
-        family: 'component',
-        majorCode: '01',
-        majorName: '公用设施',
-        name: '上水井盖',
-        timeLimit: { value: -2, unit: 'work_hours' },
-        defaultDepartmentId: 'dept-water',
-        publicReportable: true,
-        basePoints: 10,
-      },
-    ]);
+    const parsed = categoriesFileSchema.safeParse([{ ...category, timeLimit: { value: -2, unit: 'work_hours' } }]);
     expect(parsed.success).toBe(false);
     expect(schemaCityProblems(parsed.error!)).toEqual([{ path: [0, 'timeLimit', 'value'], message: '处置时限必须大于 0' }]);
   });
 });
 
 describe('editing a row of a list', () => {
-  const category = {
-    id: 'C0101',
-    code: '0101',
-    family: 'component',
-    majorCode: '01',
-    majorName: '公用设施',
-    name: '上水井盖',
-    timeLimit: { value: 2, unit: 'work_hours' },
-    defaultDepartmentId: 'dept-water',
-    publicReportable: true,
-    basePoints: 10,
-  };
   const check = (rows: unknown[]) => problemsOf(safeParseCityData(categoriesFileSchema, rows));
 
   it('appends a new row or replaces the edited one when the whole list accepts it', () => {

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { Connection } from 'mongoose';
-import { GroupCommit, unorderedBulk } from '../core/group-commit';
+import { GroupCommit, outcomesOf, unorderedBulk } from '../core/group-commit';
 import { toCaseView, type CaseEventHandler } from './events';
 import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect } from './models';
 
@@ -31,7 +31,7 @@ export class EffectRelay {
         { ordered: false },
       ),
     );
-    return errors.map((reason) => (reason ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined }));
+    return outcomesOf(errors);
   });
 
   constructor(

@@ -6,7 +6,7 @@ import { ApiError, conflict, notFound } from '../core/errors';
 import type { EffectRelay } from './effects';
 import type { AnyCaseEventData } from './events';
 import { dimsOf, effectId, getCaseModel, takeCaseNos, type CaseDoc, type CaseEvent } from './models';
-import { GroupCommit, unorderedBulk } from '../core/group-commit';
+import { GroupCommit, outcomesOf, unorderedBulk } from '../core/group-commit';
 
 export interface Actor {
   role: ActorRole;
@@ -177,7 +177,7 @@ export class CaseWorkflow {
    */
   private readonly inserting = new GroupCommit<CaseDoc>(async (docs) => {
     const errors = await unorderedBulk(docs.length, () => this.Case.collection.insertMany(docs, { ordered: false }));
-    return errors.map((reason) => (reason ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined }));
+    return outcomesOf(errors);
   });
 
   async get(caseId: string): Promise<CaseDoc> {

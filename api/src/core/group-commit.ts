@@ -98,6 +98,11 @@ export async function unorderedBulk(count: number, write: () => Promise<unknown>
   return errors;
 }
 
+/** A bulk write's per-operation errors as the outcomes a GroupCommit flush returns. */
+export function outcomesOf(errors: BulkItemErrors): PromiseSettledResult<void>[] {
+  return errors.map((reason) => (reason ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined }));
+}
+
 /**
  * Look-ups by key made together become one `$in` query (see GroupCommit). Each look-up's
  * query starts after it was asked, so it sees every write finished before it.

@@ -3,7 +3,7 @@ import type { InboxMessage, InboxPage, MessageKind } from '@ssp/shared';
 import type { ServiceContext } from '../context';
 import { keyset } from '../core/pagination';
 import { isDuplicateKeyError } from '../db';
-import { GroupCommit, unorderedBulk } from '../core/group-commit';
+import { GroupCommit, outcomesOf, unorderedBulk } from '../core/group-commit';
 import { getCitizenMessageModel, type CitizenMessageDoc } from './models';
 
 /** The message centre, newest first. */
@@ -37,9 +37,7 @@ export class Inbox {
     const docs = messages.map((m) => ({ ...m, readAt: null }));
     const errors = await unorderedBulk(docs.length, () => this.Message.collection.insertMany(docs, { ordered: false }));
     // A duplicate key is a retried effect whose message is already there.
-    return errors.map((reason) =>
-      reason && !isDuplicateKeyError(reason) ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined },
-    );
+    return outcomesOf(errors.map((reason) => (reason && isDuplicateKeyError(reason) ? null : reason)));
   });
 
   async list(citizenId: string, q: { cursor?: string; limit: number }): Promise<InboxPage> {

@@ -34,7 +34,7 @@ import type { CaseDoc } from '../cases/models';
 import type { CaseQueries } from '../cases/queries';
 import { caseFlags, type CaseWorkflow } from '../cases/workflow';
 import { isDuplicateKeyError } from '../db';
-import { GroupCommit, unorderedBulk } from '../core/group-commit';
+import { GroupCommit, outcomesOf, unorderedBulk } from '../core/group-commit';
 
 type CreateReport = z.output<typeof createReportSchema>;
 
@@ -73,7 +73,7 @@ export class ReportService {
         { ordered: false },
       ),
     );
-    return errors.map((reason) => (reason ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined }));
+    return outcomesOf(errors);
   });
 
   /** Submits a report; the same clientRequestId returns the first report instead of a second one. */
