@@ -1,5 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Config } from './config';
+import { installMongodbWriteGuard } from './core/mongodb-write-guard';
 
 /**
  * One mongoose connection per app instance (tests open one per database).
@@ -8,6 +9,7 @@ import type { Config } from './config';
 export async function connectDatabase(
   config: Pick<Config, 'mongodbUri' | 'mongodbServerSelectionTimeoutMs' | 'mongodbMaxPoolSize'> & { mongodbSocketTimeoutMs?: number },
 ): Promise<Connection> {
+  installMongodbWriteGuard();
   const connection = mongoose.createConnection(config.mongodbUri, {
     bufferCommands: false,
     maxPoolSize: config.mongodbMaxPoolSize,

@@ -1,4 +1,8 @@
+import net from 'node:net';
+import { once } from 'node:events';
+import Koa from 'koa';
 import { errorEnvelopeSchema } from '@ssp/shared';
+import { errorMiddleware } from '../src/core/error-middleware';
 import { startTestApi, type TestApi } from './helpers/harness';
 
 let api: TestApi;
@@ -53,5 +57,46 @@ describe('error envelope', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-request-id')).toBeTruthy();
     await res.arrayBuffer();
+  });
+});
+
+describe('a connection lost under a socket write', () => {
+  /** The error Node gives a write that waits for 'drain' on a socket the other side closed (what the driver passes on raw). */
+  async function realSocketWriteError(): Promise<NodeJS.ErrnoException> {
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    await once(socket, 'connect');
+    try {
+      for (;;) {
+        // Large writes until the socket buffers, then wait for it to drain as the driver does.
+        if (!socket.write(Buffer.alloc(1 << 20))) await once(socket, 'drain');
+      }
+    } catch (err) {
+      return err as NodeJS.ErrnoException;
+    } finally {
+      socket.destroy();
+      server.close();
+    }
+  }
+
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After, not 500', async () => {
+    const socketError = await realSocketWriteError();
+    expect(['EPIPE', 'ECONNRESET']).toContain(socketError.code);
+    const app = new Koa();
+    app.use(errorMiddleware());
+    app.use(() => {
+      throw socketError;
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}/reports`, { method: 'POST' });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect((await envelope(res)).code).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      server.close();
+    }
   });
 });

@@ -34,6 +34,7 @@ let city: Awaited<ReturnType<typeof demoCity>>;
 const citizens: { who: TestCitizen; photoIds: string[] }[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
+const sdam: string[] = [];
 
 // Kept on disk between the stop and the start; never the shared test server (env without its URI).
 const startDatabase = () => provideDatabase({ purpose: 'start', dataDir, port: dbPort, env: {} });
@@ -55,6 +56,12 @@ beforeAll(async () => {
   }
   // The production loops, faster, so they run many passes against the missing database.
   workers = startWorkers(api.services, 200);
+  // What the driver saw of the server, for the message of a failure.
+  const client = api.db.getClient();
+  client.on('serverHeartbeatStarted', () => sdam.push(`${Date.now()} heartbeat started`));
+  client.on('serverHeartbeatSucceeded', () => sdam.push(`${Date.now()} heartbeat succeeded`));
+  client.on('serverHeartbeatFailed', (e) => sdam.push(`${Date.now()} heartbeat failed: ${e.failure.message}`));
+  client.on('serverDescriptionChanged', (e) => sdam.push(`${Date.now()} server ${e.newDescription.type} ${e.newDescription.error?.message ?? ''}`));
 });
 
 afterAll(async () => {
@@ -102,7 +109,23 @@ it('answers 503 fast while the database is down, recovers without a restart, and
     up = Date.now();
     // Generous: on a loaded CI machine (browser tests beside it) a connection caught mid-restart may wait out
     // the socket timeout (20 s) more than once; a hang still fails here.
-    recoveryMs = await waitFor('a report accepted after the restart', () => attempts.some((a) => a.startedAt >= up && is2xx(a)), 90_000, 50);
+    recoveryMs = await waitFor('a report accepted after the restart', () => attempts.some((a) => a.startedAt >= up && is2xx(a)), 90_000, 50).catch(
+      (err: unknown) => {
+        // What the API answered after the restart, and what it logged, to tell a hang from a refusal.
+        const since = attempts.filter((a) => a.startedAt + a.ms >= up);
+        console.log(
+          `[faults-database] no recovery; answers since the restart:\n` +
+            since.map((a) => `  +${a.startedAt - up} ms ${a.status} ${a.code ?? ''} in ${a.ms} ms`).join('\n') +
+            `\nreadiness since: ${readiness
+              .filter((r) => r.startedAt >= up)
+              .map((r) => r.status)
+              .join(' ')}` +
+            `\ndriver's view of the server (up at ${up}):\n${sdam.slice(-40).join('\n')}` +
+            `\nlog tail:\n${api.logs.lines.slice(-40).join('\n')}`,
+        );
+        throw err;
+      },
+    );
     recovered = Date.now();
     await sleep(1500);
   } finally {
@@ -112,6 +135,7 @@ it('answers 503 fast while the database is down, recovers without a restart, and
 
   // Only two answers ever: stored (201) or "try again later" (503); never a 500 or a hang.
   const statuses = new Set(attempts.map((a) => a.status));
+  if (statuses.size !== 2) console.log(`[faults-database] errors logged:\n${api.logs.lines.filter((l) => /"level":50/.test(l)).join('\n')}`);
   expect([...statuses].sort()).toEqual([201, 503]);
   for (const a of attempts.filter((x) => x.status === 503)) {
     expect(a.code).toBe('SERVICE_UNAVAILABLE');

@@ -21,9 +21,15 @@ const DATABASE_DOWN_ERRORS = new Set([
   'MongoPoolClearedError',
 ]);
 
+/**
+ * A connection dropped under a socket write. The driver passes these on raw when a large
+ * write (a grouped insert) waits for the socket to drain and the server goes away meanwhile.
+ */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT']);
+
 function isDatabaseDown(err: unknown): boolean {
-  const name = (err as { name?: string })?.name ?? '';
-  const message = (err as { message?: string })?.message ?? '';
+  const { name = '', message = '', code, syscall } = (err ?? {}) as { name?: string; message?: string; code?: unknown; syscall?: unknown };
+  if (typeof syscall === 'string' && typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return true;
   return DATABASE_DOWN_ERRORS.has(name) || /Client must be connected|connection .* closed|buffering timed out/i.test(message);
 }
 
