@@ -88,9 +88,9 @@ export async function unorderedBulk(count: number, write: () => Promise<unknown>
   } catch (err) {
     if (!(err instanceof mongo.MongoBulkWriteError)) return errors.fill(err as Error);
     // The driver wraps a lost connection in the same class, without write errors: that is not
-    // "all written".
+    // "all written". Each operation fails with the driver's own error (a network error: 503).
     const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    if (!writeErrors.length) return errors.fill(err);
+    if (!writeErrors.length) return errors.fill(err.errorResponse instanceof Error ? err.errorResponse : err);
     for (const w of writeErrors) {
       errors[w.index] = Object.assign(new Error(w.errmsg ?? 'write error'), { code: w.code });
     }
