@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close(async () => {
       await workers.stop();
+      await services.relay.settled();
       await db.close().catch(() => undefined);
       logger.info('stopped');
       process.exit(0);

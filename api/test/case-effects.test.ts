@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { startTestApi, type TestApi } from './helpers/harness';
 import { loginCitizen, postJson, uploadPhotos } from './helpers/citizens';
 import { demoCity } from './helpers/city';
-import { getCaseModel } from '../src/cases/models';
+import { getCaseModel, type CaseDoc } from '../src/cases/models';
+import { MAX_IN_BACKGROUND } from '../src/cases/effects';
 
 /** The relay's promises to subscribers (api/src/cases/effects.ts), on the real database. */
 let api: TestApi;
@@ -26,6 +27,8 @@ async function newReport(user: string): Promise<string> {
     citizen.auth,
   );
   expect(res.status).toBe(201);
+  // A new report's effects run after the answer: the tests below start from a settled case.
+  await api.services.relay.settled();
   return res.body.id as string;
 }
 
@@ -68,5 +71,53 @@ describe('case effects', () => {
     const sorted = [...seen].sort((a, b) => a - b);
     expect(seen).toEqual([...new Set(sorted)]);
     expect(seen).toHaveLength(4);
+  });
+
+  it('answers a new report before its effects run, and runs them after', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let blocking = true;
+    const handled: string[] = [];
+    api.services.relay.on('probe-later', async (event) => {
+      if (blocking && event.action === 'submit') await gate;
+      handled.push(`${event.caseId} ${event.action}`);
+    });
+    const citizen = await loginCitizen(api, 'effects-later');
+    const photoIds = await uploadPhotos(api, citizen, 1);
+    const res = await postJson(
+      api,
+      '/reports',
+      { categoryId: city.publicCategory.id, description: '井盖缺失', location: city.point, photoIds, clientRequestId: randomUUID() },
+      citizen.auth,
+    );
+    // Answered while a subscriber still holds the case's first effect.
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    expect(handled).toEqual([]);
+    expect((await getCaseModel(api.db).findById(id).lean())!.effects).toContain(`${id}:1:probe-later`);
+    blocking = false;
+    release();
+    await api.services.relay.settled();
+    expect(handled).toEqual([`${id} submit`]);
+    expect((await getCaseModel(api.db).findById(id).lean())!.effects).toEqual([]);
+  });
+
+  it(`keeps at most ${MAX_IN_BACKGROUND} cases' effects in the background; beyond that the caller waits for its own`, async () => {
+    const id = await newReport('effects-cap');
+    const stored = (await getCaseModel(api.db).findById(id).lean<CaseDoc>())!;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    api.services.relay.on('probe-cap', async () => gate);
+    // One case drains one round at a time, so every call after the first waits behind the blocked one.
+    const withProbe = { ...stored, effects: [`${id}:1:probe-cap`] };
+    const returned: number[] = [];
+    const calls = Array.from({ length: MAX_IN_BACKGROUND + 1 }, (_, i) => api.services.relay.drainLater(withProbe).then(() => returned.push(i)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(returned).toHaveLength(MAX_IN_BACKGROUND);
+    expect(returned).not.toContain(MAX_IN_BACKGROUND);
+    release();
+    await Promise.all(calls);
+    await api.services.relay.settled();
+    expect(returned).toHaveLength(MAX_IN_BACKGROUND + 1);
   });
 });

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import Koa from 'koa';
+import { mongo } from 'mongoose';
 import { errorEnvelopeSchema } from '@ssp/shared';
 import { errorMiddleware } from '../src/core/error-middleware';
 import { startTestApi, type TestApi } from './helpers/harness';
@@ -80,23 +81,34 @@ describe('a connection lost under a socket write', () => {
     }
   }
 
-  it('answers 503 SERVICE_UNAVAILABLE with Retry-After, not 500', async () => {
-    const socketError = await realSocketWriteError();
-    expect(['EPIPE', 'ECONNRESET']).toContain(socketError.code);
+  /** The status and error code a route that throws `err` answers with. */
+  async function answerTo(err: Error): Promise<{ status: number; retryAfter: string | null; code: string }> {
     const app = new Koa();
     app.use(errorMiddleware());
     app.use(() => {
-      throw socketError;
+      throw err;
     });
     const server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}/reports`, { method: 'POST' });
-      expect(res.status).toBe(503);
-      expect(res.headers.get('retry-after')).toBe('5');
-      expect((await envelope(res)).code).toBe('SERVICE_UNAVAILABLE');
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), code: (await envelope(res)).code };
     } finally {
       server.close();
     }
+  }
+
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After, not 500', async () => {
+    const socketError = await realSocketWriteError();
+    expect(['EPIPE', 'ECONNRESET']).toContain(socketError.code);
+    expect(await answerTo(socketError)).toEqual({ status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
+  });
+
+  it('answers 503 for a bulk write stopped by a lost connection (the driver wraps its network error)', async () => {
+    const stopped = new mongo.MongoBulkWriteError(new mongo.MongoNetworkError('connect ECONNREFUSED 127.0.0.1:27017'), {} as never);
+    expect(await answerTo(stopped)).toEqual({ status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
+    // A write the server refused is not an outage.
+    const refused = new mongo.MongoBulkWriteError({ message: 'Document failed validation', code: 121, writeErrors: [] } as never, {} as never);
+    expect((await answerTo(refused)).status).toBe(500);
   });
 });

@@ -54,7 +54,9 @@ describe('submitting a report', () => {
     expect(detail.can).toMatchObject({ edit: true, withdraw: true, rate: false });
     const stored = await getCaseModel(api.db).findById(detail.id).lean();
     expect(stored?.gridId).toBe(city.gridId);
-    expect(stored?.effects).toEqual([]);
+    // Its effects (messages, points, statistics…) run after the answer and then leave the case.
+    await api.services.relay.settled();
+    expect((await getCaseModel(api.db).findById(detail.id).lean())?.effects).toEqual([]);
   });
 
   it('returns the same report when the client retries with the same request id', async () => {

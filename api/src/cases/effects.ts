@@ -14,6 +14,9 @@ import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect } from './mode
  * other; across processes, the sweep (`drainPending`) only picks up effects left over
  * after a failure, and handlers' idempotency covers a sweep racing a request.
  */
+/** Cases whose effects may run after their request has been answered, per process. */
+export const MAX_IN_BACKGROUND = 200;
+
 export class EffectRelay {
   private readonly handlers = new Map<string, CaseEventHandler>();
   /** Cases being drained in this process, with a flag for effects queued meanwhile. */
@@ -47,6 +50,25 @@ export class EffectRelay {
   types(): string[] {
     return [...this.handlers.keys()];
   }
+
+  /**
+   * Starts handling a case's effects without waiting for them (a new report: what its
+   * reporter gets back does not depend on them). `settled()` waits for these. Beyond
+   * `MAX_IN_BACKGROUND` cases at once the caller waits for its own, so a burst cannot pile
+   * up work (and case copies) in memory faster than the database takes it.
+   */
+  async drainLater(caseDoc: CaseDoc): Promise<void> {
+    const drained: Promise<void> = this.drainCase(caseDoc).finally(() => this.inBackground.delete(drained));
+    this.inBackground.add(drained);
+    if (this.inBackground.size > MAX_IN_BACKGROUND) await drained;
+  }
+
+  /** Resolves when every drain started by `drainLater` has finished (shutdown, tests). */
+  async settled(): Promise<void> {
+    while (this.inBackground.size) await Promise.all([...this.inBackground]);
+  }
+
+  private readonly inBackground = new Set<Promise<void>>();
 
   /**
    * Handles the effects of one case (called right after a transition). Never throws.

@@ -150,7 +150,9 @@ export class CaseWorkflow {
     await draft.validate();
     const doc = { ...draft.toObject(), __v: 0 } as CaseDoc;
     await this.inserting.submit(doc);
-    await this.relay.drainCase(doc);
+    // The effects are stored with the case, so they are safe before they run: the reporter
+    // gets the answer without waiting for them (a failure is retried by the sweep).
+    await this.relay.drainLater(doc);
     return doc;
   }
 

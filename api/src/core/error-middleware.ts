@@ -28,8 +28,22 @@ const DATABASE_DOWN_ERRORS = new Set([
 const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT']);
 
 function isDatabaseDown(err: unknown): boolean {
-  const { name = '', message = '', code, syscall } = (err ?? {}) as { name?: string; message?: string; code?: unknown; syscall?: unknown };
+  const {
+    name = '',
+    message = '',
+    code,
+    syscall,
+    errorResponse,
+  } = (err ?? {}) as {
+    name?: string;
+    message?: string;
+    code?: unknown;
+    syscall?: unknown;
+    errorResponse?: unknown;
+  };
   if (typeof syscall === 'string' && typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return true;
+  // A bulk write's error around the driver error that stopped it (a lost connection).
+  if (errorResponse instanceof Error) return isDatabaseDown(errorResponse);
   return DATABASE_DOWN_ERRORS.has(name) || /Client must be connected|connection .* closed|buffering timed out/i.test(message);
 }
 

@@ -122,6 +122,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.relay.settled();
       await database.drop();
       rmSync(mediaDir, { recursive: true, force: true });
     },
