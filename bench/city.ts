@@ -695,8 +695,10 @@ async function main(): Promise<void> {
     const by = submitters[1 % submitters.length]!;
     const input = reportInput(by);
     let created: { _id: ObjectId; caseNo: string } | null = null;
+    // With its effects: the API answers before they run, but they are database work the submission causes.
     const submitCmds = await record(probeClient, async () => {
       created = (await probeServices.reports.create(by.id, input)).doc as unknown as { _id: ObjectId; caseNo: string };
+      await probeServices.relay.settled();
     });
     const replay = replayer(submitCmds, {
       caseId: created!._id.toHexString(),
@@ -710,7 +712,7 @@ async function main(): Promise<void> {
       apiCommands: describe(submitCmds),
       rawCommands:
         `the same ${replay.commands} commands replayed in ${replay.waves} round trips one after the other${replay.waves < replay.commands ? ' (commands that overlapped in the recording sent together)' : ''}` +
-        ` — one submission recorded alone; under load the API groups the writes and look-ups of concurrent submissions (api/src/core/group-commit.ts), so it sends fewer commands per submission than this replay`,
+        ` — one submission recorded alone, with its effects (the API answers once the case is stored and runs the effects after); under load the API groups the writes and look-ups of concurrent submissions (api/src/core/group-commit.ts), so it sends fewer commands per submission than this replay`,
     };
     if (process.env.SHOW_COMMANDS === '1') {
       for (const c of submitCmds) process.stderr.write(`  [submission] ${c.name} ${c.collection} ${EJSON.stringify(c.command).slice(0, 400)}\n`);
