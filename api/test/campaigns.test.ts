@@ -111,6 +111,7 @@ async function report(who: TestCitizen, opts: { categoryId?: string; point?: { l
     },
     who.auth,
   );
+  await api.services.relay.settled(); // the new report's effects run after the answer
   expect(res.status).toBe(201);
   return res.body.id as string;
 }

@@ -46,6 +46,7 @@ async function report(who: TestCitizen, at = city.point): Promise<string> {
     { categoryId: city.publicCategory.id, description: '人行道井盖缺失', location: at, photoIds, clientRequestId: randomUUID() },
     who.auth,
   );
+  await api.services.relay.settled(); // the new report's effects run after the answer
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
@@ -331,6 +332,7 @@ describe("closing public reports on the reporter's confirmation (configurable)",
         { categoryId: c.publicCategory.id, location: c.point, photoIds, clientRequestId: randomUUID() },
         carol.auth,
       );
+      await confirming.services.relay.settled(); // the new report's effects run after the answer
       const caseId = created.body.id as string;
       const wf = confirming.services.workflow;
       await wf.transition(caseId, { action: 'file', actor: { role: 'operator', id: null } });
@@ -357,6 +359,7 @@ describe('searching and narrowing the queue', () => {
       { categoryId: city.publicCategory.id, description, location: city.point, photoIds, clientRequestId: randomUUID() },
       alice.auth,
     );
+    await api.services.relay.settled(); // the new report's effects run after the answer
     expect(res.status).toBe(201);
     return res.body.id as string;
   }

@@ -34,13 +34,15 @@ beforeEach(() => {
 
 const citizen = (user: string): Promise<TestCitizen> => loginWithWeChatCode(api, wechat.newCode(user));
 
-function report(who: TestCitizen, photoIds: string[], description: string) {
-  return postJson(
+async function report(who: TestCitizen, photoIds: string[], description: string) {
+  const res = await postJson(
     api,
     '/reports',
     { categoryId: city.publicCategory.id, description, location: city.point, photoIds, clientRequestId: randomUUID() },
     who.auth,
   );
+  await api.services.relay.settled(); // the new report's effects run after the answer
+  return res;
 }
 
 function signed(query: Record<string, string> = {}): string {

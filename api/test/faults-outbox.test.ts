@@ -136,6 +136,7 @@ it('keeps every message through an outage of WeChat and the external platform, t
         },
         who.auth,
       );
+      await api.services.relay.settled(); // the new report's effects run after the answer
       expect(res.status).toBe(201);
       caseIds.push(res.body.id as string);
       await api.services.workflow.transition(res.body.id, { action: 'file', actor: { role: 'operator', id: null } });

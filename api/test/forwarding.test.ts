@@ -100,6 +100,7 @@ async function filedCase(
     },
     reporter.auth,
   );
+  await api.services.relay.settled(); // the new report's effects run after the answer
   if (report.status !== 201) throw new Error(`report failed: ${report.status} ${JSON.stringify(report.body)}`);
   // Consent to share the contact has no API yet: set on the case as the report form will.
   if (opts.shareContact) await getCaseModel(api.db).updateOne({ _id: report.body.id }, { $set: { shareContact: true } });
@@ -169,6 +170,7 @@ describe('configuration as city data', () => {
         { categoryId: 'E0301', location: plainCity.point, photoIds, clientRequestId: randomUUID() },
         carol.auth,
       );
+      await plain.services.relay.settled(); // the new report's effects run after the answer
       await postJson(plain, `/staff/cases/${report.body.id}/actions`, { action: 'file', version: 1 }, desk.auth);
       const filed = (await getCaseModel(plain.db).findById(report.body.id).lean<CaseDoc>())!;
       expect(filed.state).toBe('filed');

@@ -210,6 +210,7 @@ describe('case effects written in groups (real database)', () => {
     // 40 reports at once: consecutive case numbers of the day, each once, from a few counter updates and inserts.
     commands = [];
     const created = await Promise.all(Array.from({ length: 40 }, (_, i) => newCase(i)));
+    await services.relay.settled(); // their effects run after creation: counted apart from the filings' below
     const ids = created.map((c) => String(c._id));
     const numbers = created.map((c) => Number(c.caseNo.split('-')[1])).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => numbers[0]! + i));

@@ -32,6 +32,7 @@ async function submit(who: TestCitizen, photoIds: string[]): Promise<string> {
     { categoryId: city.publicCategory.id, description: '路灯不亮', location: city.point, photoIds, clientRequestId: randomUUID() },
     who.auth,
   );
+  await api.services.relay.settled(); // the new report's effects run after the answer
   expect(res.status).toBe(201);
   return res.body.id as string;
 }

@@ -60,6 +60,7 @@ async function report(who: TestCitizen, on: TestApi = api): Promise<string> {
     { categoryId: city.publicCategory.id, location: city.point, photoIds, clientRequestId: randomUUID() },
     who.auth,
   );
+  await on.services.relay.settled(); // the new report's effects run after the answer
   expect(res.status).toBe(201);
   return res.body.id as string;
 }

@@ -155,6 +155,7 @@ describe('Open311 GeoReport v2', () => {
       },
       citizen.auth,
     );
+    await api.services.relay.settled(); // the new report's effects run after the answer
     const id = created.body.id as string;
     const caseNo = created.body.caseNo as string;
     const wf = api.services.workflow;

@@ -55,6 +55,7 @@ async function report(who: TestCitizen): Promise<string> {
     { categoryId: city.publicCategory.id, description: '井盖缺失', location: city.point, photoIds, clientRequestId: randomUUID() },
     who.auth,
   );
+  await api.services.relay.settled(); // the new report's effects run after the answer
   expect(res.status).toBe(201);
   return res.body.id as string;
 }

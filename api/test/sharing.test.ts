@@ -37,6 +37,7 @@ async function closedCase(who: TestCitizen): Promise<string> {
     },
     who.auth,
   );
+  await api.services.relay.settled(); // the new report's effects run after the answer
   const id = res.body.id as string;
   const wf = api.services.workflow;
   await wf.transition(id, { action: 'file', actor: { role: 'operator', id: null } });
@@ -73,6 +74,7 @@ describe('sharing a fixed case', () => {
       { categoryId: city.publicCategory.id, location: city.point, photoIds, clientRequestId: randomUUID() },
       alice.auth,
     );
+    await api.services.relay.settled(); // the new report's effects run after the answer
     const notYet = await postJson(api, `/me/reports/${open.body.id}/share`, {}, alice.auth);
     expect(notYet.status).toBe(409);
     expect(notYet.body.error.code).toBe('CASE_NOT_CLOSED');

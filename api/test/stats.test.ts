@@ -66,6 +66,7 @@ async function newCase(opts: { grid: (typeof grids)[number]; category: Category;
     },
     { role: 'reporter', id: opts.reporterId },
   );
+  await api.services.relay.settled(); // the new report's effects run after the answer
   return String(doc._id);
 }
 
@@ -343,6 +344,7 @@ describe('public statistics: anonymised (May 2026)', () => {
       { categoryId: X.id, description: '我家门口的井盖坏了，电话 13800000000', location: city.point, photoIds, clientRequestId: randomUUID() },
       alice.auth,
     );
+    await api.services.relay.settled(); // the new report's effects run after the answer
     expect(res.status).toBe(201);
     caseIds.push(res.body.id);
     const docs = await Promise.all(caseIds.map((id) => api.services.workflow.get(id)));
