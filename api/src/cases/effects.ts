@@ -5,6 +5,9 @@ import { GroupCommit, outcomesOf, unorderedBulk } from '../core/group-commit';
 import { toCaseView, type CaseEventHandler } from './events';
 import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect } from './models';
 
+/** Cases whose effects may run after their request has been answered, per process. */
+export const MAX_IN_BACKGROUND = 200;
+
 /**
  * Runs the effects a case transition queued inside the case document. Each
  * transition queues one effect per registered subscriber; an effect leaves the
@@ -12,11 +15,9 @@ import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect } from './mode
  * Subscribers get a typed event and a read-only view (events.ts, which also states the
  * ordering guarantee). Two requests on one case in one process drain one after the
  * other; across processes, the sweep (`drainPending`) only picks up effects left over
- * after a failure, and handlers' idempotency covers a sweep racing a request.
+ * after a failure, and handlers' idempotency covers a sweep racing a request. A staff
+ * action answers after its effects (`drainCase`); a new report before them (`drainLater`).
  */
-/** Cases whose effects may run after their request has been answered, per process. */
-export const MAX_IN_BACKGROUND = 200;
-
 export class EffectRelay {
   private readonly handlers = new Map<string, CaseEventHandler>();
   /** Cases being drained in this process, with a flag for effects queued meanwhile. */
