@@ -17,7 +17,8 @@ afterAll(async () => {
   await api.close();
 });
 
-async function newReport(user: string): Promise<string> {
+/** A report submitted by a new citizen, answered 201; returns its id as soon as it is answered. */
+async function submitReport(user: string): Promise<string> {
   const citizen = await loginCitizen(api, user);
   const photoIds = await uploadPhotos(api, citizen, 1);
   const res = await postJson(
@@ -27,9 +28,14 @@ async function newReport(user: string): Promise<string> {
     citizen.auth,
   );
   expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function newReport(user: string): Promise<string> {
+  const id = await submitReport(user);
   // A new report's effects run after the answer: the tests below start from a settled case.
   await api.services.relay.settled();
-  return res.body.id as string;
+  return id;
 }
 
 describe('case effects', () => {
@@ -82,17 +88,8 @@ describe('case effects', () => {
       if (blocking && event.action === 'submit') await gate;
       handled.push(`${event.caseId} ${event.action}`);
     });
-    const citizen = await loginCitizen(api, 'effects-later');
-    const photoIds = await uploadPhotos(api, citizen, 1);
-    const res = await postJson(
-      api,
-      '/reports',
-      { categoryId: city.publicCategory.id, description: '井盖缺失', location: city.point, photoIds, clientRequestId: randomUUID() },
-      citizen.auth,
-    );
-    // Answered while a subscriber still holds the case's first effect.
-    expect(res.status).toBe(201);
-    const id = res.body.id as string;
+    // Answered (201) while a subscriber still holds the case's first effect.
+    const id = await submitReport('effects-later');
     expect(handled).toEqual([]);
     expect((await getCaseModel(api.db).findById(id).lean())!.effects).toContain(`${id}:1:probe-later`);
     blocking = false;
