@@ -620,6 +620,7 @@ describe('the specification', () => {
 describe('refused cells', () => {
   let before: Record<string, unknown[]>;
   beforeAll(async () => {
+    await api.services.relay.settled(); // the reports' effects run after their answers
     before = await snapshotDatabase(api.db);
   });
 

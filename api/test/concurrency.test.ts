@@ -115,6 +115,7 @@ async function warmUp(proc: { url: string; services: Services; db: Connection },
   expectStatus(await postJson(via, `/staff/cases/${submitted.body.id}/actions`, { action: 'file', version: 1 }, operator.auth), 200);
   expectStatus(await postJson(via, '/rewards/conc-warmup/claims', {}, who.auth), 201);
   expectStatus(await postJson(via, '/auth/wechat', { code: wechat.newCode(`warmup-${randomUUID().slice(0, 8)}`) }), 200);
+  await proc.services.relay.settled();
   await proc.services.notifications.outbox.processDue(100);
   await Promise.all(Object.values(proc.db.models).map((model) => model.init()));
 }
@@ -482,7 +483,8 @@ describe('under 100+ simultaneous requests over many connections', () => {
       );
       const filings: { caseId: string; openid: string }[] = [];
       for (const p of people) for (let n = 0; n < 5; n += 1) filings.push({ caseId: await report(p.who, p.photoIds), openid: p.openid });
-      // Their 待受理 messages and whatever earlier cases queued are out of the way first.
+      // Their 待受理 messages (queued by effects that run after each answer) and whatever earlier cases queued are out of the way first.
+      await api.services.relay.settled();
       while ((await outboxA.processDue(100)) > 0);
       wechat.reset();
       // Each person accepted the subscribe popup at each of their five reports.
