@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
-import type { Connection } from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
 import { GroupCommit, outcomesOf, unorderedBulk } from '../core/group-commit';
 import { toCaseView, type CaseEventHandler } from './events';
 import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect } from './models';
@@ -28,9 +28,9 @@ export class EffectRelay {
   /** Handled effects leave their cases together: concurrent drains share one bulk update. */
   private readonly clearing = new GroupCommit<{ caseId: CaseDoc['_id']; handled: string[] }>(async (batch) => {
     const errors = await unorderedBulk(batch.length, () =>
-      getCaseModel(this.db).bulkWrite(
+      getCaseModel(this.db).collection.bulkWrite(
         batch.map(({ caseId, handled }) => ({
-          updateOne: { filter: { _id: caseId }, update: { $pull: { effects: { $in: handled } } } },
+          updateOne: { filter: { _id: caseId }, update: { $pull: { effects: { $in: handled } } as mongo.UpdateFilter<CaseDoc> } },
         })),
         { ordered: false },
       ),

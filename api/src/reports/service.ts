@@ -68,7 +68,7 @@ export class ReportService {
    */
   private readonly quotaTakes = new GroupCommit<{ filter: Record<string, unknown>; update: Record<string, unknown> }>(async (takes) => {
     const errors = await unorderedBulk(takes.length, () =>
-      this.Quota.bulkWrite(
+      this.Quota.collection.bulkWrite(
         takes.map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } })),
         { ordered: false },
       ),

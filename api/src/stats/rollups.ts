@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Connection } from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
 import {
   DURATION_BUCKETS,
   OPEN_CYCLE_COUNTERS,
@@ -87,10 +87,12 @@ export class RollupBatch {
       );
       pending = pending.filter((_row, i) => existing.has(i));
     }
-    const ops: AnyBulkWriteOperation<RollupDoc>[] = pending.map((row) => ({
+    const ops: mongo.AnyBulkWriteOperation<RollupDoc>[] = pending.map((row) => ({
       updateOne: { filter: { _id: row.id }, update: { $inc: row.inc, $setOnInsert: row.set }, upsert: true },
     }));
-    if (ops.length) await Rollup.bulkWrite(ops, { ordered: false });
+    // Through the driver: the rows are already the schema's types, and mongoose's casting of
+    // every operation cost about 4 % of a submission's CPU (the counters run on every case event).
+    if (ops.length) await (Rollup.collection as unknown as mongo.Collection<RollupDoc>).bulkWrite(ops, { ordered: false });
   }
 }
 
