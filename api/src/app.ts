@@ -1,11 +1,11 @@
 import Koa from 'koa';
-import compress from 'koa-compress';
 import Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { systemClock, type Clock } from './context';
 import { authenticate } from './auth/middleware';
+import { compression } from './core/compression';
 import { errorMiddleware } from './core/error-middleware';
 import { jsonBody } from './core/json-body';
 import { requestContext } from './core/request-id';
@@ -52,7 +52,7 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(securityHeaders());
   // Text answers (JSON, HTML, CSS, JS, CSV…) above 1 KB, gzip or brotli as the client accepts; outside
   // the contract check, which reads the body before it is compressed.
-  app.use(compress({ threshold: 1024, deflate: false, zstd: false }));
+  app.use(compression());
   if (deps.config.contractCheck) app.use(contractCheck(document));
   app.use(errorMiddleware());
   app.use(cors(deps.config.corsOrigins));

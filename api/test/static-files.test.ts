@@ -13,6 +13,8 @@ import zlib from 'node:zlib';
 import Koa from 'koa';
 import { serveStaticSite } from '../src/core/static-files';
 import { startTestApi, type TestApi } from './helpers/harness';
+import { demoCity } from './helpers/city';
+import { acceptedCoding } from '../src/core/compression';
 
 let api: TestApi;
 let outer: string;
@@ -154,6 +156,71 @@ describe('compression', () => {
     // A 304 has no body to compress.
     const etag = plain.headers.etag;
     if (etag) expect((await get('/openapi.json', { 'accept-encoding': 'gzip', 'if-none-match': etag })).headers['content-encoding']).toBeUndefined();
+  });
+});
+
+describe('compression of the API JSON answers (up to 64 KB: in one synchronous call)', () => {
+  it('sends a list of a few KB whole, with its length, in the coding the client prefers', async () => {
+    await demoCity(api);
+    const plain = await get('/categories');
+    expect(plain.status).toBe(200);
+    const size = plain.body.length;
+    expect(size).toBeGreaterThan(1024);
+    expect(size).toBeLessThanOrEqual(64 * 1024);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const decoded = JSON.parse(plain.body.toString());
+
+    const cases: [string, string | undefined][] = [
+      ['gzip, deflate, br', 'br'],
+      ['gzip', 'gzip'],
+      ['gzip;q=1, br;q=0.5', 'gzip'],
+      ['x-gzip', 'gzip'],
+      ['*', 'br'],
+      ['br;q=0, gzip;q=0', undefined],
+      ['identity', undefined],
+      ['deflate', undefined],
+    ];
+    for (const [accept, coding] of cases) {
+      const res = await get('/categories', { 'accept-encoding': accept });
+      expect([accept, res.status, res.headers['content-encoding']]).toEqual([accept, 200, coding]);
+      expect(res.headers.vary).toMatch(/Accept-Encoding/);
+      expect(res.headers['content-type']).toContain('application/json');
+      // One whole body with its length, not a chunked stream.
+      expect(res.headers['transfer-encoding']).toBeUndefined();
+      expect(Number(res.headers['content-length'])).toBe(res.body.length);
+      const body = coding === 'br' ? zlib.brotliDecompressSync(res.body) : coding === 'gzip' ? zlib.gunzipSync(res.body) : res.body;
+      expect(JSON.parse(body.toString())).toEqual(decoded);
+      if (coding) expect(res.body.length).toBeLessThan(size / 2);
+    }
+    // A HEAD has no body to compress.
+    const head = await raw(api.url, '/categories', { 'accept-encoding': 'br' }, 'HEAD');
+    expect(head.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('streams larger answers through zlib instead (the event loop is not held by them)', async () => {
+    const plain = await get('/openapi.json');
+    expect(plain.body.length).toBeGreaterThan(64 * 1024);
+    const br = await get('/openapi.json', { 'accept-encoding': 'br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['transfer-encoding']).toBe('chunked');
+    expect(JSON.parse(zlib.brotliDecompressSync(br.body).toString())).toEqual(JSON.parse(plain.body.toString()));
+  });
+});
+
+describe('acceptedCoding', () => {
+  it.each([
+    [undefined, null],
+    ['', null],
+    ['br', 'br'],
+    ['gzip, br', 'br'],
+    ['br;q=0.2, gzip;q=0.8', 'gzip'],
+    ['BR ; Q=1', 'br'],
+    ['*;q=0', null],
+    ['*;q=0.5, br;q=0', 'gzip'],
+    ['gzip;q=abc', 'gzip'],
+    ['compress, identity', null],
+  ])('%s → %s', (header, coding) => {
+    expect(acceptedCoding(header)).toBe(coding);
   });
 });
 
