@@ -3,7 +3,7 @@ import { startTestApi, type TestApi } from './helpers/harness';
 import { loginCitizen, postJson, uploadPhotos } from './helpers/citizens';
 import { demoCity } from './helpers/city';
 import { getCaseModel, type CaseDoc } from '../src/cases/models';
-import { MAX_IN_BACKGROUND } from '../src/cases/effects';
+import { GATHER_MS, MAX_IN_BACKGROUND } from '../src/cases/effects';
 
 /** The relay's promises to subscribers (api/src/cases/effects.ts), on the real database. */
 let api: TestApi;
@@ -97,6 +97,30 @@ describe('case effects', () => {
     await api.services.relay.settled();
     expect(handled).toEqual([`${id} submit`]);
     expect((await getCaseModel(api.db).findById(id).lean())!.effects).toEqual([]);
+  });
+
+  it(`starts the effects of reports that come within ${GATHER_MS} ms together, after the answers`, async () => {
+    const ids = [await newReport('effects-gather-1'), await newReport('effects-gather-2'), await newReport('effects-gather-3')];
+    const stored = await Promise.all(ids.map(async (id) => (await getCaseModel(api.db).findById(id).lean<CaseDoc>())!));
+    const started = new Map<string, number>();
+    api.services.relay.on('probe-gather', async (event) => {
+      started.set(event.caseId, performance.now());
+    });
+    const withProbe = (doc: CaseDoc) => ({ ...doc, effects: [`${String(doc._id)}:1:probe-gather`] });
+    const t0 = performance.now();
+    await api.services.relay.drainLater(withProbe(stored[0]!));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await api.services.relay.drainLater(withProbe(stored[1]!));
+    expect(started.size).toBe(0); // nothing ran yet: the callers were answered first
+    await new Promise((resolve) => setTimeout(resolve, GATHER_MS * 2));
+    // After the gathering started: this one waits for the next.
+    const t2 = performance.now();
+    await api.services.relay.drainLater(withProbe(stored[2]!));
+    await api.services.relay.settled();
+    const [a, b, c] = ids.map((id) => started.get(id)!);
+    expect(a).toBeGreaterThanOrEqual(t0 + GATHER_MS - 1);
+    expect(Math.abs(b! - a!)).toBeLessThan(2); // one tick: their handlers' writes are grouped
+    expect(c).toBeGreaterThanOrEqual(t2 + GATHER_MS - 1);
   });
 
   it(`keeps at most ${MAX_IN_BACKGROUND} cases' effects in the background; beyond that the caller waits for its own`, async () => {

@@ -7,6 +7,8 @@ import { getCaseModel, parseEffect, type CaseDoc, type CaseEffect } from './mode
 
 /** Cases whose effects may run after their request has been answered, per process. */
 export const MAX_IN_BACKGROUND = 200;
+/** How long a new report's effects wait for those of the reports that follow it. */
+export const GATHER_MS = 25;
 
 /**
  * Runs the effects a case transition queued inside the case document. Each
@@ -53,23 +55,35 @@ export class EffectRelay {
   }
 
   /**
-   * Starts handling a case's effects without waiting for them (a new report: what its
-   * reporter gets back does not depend on them). `settled()` waits for these. Beyond
-   * `MAX_IN_BACKGROUND` cases at once the caller waits for its own, so a burst cannot pile
-   * up work (and case copies) in memory faster than the database takes it.
+   * Handles a case's effects soon, without waiting for them (a new report: what its
+   * reporter gets back does not depend on them). They start `GATHER_MS` after the first
+   * case of a gathering, together with every case that came meanwhile, so concurrent
+   * submissions share their effects' writes (each handler groups what arrives together)
+   * and the answers go out first. `settled()` waits for these. Beyond `MAX_IN_BACKGROUND`
+   * cases at once the caller waits for its own, so a burst cannot pile up work (and case
+   * copies) in memory faster than the database takes it.
    */
   async drainLater(caseDoc: CaseDoc): Promise<void> {
-    const drained: Promise<void> = this.drainCase(caseDoc).finally(() => this.inBackground.delete(drained));
+    const drained: Promise<void> = new Promise<void>((resolve) => {
+      this.gathering.push(() => resolve(this.drainCase(caseDoc)));
+      this.gatherTimer ??= setTimeout(() => {
+        this.gatherTimer = undefined;
+        for (const start of this.gathering.splice(0)) start();
+      }, GATHER_MS);
+    }).finally(() => this.inBackground.delete(drained));
     this.inBackground.add(drained);
     if (this.inBackground.size > MAX_IN_BACKGROUND) await drained;
   }
+
+  private readonly inBackground = new Set<Promise<void>>();
+  /** Cases waiting for the gathering's timer, each as the call that starts its drain. */
+  private gathering: (() => void)[] = [];
+  private gatherTimer: NodeJS.Timeout | undefined;
 
   /** Resolves when every drain started by `drainLater` has finished (shutdown, tests). */
   async settled(): Promise<void> {
     while (this.inBackground.size) await Promise.all([...this.inBackground]);
   }
-
-  private readonly inBackground = new Set<Promise<void>>();
 
   /**
    * Handles the effects of one case (called right after a transition). Never throws.
