@@ -123,6 +123,22 @@ describe('case effects', () => {
     expect(c).toBeGreaterThanOrEqual(t2 + GATHER_MS - 1);
   });
 
+  it('makes a transition on the case during the window wait for the gathered drain, so no effect runs twice', async () => {
+    const id = await newReport('effects-gather-wait');
+    const stored = (await getCaseModel(api.db).findById(id).lean<CaseDoc>())!;
+    const runs: string[] = [];
+    api.services.relay.on('probe-gather-wait', async (event) => {
+      runs.push(event.caseId);
+    });
+    const withProbe = { ...stored, effects: [`${id}:1:probe-gather-wait`] };
+    void api.services.relay.drainLater(withProbe);
+    // As a staff transition right after the answer would: it waits, then reads the case afresh.
+    await api.services.relay.drainCase(withProbe);
+    expect(runs).toEqual([id]);
+    await api.services.relay.settled();
+    expect(runs).toEqual([id]);
+  });
+
   it(`keeps at most ${MAX_IN_BACKGROUND} cases' effects in the background; beyond that the caller waits for its own`, async () => {
     const id = await newReport('effects-cap');
     const stored = (await getCaseModel(api.db).findById(id).lean<CaseDoc>())!;

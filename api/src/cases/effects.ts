@@ -59,26 +59,30 @@ export class EffectRelay {
    * reporter gets back does not depend on them). They start `GATHER_MS` after the first
    * case of a gathering, together with every case that came meanwhile, so concurrent
    * submissions share their effects' writes (each handler groups what arrives together)
-   * and the answers go out first. `settled()` waits for these. Beyond `MAX_IN_BACKGROUND`
+   * and the answers go out first; a transition of the case meanwhile waits for them.
+   * `settled()` waits for these. Beyond `MAX_IN_BACKGROUND`
    * cases at once the caller waits for its own, so a burst cannot pile up work (and case
    * copies) in memory faster than the database takes it.
    */
   async drainLater(caseDoc: CaseDoc): Promise<void> {
-    const drained: Promise<void> = new Promise<void>((resolve) => {
-      this.gathering.push(() => resolve(this.drainCase(caseDoc)));
-      this.gatherTimer ??= setTimeout(() => {
-        this.gatherTimer = undefined;
-        for (const start of this.gathering.splice(0)) start();
-      }, GATHER_MS);
-    }).finally(() => this.inBackground.delete(drained));
+    const drained: Promise<void> = this.drainCase(caseDoc, this.gathering()).finally(() => this.inBackground.delete(drained));
     this.inBackground.add(drained);
     if (this.inBackground.size > MAX_IN_BACKGROUND) await drained;
   }
 
   private readonly inBackground = new Set<Promise<void>>();
-  /** Cases waiting for the gathering's timer, each as the call that starts its drain. */
-  private gathering: (() => void)[] = [];
-  private gatherTimer: NodeJS.Timeout | undefined;
+  private gatheringEnds: Promise<void> | null = null;
+
+  /** The end of the current gathering window (a new one opens with the first case after it). */
+  private gathering(): Promise<void> {
+    this.gatheringEnds ??= new Promise<void>((resolve) =>
+      setTimeout(() => {
+        this.gatheringEnds = null;
+        resolve();
+      }, GATHER_MS),
+    );
+    return this.gatheringEnds;
+  }
 
   /** Resolves when every drain started by `drainLater` has finished (shutdown, tests). */
   async settled(): Promise<void> {
@@ -90,7 +94,7 @@ export class EffectRelay {
    * Called from inside a handler of the same case (a nested transition), it leaves the
    * new effects to the running drain, which takes them after the current round.
    */
-  async drainCase(caseDoc: CaseDoc): Promise<void> {
+  async drainCase(caseDoc: CaseDoc, startAfter?: Promise<void>): Promise<void> {
     const id = String(caseDoc._id);
     let waited = false;
     for (;;) {
@@ -108,6 +112,8 @@ export class EffectRelay {
     state.done = new Promise<void>((resolve) => (finish = resolve));
     this.draining.set(id, state);
     try {
+      // Registered before it waits: a request on the case meanwhile waits for this drain.
+      if (startAfter) await startAfter;
       // After waiting, the copy in hand is stale: the other drain may have run its effects.
       let doc: CaseDoc | null = waited ? await getCaseModel(this.db).findById(caseDoc._id).lean<CaseDoc>() : caseDoc;
       while (doc) {
