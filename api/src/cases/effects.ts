@@ -60,9 +60,9 @@ export class EffectRelay {
    * case of a gathering, together with every case that came meanwhile, so concurrent
    * submissions share their effects' writes (each handler groups what arrives together)
    * and the answers go out first; a transition of the case meanwhile waits for them.
-   * `settled()` waits for these. Beyond `MAX_IN_BACKGROUND`
-   * cases at once the caller waits for its own, so a burst cannot pile up work (and case
-   * copies) in memory faster than the database takes it.
+   * `settled()` waits for these. Beyond `MAX_IN_BACKGROUND` cases at once the caller waits
+   * for its own, so a burst cannot pile up work (and case copies) in memory faster than the
+   * database takes it.
    */
   async drainLater(caseDoc: CaseDoc): Promise<void> {
     const drained: Promise<void> = this.drainCase(caseDoc, this.gathering()).finally(() => this.inBackground.delete(drained));
