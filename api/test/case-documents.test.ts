@@ -1,5 +1,5 @@
 import mongoose, { Types } from 'mongoose';
-import { dimsOf, getCaseModel, type CaseEvent } from '../src/cases/models';
+import { getCaseModel } from '../src/cases/models';
 import { newCaseDocument, type NewCase } from '../src/cases/workflow';
 
 /**
@@ -46,22 +46,10 @@ const open311Request: NewCase = {
 
 function build(fields: NewCase) {
   const _id = new Types.ObjectId();
+  const actor =
+    fields.source === 'citizen' ? { role: 'reporter' as const, id: fields.reporterId } : { role: 'system' as const, id: 'open311:city-app' };
   const now = new Date('2026-12-04T08:00:00Z');
-  const event: CaseEvent = {
-    seq: 1,
-    action: 'submit',
-    from: null,
-    to: 'pending',
-    at: now,
-    actorRole: fields.source === 'citizen' ? 'reporter' : 'system',
-    actorId: fields.reporterId,
-    publicNote: null,
-    internalNote: null,
-    photoIds: fields.photoIds,
-    data: null,
-    dims: dimsOf({ ...fields, departmentId: null, deadline: null }),
-  };
-  return newCaseDocument(fields, { _id, caseNo: '20261204-00001', event, effects: [`${_id}:1:stats`], now });
+  return newCaseDocument(fields, { _id, caseNo: '20261204-00001', actor, publicNote: null, effects: [`${_id}:1:stats`], now });
 }
 
 describe('a new case document', () => {

@@ -91,15 +91,29 @@ export type NewCase = Pick<
 > & { open311Client?: string | null };
 
 /**
- * A new case as it is stored: every field of the case schema, defaults included. Built
+ * A new case as it is stored, with its submit event: every field of the case schema, defaults included. Built
  * directly rather than through a mongoose document: hydrating and validating one cost about
  * a sixth of a submission's CPU. The fields are typed and come from validated input; a test
  * (api/test/case-documents.test.ts) checks that this is exactly what the schema builds, and valid.
  */
 export function newCaseDocument(
   fields: NewCase,
-  init: { _id: Types.ObjectId; caseNo: string; event: CaseEvent; effects: string[]; now: Date },
+  init: { _id: Types.ObjectId; caseNo: string; actor: Actor; publicNote: string | null; effects: string[]; now: Date },
 ): CaseDoc {
+  const submitted: CaseEvent = {
+    seq: 1,
+    action: 'submit',
+    from: null,
+    to: 'pending',
+    at: init.now,
+    actorRole: init.actor.role,
+    actorId: init.actor.id,
+    publicNote: init.publicNote,
+    internalNote: null,
+    photoIds: fields.photoIds,
+    data: null,
+    dims: dimsOf({ ...fields, departmentId: null, deadline: null }),
+  };
   const doc: CaseDoc & { __v: number } = {
     _id: init._id,
     caseNo: init.caseNo,
@@ -126,7 +140,7 @@ export function newCaseDocument(
     sharedAt: null,
     state: 'pending',
     version: 1,
-    events: [init.event],
+    events: [submitted],
     effects: init.effects,
     supporterIds: [],
     supporterCount: 0,
@@ -183,22 +197,8 @@ export class CaseWorkflow {
   async create(fields: NewCase, actor: Actor, publicNote: string | null = null): Promise<CaseDoc> {
     const now = this.ctx.clock.now();
     const _id = new Types.ObjectId();
-    const event: CaseEvent = {
-      seq: 1,
-      action: 'submit',
-      from: null,
-      to: 'pending',
-      at: now,
-      actorRole: actor.role,
-      actorId: actor.id,
-      publicNote,
-      internalNote: null,
-      photoIds: fields.photoIds,
-      data: null,
-      dims: dimsOf({ ...fields, departmentId: null, deadline: null }),
-    };
     const caseNo = await this.numbering.submit(shanghaiDay(now));
-    const doc = newCaseDocument(fields, { _id, caseNo, event, effects: this.effectsFor(_id, 1), now });
+    const doc = newCaseDocument(fields, { _id, caseNo, actor, publicNote, effects: this.effectsFor(_id, 1), now });
     await this.inserting.submit(doc);
     // The effects are stored with the case, so they are safe before they run: the reporter
     // gets the answer without waiting for them (a failure is retried by the sweep).
